@@ -1,0 +1,487 @@
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from "./constants.js";
+import { NetlinkParseError, NlkitInputError } from "./errors.js";
+import { formatIPv4, formatIPv6, formatLladdr, parseIp, parseLladdr } from "./ip.js";
+import { decodeStruct, encodeStruct, type StructDef, type StructValue } from "./struct.js";
+import type { NlWriter } from "./writer.js";
+
+/**
+ * Declarative attribute tables. A family describes each attribute set as data (number, name,
+ * kind, nested set, byte order) and the generic encodeAttrs/decodeAttrs walk it. Decoding keeps
+ * attributes it does not know (or cannot read) in `unknown`, and encoding re-emits them, so data
+ * round-trips even across kernel versions.
+ */
+
+export type AttrKind =
+  | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
+  /** NLA_UINT/NLA_SINT: 4 or 8 bytes on the wire */
+  | "uint" | "sint"
+  | "string" | "binary" | "flag"
+  /** 4 or 16 bytes, decoded to dotted/colon text */
+  | "ip"
+  /** link-layer address of any length, colon hex */
+  | "lladdr"
+  | "nest" | "array" | "submsg" | "struct" | "custom";
+
+export interface EnumDef {
+  readonly name: string;
+  readonly names: ReadonlyMap<number, string>;
+  readonly values: ReadonlyMap<string, number>;
+}
+
+export function enumDef(name: string, entries: Record<string, number>): EnumDef {
+  const names = new Map<number, string>();
+  const values = new Map<string, number>();
+  for (const [k, v] of Object.entries(entries)) {
+    if (!names.has(v)) names.set(v, k);
+    values.set(k, v);
+  }
+  return { name, names, values };
+}
+
+export function enumValue(e: EnumDef, v: string | number, field?: string): number {
+  if (typeof v === "number") return v;
+  const n = e.values.get(v);
+  if (n === undefined) {
+    throw new NlkitInputError(`invalid ${e.name} "${v}" (expected one of ${[...e.values.keys()].join(", ")})`, field);
+  }
+  return n;
+}
+
+export function enumName(e: EnumDef, v: number): string | number {
+  return e.names.get(v) ?? v;
+}
+
+/** For attributes no table can express (RTA_MULTIPATH, nftables data values...). */
+export interface CustomCodec {
+  encode(w: NlWriter, value: unknown, parent: Record<string, unknown>): void;
+  decode(buf: Buffer, start: number, end: number, parent: Record<string, unknown>): unknown;
+}
+
+type SetRef = AttrSet | (() => AttrSet);
+
+export interface AttrOptions {
+  /** Integer in network byte order (also honoured on decode when the kernel sets NLA_F_NET_BYTEORDER). */
+  be?: boolean;
+  /** Nested set (kind nest/array) */
+  set?: SetRef;
+  /** The attribute may repeat; its value is an array. */
+  multi?: boolean;
+  struct?: StructDef;
+  enum?: EnumDef;
+  /** array: the nla_type of every element (default: index + 1) */
+  elemType?: number;
+  /** array: element kind when elements are scalars rather than nests */
+  elem?: AttrKind;
+  /** submsg: the sibling key whose value picks the nested set */
+  selector?: string;
+  choices?: Record<string, SetRef>;
+  codec?: CustomCodec;
+  /** UAPI constant name when it is not prefix + UPPER_SNAKE(key) */
+  uapi?: string;
+}
+
+export interface AttrDef extends AttrOptions {
+  readonly type: number;
+  readonly key: string;
+  readonly kind: AttrKind;
+  readonly uapi: string;
+}
+
+export interface RawAttr {
+  type: number;
+  nested: boolean;
+  netByteorder: boolean;
+  data: Buffer;
+  /** Why a known attribute was kept raw (e.g. wrong length). */
+  reason?: string;
+}
+
+export type AttrValues = Record<string, unknown> & { unknown?: RawAttr[] };
+
+export type AttrTable = Record<string, readonly [number, AttrKind, AttrOptions?]>;
+
+export interface AttrSetOptions {
+  /** Set NLA_F_NESTED on nests this set writes (nfnetlink expects it; iproute2 omits it for rtnetlink). */
+  nestFlag?: boolean;
+}
+
+export class AttrSet {
+  readonly byType: (AttrDef | undefined)[] = [];
+  readonly byKey = new Map<string, AttrDef>();
+  readonly nestFlag: boolean;
+
+  constructor(readonly name: string, readonly prefix: string, table: AttrTable, opts: AttrSetOptions = {}) {
+    this.nestFlag = opts.nestFlag ?? false;
+    for (const [key, [type, kind, o]] of Object.entries(table)) {
+      if (this.byType[type]) throw new Error(`${name}: attribute ${type} defined twice`);
+      const def: AttrDef = { ...o, type, key, kind, uapi: o?.uapi ?? prefix + upperSnake(key) };
+      this.byType[type] = def;
+      this.byKey.set(key, def);
+    }
+  }
+
+  /** Every definition, for tests that check numbers against the UAPI headers. */
+  defs(): AttrDef[] {
+    return [...this.byKey.values()];
+  }
+}
+
+export function attrSet(name: string, prefix: string, table: AttrTable, opts?: AttrSetOptions): AttrSet {
+  return new AttrSet(name, prefix, table, opts);
+}
+
+function upperSnake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+export function resolveSet(ref: SetRef | undefined): AttrSet | undefined {
+  return typeof ref === "function" ? ref() : ref;
+}
+
+// --- encoding ---------------------------------------------------------------------------------
+
+export function encodeAttrs(w: NlWriter, set: AttrSet, values: Record<string, unknown>): void {
+  for (const key in values) {
+    const v = values[key];
+    if (v === undefined || v === null) continue;
+    if (key === "unknown") {
+      for (const raw of v as RawAttr[]) writeRaw(w, raw);
+      continue;
+    }
+    const def = set.byKey.get(key);
+    if (!def) throw new NlkitInputError(`unknown attribute "${key}" for ${set.name}`, key);
+    if (def.multi) {
+      if (!Array.isArray(v)) throw new NlkitInputError(`${set.name}.${key} must be an array`, key);
+      for (const item of v) encodeOne(w, set, def, item, values);
+    } else {
+      encodeOne(w, set, def, v, values);
+    }
+  }
+}
+
+function writeRaw(w: NlWriter, raw: RawAttr): void {
+  let t = raw.type;
+  if (raw.nested) t |= NLA_F_NESTED;
+  if (raw.netByteorder) t |= NLA_F_NET_BYTEORDER;
+  w.attrBytes(t, raw.data);
+}
+
+function encodeOne(w: NlWriter, set: AttrSet, def: AttrDef, v: unknown, parent: Record<string, unknown>): void {
+  const t = def.type;
+  try {
+    switch (def.kind) {
+      case "flag":
+        if (v === true) w.attrFlag(t);
+        else if (v !== false) throw new TypeError("expected a boolean");
+        return;
+      case "string":
+        if (typeof v !== "string") throw new TypeError("expected a string");
+        w.attrString(t, v);
+        return;
+      case "binary":
+        if (!(v instanceof Uint8Array)) throw new TypeError("expected a Buffer");
+        w.attrBytes(t, v);
+        return;
+      case "ip": {
+        const bytes = toIpBytes(v);
+        w.attrBytes(t, bytes);
+        return;
+      }
+      case "lladdr": {
+        const bytes = typeof v === "string" ? parseLladdr(v) : v instanceof Uint8Array ? v : undefined;
+        if (!bytes) throw new TypeError(`invalid link-layer address ${String(v)}`);
+        w.attrBytes(t, bytes);
+        return;
+      }
+      case "nest": {
+        const inner = resolveSet(def.set)!;
+        const s = w.beginNest(t, set.nestFlag);
+        encodeAttrs(w, inner, v as Record<string, unknown>);
+        w.endNest(s);
+        return;
+      }
+      case "array": {
+        if (!Array.isArray(v)) throw new TypeError("expected an array");
+        const inner = resolveSet(def.set);
+        const s = w.beginNest(t, set.nestFlag);
+        v.forEach((item, i) => {
+          const et = def.elemType ?? i + 1;
+          if (inner) {
+            const es = w.beginNest(et, set.nestFlag);
+            encodeAttrs(w, inner, item as Record<string, unknown>);
+            w.endNest(es);
+          } else {
+            encodeOne(w, set, { ...def, type: et, kind: def.elem ?? "u32", multi: false }, item, parent);
+          }
+        });
+        w.endNest(s);
+        return;
+      }
+      case "submsg": {
+        const inner = selectSet(def, parent);
+        if (!inner) {
+          if (v instanceof Uint8Array) { w.attrBytes(t, v); return; }
+          throw new TypeError(`no attribute table for ${def.selector} "${String(parent[def.selector!])}"`);
+        }
+        const s = w.beginNest(t, set.nestFlag);
+        encodeAttrs(w, inner, v as Record<string, unknown>);
+        w.endNest(s);
+        return;
+      }
+      case "struct": {
+        const s = w.beginAttr(t);
+        encodeStruct(w, def.struct!, v as StructValue);
+        w.endAttr(s);
+        return;
+      }
+      case "custom": {
+        const s = w.beginAttr(set.nestFlag && def.set ? t | NLA_F_NESTED : t);
+        def.codec!.encode(w, v, parent);
+        w.endAttr(s);
+        return;
+      }
+      default:
+        encodeInt(w, def, v);
+    }
+  } catch (e) {
+    if (e instanceof NlkitInputError) throw e;
+    throw new NlkitInputError(`${set.name}.${def.key}: ${(e as Error).message}`, def.key);
+  }
+}
+
+function toIpBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === "string") {
+    const ip = parseIp(v);
+    if (ip) return ip.bytes;
+  }
+  throw new TypeError(`invalid IP address ${String(v)}`);
+}
+
+const INT_RANGE: Record<string, [number, number]> = {
+  u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], uint: [0, Number.MAX_SAFE_INTEGER],
+  s8: [-0x80, 0x7f], s16: [-0x8000, 0x7fff], s32: [-0x80000000, 0x7fffffff], sint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+function encodeInt(w: NlWriter, def: AttrDef, raw: unknown): void {
+  let v: number | bigint;
+  if (typeof raw === "string" && def.enum) v = enumValue(def.enum, raw, def.key);
+  else if (typeof raw === "boolean") v = raw ? 1 : 0;
+  else if (typeof raw === "number" || typeof raw === "bigint") v = raw;
+  else throw new TypeError(`expected a number, got ${typeof raw}`);
+  const t = def.type;
+  if (def.kind === "u64" || def.kind === "s64") {
+    const s = w.beginAttr(t);
+    if (def.kind === "s64") w.s64(v);
+    else if (def.be) w.u64be(v);
+    else w.u64(v);
+    w.endAttr(s);
+    return;
+  }
+  const n = Number(v);
+  const range = INT_RANGE[def.kind]!;
+  if (!Number.isInteger(n) || n < range[0] || n > range[1]) throw new RangeError(`${String(raw)} is out of range for ${def.kind}`);
+  const s = w.beginAttr(t);
+  const b = w;
+  switch (def.kind) {
+    case "u8": case "s8": b.u8(n & 0xff); break;
+    case "u16": case "s16": def.be ? b.u16be(n) : b.u16(n); break;
+    case "u32": def.be ? b.u32be(n) : b.u32(n); break;
+    case "s32": def.be ? b.s32be(n) : b.s32(n); break;
+    case "uint": case "sint":
+      if (n > 0xffffffff || n < -0x80000000) def.kind === "uint" ? b.u64(n) : b.s64(n);
+      else def.kind === "uint" ? b.u32(n) : b.s32(n);
+      break;
+  }
+  w.endAttr(s);
+}
+
+function selectSet(def: AttrDef, parent: Record<string, unknown>): AttrSet | undefined {
+  const sel = parent[def.selector!];
+  if (sel === undefined) return undefined;
+  return resolveSet(def.choices?.[String(sel)]);
+}
+
+// --- decoding ---------------------------------------------------------------------------------
+
+/** Calls fn for each attribute in [start, end); throws NetlinkParseError on broken framing. */
+export function forEachAttr(
+  buf: Buffer, start: number, end: number,
+  fn: (type: number, payloadStart: number, payloadEnd: number, rawType: number) => void,
+): void {
+  let off = start;
+  while (off + NLA_HDRLEN <= end) {
+    const len = buf.readUInt16LE(off);
+    const rawType = buf.readUInt16LE(off + 2);
+    if (len < NLA_HDRLEN || off + len > end) throw new NetlinkParseError(`bad attribute length ${len}`, off);
+    fn(rawType & NLA_TYPE_MASK, off + NLA_HDRLEN, off + len, rawType);
+    off += (len + 3) & ~3;
+  }
+}
+
+export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSet): AttrValues {
+  const out: AttrValues = {};
+  let pendingSubmsgs: Array<[AttrDef, number, number, number]> | undefined;
+  let off = start;
+  while (off + NLA_HDRLEN <= end) {
+    const len = buf.readUInt16LE(off);
+    const rawType = buf.readUInt16LE(off + 2);
+    if (len < NLA_HDRLEN || off + len > end) throw new NetlinkParseError(`${set.name}: bad attribute length ${len}`, off);
+    const type = rawType & NLA_TYPE_MASK;
+    const ps = off + NLA_HDRLEN;
+    const pe = off + len;
+    off += (len + 3) & ~3;
+    const def = set.byType[type];
+    if (!def) {
+      keepRaw(out, buf, ps, pe, rawType);
+      continue;
+    }
+    if (def.kind === "submsg" && out[def.selector!] === undefined) {
+      (pendingSubmsgs ??= []).push([def, ps, pe, rawType]);
+      continue;
+    }
+    storeDecoded(out, buf, def, ps, pe, rawType);
+  }
+  if (pendingSubmsgs) for (const [def, ps, pe, rawType] of pendingSubmsgs) storeDecoded(out, buf, def, ps, pe, rawType);
+  return out;
+}
+
+function storeDecoded(out: AttrValues, buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number): void {
+  const value = decodeValue(buf, def, ps, pe, rawType, out);
+  if (value === INVALID) {
+    keepRaw(out, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`);
+    return;
+  }
+  if (def.multi) {
+    const arr = out[def.key] as unknown[] | undefined;
+    if (arr) arr.push(value);
+    else out[def.key] = [value];
+  } else {
+    out[def.key] = value;
+  }
+}
+
+function keepRaw(out: AttrValues, buf: Buffer, ps: number, pe: number, rawType: number, reason?: string): void {
+  const raw: RawAttr = {
+    type: rawType & NLA_TYPE_MASK,
+    nested: (rawType & NLA_F_NESTED) !== 0,
+    netByteorder: (rawType & NLA_F_NET_BYTEORDER) !== 0,
+    data: Buffer.from(buf.subarray(ps, pe)),
+  };
+  if (reason) raw.reason = reason;
+  (out.unknown ??= []).push(raw);
+}
+
+const INVALID = Symbol("invalid");
+
+const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
+
+function decodeValue(buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number, parent: AttrValues): unknown {
+  const len = pe - ps;
+  switch (def.kind) {
+    case "string": {
+      let e = pe;
+      while (e > ps && buf[e - 1] === 0) e--;
+      return buf.toString("utf8", ps, e);
+    }
+    case "flag": return true;
+    case "binary": return Buffer.from(buf.subarray(ps, pe));
+    case "ip":
+      if (len === 4) return formatIPv4(buf, ps);
+      if (len === 16) return formatIPv6(buf, ps);
+      return INVALID;
+    case "lladdr": return formatLladdr(buf, ps, len);
+    case "nest": return decodeAttrs(buf, ps, pe, resolveSet(def.set)!);
+    case "array": {
+      const inner = resolveSet(def.set);
+      const items: unknown[] = [];
+      const elemDef: AttrDef | undefined = inner ? undefined : { ...def, kind: def.elem ?? "u32", multi: false };
+      forEachAttr(buf, ps, pe, (_t, s, e, rt) => {
+        if (inner) items.push(decodeAttrs(buf, s, e, inner));
+        else {
+          const v = decodeValue(buf, elemDef!, s, e, rt, parent);
+          items.push(v === INVALID ? Buffer.from(buf.subarray(s, e)) : v);
+        }
+      });
+      return items;
+    }
+    case "submsg": {
+      const sel = parent[def.selector!];
+      const inner = sel === undefined ? undefined : resolveSet(def.choices?.[String(sel)]);
+      return inner ? decodeAttrs(buf, ps, pe, inner) : Buffer.from(buf.subarray(ps, pe));
+    }
+    case "struct": return decodeStruct(buf, ps, len, def.struct!);
+    case "custom": return def.codec!.decode(buf, ps, pe, parent);
+    case "uint": case "sint": {
+      if (len === 4) return def.kind === "uint" ? buf.readUInt32LE(ps) : buf.readInt32LE(ps);
+      if (len === 8) {
+        const big = def.kind === "uint" ? buf.readBigUInt64LE(ps) : buf.readBigInt64LE(ps);
+        return Number(big);
+      }
+      return INVALID;
+    }
+    default: {
+      if (len < INT_SIZE[def.kind]!) return INVALID;
+      const be = def.be || (rawType & NLA_F_NET_BYTEORDER) !== 0;
+      let n: number | bigint;
+      switch (def.kind) {
+        case "u8": n = buf[ps]!; break;
+        case "s8": n = buf.readInt8(ps); break;
+        case "u16": n = be ? buf.readUInt16BE(ps) : buf.readUInt16LE(ps); break;
+        case "s16": n = be ? buf.readInt16BE(ps) : buf.readInt16LE(ps); break;
+        case "u32": n = be ? buf.readUInt32BE(ps) : buf.readUInt32LE(ps); break;
+        case "s32": n = be ? buf.readInt32BE(ps) : buf.readInt32LE(ps); break;
+        case "u64": n = be ? buf.readBigUInt64BE(ps) : buf.readBigUInt64LE(ps); break;
+        default: n = be ? buf.readBigInt64BE(ps) : buf.readBigInt64LE(ps); break;
+      }
+      return def.enum && typeof n === "number" ? enumName(def.enum, n) : n;
+    }
+  }
+}
+
+/**
+ * Names the attribute at byte `offset` of a request (the extack NLMSGERR_ATTR_OFFS), walking the
+ * family's tables: e.g. "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT".
+ */
+export function describeAttrAt(buf: Buffer, start: number, end: number, set: AttrSet, offset: number): string | undefined {
+  const path: string[] = [];
+  let current: AttrSet | undefined = set;
+  let s = start, e = end;
+  let parent: AttrValues = {};
+  outer: while (current) {
+    let off = s;
+    while (off + NLA_HDRLEN <= e) {
+      const len = buf.readUInt16LE(off);
+      if (len < NLA_HDRLEN || off + len > e) return path.length ? path.join("/") : undefined;
+      const type = buf.readUInt16LE(off + 2) & NLA_TYPE_MASK;
+      const def: AttrDef | undefined = current.byType[type];
+      if (offset >= off && offset < off + ((len + 3) & ~3)) {
+        path.push(def?.uapi ?? `${current.prefix}${type}`);
+        if (offset === off || !def) return path.join("/");
+        const next: AttrSet | undefined = def.kind === "nest" ? resolveSet(def.set)
+          : def.kind === "submsg" ? resolveSet(def.choices?.[String(parent[def.selector!])]) : undefined;
+        if (!next) return path.join("/");
+        current = next;
+        s = off + NLA_HDRLEN;
+        e = off + len;
+        parent = {};
+        continue outer;
+      }
+      if (def && (def.kind === "string" || def.kind.startsWith("u"))) {
+        try { parent[def.key] = decodeValue(buf, def, off + NLA_HDRLEN, off + len, 0, parent); } catch { /* naming only */ }
+      }
+      off += (len + 3) & ~3;
+    }
+    return path.length ? path.join("/") : undefined;
+  }
+  return undefined;
+}
+
+/** Name of attribute `type` in a set, for NLMSGERR_ATTR_MISS_TYPE. */
+export function attrName(set: AttrSet, type: number): string {
+  return set.byType[type]?.uapi ?? `${set.prefix}${type}`;
+}
+
+export function decodeIp(buf: Buffer, off: number, len: number): string {
+  return len === 4 ? formatIPv4(buf, off) : formatIPv6(buf, off);
+}

@@ -1,0 +1,99 @@
+import { errnoMessage, errnoName, errnoNumber } from "../syscalls/errno.js";
+
+/** What the kernel said besides the errno, from an extended ACK (NLMSGERR_ATTR_*). */
+export interface Extack {
+  message?: string;
+  /** Byte offset of the offending attribute inside the request, from its nlmsghdr. */
+  offset?: number;
+  cookie?: Buffer;
+  missingType?: number;
+  missingNest?: number;
+  /** The offending attribute's name when the family's tables could resolve `offset` (or the missing type). */
+  attribute?: string;
+}
+
+export interface RequestInfo {
+  /** nlmsg_type of the request that failed, and its name when the family knows it (e.g. RTM_NEWLINK). */
+  type: number;
+  typeName?: string;
+  seq?: number;
+  /** The request's bytes, when kept. */
+  bytes?: Buffer;
+  /** Position inside a batch (0-based), for batched requests. */
+  index?: number;
+}
+
+/** The kernel refused a request. */
+export class NetlinkError extends Error {
+  override readonly name = "NetlinkError";
+  readonly errno: number;
+  readonly code: string;
+  readonly extack: Extack;
+  readonly request: RequestInfo | undefined;
+
+  constructor(errno: number, extack: Extack = {}, request?: RequestInfo) {
+    super(formatNetlinkError(errno, extack, request));
+    this.errno = errno;
+    this.code = errnoName(errno);
+    this.extack = extack;
+    this.request = request;
+  }
+
+  /** The kernel's own words when it sent any, else the errno text: what iproute2 would print. */
+  get kernelMessage(): string {
+    return this.extack.message ?? errnoMessage(this.errno);
+  }
+}
+
+function formatNetlinkError(errno: number, extack: Extack, request?: RequestInfo): string {
+  // iproute2 prints "Error: <extack>." when the kernel explained itself, else the strerror text.
+  let text = extack.message ? `Error: ${extack.message}` : `RTNETLINK answers: ${errnoMessage(errno)}`;
+  const parts: string[] = [errnoName(errno)];
+  if (request) parts.push(request.typeName ?? `type ${request.type}`);
+  if (request?.index !== undefined) parts.push(`batch message ${request.index}`);
+  if (extack.attribute) parts.push(`attribute ${extack.attribute}`);
+  text += ` (${parts.join(", ")})`;
+  return text;
+}
+
+/** Malformed bytes: the only error the decoders throw. */
+export class NetlinkParseError extends Error {
+  override readonly name = "NetlinkParseError";
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(`${message} at byte ${offset}`);
+    this.offset = offset;
+  }
+}
+
+/** Bad input from the caller, refused before anything reached the kernel. */
+export class NlkitInputError extends Error {
+  override readonly name = "NlkitInputError";
+  readonly errno: number;
+  readonly code: string;
+  /** The argument or field at fault, e.g. "name" or "peer.name". */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string, code = "EINVAL") {
+    super(message);
+    this.field = field;
+    this.code = code;
+    this.errno = errnoNumber(code) ?? 22;
+  }
+}
+
+/**
+ * A dump whose data changed while the kernel produced it (NLM_F_DUMP_INTR). The data is still
+ * here: the caller decides whether a possibly inconsistent snapshot is good enough.
+ */
+export class DumpInterruptedError<T = unknown> extends Error {
+  override readonly name = "DumpInterruptedError";
+  readonly code = "EINTR";
+  readonly errno = 4;
+  readonly messages: T[];
+  readonly attempts: number;
+  constructor(messages: T[], attempts: number) {
+    super(`dump interrupted: the kernel's data changed during the dump (NLM_F_DUMP_INTR) after ${attempts} attempt(s)`);
+    this.messages = messages;
+    this.attempts = attempts;
+  }
+}

@@ -1,0 +1,176 @@
+// Pure IP/MAC address text <-> bytes conversion. Formatting follows glibc's inet_ntop so that
+// output matches what iproute2 prints.
+
+export type IpFamily = 4 | 6;
+
+export interface Cidr {
+  family: IpFamily;
+  /** 4 or 16 bytes, network byte order. */
+  bytes: Buffer;
+  address: string;
+  prefixlen: number;
+}
+
+const V4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function parseIPv4(text: string): Buffer | undefined {
+  const m = V4_RE.exec(text);
+  if (!m) return undefined;
+  const out = Buffer.allocUnsafe(4);
+  for (let i = 0; i < 4; i++) {
+    const part = m[i + 1]!;
+    const v = Number(part);
+    // "010" is octal to inet_aton; refusing it beats guessing.
+    if (v > 255 || (part.length > 1 && part[0] === "0")) return undefined;
+    out[i] = v;
+  }
+  return out;
+}
+
+export function parseIPv6(text: string): Buffer | undefined {
+  if (text.length < 2 || text.length > 45) return undefined;
+  const zone = text.indexOf("%");
+  if (zone >= 0) text = text.slice(0, zone);
+  const out = Buffer.alloc(16);
+  const dbl = text.indexOf("::");
+  if (dbl >= 0 && text.indexOf("::", dbl + 1) >= 0) return undefined;
+  const head = dbl >= 0 ? text.slice(0, dbl) : text;
+  const tail = dbl >= 0 ? text.slice(dbl + 2) : "";
+  const headParts = head === "" ? [] : head.split(":");
+  const tailParts = tail === "" ? [] : tail.split(":");
+  const words: number[] = [];
+  const tailWords: number[] = [];
+  if (!pushWords(headParts, words, dbl < 0 && tailParts.length === 0)) return undefined;
+  if (!pushWords(tailParts, tailWords, true)) return undefined;
+  const total = words.length + tailWords.length;
+  if (dbl >= 0 ? total > 7 : total !== 8) return undefined;
+  for (let i = 0; i < words.length; i++) out.writeUInt16BE(words[i]!, i * 2);
+  const start = 8 - tailWords.length;
+  for (let i = 0; i < tailWords.length; i++) out.writeUInt16BE(tailWords[i]!, (start + i) * 2);
+  return out;
+}
+
+function pushWords(parts: string[], into: number[], lastMayBeV4: boolean): boolean {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (lastMayBeV4 && i === parts.length - 1 && p.includes(".")) {
+      const v4 = parseIPv4(p);
+      if (!v4) return false;
+      into.push(v4.readUInt16BE(0), v4.readUInt16BE(2));
+      continue;
+    }
+    if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
+    into.push(parseInt(p, 16));
+  }
+  return true;
+}
+
+export function parseIp(text: string): { family: IpFamily; bytes: Buffer } | undefined {
+  const v4 = parseIPv4(text);
+  if (v4) return { family: 4, bytes: v4 };
+  const v6 = text.includes(":") ? parseIPv6(text) : undefined;
+  return v6 ? { family: 6, bytes: v6 } : undefined;
+}
+
+export function formatIPv4(buf: Buffer, off = 0): string {
+  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+}
+
+export function formatIPv6(buf: Buffer, off = 0): string {
+  const w = new Array<number>(8);
+  for (let i = 0; i < 8; i++) w[i] = buf.readUInt16BE(off + i * 2);
+  // longest run of zero words (length >= 2), first one wins: RFC 5952 / glibc
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  // glibc prints an embedded IPv4 for ::a.b.c.d (not ::1 / ::) and ::ffff:a.b.c.d
+  const embedV4 = bestStart === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff));
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += i === 0 ? "::" : ":";
+      i += bestLen - 1;
+      continue;
+    }
+    if (embedV4 && i === 6) {
+      s += formatIPv4(buf, off + 12);
+      break;
+    }
+    s += w[i]!.toString(16);
+    if (i < 7) s += ":";
+  }
+  return s;
+}
+
+export function formatIp(buf: Buffer, off = 0, len = buf.length - off): string {
+  if (len === 4) return formatIPv4(buf, off);
+  if (len === 16) return formatIPv6(buf, off);
+  return formatLladdr(buf, off, len);
+}
+
+/** "10.0.0.1/24", "fd00::1/64", "10.0.0.1" (host prefix) or "default"/"any"/"all" (needs family). */
+export function parseCidr(text: string, defaultFamily?: IpFamily): Cidr | undefined {
+  if (text === "default" || text === "any" || text === "all") {
+    const family = defaultFamily ?? 4;
+    const bytes = Buffer.alloc(family === 4 ? 4 : 16);
+    return { family, bytes, address: family === 4 ? "0.0.0.0" : "::", prefixlen: 0 };
+  }
+  const slash = text.indexOf("/");
+  const addrText = slash >= 0 ? text.slice(0, slash) : text;
+  const ip = parseIp(addrText);
+  if (!ip) return undefined;
+  const max = ip.family === 4 ? 32 : 128;
+  let prefixlen = max;
+  if (slash >= 0) {
+    const p = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    prefixlen = Number(p);
+    if (prefixlen > max) return undefined;
+  }
+  return { family: ip.family, bytes: ip.bytes, address: ip.family === 4 ? formatIPv4(ip.bytes) : formatIPv6(ip.bytes), prefixlen };
+}
+
+/** The network address of a CIDR (host bits cleared). */
+export function networkOf(c: Cidr): Buffer {
+  const out = Buffer.from(c.bytes);
+  for (let bit = c.prefixlen; bit < out.length * 8; bit++) out[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return out;
+}
+
+export function inSubnet(addr: Buffer, net: Buffer, prefixlen: number): boolean {
+  if (addr.length !== net.length) return false;
+  for (let bit = 0; bit < prefixlen; bit++) {
+    const mask = 0x80 >> (bit & 7);
+    if ((addr[bit >> 3]! & mask) !== (net[bit >> 3]! & mask)) return false;
+  }
+  return true;
+}
+
+const HEX = "0123456789abcdef";
+
+export function formatLladdr(buf: Buffer, off = 0, len = buf.length - off): string {
+  let s = "";
+  for (let i = 0; i < len; i++) {
+    const b = buf[off + i]!;
+    if (i) s += ":";
+    s += HEX[b >> 4]! + HEX[b & 15]!;
+  }
+  return s;
+}
+
+/** "02:00:00:00:00:01" (also accepts '-' separators); any length of 1..32 octets. */
+export function parseLladdr(text: string): Buffer | undefined {
+  const parts = text.split(/[:-]/);
+  if (parts.length < 1 || parts.length > 32) return undefined;
+  const out = Buffer.allocUnsafe(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    if (!/^[0-9a-fA-F]{1,2}$/.test(parts[i]!)) return undefined;
+    out[i] = parseInt(parts[i]!, 16);
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+import {
+  NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
+  NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_MISS_NEST, NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+} from "./constants.js";
+import { attrName, decodeAttrs, describeAttrAt, encodeAttrs, forEachAttr, type AttrSet, type AttrValues } from "./attrs.js";
+import { NetlinkParseError, type Extack } from "./errors.js";
+import { decodeStruct, encodeStruct, type StructDef, type StructValue } from "./struct.js";
+import type { NlWriter } from "./writer.js";
+
+export interface NlHeader {
+  len: number;
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+}
+
+/** A family message: a fixed header struct followed by attributes. */
+export interface MessageDef {
+  readonly name: string;
+  readonly header: StructDef;
+  readonly attrs: AttrSet;
+  /** Message type numbers to names, for errors (e.g. 16 -> RTM_NEWLINK). */
+  readonly typeNames?: ReadonlyMap<number, string>;
+}
+
+export interface DecodedMessage<H = StructValue, A = AttrValues> {
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  header: H;
+  attrs: A;
+}
+
+export function readHeader(buf: Buffer, off: number): NlHeader {
+  return {
+    len: buf.readUInt32LE(off),
+    type: buf.readUInt16LE(off + 4),
+    flags: buf.readUInt16LE(off + 6),
+    seq: buf.readUInt32LE(off + 8),
+    pid: buf.readUInt32LE(off + 12),
+  };
+}
+
+/**
+ * Calls fn(start, len) for each netlink message in buf[0, end). Several messages per datagram are
+ * normal; a truncated one is a parse error.
+ */
+export function forEachMessage(buf: Buffer, end: number, fn: (start: number, len: number) => void): void {
+  let off = 0;
+  while (off + NLMSG_HDRLEN <= end) {
+    const len = buf.readUInt32LE(off);
+    if (len < NLMSG_HDRLEN || off + len > end) throw new NetlinkParseError(`bad nlmsg_len ${len}`, off);
+    fn(off, len);
+    off += (len + 3) & ~3;
+  }
+}
+
+export function splitMessages(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  forEachMessage(buf, buf.length, (s, l) => out.push(buf.subarray(s, s + l)));
+  return out;
+}
+
+export function encodeMessage(
+  w: NlWriter, def: MessageDef, type: number, flags: number,
+  header: StructValue | undefined, attrs: Record<string, unknown> | undefined, seq = 0, pid = 0,
+): number {
+  const start = w.beginMessage(type, flags, seq, pid);
+  encodeStruct(w, def.header, header);
+  w.align();
+  if (attrs) encodeAttrs(w, def.attrs, attrs);
+  w.endMessage(start);
+  return start;
+}
+
+/** Decodes one message of a family; a header shorter than the struct is read tolerantly. */
+export function decodeMessage<H = StructValue, A = AttrValues>(buf: Buffer, start: number, len: number, def: MessageDef): DecodedMessage<H, A> {
+  const end = start + len;
+  const hs = start + NLMSG_HDRLEN;
+  const hlen = Math.min(def.header.size, end - hs);
+  const header = decodeStruct(buf, hs, hlen, def.header);
+  if (header.tail) delete header.tail;
+  const attrStart = hs + ((def.header.size + 3) & ~3);
+  const attrs = attrStart < end ? decodeAttrs(buf, attrStart, end, def.attrs) : {};
+  return {
+    type: buf.readUInt16LE(start + 4),
+    flags: buf.readUInt16LE(start + 6),
+    seq: buf.readUInt32LE(start + 8),
+    pid: buf.readUInt32LE(start + 12),
+    header: header as H,
+    attrs: attrs as A,
+  };
+}
+
+export interface ErrorPayload {
+  /** 0 for an ACK, else a positive errno. */
+  errno: number;
+  extack: Extack;
+  /** The echoed request header (NLMSG_ERROR only). */
+  request?: NlHeader;
+}
+
+/** Parses NLMSG_ERROR (ack or error) and NLMSG_DONE payloads, with extended-ack TLVs. */
+export function parseErrorPayload(buf: Buffer, start: number, len: number): ErrorPayload {
+  const end = start + len;
+  const type = buf.readUInt16LE(start + 4);
+  const flags = buf.readUInt16LE(start + 6);
+  const p = start + NLMSG_HDRLEN;
+  if (p + 4 > end) {
+    // a DONE without payload happens on some families: it simply means success
+    if (type === NLMSG_DONE) return { errno: 0, extack: {} };
+    throw new NetlinkParseError("NLMSG_ERROR without error code", start);
+  }
+  const err = buf.readInt32LE(p);
+  const out: ErrorPayload = { errno: -err, extack: {} };
+  let tlvStart = p + 4;
+  if (type === NLMSG_ERROR) {
+    if (tlvStart + NLMSG_HDRLEN <= end) {
+      out.request = readHeader(buf, tlvStart);
+      // the echoed request is just its header when capped, or when this is a plain ack
+      const echoed = flags & NLM_F_CAPPED || err === 0 ? NLMSG_HDRLEN : out.request.len;
+      tlvStart += (Math.min(echoed, end - tlvStart) + 3) & ~3;
+    } else {
+      tlvStart = end;
+    }
+  }
+  if (flags & NLM_F_ACK_TLVS && tlvStart < end) out.extack = parseExtack(buf, tlvStart, end);
+  return out;
+}
+
+export function parseExtack(buf: Buffer, start: number, end: number): Extack {
+  const ex: Extack = {};
+  forEachAttr(buf, start, end, (type, s, e) => {
+    switch (type) {
+      case NLMSGERR_ATTR_MSG: {
+        let z = e;
+        while (z > s && buf[z - 1] === 0) z--;
+        ex.message = buf.toString("utf8", s, z);
+        break;
+      }
+      case NLMSGERR_ATTR_OFFS: if (e - s >= 4) ex.offset = buf.readUInt32LE(s); break;
+      case NLMSGERR_ATTR_COOKIE: ex.cookie = Buffer.from(buf.subarray(s, e)); break;
+      case NLMSGERR_ATTR_MISS_TYPE: if (e - s >= 4) ex.missingType = buf.readUInt32LE(s); break;
+      case NLMSGERR_ATTR_MISS_NEST: if (e - s >= 4) ex.missingNest = buf.readUInt32LE(s); break;
+    }
+  });
+  return ex;
+}
+
+/** Fills extack.attribute from the request bytes and the family's message table. */
+export function nameExtackAttribute(extack: Extack, request: Buffer | undefined, def: MessageDef | undefined): void {
+  if (!def) return;
+  if (extack.offset !== undefined && request && extack.offset >= NLMSG_HDRLEN && extack.offset < request.length) {
+    const attrStart = NLMSG_HDRLEN + ((def.header.size + 3) & ~3);
+    if (extack.offset >= attrStart) {
+      const name = describeAttrAt(request, attrStart, request.length, def.attrs, extack.offset);
+      if (name) extack.attribute = name;
+    } else {
+      extack.attribute = `${def.header.name} header`;
+    }
+  } else if (extack.missingType !== undefined && extack.missingNest === undefined) {
+    extack.attribute = `missing ${attrName(def.attrs, extack.missingType)}`;
+  }
+}

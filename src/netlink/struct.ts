@@ -1,0 +1,110 @@
+import { NetlinkParseError, NlkitInputError } from "./errors.js";
+import type { NlWriter } from "./writer.js";
+
+/**
+ * Fixed C structs (ifinfomsg, rtmsg, rtnl_link_stats64...) as data. Decoding is tolerant: a
+ * shorter struct yields only the fields it holds, a longer one keeps its extra bytes in `tail`.
+ */
+export type FieldKind =
+  | "u8" | "u16" | "u32" | "u64" | "u64n" | "s8" | "s16" | "s32" | "s64"
+  | "u16be" | "u32be" | "bytes" | "pad";
+
+export interface FieldDef {
+  readonly name: string;
+  readonly kind: FieldKind;
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface StructDef {
+  readonly name: string;
+  readonly size: number;
+  readonly fields: readonly FieldDef[];
+}
+
+const FIELD_SIZE: Record<Exclude<FieldKind, "bytes" | "pad">, number> = {
+  u8: 1, s8: 1, u16: 2, s16: 2, u16be: 2, u32: 4, s32: 4, u32be: 4, u64: 8, u64n: 8, s64: 8,
+};
+
+/** Fields in C order; `["x", "bytes", 16]` and `["_", "pad", 2]` take an explicit size. */
+export function struct(name: string, fields: ReadonlyArray<readonly [string, FieldKind, number?]>): StructDef {
+  let offset = 0;
+  const out: FieldDef[] = [];
+  for (const [fname, kind, explicit] of fields) {
+    const size = kind === "bytes" || kind === "pad" ? explicit ?? 0 : FIELD_SIZE[kind];
+    if (kind !== "pad") out.push({ name: fname, kind, offset, size });
+    offset += size;
+  }
+  return { name, size: offset, fields: out };
+}
+
+export type StructValue = Record<string, number | bigint | Buffer | undefined>;
+
+export function decodeStruct(buf: Buffer, off: number, len: number, def: StructDef): StructValue {
+  const out: StructValue = {};
+  for (const f of def.fields) {
+    if (f.offset + f.size > len) break;
+    out[f.name] = readField(buf, off + f.offset, f);
+  }
+  if (len > def.size) out.tail = Buffer.from(buf.subarray(off + def.size, off + len));
+  return out;
+}
+
+function readField(buf: Buffer, at: number, f: FieldDef): number | bigint | Buffer {
+  switch (f.kind) {
+    case "u8": return buf[at]!;
+    case "s8": return buf.readInt8(at);
+    case "u16": return buf.readUInt16LE(at);
+    case "s16": return buf.readInt16LE(at);
+    case "u16be": return buf.readUInt16BE(at);
+    case "u32": return buf.readUInt32LE(at);
+    case "s32": return buf.readInt32LE(at);
+    case "u32be": return buf.readUInt32BE(at);
+    case "u64": return buf.readBigUInt64LE(at);
+    // counters: exact up to 2^53, which no interface reaches in practice
+    case "u64n": return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x1_0000_0000;
+    case "s64": return buf.readBigInt64LE(at);
+    case "bytes": return Buffer.from(buf.subarray(at, at + f.size));
+    case "pad": return 0;
+  }
+}
+
+/** Writes def.size bytes; absent fields are zero. */
+export function encodeStruct(w: NlWriter, def: StructDef, value: StructValue | undefined): void {
+  const start = w.pos;
+  w.zeros(def.size);
+  if (!value) return;
+  const b = w.buf;
+  for (const f of def.fields) {
+    const v = value[f.name];
+    if (v === undefined) continue;
+    const at = start + f.offset;
+    try {
+      switch (f.kind) {
+        case "u8": b.writeUInt8(Number(v), at); break;
+        case "s8": b.writeInt8(Number(v), at); break;
+        case "u16": b.writeUInt16LE(Number(v), at); break;
+        case "s16": b.writeInt16LE(Number(v), at); break;
+        case "u16be": b.writeUInt16BE(Number(v), at); break;
+        case "u32": b.writeUInt32LE(Number(v), at); break;
+        case "s32": b.writeInt32LE(Number(v), at); break;
+        case "u32be": b.writeUInt32BE(Number(v), at); break;
+        case "u64": case "u64n": b.writeBigUInt64LE(BigInt(v as number | bigint), at); break;
+        case "s64": b.writeBigInt64LE(BigInt(v as number | bigint), at); break;
+        case "bytes": {
+          if (!Buffer.isBuffer(v) || v.length > f.size) throw new RangeError(`expected at most ${f.size} bytes`);
+          v.copy(b, at);
+          break;
+        }
+        case "pad": break;
+      }
+    } catch (e) {
+      throw new NlkitInputError(`${def.name}.${f.name}: ${(e as Error).message}`, f.name);
+    }
+  }
+  if (value.tail instanceof Buffer) w.bytes(value.tail);
+}
+
+export function checkStructLength(len: number, def: StructDef, at: number, minimum = def.size): void {
+  if (len < minimum) throw new NetlinkParseError(`${def.name} needs ${minimum} bytes, got ${len}`, at);
+}

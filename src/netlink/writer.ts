@@ -1,0 +1,134 @@
+import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN } from "./constants.js";
+
+/**
+ * A growable byte writer for netlink messages and attributes. One instance is meant to be reused
+ * (reset between messages) so that encoding allocates nothing in the steady state.
+ * Offsets returned by begin* stay valid across growth; Buffers returned by view() do not.
+ */
+export class NlWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initialSize = 4096) {
+    this.buf = Buffer.alloc(initialSize);
+  }
+
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.alloc(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number): void { this.ensure(1); this.buf[this.pos++] = v & 0xff; }
+  u16(v: number): void { this.ensure(2); this.buf.writeUInt16LE(v & 0xffff, this.pos); this.pos += 2; }
+  u16be(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v & 0xffff, this.pos); this.pos += 2; }
+  u32(v: number): void { this.ensure(4); this.buf.writeUInt32LE(v >>> 0, this.pos); this.pos += 4; }
+  u32be(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
+  s32(v: number): void { this.ensure(4); this.buf.writeInt32LE(v | 0, this.pos); this.pos += 4; }
+  s32be(v: number): void { this.ensure(4); this.buf.writeInt32BE(v | 0, this.pos); this.pos += 4; }
+  u64(v: bigint | number): void { this.ensure(8); this.buf.writeBigUInt64LE(BigInt(v), this.pos); this.pos += 8; }
+  u64be(v: bigint | number): void { this.ensure(8); this.buf.writeBigUInt64BE(BigInt(v), this.pos); this.pos += 8; }
+  s64(v: bigint | number): void { this.ensure(8); this.buf.writeBigInt64LE(BigInt(v), this.pos); this.pos += 8; }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+
+  /** Writes a string's UTF-8 bytes followed by a NUL. */
+  cstring(s: string): void {
+    this.ensure(s.length * 3 + 1);
+    this.pos += this.buf.write(s, this.pos, "utf8");
+    this.buf[this.pos++] = 0;
+  }
+
+  /** Zero-pads to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */
+  align(): void {
+    const pad = (4 - (this.pos & 3)) & 3;
+    if (pad) this.zeros(pad);
+  }
+
+  // --- messages -------------------------------------------------------------------------------
+
+  beginMessage(type: number, flags: number, seq = 0, pid = 0): number {
+    this.align();
+    const start = this.pos;
+    this.ensure(NLMSG_HDRLEN);
+    this.buf.writeUInt32LE(0, start);
+    this.buf.writeUInt16LE(type, start + 4);
+    this.buf.writeUInt16LE(flags, start + 6);
+    this.buf.writeUInt32LE(seq >>> 0, start + 8);
+    this.buf.writeUInt32LE(pid >>> 0, start + 12);
+    this.pos += NLMSG_HDRLEN;
+    return start;
+  }
+
+  endMessage(start: number): void {
+    this.align();
+    this.buf.writeUInt32LE(this.pos - start, start);
+  }
+
+  // --- attributes -----------------------------------------------------------------------------
+
+  /** Opens an attribute whose payload the caller writes; close with endAttr. */
+  beginAttr(type: number): number {
+    this.align();
+    const start = this.pos;
+    this.ensure(NLA_HDRLEN);
+    this.buf.writeUInt16LE(type, start + 2);
+    this.pos += NLA_HDRLEN;
+    return start;
+  }
+
+  /** nla_len excludes the trailing padding, which is added here. */
+  endAttr(start: number): void {
+    this.buf.writeUInt16LE(this.pos - start, start);
+    this.align();
+  }
+
+  beginNest(type: number, nestedFlag = false): number {
+    return this.beginAttr(nestedFlag ? type | NLA_F_NESTED : type);
+  }
+
+  endNest(start: number): void {
+    this.endAttr(start);
+  }
+
+  attrU8(type: number, v: number): void { const s = this.beginAttr(type); this.u8(v); this.endAttr(s); }
+  attrU16(type: number, v: number): void { const s = this.beginAttr(type); this.u16(v); this.endAttr(s); }
+  attrU16be(type: number, v: number): void { const s = this.beginAttr(type); this.u16be(v); this.endAttr(s); }
+  attrU32(type: number, v: number): void { const s = this.beginAttr(type); this.u32(v); this.endAttr(s); }
+  attrU32be(type: number, v: number): void { const s = this.beginAttr(type); this.u32be(v); this.endAttr(s); }
+  attrS32(type: number, v: number): void { const s = this.beginAttr(type); this.s32(v); this.endAttr(s); }
+  attrU64(type: number, v: bigint | number): void { const s = this.beginAttr(type); this.u64(v); this.endAttr(s); }
+  attrU64be(type: number, v: bigint | number): void { const s = this.beginAttr(type); this.u64be(v); this.endAttr(s); }
+  attrString(type: number, v: string): void { const s = this.beginAttr(type); this.cstring(v); this.endAttr(s); }
+  attrBytes(type: number, v: Uint8Array): void { const s = this.beginAttr(type); this.bytes(v); this.endAttr(s); }
+  attrFlag(type: number): void { const s = this.beginAttr(type); this.endAttr(s); }
+
+  /** A view of the written bytes; invalid after the next write that grows the buffer. */
+  view(start = 0, end = this.pos): Buffer {
+    return this.buf.subarray(start, end);
+  }
+
+  /** A copy of the written bytes, safe to keep. */
+  take(start = 0, end = this.pos): Buffer {
+    return Buffer.from(this.buf.subarray(start, end));
+  }
+}

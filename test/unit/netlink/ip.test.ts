@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { formatIPv6, formatLladdr, inSubnet, networkOf, parseCidr, parseIPv4, parseIPv6, parseLladdr } from "../../../src/netlink/ip.js";
+
+describe("ip text", () => {
+  it("parses and refuses IPv4", () => {
+    expect([...parseIPv4("10.0.0.1")!]).toEqual([10, 0, 0, 1]);
+    for (const bad of ["10.0.0", "256.1.1.1", "1.2.3.4.5", "01.2.3.4", "a.b.c.d", ""]) expect(parseIPv4(bad)).toBeUndefined();
+  });
+
+  it("formats IPv6 as glibc inet_ntop does", () => {
+    const cases: Array<[string, string]> = [
+      ["::", "::"], ["::1", "::1"], ["fe80::1", "fe80::1"], ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+      ["2001:db8::", "2001:db8::"], ["::ffff:10.0.0.1", "::ffff:10.0.0.1"], ["::10.0.0.1", "::10.0.0.1"],
+      ["1:0:2:0:3:0:4:0", "1:0:2:0:3:0:4:0"], ["fd00:0:0:0:0:0:0:0", "fd00::"], ["0:0:1::", "0:0:1::"],
+    ];
+    for (const [input, want] of cases) expect(formatIPv6(parseIPv6(input)!)).toBe(want);
+    for (const bad of [":::", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "g::1"]) expect(parseIPv6(bad)).toBeUndefined();
+  });
+
+  it("round-trips every IPv6 address through text", () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+      const b = Buffer.from(bytes);
+      expect(parseIPv6(formatIPv6(b))).toEqual(b);
+    }));
+  });
+
+  it("parses CIDRs and defaults", () => {
+    expect(parseCidr("10.0.0.1/24")).toMatchObject({ family: 4, address: "10.0.0.1", prefixlen: 24 });
+    expect(parseCidr("fd00::1/64")).toMatchObject({ family: 6, address: "fd00::1", prefixlen: 64 });
+    expect(parseCidr("10.0.0.1")!.prefixlen).toBe(32);
+    expect(parseCidr("default", 6)).toMatchObject({ family: 6, prefixlen: 0, address: "::" });
+    for (const bad of ["10.0.0.1/33", "10.0.0.1/", "fd00::/129", "x/8", "10.0.0.1/2a"]) expect(parseCidr(bad)).toBeUndefined();
+    const c = parseCidr("10.1.2.3/16")!;
+    expect([...networkOf(c)]).toEqual([10, 1, 0, 0]);
+    expect(inSubnet(parseIPv4("10.1.200.1")!, networkOf(c), 16)).toBe(true);
+    expect(inSubnet(parseIPv4("10.2.0.1")!, networkOf(c), 16)).toBe(false);
+  });
+
+  it("link-layer addresses", () => {
+    expect(formatLladdr(parseLladdr("02:00:0A:0b:00:01")!)).toBe("02:00:0a:0b:00:01");
+    expect(parseLladdr("02:00:0g:00:00:01")).toBeUndefined();
+  });
+});
