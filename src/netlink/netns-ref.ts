@@ -1,0 +1,46 @@
+import { NlkitInputError } from "./errors.js";
+
+/** Where iproute2 (and nlkit) keep named network namespaces. */
+export const NETNS_RUN_DIR = "/run/netns";
+
+/** A network namespace, named the ways iproute2 users name them. At most one field is set. */
+export interface NetnsRef {
+  /** A name under /run/netns, as `ip netns add NAME` makes. */
+  netns?: string;
+  /** Any nsfs path: /run/netns/x, /proc/PID/ns/net, /var/run/docker/netns/... */
+  netnsPath?: string;
+  /** An open namespace fd; the caller keeps ownership. */
+  netnsFd?: number;
+  /** The namespace of a process. */
+  netnsPid?: number;
+}
+
+const NAME_MAX = 255;
+
+/** Refuses names `ip netns` would refuse, before anything touches the filesystem. */
+export function validateNetnsName(name: string): void {
+  if (typeof name !== "string" || name.length === 0) throw new NlkitInputError("namespace name is empty", "netns");
+  if (name.includes("/") || name === "." || name === "..") {
+    throw new NlkitInputError(`invalid namespace name "${name}": it must not contain '/' or be '.' or '..'`, "netns");
+  }
+  if (Buffer.byteLength(name) > NAME_MAX) throw new NlkitInputError(`namespace name is longer than ${NAME_MAX} bytes`, "netns");
+  if (name.includes("\0")) throw new NlkitInputError("namespace name contains a NUL byte", "netns");
+}
+
+export function netnsNamePath(name: string): string {
+  validateNetnsName(name);
+  return `${NETNS_RUN_DIR}/${name}`;
+}
+
+/** The path of a referenced namespace, or undefined for an fd or for "the current namespace". */
+export function netnsRefPath(ref: NetnsRef): string | undefined {
+  const given = [ref.netns, ref.netnsPath, ref.netnsFd, ref.netnsPid].filter((v) => v !== undefined).length;
+  if (given > 1) throw new NlkitInputError("give only one of netns, netnsPath, netnsFd, netnsPid", "netns");
+  if (ref.netns !== undefined) return netnsNamePath(ref.netns);
+  if (ref.netnsPath !== undefined) return ref.netnsPath;
+  if (ref.netnsPid !== undefined) {
+    if (!Number.isInteger(ref.netnsPid) || ref.netnsPid <= 0) throw new NlkitInputError(`invalid pid ${ref.netnsPid}`, "netnsPid");
+    return `/proc/${ref.netnsPid}/ns/net`;
+  }
+  return undefined;
+}

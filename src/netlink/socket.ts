@@ -1,0 +1,517 @@
+import * as fs from "node:fs";
+import {
+  NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
+  NLMSG_NOOP, NLMSG_OVERRUN, NETLINK_ADD_MEMBERSHIP, NETLINK_CAP_ACK, NETLINK_DROP_MEMBERSHIP, NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+} from "./constants.js";
+import { DumpInterruptedError, NetlinkError, NetlinkParseError, type RequestInfo } from "./errors.js";
+import { nameExtackAttribute, parseErrorPayload, type MessageDef } from "./message.js";
+import { NlWriter } from "./writer.js";
+import * as sys from "../syscalls/index.js";
+
+/** Writes a request's payload (the family header struct and attributes) after the nlmsghdr. */
+export type Encoder = (w: NlWriter) => void;
+/** Turns one reply message, still inside the receive buffer, into a value. Must copy what it keeps. */
+export type Decoder<T> = (buf: Buffer, start: number, len: number) => T;
+
+export interface Request {
+  type: number;
+  /** NLM_F_* beyond REQUEST (added always) and ACK (added for non-dump requests). */
+  flags?: number;
+  encode?: Encoder;
+  /** The family's message table: names the failing attribute and the message type in errors. */
+  def?: MessageDef;
+}
+
+export interface SocketOptions {
+  /** NETLINK_ROUTE, NETLINK_NETFILTER... */
+  protocol: number;
+  /** Create the socket inside this network namespace (file path, e.g. /run/netns/ns1) ... */
+  netnsPath?: string;
+  /** ... or this namespace fd. The process itself never leaves its namespace. */
+  netnsFd?: number;
+  /** Multicast groups to join (numbers, as in RTNLGRP_*). */
+  groups?: number[];
+  /** SO_RCVBUF(FORCE) in bytes: monitors and big batches want more than the default. */
+  receiveBufferSize?: number;
+  sendBufferSize?: number;
+  /** Default true: the kernel explains its errors (NETLINK_EXT_ACK). */
+  extendedAck?: boolean;
+  /** Default true: the kernel honours dump filters and checks request headers (NETLINK_GET_STRICT_CHK). */
+  strictCheck?: boolean;
+  /** How long to wait for a reply the kernel has not queued yet, in ms (default 30000). */
+  timeoutMs?: number;
+}
+
+export interface DumpOptions {
+  /** On NLM_F_DUMP_INTR, run the dump again up to this many extra times before giving up. */
+  retries?: number;
+}
+
+const INITIAL_RECV = 64 * 1024;
+// Acks and errors are small with NETLINK_CAP_ACK; batches are cut so their errors fit the
+// receive queue even when every request fails.
+const BATCH_CHUNK_BYTES = 60 * 1024;
+
+let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
+
+/**
+ * A netlink socket for any protocol. Requests are synchronous system calls underneath (the kernel
+ * has queued its answer by the time sendto returns); only a reply that is not there yet makes it
+ * wait, asynchronously, in poll.
+ */
+export class NetlinkSocket {
+  readonly fd: number;
+  readonly protocol: number;
+  readonly portId: number;
+  private seq: number;
+  private recvBuf: Buffer;
+  private readonly addrBuf = Buffer.alloc(12);
+  private readonly writer = new NlWriter(16 * 1024);
+  private readonly timeoutMs: number;
+  private closed = false;
+  private busy = false;
+
+  static open(opts: SocketOptions): NetlinkSocket {
+    return new NetlinkSocket(opts);
+  }
+
+  private constructor(opts: SocketOptions) {
+    this.protocol = opts.protocol;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    const create = () => sys.socket(sys.AF_NETLINK, sys.SOCK_RAW | sys.SOCK_CLOEXEC, opts.protocol);
+    let fd: number;
+    if (opts.netnsFd !== undefined) fd = sys.withNetns(opts.netnsFd, create);
+    else if (opts.netnsPath !== undefined) {
+      const nsfd = fs.openSync(opts.netnsPath, "r");
+      try { fd = sys.withNetns(nsfd, create); } finally { fs.closeSync(nsfd); }
+    } else fd = create();
+    this.fd = fd;
+    try {
+      sys.setsockoptInt(fd, sys.SOL_NETLINK, NETLINK_CAP_ACK, 1);
+      if (opts.extendedAck !== false) sys.setsockoptInt(fd, sys.SOL_NETLINK, NETLINK_EXT_ACK, 1);
+      if (opts.strictCheck !== false) trySetStrict(fd);
+      if (opts.receiveBufferSize) setBufferSize(fd, sys.SO_RCVBUFFORCE, sys.SO_RCVBUF, opts.receiveBufferSize);
+      if (opts.sendBufferSize) setBufferSize(fd, sys.SO_SNDBUFFORCE, sys.SO_SNDBUF, opts.sendBufferSize);
+      sys.bind(fd, sys.sockaddrNl(0, 0));
+      const addr = Buffer.alloc(12);
+      sys.getsockname(fd, addr);
+      this.portId = addr.readUInt32LE(4);
+      for (const g of opts.groups ?? []) this.joinGroup(g);
+    } catch (e) {
+      sys.close(fd);
+      throw e;
+    }
+    this.seq = nextSocketSeq;
+    nextSocketSeq = (nextSocketSeq + 0x10000) & 0x3fffffff;
+    this.recvBuf = Buffer.alloc(INITIAL_RECV);
+  }
+
+  joinGroup(group: number): void {
+    sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+  }
+
+  leaveGroup(group: number): void {
+    sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    sys.close(this.fd);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    if (this.seq === 0) this.seq = 1;
+    return this.seq;
+  }
+
+  /**
+   * Sends one request and resolves with its decoded replies: [] for a plain ack, one entry per
+   * reply message otherwise. Rejects with NetlinkError when the kernel refuses it.
+   */
+  async request<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]> {
+    return this.requestSync(req, decode);
+  }
+
+  /** The synchronous core of request(); throws instead of rejecting. */
+  requestSync<T = never>(req: Request, decode?: Decoder<T>): T[] {
+    const out: T[] = [];
+    const seq = this.send(req, (req.flags ?? 0) | NLM_F_ACK);
+    const request = this.lastRequest(req, seq);
+    this.receiveUntilDone(seq, false, request, req.def, decode, out);
+    return out;
+  }
+
+  /** A dump (NLM_F_DUMP): every message, decoded. */
+  async dump<T>(req: Request, decode: Decoder<T>, opts: DumpOptions = {}): Promise<T[]> {
+    return this.dumpSync(req, decode, opts);
+  }
+
+  dumpSync<T>(req: Request, decode: Decoder<T>, opts: DumpOptions = {}): T[] {
+    const retries = opts.retries ?? 0;
+    for (let attempt = 1; ; attempt++) {
+      const out: T[] = [];
+      const seq = this.send(req, (req.flags ?? 0) | NLM_F_DUMP);
+      const interrupted = this.receiveUntilDone(seq, true, this.lastRequest(req, seq), req.def, decode, out);
+      if (!interrupted) return out;
+      if (attempt > retries) throw new DumpInterruptedError(out, attempt);
+    }
+  }
+
+  /** A dump as an async iterator: messages are decoded and yielded one datagram at a time. */
+  async *dumpIter<T>(req: Request, decode: Decoder<T>): AsyncGenerator<T, void, undefined> {
+    this.enter();
+    let finished = false;
+    try {
+      const seq = this.send(req, (req.flags ?? 0) | NLM_F_DUMP, true);
+      const request = this.lastRequest(req, seq);
+      const batch: T[] = [];
+      let interrupted = false;
+      while (!finished) {
+        const n = this.recvDatagram();
+        finished = this.processDatagram(n, seq, true, request, req.def, decode, batch, (f) => {
+          if (f & NLM_F_DUMP_INTR) interrupted = true;
+        });
+        for (const item of batch) yield item;
+        batch.length = 0;
+      }
+      if (interrupted) throw new DumpInterruptedError([], 1);
+    } finally {
+      if (!finished) this.drainStale();
+      this.busy = false;
+    }
+  }
+
+  /** Starts a batch: many requests, few system calls. */
+  batch(): Batch {
+    return new Batch(this);
+  }
+
+  // --- internals shared with Batch ---------------------------------------------------------------
+
+  /** @internal */
+  enter(): void {
+    if (this.closed) throw new Error("netlink socket is closed");
+    if (this.busy) throw new Error("netlink socket is busy: another dump iterator is still open on it");
+    this.busy = true;
+  }
+
+  private send(req: Request, flags: number, entered = false): number {
+    if (!entered) {
+      if (this.closed) throw new Error("netlink socket is closed");
+      if (this.busy) throw new Error("netlink socket is busy: another dump iterator is still open on it");
+    }
+    const w = this.writer.reset();
+    const seq = this.nextSeq();
+    const start = w.beginMessage(req.type, flags | NLM_F_REQUEST, seq, 0);
+    req.encode?.(w);
+    w.endMessage(start);
+    this.sendBytes(w.view());
+    return seq;
+  }
+
+  /** @internal */
+  encodeInto(w: NlWriter, req: Request, flags: number): number {
+    const seq = this.nextSeq();
+    const start = w.beginMessage(req.type, flags | NLM_F_REQUEST, seq, 0);
+    req.encode?.(w);
+    w.endMessage(start);
+    return seq;
+  }
+
+  /** @internal */
+  sendBytes(bytes: Buffer): void {
+    for (;;) {
+      try {
+        sys.sendto(this.fd, bytes, 0);
+        return;
+      } catch (e) {
+        if (e instanceof sys.SyscallError && e.code === "EINTR") continue;
+        throw e;
+      }
+    }
+  }
+
+  private lastRequest(req: Request, seq: number): RequestInfo {
+    const info: RequestInfo = { type: req.type, seq };
+    const name = req.def?.typeNames?.get(req.type);
+    if (name) info.typeName = name;
+    return info;
+  }
+
+  /**
+   * Receives one datagram into the shared buffer and returns its length. Waits (blocking the
+   * thread only in poll, never in recv) when the kernel has not queued anything yet.
+   */
+  /** @internal */
+  recvDatagram(): number {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      let n: number;
+      try {
+        n = sys.recvfrom(this.fd, this.recvBuf, sys.MSG_DONTWAIT | sys.MSG_TRUNC, this.addrBuf);
+      } catch (e) {
+        if (!(e instanceof sys.SyscallError)) throw e;
+        if (e.code === "EINTR") continue;
+        if (e.code === "EAGAIN") {
+          this.waitReadable(deadline);
+          continue;
+        }
+        throw e;
+      }
+      if (n > this.recvBuf.length) {
+        // The datagram did not fit and is lost: grow so the retry of this request fits.
+        this.recvBuf = Buffer.alloc(Math.max(n, this.recvBuf.length * 2));
+        throw new NetlinkError(105, { message: `reply of ${n} bytes was larger than the receive buffer; buffer grown, retry the request` });
+      }
+      // only the kernel (port 0) may answer; anything else is not ours to read
+      if (this.addrBuf.readUInt32LE(4) !== 0) continue;
+      return n;
+    }
+  }
+
+  private waitReadable(deadline: number): void {
+    const pfd = Buffer.alloc(8);
+    pfd.writeInt32LE(this.fd, 0);
+    pfd.writeInt16LE(sys.POLLIN, 4);
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new NetlinkError(110, { message: `no reply from the kernel within ${this.timeoutMs} ms` });
+      try {
+        if (sys.poll(pfd, 1, Math.min(left, 1000)) > 0) return;
+      } catch (e) {
+        if (!(e instanceof sys.SyscallError) || e.code !== "EINTR") throw e;
+      }
+    }
+  }
+
+  private receiveUntilDone<T>(
+    seq: number, isDump: boolean, request: RequestInfo, def: MessageDef | undefined,
+    decode: Decoder<T> | undefined, out: T[],
+  ): boolean {
+    let interrupted = false;
+    const onFlags = (f: number) => { if (f & NLM_F_DUMP_INTR) interrupted = true; };
+    for (;;) {
+      const n = this.recvDatagram();
+      if (this.processDatagram(n, seq, isDump, request, def, decode, out, onFlags)) return interrupted;
+    }
+  }
+
+  /**
+   * Walks the messages of one datagram. Returns true when the exchange for `seq` is complete
+   * (ack, error or NLMSG_DONE; or a single non-multipart reply followed by its ack).
+   */
+  private processDatagram<T>(
+    n: number, seq: number, isDump: boolean, request: RequestInfo, def: MessageDef | undefined,
+    decode: Decoder<T> | undefined, out: T[], onFlags: (flags: number) => void,
+  ): boolean {
+    const buf = this.recvBuf;
+    let off = 0;
+    let done = false;
+    while (off + NLMSG_HDRLEN <= n) {
+      const len = buf.readUInt32LE(off);
+      if (len < NLMSG_HDRLEN || off + len > n) throw new NetlinkParseError(`bad nlmsg_len ${len}`, off);
+      const type = buf.readUInt16LE(off + 4);
+      const flags = buf.readUInt16LE(off + 6);
+      const mseq = buf.readUInt32LE(off + 8);
+      if (mseq === seq) {
+        onFlags(flags);
+        if (type === NLMSG_ERROR || type === NLMSG_DONE) {
+          const p = parseErrorPayload(buf, off, len);
+          if (p.errno !== 0) throw this.error(p.errno, p.extack, request, def);
+          done = true;
+        } else if (type === NLMSG_OVERRUN) {
+          throw new NetlinkError(105, { message: "netlink overrun" }, request);
+        } else if (type !== NLMSG_NOOP && decode) {
+          out.push(decode(buf, off, len));
+        }
+        // a non-dump GET answers with one reply and then the ack we asked for
+        void isDump;
+      }
+      // messages with another seq are stale answers to abandoned requests: dropped
+      off += (len + 3) & ~3;
+    }
+    return done;
+  }
+
+  /** @internal */
+  error(errno: number, extack: NetlinkError["extack"], request: RequestInfo, def: MessageDef | undefined): NetlinkError {
+    if (request.bytes === undefined && def) {
+      // the offset refers to our request; it is still in the writer when we get here
+      request.bytes = this.writer.take();
+    }
+    nameExtackAttribute(extack, request.bytes, def);
+    return new NetlinkError(errno, extack, request);
+  }
+
+  private drainStale(): void {
+    // an abandoned dump leaves datagrams queued; they carry the old seq and are dropped on read
+    for (let i = 0; i < 10_000; i++) {
+      try {
+        const n = sys.recv(this.fd, this.recvBuf, sys.MSG_DONTWAIT);
+        if (n <= 0) return;
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** @internal used by Batch */
+  get receiveBuffer(): Buffer {
+    return this.recvBuf;
+  }
+}
+
+function trySetStrict(fd: number): void {
+  try {
+    sys.setsockoptInt(fd, sys.SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+  } catch (e) {
+    // only rtnetlink knows the option on some kernels; elsewhere it is meaningless
+    if (!(e instanceof sys.SyscallError) || e.code !== "ENOPROTOOPT") throw e;
+  }
+}
+
+function setBufferSize(fd: number, force: number, plain: number, size: number): void {
+  try {
+    sys.setsockoptInt(fd, sys.SOL_SOCKET, force, size);
+  } catch (e) {
+    if (!(e instanceof sys.SyscallError) || e.code !== "EPERM") throw e;
+    sys.setsockoptInt(fd, sys.SOL_SOCKET, plain, size);
+  }
+}
+
+// --- batching -------------------------------------------------------------------------------------
+
+interface Pending<T> {
+  req: Request;
+  decode: Decoder<T> | undefined;
+  start: number;
+  end: number;
+  seq: number;
+  replies: T[];
+  error?: NetlinkError;
+  resolve: (v: T[]) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface BatchOutcome {
+  /** How many requests the kernel accepted. */
+  ok: number;
+  /** The refused ones, each error naming its request (request.index is its position). */
+  errors: NetlinkError[];
+  /** sendto calls made. */
+  sends: number;
+}
+
+/**
+ * Many requests sent with as few sendto calls as fit. Only the last request of each chunk asks
+ * for an ack: the kernel answers every failing request with an error regardless, so silence plus
+ * the final ack means success, and each error names exactly the request that failed.
+ */
+export class Batch {
+  private readonly items: Pending<any>[] = [];
+  private readonly w = new NlWriter(64 * 1024);
+  private sent = false;
+
+  constructor(private readonly sock: NetlinkSocket) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Queues a request; the promise settles when the batch is sent. */
+  add<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]> {
+    if (this.sent) throw new Error("batch already sent");
+    let resolve!: (v: T[]) => void, reject!: (e: unknown) => void;
+    const p = new Promise<T[]>((res, rej) => { resolve = res; reject = rej; });
+    // callers who only look at send()'s outcome must not see unhandled rejections
+    p.catch(() => {});
+    const start = this.w.pos;
+    const seq = this.sock.encodeInto(this.w, req, req.flags ?? 0);
+    this.items.push({ req, decode, start, end: this.w.pos, seq, replies: [], resolve, reject });
+    return p;
+  }
+
+  /** Sends everything. Resolves with the outcome; never rejects for the kernel's per-request errors. */
+  async send(): Promise<BatchOutcome> {
+    return this.sendSync();
+  }
+
+  sendSync(): BatchOutcome {
+    if (this.sent) throw new Error("batch already sent");
+    this.sent = true;
+    const outcome: BatchOutcome = { ok: 0, errors: [], sends: 0 };
+    const items = this.items;
+    let i = 0;
+    while (i < items.length) {
+      // cut a chunk
+      let j = i;
+      const chunkStart = items[i]!.start;
+      while (j < items.length && (j === i || items[j]!.end - chunkStart <= BATCH_CHUNK_BYTES)) j++;
+      const last = items[j - 1]!;
+      // ask for the ack on the chunk's last request only
+      const flagsAt = last.start + 6;
+      this.w.buf.writeUInt16LE(this.w.buf.readUInt16LE(flagsAt) | NLM_F_ACK, flagsAt);
+      this.sock.sendBytes(this.w.buf.subarray(chunkStart, last.end));
+      outcome.sends++;
+      this.drainChunk(items, i, j);
+      i = j;
+    }
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k]!;
+      if (it.error) {
+        outcome.errors.push(it.error);
+        it.reject(it.error);
+      } else {
+        outcome.ok++;
+        it.resolve(it.replies);
+      }
+    }
+    return outcome;
+  }
+
+  private drainChunk(items: Pending<any>[], from: number, to: number): void {
+    const firstSeq = items[from]!.seq;
+    const lastSeq = items[to - 1]!.seq;
+    const bySeq = (seq: number) => {
+      const idx = from + ((seq - firstSeq) >>> 0);
+      return idx >= from && idx < to ? items[idx] : undefined;
+    };
+    let finished = false;
+    while (!finished) {
+      const n = this.sock.recvDatagram();
+      const buf = this.sock.receiveBuffer;
+      let off = 0;
+      while (off + NLMSG_HDRLEN <= n) {
+        const len = buf.readUInt32LE(off);
+        if (len < NLMSG_HDRLEN || off + len > n) throw new NetlinkParseError(`bad nlmsg_len ${len}`, off);
+        const type = buf.readUInt16LE(off + 4);
+        const seq = buf.readUInt32LE(off + 8);
+        const it = bySeq(seq);
+        if (it) {
+          if (type === NLMSG_ERROR || type === NLMSG_DONE) {
+            const p = parseErrorPayload(buf, off, len);
+            if (p.errno !== 0) {
+              const bytes = Buffer.from(this.w.buf.subarray(it.start, it.end));
+              const info: RequestInfo = { type: it.req.type, seq, index: items.indexOf(it), bytes };
+              const name = it.req.def?.typeNames?.get(it.req.type);
+              if (name) info.typeName = name;
+              it.error = this.sock.error(p.errno, p.extack, info, it.req.def);
+            }
+            if (seq === lastSeq) finished = true;
+          } else if (type !== NLMSG_NOOP && it.decode) {
+            it.replies.push(it.decode(buf, off, len));
+          }
+        }
+        off += (len + 3) & ~3;
+      }
+    }
+    void NLM_F_MULTI;
+  }
+}

@@ -1,0 +1,83 @@
+import * as fs from "node:fs";
+import { NLM_F_REQUEST } from "../netlink/constants.js";
+import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
+import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
+import type { Batch, Decoder, NetlinkSocket, Request } from "../netlink/socket.js";
+import { encodeStruct } from "../netlink/struct.js";
+import { ifinfomsg } from "./headers.js";
+import { RTM_GETLINK } from "./types.js";
+
+/** How a verb reaches the kernel: at once, or queued in a batch that is sent later. */
+export interface Executor {
+  readonly batched: boolean;
+  run<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]>;
+}
+
+export function immediateExecutor(sock: NetlinkSocket): Executor {
+  return { batched: false, run: (req, decode) => sock.request(req, decode) };
+}
+
+export function batchExecutor(batch: Batch): Executor {
+  return { batched: true, run: (req, decode) => batch.add(req, decode) };
+}
+
+const IFLA_IFNAME = 3;
+const IFNAMSIZ = 16;
+
+/** Checks an interface name the way the kernel's dev_valid_name does, before any request. */
+export function validateIfname(name: string, field = "name"): void {
+  if (typeof name !== "string" || name.length === 0) throw new NlkitInputError("interface name is empty", field);
+  if (Buffer.byteLength(name) >= IFNAMSIZ) {
+    throw new NlkitInputError(`interface name "${name}" is longer than ${IFNAMSIZ - 1} bytes`, field);
+  }
+  if (name === "." || name === ".." || /[/:\s]/.test(name)) {
+    throw new NlkitInputError(`invalid interface name "${name}": no '/', ':' or whitespace, and not '.' or '..'`, field);
+  }
+}
+
+/** What the verbs of every object share: the socket, and device lookups in its namespace. */
+export class RtnlContext {
+  constructor(readonly socket: NetlinkSocket) {}
+
+  /** A device by name or index, to its index. Indexes are taken as given. */
+  ifindex(dev: string | number, field = "dev"): number {
+    if (typeof dev === "number") {
+      if (!Number.isInteger(dev) || dev <= 0) throw new NlkitInputError(`invalid interface index ${dev}`, field);
+      return dev;
+    }
+    validateIfname(dev, field);
+    try {
+      const found = this.socket.requestSync({
+        type: RTM_GETLINK,
+        flags: NLM_F_REQUEST,
+        encode: (w) => {
+          encodeStruct(w, ifinfomsg, {});
+          w.attrString(IFLA_IFNAME, dev);
+        },
+      }, (buf, start) => buf.readInt32LE(start + 16 + 4));
+      if (found.length) return found[0]!;
+    } catch (e) {
+      if (!(e instanceof NetlinkError) || e.errno !== 19) throw e;
+    }
+    throw new NetlinkError(19, { message: `Cannot find device "${dev}"` });
+  }
+}
+
+/**
+ * Opens a namespace given the ways users name one and returns an fd the caller must close
+ * (for IFLA_NET_NS_FD). An fd given by the caller is duplicated, so closing is always right.
+ */
+export function openNetnsFd(ref: NetnsRef): number {
+  if (ref.netnsFd !== undefined) return fs.openSync(`/proc/self/fd/${ref.netnsFd}`, "r");
+  const path = netnsRefPath(ref);
+  if (!path) throw new NlkitInputError("no namespace given", "netns");
+  try {
+    return fs.openSync(path, "r");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ENOENT") {
+      throw new NlkitInputError(`Cannot open network namespace "${ref.netns ?? path}": No such file or directory`, "netns", "ENOENT");
+    }
+    throw e;
+  }
+}

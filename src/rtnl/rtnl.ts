@@ -1,0 +1,93 @@
+import { NETLINK_ROUTE } from "../netlink/constants.js";
+import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
+import { NetlinkSocket, type BatchOutcome, type Batch } from "../netlink/socket.js";
+import { AddrApi } from "./addr.js";
+import { batchExecutor, immediateExecutor, RtnlContext, type Executor } from "./context.js";
+import { LinkApi } from "./link/index.js";
+import { NeighApi } from "./neigh.js";
+import { RouteApi } from "./route.js";
+import { RuleApi } from "./rule.js";
+
+export interface RtnlOptions extends NetnsRef {
+  /** SO_RCVBUF for the socket, in bytes (large batches of failing requests want more). */
+  receiveBufferSize?: number;
+  timeoutMs?: number;
+}
+
+/** The verbs of every rtnetlink object, bound to one way of executing them. */
+class RtnlVerbs {
+  readonly link: LinkApi;
+  readonly addr: AddrApi;
+  readonly route: RouteApi;
+  readonly neigh: NeighApi;
+  readonly rule: RuleApi;
+
+  constructor(readonly ctx: RtnlContext, exec: Executor) {
+    this.link = new LinkApi(ctx, exec);
+    this.addr = new AddrApi(ctx, exec);
+    this.route = new RouteApi(ctx, exec);
+    this.neigh = new NeighApi(ctx, exec);
+    this.rule = new RuleApi(ctx, exec);
+  }
+}
+
+/**
+ * An rtnetlink handle bound to one network namespace: it owns a socket created inside that
+ * namespace, so no call ever switches namespaces.
+ */
+export class Rtnl extends RtnlVerbs {
+  readonly socket: NetlinkSocket;
+
+  static async open(opts: RtnlOptions = {}): Promise<Rtnl> {
+    return Rtnl.openSync(opts);
+  }
+
+  static openSync(opts: RtnlOptions = {}): Rtnl {
+    const path = netnsRefPath(opts);
+    const sock = NetlinkSocket.open({
+      protocol: NETLINK_ROUTE,
+      ...(opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {}),
+      ...(opts.receiveBufferSize ? { receiveBufferSize: opts.receiveBufferSize } : {}),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    return new Rtnl(sock);
+  }
+
+  private constructor(socket: NetlinkSocket) {
+    const ctx = new RtnlContext(socket);
+    super(ctx, immediateExecutor(socket));
+    this.socket = socket;
+  }
+
+  /**
+   * Queues requests instead of sending them: `const b = rt.batch(); b.route.add(...); ...;
+   * await b.send()`. Each verb's promise settles with its own outcome once the batch is sent.
+   * Devices named by string are looked up when the verb is called, so a device created in the
+   * same batch must be referred to by the index given to link.add.
+   */
+  batch(): RtnlBatch {
+    return new RtnlBatch(this.ctx, this.socket.batch());
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export class RtnlBatch extends RtnlVerbs {
+  constructor(ctx: RtnlContext, private readonly inner: Batch) {
+    super(ctx, batchExecutor(inner));
+  }
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  send(): Promise<BatchOutcome> {
+    return this.inner.send();
+  }
+}

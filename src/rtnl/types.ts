@@ -1,0 +1,43 @@
+// rtnetlink message types (linux/rtnetlink.h).
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_GETLINK = 18;
+export const RTM_SETLINK = 19;
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_GETADDR = 22;
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_GETROUTE = 26;
+export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
+export const RTM_GETNEIGH = 30;
+export const RTM_NEWRULE = 32;
+export const RTM_DELRULE = 33;
+export const RTM_GETRULE = 34;
+export const RTM_NEWNSID = 88;
+export const RTM_DELNSID = 89;
+export const RTM_GETNSID = 90;
+
+export const RTM_NAMES: ReadonlyMap<number, string> = new Map([
+  [16, "RTM_NEWLINK"], [17, "RTM_DELLINK"], [18, "RTM_GETLINK"], [19, "RTM_SETLINK"],
+  [20, "RTM_NEWADDR"], [21, "RTM_DELADDR"], [22, "RTM_GETADDR"],
+  [24, "RTM_NEWROUTE"], [25, "RTM_DELROUTE"], [26, "RTM_GETROUTE"],
+  [28, "RTM_NEWNEIGH"], [29, "RTM_DELNEIGH"], [30, "RTM_GETNEIGH"],
+  [32, "RTM_NEWRULE"], [33, "RTM_DELRULE"], [34, "RTM_GETRULE"],
+  [88, "RTM_NEWNSID"], [89, "RTM_DELNSID"], [90, "RTM_GETNSID"],
+]);
+
+// Address families as rtnetlink uses them (linux/socket.h).
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const AF_BRIDGE = 7;
+export const AF_INET6 = 10;
+export const AF_PACKET = 17;
+export const AF_MPLS = 28;
+
+// Multicast groups (enum rtnetlink_groups), for monitors.
+export const RTNLGRP = {
+  link: 1, notify: 2, neigh: 3, tc: 4, ipv4Ifaddr: 5, ipv4Mroute: 6, ipv4Route: 7, ipv4Rule: 8,
+  ipv6Ifaddr: 9, ipv6Mroute: 10, ipv6Route: 11, ipv6Ifinfo: 12, ipv6Prefix: 18, ipv6Rule: 19, nsid: 28,
+} as const;
