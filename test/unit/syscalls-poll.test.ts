@@ -45,6 +45,25 @@ describe('eventfd + poll', () => {
     }
   });
 
+  it('by-address Buffers stay correct under allocation churn (fresh Buffers, reused ones, views)', () => {
+    const efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    try {
+      const keep = Buffer.alloc(4096);
+      for (let i = 1; i <= 3000; i++) {
+        const fresh = Buffer.alloc(8 + (i % 50));
+        const w = i % 3 === 0 ? fresh.subarray(fresh.length - 8) : keep.subarray((i * 8) % 4000, ((i * 8) % 4000) + 8);
+        w.writeBigUInt64LE(BigInt(i));
+        write(efd, w);
+        const r = i % 2 ? Buffer.alloc(8) : keep.subarray(4088);
+        expect(read(efd, r)).toBe(8);
+        expect(r.readBigUInt64LE()).toBe(BigInt(i));
+        if (i % 500 === 0) (globalThis as { gc?: () => void }).gc?.();
+      }
+    } finally {
+      close(efd);
+    }
+  });
+
   it('rejects a pollfd buffer shorter than nfds entries', () => {
     expect(() => poll(Buffer.alloc(8), 2, 0)).toThrow(RangeError);
     expect(() => pollAsync(Buffer.alloc(8), 2, 0)).toThrow(RangeError);

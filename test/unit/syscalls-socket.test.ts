@@ -99,6 +99,50 @@ describe('NETLINK_ROUTE socket', () => {
     }
   });
 
+  it('honours views on the by-address path too (same ArrayBuffer, many offsets, pooled Buffers)', () => {
+    const fd = openRoute();
+    try {
+      const tx = Buffer.alloc(4096, 0xee);
+      const rx = Buffer.alloc(65536, 0xaa);
+      for (let i = 0; i < 12; i++) {
+        const off = 64 * i + (i & 3); // odd offsets too
+        getlinkRequest(100 + i, 1).copy(tx, off);
+        expect(sendto(fd, tx.subarray(off, off + 32), 0)).toBe(32);
+        rx.fill(0xaa);
+        const at = 8 + 512 * i + (i & 1);
+        const n = recv(fd, rx.subarray(at), 0);
+        expect(rx[at - 1]).toBe(0xaa);
+        expect(rx.readUInt32LE(at)).toBe(n);
+        expect(rx.readUInt32LE(at + 8)).toBe(100 + i);
+        expect(rx[at + n]).toBe(0xaa);
+      }
+      // Buffer.from of small data shares Node's 8 KiB pool: distinct Buffers, one ArrayBuffer.
+      for (let i = 0; i < 6; i++) {
+        const req = Buffer.from(getlinkRequest(200 + i, 1));
+        sendto(fd, req, 0);
+        const n = recv(fd, rx, 0);
+        expect(rx.readUInt32LE(8)).toBe(200 + i);
+        expect(n).toBe(rx.readUInt32LE(0));
+      }
+    } finally {
+      close(fd);
+    }
+  });
+
+  it('a detached ArrayBuffer is passed as NULL with length 0, never its old address', () => {
+    const fd = openRoute();
+    try {
+      const ab = new ArrayBuffer(64);
+      const b = Buffer.from(ab);
+      for (let i = 0; i < 3; i++) getlinkRequest(1, 1).copy(b), sendto(fd, b.subarray(0, 32), 0), recv(fd, Buffer.alloc(8192), 0);
+      structuredClone(ab, { transfer: [ab] });
+      expect(b.length).toBe(0);
+      expect(() => recv(fd, b, MSG_DONTWAIT)).toThrowError(expect.objectContaining({ code: 'EAGAIN' }) as Error);
+    } finally {
+      close(fd);
+    }
+  });
+
   it('several requests in one sendto are all answered', () => {
     const fd = openRoute();
     try {
