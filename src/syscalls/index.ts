@@ -1,0 +1,28 @@
+// nlkit's FFI boundary: the only module that loads ffi-rs. Must be imported on the main thread.
+// All wrappers throw SyscallError on failure and never retry EINTR: callers decide.
+export * from './constants.js';
+export { SyscallError } from './errors.js';
+export { errnoMessage, errnoName, errnoNumber } from './errno.js';
+export {
+  bind,
+  close,
+  connect,
+  eventfd,
+  getsockname,
+  getsockopt,
+  getsockoptInt,
+  ioctl,
+  ioctlInt,
+  poll,
+  pollAsync,
+  read,
+  recv,
+  recvfrom,
+  sendto,
+  setsockopt,
+  setsockoptInt,
+  socket,
+  write,
+} from './socket.js';
+export { currentNetnsInode, getpid, gettid, mount, setns, umount2, unshare, withNetns, withNewNetns } from './ns.js';
+export { sockaddrIn, sockaddrIn6, sockaddrNl } from './sockaddr.js';
