@@ -21,6 +21,11 @@ export interface Request {
   encode?: Encoder;
   /** The family's message table: names the failing attribute and the message type in errors. */
   def?: MessageDef;
+  /**
+   * A GET that the kernel answers with one message: no ack is asked for, which saves a receive
+   * per request (errors still arrive as NLMSG_ERROR).
+   */
+  reply?: boolean;
 }
 
 export interface SocketOptions {
@@ -142,9 +147,9 @@ export class NetlinkSocket {
   /** The synchronous core of request(); throws instead of rejecting. */
   requestSync<T = never>(req: Request, decode?: Decoder<T>): T[] {
     const out: T[] = [];
-    const seq = this.send(req, (req.flags ?? 0) | NLM_F_ACK);
+    const seq = this.send(req, (req.flags ?? 0) | (req.reply ? 0 : NLM_F_ACK));
     const request = this.lastRequest(req, seq);
-    this.receiveUntilDone(seq, false, request, req.def, decode, out);
+    this.receiveUntilDone(seq, req.reply === true, request, req.def, decode, out);
     return out;
   }
 
@@ -158,7 +163,7 @@ export class NetlinkSocket {
     for (let attempt = 1; ; attempt++) {
       const out: T[] = [];
       const seq = this.send(req, (req.flags ?? 0) | NLM_F_DUMP);
-      const interrupted = this.receiveUntilDone(seq, true, this.lastRequest(req, seq), req.def, decode, out);
+      const interrupted = this.receiveUntilDone(seq, false, this.lastRequest(req, seq), req.def, decode, out);
       if (!interrupted) return out;
       if (attempt > retries) throw new DumpInterruptedError(out, attempt);
     }
@@ -175,7 +180,7 @@ export class NetlinkSocket {
       let interrupted = false;
       while (!finished) {
         const n = this.recvDatagram();
-        finished = this.processDatagram(n, seq, true, request, req.def, decode, batch, (f) => {
+        finished = this.processDatagram(n, seq, false, request, req.def, decode, batch, (f) => {
           if (f & NLM_F_DUMP_INTR) interrupted = true;
         });
         for (const item of batch) yield item;
@@ -292,14 +297,14 @@ export class NetlinkSocket {
   }
 
   private receiveUntilDone<T>(
-    seq: number, isDump: boolean, request: RequestInfo, def: MessageDef | undefined,
+    seq: number, singleReply: boolean, request: RequestInfo, def: MessageDef | undefined,
     decode: Decoder<T> | undefined, out: T[],
   ): boolean {
     let interrupted = false;
     const onFlags = (f: number) => { if (f & NLM_F_DUMP_INTR) interrupted = true; };
     for (;;) {
       const n = this.recvDatagram();
-      if (this.processDatagram(n, seq, isDump, request, def, decode, out, onFlags)) return interrupted;
+      if (this.processDatagram(n, seq, singleReply, request, def, decode, out, onFlags)) return interrupted;
     }
   }
 
@@ -308,7 +313,7 @@ export class NetlinkSocket {
    * (ack, error or NLMSG_DONE; or a single non-multipart reply followed by its ack).
    */
   private processDatagram<T>(
-    n: number, seq: number, isDump: boolean, request: RequestInfo, def: MessageDef | undefined,
+    n: number, seq: number, singleReply: boolean, request: RequestInfo, def: MessageDef | undefined,
     decode: Decoder<T> | undefined, out: T[], onFlags: (flags: number) => void,
   ): boolean {
     const buf = this.recvBuf;
@@ -328,11 +333,10 @@ export class NetlinkSocket {
           done = true;
         } else if (type === NLMSG_OVERRUN) {
           throw new NetlinkError(105, { message: "netlink overrun" }, request);
-        } else if (type !== NLMSG_NOOP && decode) {
-          out.push(decode(buf, off, len));
+        } else if (type !== NLMSG_NOOP) {
+          if (decode) out.push(decode(buf, off, len));
+          if (singleReply && !(flags & NLM_F_MULTI)) done = true;
         }
-        // a non-dump GET answers with one reply and then the ack we asked for
-        void isDump;
       }
       // messages with another seq are stale answers to abandoned requests: dropped
       off += (len + 3) & ~3;
@@ -342,8 +346,8 @@ export class NetlinkSocket {
 
   /** @internal */
   error(errno: number, extack: NetlinkError["extack"], request: RequestInfo, def: MessageDef | undefined): NetlinkError {
-    if (request.bytes === undefined && def) {
-      // the offset refers to our request; it is still in the writer when we get here
+    if (request.bytes === undefined) {
+      // the failed request is still in the writer when we get here
       request.bytes = this.writer.take();
     }
     nameExtackAttribute(extack, request.bytes, def);
@@ -512,6 +516,5 @@ export class Batch {
         off += (len + 3) & ~3;
       }
     }
-    void NLM_F_MULTI;
   }
 }

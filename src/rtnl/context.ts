@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import { NLM_F_REQUEST } from "../netlink/constants.js";
 import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
 import type { Batch, Decoder, NetlinkSocket, Request } from "../netlink/socket.js";
@@ -49,7 +48,7 @@ export class RtnlContext {
     try {
       const found = this.socket.requestSync({
         type: RTM_GETLINK,
-        flags: NLM_F_REQUEST,
+        reply: true,
         encode: (w) => {
           encodeStruct(w, ifinfomsg, {});
           w.attrString(IFLA_IFNAME, dev);
