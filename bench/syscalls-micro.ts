@@ -23,6 +23,17 @@ function roundTrip(seq: number): number {
   return n;
 }
 
+// The codec may build a fresh Buffer per request: that one travels as a Buffer (not by address).
+function roundTripFresh(seq: number): number {
+  const fresh = Buffer.alloc(32);
+  req.copy(fresh);
+  fresh.writeUInt32LE(seq, 8);
+  sendto(fd, fresh, 0);
+  const n = recv(fd, rx, 0);
+  if (rx.readUInt32LE(8) !== seq) throw new Error('unexpected reply');
+  return n;
+}
+
 function time(n: number, f: (i: number) => unknown): number {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) f(i);
@@ -33,13 +44,16 @@ time(20000, roundTrip);
 time(100000, getpid);
 const rt: number[] = [];
 const gp: number[] = [];
+const rf: number[] = [];
 for (let r = 0; r < rounds; r++) {
   rt.push(time(50000, roundTrip));
+  rf.push(time(50000, roundTripFresh));
   gp.push(time(200000, getpid));
 }
 const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 const fmt = (a: number[]): string => `median ${med(a).toFixed(2)} µs (min ${Math.min(...a).toFixed(2)}, max ${Math.max(...a).toFixed(2)})`;
 console.log(`reply size ${roundTrip(1)} bytes`);
 console.log(`sendto+recv round trip: ${fmt(rt)}`);
+console.log(`  with a fresh request: ${fmt(rf)}`);
 console.log(`getpid:                 ${fmt(gp)}`);
 close(fd);
