@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Regenerates test/fixtures/golden/** from scratch by running ip, bridge and nft under strace
+# inside throwaway network namespaces (nlkit-golden-<pid>-*), never in the root namespace.
+#
+#   sudo scripts/capture-golden.sh            # every group
+#   sudo scripts/capture-golden.sh seed nft   # only these groups (their old fixtures are removed)
+#
+# Needs root, strace, iproute2 and nftables. CI never runs this: tests read committed fixtures.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/test/fixtures/golden
+PFX=nlkit-golden-$$
+TMP=$(mktemp -d /tmp/nlkit-golden.XXXXXX)
+CAPS=$TMP/caps
+mkdir -p "$CAPS"
+KERNEL=$(uname -r)
+IPROUTE=$(ip -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
+NFTVER=$(nft --version | awk '{print $1" "$2}')
+STRACE=(strace -f -yy -qq -e trace=sendmsg,sendto,recvmsg,recvfrom -e write=all -e read=all -s 0 -xx)
+BGPIDS=()
+
+cleanup() {
+  local p ns
+  for p in "${BGPIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null || true; done
+  for ns in $(ip netns list | awk '{print $1}'); do
+    [[ $ns == "$PFX"-* ]] && ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for t in strace ip nft; do command -v $t >/dev/null || { echo "capture-golden: $t not found" >&2; exit 1; }; done
+[[ $(id -u) -eq 0 ]] || { echo "capture-golden: must run as root" >&2; exit 1; }
+
+WANT=("$@")
+want() { [[ ${#WANT[@]} -eq 0 ]] && return 0; local g; for g in "${WANT[@]}"; do [[ $g == "$1" ]] && return 0; done; return 1; }
+
+N=0
+# Per-capture knobs, reset after each cap:
+SETUP=()   # commands run (not traced) in NS before the command; @NS@ @NS2@ expand
+NOTES=""   # free text copied into the fixture
+INPUT=""   # when set, written to input.nft in the working directory (nft -f input.nft)
+PID2=0     # 1: start a sleeper in NS2 and expand @PID2@ to its pid
+
+expand() {
+  local s=$1
+  s=${s//@NS@/$NS}; s=${s//@NS2@/$NS2}; s=${s//@PID2@/${SLEEPER:-}}
+  printf '%s' "$s"
+}
+
+# cap GROUP NAME COMMAND: fresh namespaces, setup, then COMMAND traced inside NS.
+cap() {
+  local group=$1 name=$2 cmd=$3
+  want "$group" || { SETUP=(); NOTES=""; INPUT=""; PID2=0; return 0; }
+  N=$((N + 1))
+  NS=$PFX-$N-a NS2=$PFX-$N-b SLEEPER=
+  local d=$CAPS/${group}__${name} s line
+  mkdir -p "$d"
+  for s in "$NS" "$NS2"; do
+    ip netns add "$s"
+    # No DAD: addresses and link-locals are never "tentative", so JSON output is stable.
+    ip netns exec "$s" sh -c 'for k in all default; do sysctl -qw net.ipv6.conf.$k.accept_dad=0; done'
+  done
+  if [[ $PID2 == 1 ]]; then
+    ip netns exec "$NS2" sleep 300 &
+    SLEEPER=$!
+    BGPIDS+=("$SLEEPER")
+    sleep 0.2
+  fi
+  : >"$d/setup"
+  for s in "${SETUP[@]}"; do
+    line=$(expand "$s")
+    echo "$line" >>"$d/setup"
+    ip netns exec "$NS" sh -c "$line" || { echo "capture-golden: setup failed for $group/$name: $line" >&2; exit 1; }
+  done
+  cmd=$(expand "$cmd")
+  printf '%s\n' "$cmd" >"$d/command"
+  [[ -n $INPUT ]] && printf '%s' "$(expand "$INPUT")" >"$d/input" && cp "$d/input" "$d/input.nft"
+  [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
+  [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
+  uname -r >"$d/kernel"
+  case $cmd in nft*) echo "$NFTVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+  local rc=0
+  (cd "$d" && ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- sh -c "exec $cmd" >"$d/stdout" 2>"$d/stderr") || rc=$?
+  echo "$rc" >"$d/rc"
+  printf '  %-32s rc=%s  %s\n' "$group/$name" "$rc" "$cmd" >&2
+  if [[ -n $SLEEPER ]]; then kill "$SLEEPER" 2>/dev/null || true; wait "$SLEEPER" 2>/dev/null || true; fi
+  ip netns del "$NS"; ip netns del "$NS2"
+  SETUP=(); NOTES=""; INPUT=""; PID2=0
+}
+
+VETH=("ip link add veth1 type veth peer name veth2")
+
+# ---------------------------------------------------------------- seed: the tutorial's commands
+cap seed link-add-veth "ip link add veth1 type veth peer name veth2"
+cap seed link-add-veth0 "ip link add veth0 type veth peer name veth1"
+SETUP=("ip link add veth0 type veth peer name veth1")
+cap seed link-del-veth0 "ip link del veth0"
+SETUP=("${VETH[@]}")
+NOTES="requests[0] is ip's name lookup (RTM_GETLINK with IFLA_IFNAME veth1, on a second socket); the RTM_NEWADDR is last."
+cap seed addr-add "ip addr add 10.0.0.1/24 dev veth1"
+SETUP=("${VETH[@]}")
+cap seed link-set-up "ip link set veth1 up"
+SETUP=("ip link add veth0 type veth peer name veth1" "ip link set veth0 up" "ip link set veth1 up")
+NOTES="requests[0] is ip's name lookup of veth0 (RTM_GETLINK); the RTM_NEWROUTE is last."
+cap seed route-add-dev "ip route add 10.0.0.0/24 dev veth0"
+SETUP=("ip link add veth0 type veth peer name veth1" "ip addr add 10.0.0.2/24 dev veth0" "ip link set veth0 up" "ip link set veth1 up")
+cap seed route-add-default "ip route add default via 10.0.0.1"
+SETUP=("${VETH[@]}")
+NOTES="@NS2@ is a named namespace; ip opens /run/netns/@NS2@ and sends the descriptor number in IFLA_NET_NS_FD (u32, attribute 28). That number is only meaningful inside the ip process that sent it: compare it as 'some fd' (4 in this capture), not by value."
+cap seed link-set-netns "ip link set veth1 netns @NS2@"
+cap seed link-add-bridge "ip link add br0 type bridge"
+SETUP=("ip link add br0 type bridge" "ip link add veth1-br type veth peer name veth2-br")
+NOTES="The first requests are ip's name lookups (RTM_GETLINK by IFLA_IFNAME) of the device and of the master; the RTM_NEWLINK with IFLA_MASTER is last."
+cap seed link-set-master "ip link set veth1-br master br0"
+
+if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
+(cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")
