@@ -26,7 +26,7 @@ cleanup() {
   for ns in $(ip netns list | awk '{print $1}'); do
     [[ $ns == "$PFX"-* ]] && ip netns del "$ns" 2>/dev/null || true
   done
-  rm -rf "$TMP"
+  if [[ -n ${KEEP:-} ]]; then echo "capture-golden: kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -115,6 +115,45 @@ cap seed link-add-bridge "ip link add br0 type bridge"
 SETUP=("ip link add br0 type bridge" "ip link add veth1-br type veth peer name veth2-br")
 NOTES="The first requests are ip's name lookups (RTM_GETLINK by IFLA_IFNAME) of the device and of the master; the RTM_NEWLINK with IFLA_MASTER is last."
 cap seed link-set-master "ip link set veth1-br master br0"
+
+# ---------------------------------------------------------------- dump: a known topology
+# lo; veth0 whose peer lives in NS2 (link_netnsid); br0 with ports p1, p2; vxlan vx0; macvlan mv0;
+# v4+v6 addresses (label, broadcast); routes in main, table 100 and 1000, one multipath; neighbours;
+# a rule. MACs are fixed so link-locals and JSON are stable.
+TOPO=(
+  "ip link set lo up"
+  "ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth0p address 02:00:00:00:00:02 netns @NS2@"
+  "ip link add br0 address 02:00:00:00:00:10 type bridge"
+  "ip link add p1 address 02:00:00:00:00:11 type veth peer name p1p address 02:00:00:00:00:12"
+  "ip link add p2 address 02:00:00:00:00:13 type veth peer name p2p address 02:00:00:00:00:14"
+  "ip link set p1 master br0"
+  "ip link set p2 master br0"
+  "ip link add vx0 address 02:00:00:00:00:20 type vxlan id 42 local 192.0.2.2 dstport 4789 dev veth0 ttl 64 nolearning"
+  "ip link add mv0 link veth0 address 02:00:00:00:00:30 type macvlan mode bridge"
+  "for l in veth0 br0 p1 p1p p2 p2p vx0 mv0; do ip link set \$l up; done"
+  "ip -n @NS2@ link set veth0p up"
+  "ip addr add 10.0.0.1/24 brd + dev veth0 label veth0:main"
+  "ip addr add 2001:db8::1/64 dev veth0 nodad"
+  "ip addr add 10.1.0.1/24 brd + dev br0"
+  "ip addr add 2001:db8:1::1/64 dev br0 nodad"
+  "ip route add 10.2.0.0/24 via 10.0.0.2"
+  "ip route add 10.3.0.0/24 dev br0 table 100"
+  "ip route add 10.4.0.0/24 via 10.0.0.2 table 1000"
+  "ip route add 10.5.0.0/24 nexthop via 10.0.0.2 weight 1 nexthop via 10.1.0.2 weight 2"
+  "ip -6 route add 2001:db8:2::/64 via 2001:db8::2 metric 256"
+  "ip neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev veth0 nud permanent"
+  "ip neigh add 10.1.0.2 lladdr 02:00:00:00:00:12 dev br0 nud reachable"
+  "ip -6 neigh add 2001:db8::2 lladdr 02:00:00:00:00:02 dev veth0 nud permanent"
+  "ip rule add from 10.0.0.0/8 table 100 pref 1000"
+)
+DUMPNOTE="The JSON in \"json\" is what ip printed from exactly these reply bytes (same run). Counters in the link dump are whatever they were at capture time. Replies keep the datagram boundaries the kernel used."
+dumpcap() { SETUP=("${TOPO[@]}"); NOTES="$DUMPNOTE${2:+ $2}"; cap dump "$1" "$3"; }
+dumpcap link-show-all "" "ip -j -d link show"
+dumpcap addr-show-all "ip fetches the link list (RTM_GETLINK dump) before the RTM_GETADDR dump." "ip -j -d addr show"
+dumpcap route-show-all "" "ip -j -d route show table all"
+dumpcap route6-show "" "ip -j -6 route show"
+dumpcap neigh-show "" "ip -j neigh show"
+dumpcap rule-show "" "ip -j rule show"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

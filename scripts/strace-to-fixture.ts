@@ -100,10 +100,16 @@ export function parseTrace(text: string): Syscall[] {
 }
 
 /** Splits a buffer into netlink messages; throws on any inconsistency. */
-export function splitMessages(buf: Buffer): Buffer[] {
+export function splitMessages(buf: Buffer, onZeroTail?: (bytes: number) => void): Buffer[] {
   const msgs: Buffer[] = [];
   let off = 0;
   while (off < buf.length) {
+    // iproute2 sends sizeof(req) for some dump requests: nlmsg_len covers the header, the rest of
+    // its buffer follows as zeros. The kernel stops at the zero nlmsg_len; so do we, but say so.
+    if (onZeroTail && off > 0 && buf.subarray(off).every((b) => b === 0)) {
+      onZeroTail(buf.length - off);
+      break;
+    }
     if (buf.length - off < 16) throw new Error(`trailing ${buf.length - off} bytes at ${off}`);
     const len = buf.readUInt32LE(off);
     if (len < 16 || off + len > buf.length) throw new Error(`bad nlmsg_len ${len} at ${off} (buffer ${buf.length})`);
@@ -139,7 +145,10 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   const droppedSeqs = new Set<number>();
   for (const c of calls) {
     if (c.call === "sendmsg" || c.call === "sendto") {
-      for (const m of splitMessages(c.bytes)) {
+      const msgs = splitMessages(c.bytes, (n) =>
+        dropped.push(`${n} zero bytes that followed the message in the same ${c.call} (${c.bytes.length} bytes sent, nlmsg_len ${c.bytes.readUInt32LE(0)}); the kernel ignores them`),
+      );
+      for (const m of msgs) {
         if (isNewlinkProbe(m)) {
           dropped.push("the RTM_NEWLINK support probe (seq 0, empty ifinfomsg) and its ENODEV reply");
           droppedSeqs.add(0);
