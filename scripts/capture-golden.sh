@@ -99,7 +99,7 @@ cap seed link-add-veth0 "ip link add veth0 type veth peer name veth1"
 SETUP=("ip link add veth0 type veth peer name veth1")
 cap seed link-del-veth0 "ip link del veth0"
 SETUP=("${VETH[@]}")
-NOTES="requests[0] is ip's name lookup (RTM_GETLINK with IFLA_IFNAME veth1, on a second socket); the RTM_NEWADDR is last."
+NOTES="requests[0] is ip's name lookup of veth1 (RTM_GETLINK with IFLA_IFNAME, on a second socket); the RTM_NEWADDR is last."
 cap seed addr-add "ip addr add 10.0.0.1/24 dev veth1"
 SETUP=("${VETH[@]}")
 cap seed link-set-up "ip link set veth1 up"
@@ -154,6 +154,141 @@ dumpcap route-show-all "" "ip -j -d route show table all"
 dumpcap route6-show "" "ip -j -6 route show"
 dumpcap neigh-show "" "ip -j neigh show"
 dumpcap rule-show "" "ip -j rule show"
+
+# ---------------------------------------------------------------- rtnl: one request kind each
+V0=("ip link add veth0 type veth peer name veth1")
+V0UP=("${V0[@]}" "ip link set lo up" "ip link set veth0 up" "ip link set veth1 up")
+V0ADDR=("${V0UP[@]}" "ip addr add 10.0.0.2/24 dev veth0" "ip addr add 2001:db8::2/64 dev veth0 nodad")
+NSFD="IFLA_NET_NS_FD carries the number of the fd ip opened on /run/netns/@NS2@; it only means something inside that ip process."
+UNSUP="This kernel lacks the module for this kind: the request is complete, the reply is the kernel's error (with extack text when it gave one)."
+
+# links
+NOTES="$NSFD"
+cap rtnl link-add-veth-peer-opts "ip link add va address 02:00:00:00:01:01 type veth peer name vb address 02:00:00:00:01:02 mtu 1400 netns @NS2@"
+NOTES="Bridge VLAN filtering is not supported by this kernel: expect an error reply."
+cap rtnl link-add-bridge-opts "ip link add br0 type bridge stp_state 1 forward_delay 400 vlan_filtering 1 vlan_default_pvid 1"
+cap rtnl link-add-bridge-stp "ip link add br0 type bridge stp_state 1 forward_delay 400"
+SETUP=("${V0[@]}")
+cap rtnl link-add-vxlan "ip link add vx0 type vxlan id 42 remote 192.0.2.1 local 192.0.2.2 dstport 4789 dev veth0 ttl 64 nolearning"
+SETUP=("${V0[@]}"); NOTES="No dstport: ip warns on stderr and leaves IFLA_VXLAN_PORT out (kernel default 8472)."
+cap rtnl link-add-vxlan-group "ip link add vx1 type vxlan id 43 group 239.1.1.1 dev veth0"
+SETUP=("${V0[@]}")
+cap rtnl link-add-macvlan "ip link add mv0 link veth0 type macvlan mode bridge"
+SETUP=("${V0[@]}")
+cap rtnl link-add-macvtap "ip link add mvt0 link veth0 type macvtap mode vepa"
+SETUP=("${V0[@]}"); NOTES="$UNSUP"
+cap rtnl link-add-vlan "ip link add link veth0 name veth0.100 type vlan id 100"
+SETUP=("${V0[@]}"); NOTES="$UNSUP"
+cap rtnl link-add-ipvlan "ip link add ipv0 link veth0 type ipvlan mode l2"
+NOTES="$UNSUP"; cap rtnl link-add-dummy "ip link add dum0 type dummy"
+NOTES="$UNSUP"; cap rtnl link-add-bond "ip link add bond0 type bond mode 802.3ad"
+NOTES="$UNSUP"; cap rtnl link-add-vrf "ip link add vrf10 type vrf table 10"
+NOTES="$UNSUP"; cap rtnl link-add-geneve "ip link add gnv0 type geneve id 5 remote 192.0.2.9"
+NOTES="$UNSUP"; cap rtnl link-add-gre "ip link add gre1 type gre local 192.0.2.2 remote 192.0.2.1 ttl 64"
+NOTES="$UNSUP"; cap rtnl link-add-gretap "ip link add gretap1 type gretap local 192.0.2.2 remote 192.0.2.1"
+NOTES="$UNSUP"; cap rtnl link-add-ipip "ip link add ipip1 type ipip local 192.0.2.2 remote 192.0.2.1"
+NOTES="$UNSUP"; cap rtnl link-add-wireguard "ip link add wg0 type wireguard"
+SETUP=("${V0[@]}")
+cap rtnl link-add-exists "ip link add veth0 type veth peer name veth9"
+SETUP=("${V0[@]}"); cap rtnl link-set-up "ip link set veth0 up"
+SETUP=("${V0UP[@]}"); cap rtnl link-set-down "ip link set veth0 down"
+SETUP=("${V0[@]}"); cap rtnl link-set-mtu "ip link set veth0 mtu 1400"
+SETUP=("${V0[@]}"); cap rtnl link-set-name "ip link set veth0 name lan0"
+SETUP=("${V0[@]}"); cap rtnl link-set-address "ip link set veth0 address 02:00:00:00:00:aa"
+SETUP=("${V0[@]}" "ip link add br0 type bridge"); cap rtnl link-set-master "ip link set veth0 master br0"
+SETUP=("${V0[@]}" "ip link add br0 type bridge" "ip link set veth0 master br0"); cap rtnl link-set-nomaster "ip link set veth0 nomaster"
+SETUP=("${V0[@]}"); cap rtnl link-set-alias "ip link set veth0 alias uplink"
+SETUP=("${V0[@]}"); cap rtnl link-set-txqueuelen "ip link set veth0 txqueuelen 500"
+SETUP=("${V0[@]}"); cap rtnl link-set-group "ip link set veth0 group 5"
+SETUP=("${V0[@]}"); cap rtnl link-set-multi "ip link set veth0 up mtu 1400 txqueuelen 500"
+SETUP=("${V0[@]}"); NOTES="$NSFD"; cap rtnl link-set-netns "ip link set veth0 netns @NS2@"
+SETUP=("${V0[@]}"); PID2=1; NOTES="IFLA_NET_NS_PID is the pid of a process (sleep) living in the target namespace; it differs per capture."
+cap rtnl link-set-netns-pid "ip link set veth0 netns @PID2@"
+SETUP=("${V0[@]}"); cap rtnl link-del "ip link del veth0"
+cap rtnl link-del-missing "ip link del nosuch0"
+SETUP=("${V0UP[@]}"); cap rtnl link-show-dev "ip link show dev veth0"
+SETUP=("${V0UP[@]}"); cap rtnl link-show-dev-json "ip -j -d link show dev veth0"
+
+# addresses
+A=("${V0UP[@]}")
+SETUP=("${A[@]}"); cap rtnl addr-add-v4 "ip addr add 10.0.0.1/24 dev veth0"
+SETUP=("${A[@]}"); cap rtnl addr-add-v6 "ip addr add 2001:db8::1/64 dev veth0 nodad"
+SETUP=("${A[@]}"); cap rtnl addr-add-peer "ip addr add 10.0.0.1 peer 10.0.0.2/32 dev veth0"
+SETUP=("${A[@]}"); cap rtnl addr-add-brd "ip addr add 10.0.0.1/24 brd + dev veth0"
+SETUP=("${A[@]}"); cap rtnl addr-add-label "ip addr add 10.0.0.1/24 dev veth0 label veth0:1"
+SETUP=("${A[@]}"); cap rtnl addr-add-scope-link "ip addr add 169.254.1.1/16 dev veth0 scope link"
+SETUP=("${A[@]}"); cap rtnl addr-add-lft "ip addr add 10.0.0.1/24 dev veth0 valid_lft 100 preferred_lft 50"
+SETUP=("${A[@]}"); cap rtnl addr-add-noprefixroute "ip addr add 10.0.0.1/24 dev veth0 noprefixroute"
+SETUP=("${A[@]}" "ip addr add 10.0.0.1/24 dev veth0"); cap rtnl addr-add-exists "ip addr add 10.0.0.1/24 dev veth0"
+SETUP=("${A[@]}" "ip addr add 10.0.0.1/24 dev veth0"); cap rtnl addr-replace "ip addr replace 10.0.0.1/24 dev veth0 valid_lft 200 preferred_lft 100"
+SETUP=("${A[@]}" "ip addr add 10.0.0.1/24 dev veth0"); cap rtnl addr-del "ip addr del 10.0.0.1/24 dev veth0"
+SETUP=("${A[@]}" "ip -6 addr add 2001:db8::1/64 dev veth0 nodad"); cap rtnl addr-del-v6 "ip addr del 2001:db8::1/64 dev veth0"
+SETUP=("${V0ADDR[@]}"); cap rtnl addr-show-dev "ip addr show dev veth0"
+SETUP=("${V0ADDR[@]}"); cap rtnl addr-show-dev-json "ip -j addr show dev veth0"
+
+# routes
+R=("${V0ADDR[@]}")
+SETUP=("${R[@]}"); cap rtnl route-add-dev "ip route add 10.1.0.0/24 dev veth0"
+SETUP=("${R[@]}"); cap rtnl route-add-v6 "ip -6 route add 2001:db8:1::/64 via 2001:db8::1"
+SETUP=("${R[@]}"); cap rtnl route-add-v6-dev "ip route add 2001:db8:5::/64 dev veth0"
+SETUP=("${R[@]}"); cap rtnl route-add-via "ip route add 10.1.0.0/24 via 10.0.0.1"
+SETUP=("${R[@]}"); cap rtnl route-add-table100 "ip route add 10.1.0.0/24 via 10.0.0.1 table 100"
+SETUP=("${R[@]}"); cap rtnl route-add-table1000 "ip route add 10.1.0.0/24 via 10.0.0.1 table 1000"
+SETUP=("${R[@]}"); cap rtnl route-add-metric "ip route add 10.1.0.0/24 via 10.0.0.1 metric 50"
+SETUP=("${R[@]}"); cap rtnl route-add-src "ip route add 10.1.0.0/24 via 10.0.0.1 src 10.0.0.2"
+SETUP=("${R[@]}"); cap rtnl route-add-scope-link "ip route add 10.1.0.0/24 dev veth0 scope link"
+SETUP=("${R[@]}"); cap rtnl route-add-blackhole "ip route add blackhole 10.9.0.0/24"
+SETUP=("${R[@]}"); cap rtnl route-add-unreachable "ip route add unreachable 10.9.1.0/24"
+SETUP=("${R[@]}"); cap rtnl route-add-prohibit "ip route add prohibit 10.9.2.0/24"
+SETUP=("${R[@]}"); cap rtnl route-add-throw "ip route add throw 10.9.3.0/24 table 100"
+SETUP=("${R[@]}"); cap rtnl route-add-proto-static "ip route add 10.1.0.0/24 via 10.0.0.1 proto static"
+SETUP=("${R[@]}"); cap rtnl route-add-onlink "ip route add 10.1.0.0/24 via 192.168.99.1 dev veth0 onlink"
+SETUP=("${R[@]}"); cap rtnl route-add-multipath "ip route add 10.1.0.0/24 nexthop via 10.0.0.1 weight 1 nexthop via 10.0.0.3 weight 2"
+SETUP=("${R[@]}"); cap rtnl route-add-metrics "ip route add 10.1.0.0/24 via 10.0.0.1 mtu lock 1400 advmss 1360"
+SETUP=("${R[@]}"); cap rtnl route-add-bad-gateway "ip route add 10.1.0.0/24 via 192.168.5.1"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-add-exists "ip route add 10.1.0.0/24 via 10.0.0.3"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-replace "ip route replace 10.1.0.0/24 via 10.0.0.3"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-append "ip route append 10.1.0.0/24 via 10.0.0.3"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-del "ip route del 10.1.0.0/24 via 10.0.0.1"
+SETUP=("${R[@]}"); cap rtnl route-del-missing "ip route del 10.7.0.0/24"
+SETUP=("${R[@]}"); cap rtnl route-get "ip route get 10.0.0.5"
+SETUP=("${R[@]}"); cap rtnl route-get-json "ip -j route get 10.0.0.5"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1" "ip route add 10.5.0.0/24 nexthop via 10.0.0.1 weight 1 nexthop via 10.0.0.3 weight 2")
+cap rtnl route-show-main "ip route show table main"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1" "ip route add 10.5.0.0/24 nexthop via 10.0.0.1 weight 1 nexthop via 10.0.0.3 weight 2")
+cap rtnl route-show-main-json "ip -j route show table main"
+
+# neighbours
+SETUP=("${R[@]}"); cap rtnl neigh-add-permanent "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent"
+SETUP=("${R[@]}"); cap rtnl neigh-add-v6 "ip -6 neigh add 2001:db8::5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent"
+SETUP=("${R[@]}" "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent")
+cap rtnl neigh-replace "ip neigh replace 10.0.0.5 lladdr 02:00:00:00:00:06 dev veth0 nud reachable"
+SETUP=("${R[@]}" "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent")
+cap rtnl neigh-del "ip neigh del 10.0.0.5 dev veth0"
+SETUP=("${R[@]}"); cap rtnl neigh-add-proxy "ip neigh add proxy 10.0.0.7 dev veth0"
+VX=("${R[@]}" "ip link add vx0 type vxlan id 42 local 10.0.0.2 dstport 4789 dev veth0 nolearning" "ip link set vx0 up")
+SETUP=("${VX[@]}"); cap rtnl neigh-fdb-append-vxlan "bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.7"
+SETUP=("${VX[@]}" "bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.7" "bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.8")
+cap rtnl neigh-fdb-show-vxlan "bridge -j fdb show dev vx0"
+NEIGH=("${R[@]}" "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent" "ip -6 neigh add 2001:db8::5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent" "ip neigh add proxy 10.0.0.7 dev veth0")
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show "ip neigh show"
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show-json "ip -j neigh show"
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show-dev "ip neigh show dev veth0"
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show-proxy "ip neigh show proxy"
+
+# rules
+SETUP=(); cap rtnl rule-add-from "ip rule add from 10.0.0.0/8 table 100 pref 1000"
+SETUP=(); cap rtnl rule-add-fwmark "ip rule add fwmark 0x1/0xff table 100"
+SETUP=("${V0[@]}"); cap rtnl rule-add-iif-oif "ip rule add iif veth0 oif veth1 table 100"
+SETUP=(); cap rtnl rule-add-to "ip rule add to 192.0.2.0/24 table 100"
+SETUP=(); cap rtnl rule-add-blackhole "ip rule add from 10.9.0.0/16 blackhole"
+SETUP=(); cap rtnl rule-add-unreachable "ip rule add from 10.8.0.0/16 unreachable"
+SETUP=(); cap rtnl rule-add-v6 "ip -6 rule add from 2001:db8::/32 table 100 pref 2000"
+SETUP=("ip rule add from 10.0.0.0/8 table 100 pref 1000"); cap rtnl rule-del "ip rule del from 10.0.0.0/8 table 100 pref 1000"
+SETUP=(); cap rtnl rule-del-missing "ip rule del from 10.0.0.0/8 table 100 pref 1000"
+RULES=("ip rule add from 10.0.0.0/8 table 100 pref 1000" "ip rule add fwmark 0x1/0xff table 100 pref 1001" "ip rule add to 192.0.2.0/24 table 1000 pref 1002" "ip rule add from 10.9.0.0/16 blackhole pref 1003")
+SETUP=("${RULES[@]}"); cap rtnl rule-show "ip rule show"
+SETUP=("${RULES[@]}"); cap rtnl rule-show-json "ip -j rule show"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

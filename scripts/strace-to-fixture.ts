@@ -130,6 +130,47 @@ function isNewlinkProbe(m: Buffer): boolean {
   return h.type === RTM_NEWLINK && h.len === 32 && h.flags === (NLM_F_REQUEST | NLM_F_ACK) && h.seq === 0 && m.subarray(16).every((b) => b === 0);
 }
 
+const RTM: Record<number, string> = {
+  16: "RTM_NEWLINK", 17: "RTM_DELLINK", 18: "RTM_GETLINK", 19: "RTM_SETLINK",
+  20: "RTM_NEWADDR", 21: "RTM_DELADDR", 22: "RTM_GETADDR",
+  24: "RTM_NEWROUTE", 25: "RTM_DELROUTE", 26: "RTM_GETROUTE",
+  28: "RTM_NEWNEIGH", 29: "RTM_DELNEIGH", 30: "RTM_GETNEIGH",
+  32: "RTM_NEWRULE", 33: "RTM_DELRULE", 34: "RTM_GETRULE",
+};
+const NFT = [
+  "NEWTABLE", "GETTABLE", "DELTABLE", "NEWCHAIN", "GETCHAIN", "DELCHAIN", "NEWRULE", "GETRULE", "DELRULE",
+  "NEWSET", "GETSET", "DELSET", "NEWSETELEM", "GETSETELEM", "DELSETELEM", "NEWGEN", "GETGEN", "TRACE",
+  "NEWOBJ", "GETOBJ", "DELOBJ", "GETOBJ_RESET", "NEWFLOWTABLE", "GETFLOWTABLE", "DELFLOWTABLE",
+];
+
+/** "RTM_NEWLINK REQUEST|ACK|EXCL|CREATE": flag bits 0x100-0x800 mean different things per verb. */
+function describe(m: Buffer, netfilter: boolean): string {
+  const { type, flags } = hdr(m);
+  let name: string;
+  let verb: "get" | "new" | "del" | "batch";
+  if (netfilter) {
+    if (type === 0x10 || type === 0x11) {
+      name = type === 0x10 ? "NFNL_MSG_BATCH_BEGIN" : "NFNL_MSG_BATCH_END";
+      verb = "batch";
+    } else {
+      const n = NFT[type & 0xff] ?? String(type & 0xff);
+      name = type >> 8 === 10 ? `NFT_MSG_${n}` : `nfnl(${type >> 8},${type & 0xff})`;
+      verb = n.startsWith("GET") ? "get" : n.startsWith("DEL") ? "del" : "new";
+    }
+  } else {
+    name = RTM[type] ?? `type ${type}`;
+    verb = name.includes("GET") ? "get" : name.includes("DEL") ? "del" : "new";
+  }
+  const bits: [number, string][] = [[0x1, "REQUEST"], [0x2, "MULTI"], [0x4, "ACK"], [0x8, "ECHO"]];
+  if (verb === "get") bits.push([0x100, "ROOT"], [0x200, "MATCH"], [0x400, "ATOMIC"]);
+  else if (verb === "del") bits.push([0x100, "NONREC"], [0x200, "BULK"]);
+  else bits.push([0x100, "REPLACE"], [0x200, "EXCL"], [0x400, "CREATE"], [0x800, "APPEND"]);
+  const names = bits.filter(([b]) => flags & b).map(([, n]) => n);
+  const rest = flags & ~bits.reduce((a, [b]) => a | b, 0);
+  if (rest) names.push(`0x${rest.toString(16)}`);
+  return `${name} ${names.join("|") || "0"}`;
+}
+
 function readOpt(dir: string, f: string): string | undefined {
   const p = join(dir, f);
   return existsSync(p) ? readFileSync(p, "utf8") : undefined;
@@ -171,6 +212,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   const notes: string[] = [];
   const userNotes = readOpt(dir, "notes")?.trim();
   if (userNotes) notes.push(userNotes);
+  const nf = command.startsWith("nft");
+  notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf)}`).join("; ")}.`);
   for (const d of new Set(dropped)) notes.push(`Dropped from requests/replies: ${d}.`);
   if (rc !== 0) notes.push(`The command exited ${rc}.`);
   const fixture: Record<string, unknown> = {
