@@ -41,7 +41,7 @@ N=0
 # Per-capture knobs, reset after each cap:
 SETUP=()   # commands run (not traced) in NS before the command; @NS@ @NS2@ expand
 NOTES=""   # free text copied into the fixture
-INPUT=""   # when set, written to input.nft in the working directory (nft -f input.nft)
+INPUT=""   # when set, written to input.nft in the working directory of setup and command
 PID2=0     # 1: start a sleeper in NS2 and expand @PID2@ to its pid
 
 expand() {
@@ -69,15 +69,15 @@ cap() {
     BGPIDS+=("$SLEEPER")
     sleep 0.2
   fi
+  [[ -n $INPUT ]] && printf '%s\n' "$(expand "$INPUT")" >"$d/input" && cp "$d/input" "$d/input.nft"
   : >"$d/setup"
   for s in "${SETUP[@]}"; do
     line=$(expand "$s")
     echo "$line" >>"$d/setup"
-    ip netns exec "$NS" sh -c "$line" || { echo "capture-golden: setup failed for $group/$name: $line" >&2; exit 1; }
+    (cd "$d" && ip netns exec "$NS" sh -c "$line") || { echo "capture-golden: setup failed for $group/$name: $line" >&2; exit 1; }
   done
   cmd=$(expand "$cmd")
   printf '%s\n' "$cmd" >"$d/command"
-  [[ -n $INPUT ]] && printf '%s' "$(expand "$INPUT")" >"$d/input" && cp "$d/input" "$d/input.nft"
   [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
   [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
   uname -r >"$d/kernel"
@@ -289,6 +289,145 @@ SETUP=(); cap rtnl rule-del-missing "ip rule del from 10.0.0.0/8 table 100 pref 
 RULES=("ip rule add from 10.0.0.0/8 table 100 pref 1000" "ip rule add fwmark 0x1/0xff table 100 pref 1001" "ip rule add to 192.0.2.0/24 table 1000 pref 1002" "ip rule add from 10.9.0.0/16 blackhole pref 1003")
 SETUP=("${RULES[@]}"); cap rtnl rule-show "ip rule show"
 SETUP=("${RULES[@]}"); cap rtnl rule-show-json "ip -j rule show"
+
+# ---------------------------------------------------------------- nft: nfnetlink batches and dumps
+NFTDBG="output is nft --debug=netlink's rendering of the expressions it sent (an independent oracle). nft 1.0.6 sets no NLM_F_ACK on batch members, so a successful batch gets no reply; the replies are those of its cache queries (NFT_MSG_GETGEN etc.) and kernel errors."
+MASQ='table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority 100; policy accept;
+		ip saddr 10.0.0.0/24 oifname != "br0" masquerade
+	}
+}'
+nftcap() { # nftcap GROUP NAME RULESET
+  INPUT=$3; NOTES="$NFTDBG${NOTES:+ $NOTES}"; cap "$1" "$2" "nft --debug=netlink -f input.nft"
+}
+nftcap seed nft-masquerade "$MASQ"
+nftcap nft nat-masquerade "$MASQ"
+nftcap nft nat-dnat 'table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority -100; policy accept;
+		tcp dport 8080 dnat to 10.0.0.2:80
+	}
+}'
+nftcap nft nat-snat 'table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority 100; policy accept;
+		ip saddr 10.0.0.0/24 oifname "veth0" snat to 192.0.2.1
+	}
+}'
+nftcap nft nat-redirect 'table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority -100; policy accept;
+		tcp dport 80 redirect to :8080
+	}
+}'
+FILTER='table ip filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		tcp dport 22 counter accept
+		limit rate 10/second log prefix "x " accept
+	}
+}'
+nftcap nft filter-stateful "$FILTER"
+SET='table ip filter {
+	set blocked {
+		type ipv4_addr
+		elements = { 192.0.2.1, 192.0.2.2, 198.51.100.7 }
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip daddr @blocked drop
+	}
+}'
+nftcap nft set-named "$SET"
+JUMP='table ip filter {
+	chain sub {
+		ip saddr 10.0.0.1 return
+		counter
+	}
+	chain sub2 {
+		counter drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr 10.0.0.0/8 jump sub
+		ip saddr 172.16.0.0/12 goto sub2
+	}
+}'
+nftcap nft chain-jump-goto-return "$JUMP"
+nftcap nft family-ip6 'table ip6 filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip6 saddr 2001:db8::/32 icmpv6 type echo-request accept
+		ip6 nexthdr tcp tcp dport 443 counter accept
+	}
+}'
+INET='table inet filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ct state established,related accept
+		meta l4proto { tcp, udp } th dport 53 accept
+		meta nfproto ipv6 icmpv6 type nd-neighbor-solicit accept
+	}
+}'
+nftcap nft family-inet "$INET"
+BRIDGE='table bridge filter {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ether type arp accept
+		ether saddr 02:00:00:00:00:01 drop
+	}
+}'
+nftcap nft family-bridge "$BRIDGE"
+NETDEV='table netdev ingress {
+	chain veth0 {
+		type filter hook ingress device "veth0" priority 0; policy accept;
+		ip saddr 192.0.2.0/24 drop
+	}
+}'
+SETUP=("ip link add veth0 type veth peer name veth1")
+nftcap nft family-netdev "$NETDEV"
+
+BASE='table ip filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		counter
+		tcp dport 80 accept
+		tcp dport 443 accept
+	}
+}'
+HANDLES="Handles in a fresh namespace: table 1, chain input 1, rules 2, 3, 4 (see setup)."
+SETUP=("nft -f input.nft"); INPUT=$BASE; NOTES="$HANDLES"
+cap nft rule-insert-position "nft insert rule ip filter input position 3 tcp dport 22 accept"
+SETUP=("nft -f input.nft"); INPUT=$BASE; NOTES="$HANDLES"
+cap nft rule-add-position "nft add rule ip filter input position 3 tcp dport 8080 accept"
+SETUP=("nft -f input.nft"); INPUT=$BASE; NOTES="$HANDLES"
+cap nft rule-delete-handle "nft delete rule ip filter input handle 3"
+SETUP=("nft -f input.nft"); INPUT=$BASE
+cap nft table-delete "nft delete table ip filter"
+NOTES="The table does not exist: the reply is the kernel's ENOENT for the batch member."
+cap nft table-delete-missing "nft delete table ip nosuch"
+SETUP=("nft -f input.nft"); INPUT=$SET
+cap nft set-add-element "nft add element ip filter blocked { 203.0.113.9 }"
+
+RULESET="$MASQ
+$FILTER
+$SET
+$INET
+$BRIDGE
+$NETDEV"
+RULESET=${RULESET//'table ip filter {
+	set blocked'/'table ip filter2 {
+	set blocked'}
+LISTNOTE="The ruleset loaded by setup is in input. Requests: the cache/listing dumps nft makes (GETGEN, then GETTABLE/GETCHAIN/GETSET/GETSETELEM/GETRULE/GETOBJ/GETFLOWTABLE per its cache logic)."
+SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$RULESET; NOTES="$LISTNOTE"
+cap nft list-ruleset "nft list ruleset"
+SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$RULESET; NOTES="$LISTNOTE The JSON is what nft printed from exactly these reply bytes."
+cap nft list-ruleset-json "nft -j list ruleset"
+SETUP=("nft -f input.nft"); INPUT=$BASE
+cap nft list-table-handles "nft -a list table ip filter"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")
