@@ -114,10 +114,43 @@ describe("golden fixtures", () => {
   it("a failed command carries the kernel's error", () => {
     for (const file of all) {
       const g = loadGolden(file);
-      if (!g.exitCode || isNft(g)) continue;
+      if (!g.exitCode) continue;
       const errs = g.replies.flatMap((r) => splitNl(r)).filter((m) => m.readUInt16LE(4) === NLMSG_ERROR && m.readInt32LE(16) < 0);
       expect(errs.length, `${file} exited ${g.exitCode} without an error reply`).toBeGreaterThan(0);
     }
+  });
+});
+
+/** nftables changes travel as BATCH_BEGIN, members, BATCH_END; begin/end carry res_id NFNL_SUBSYS_NFTABLES (big-endian). */
+export function checkBatches(g: Golden, file: string): number {
+  let open = false;
+  let batches = 0;
+  g.requests.forEach((r, i) => {
+    const type = r.readUInt16LE(4);
+    if (type === 0x10 || type === 0x11) {
+      if (r.readUInt16BE(18) !== 10) throw new Error(`${file} requests[${i}]: batch res_id ${r.readUInt16BE(18)} != NFNL_SUBSYS_NFTABLES`);
+      if ((type === 0x10) === open) throw new Error(`${file} requests[${i}]: unbalanced batch ${type === 0x10 ? "begin" : "end"}`);
+      open = type === 0x10;
+      if (!open) batches++;
+    } else if (r.readUInt16LE(4) >> 8 !== 10) {
+      throw new Error(`${file} requests[${i}]: type 0x${type.toString(16)} is not an nf_tables message`);
+    }
+  });
+  if (open) throw new Error(`${file}: batch never ends`);
+  return batches;
+}
+
+describe("nft fixtures", () => {
+  const nft = all.filter((f) => isNft(loadGolden(f)));
+  it("exist", () => expect(nft.length).toBeGreaterThan(0));
+  it.each(nft)("%s has balanced batches", (file) => {
+    const g = loadGolden(file);
+    const batches = checkBatches(g, file);
+    if (/^nft (--debug=netlink )?(-f|add|insert|delete)/.test(g.command)) expect(batches, `${file}: a change without a batch`).toBe(1);
+  });
+  it("catches a missing BATCH_END", () => {
+    const g = loadGolden("nft/nat-masquerade");
+    expect(() => checkBatches({ ...g, requests: g.requests.slice(0, -1) }, "x")).toThrow(/never ends/);
   });
 });
 
