@@ -1,0 +1,433 @@
+#!/usr/bin/env bash
+# Regenerates test/fixtures/golden/** from scratch by running ip, bridge and nft under strace
+# inside throwaway network namespaces (nlkit-golden-<pid>-*), never in the root namespace.
+#
+#   sudo scripts/capture-golden.sh            # every group
+#   sudo scripts/capture-golden.sh seed nft   # only these groups (their old fixtures are removed)
+#
+# Needs root, strace, iproute2 and nftables. CI never runs this: tests read committed fixtures.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/test/fixtures/golden
+PFX=nlkit-golden-$$
+TMP=$(mktemp -d /tmp/nlkit-golden.XXXXXX)
+CAPS=$TMP/caps
+mkdir -p "$CAPS"
+KERNEL=$(uname -r)
+IPROUTE=$(ip -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
+NFTVER=$(nft --version | awk '{print $1" "$2}')
+STRACE=(strace -f -yy -qq -e trace=sendmsg,sendto,recvmsg,recvfrom -e write=all -e read=all -s 0 -xx)
+BGPIDS=()
+
+cleanup() {
+  local p ns
+  for p in "${BGPIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null || true; done
+  for ns in $(ip netns list | awk '{print $1}'); do
+    [[ $ns == "$PFX"-* ]] && ip netns del "$ns" 2>/dev/null || true
+  done
+  if [[ -n ${KEEP:-} ]]; then echo "capture-golden: kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for t in strace ip nft; do command -v $t >/dev/null || { echo "capture-golden: $t not found" >&2; exit 1; }; done
+[[ $(id -u) -eq 0 ]] || { echo "capture-golden: must run as root" >&2; exit 1; }
+
+WANT=("$@")
+want() { [[ ${#WANT[@]} -eq 0 ]] && return 0; local g; for g in "${WANT[@]}"; do [[ $g == "$1" ]] && return 0; done; return 1; }
+
+N=0
+# Per-capture knobs, reset after each cap:
+SETUP=()   # commands run (not traced) in NS before the command; @NS@ @NS2@ expand
+NOTES=""   # free text copied into the fixture
+INPUT=""   # when set, written to input.nft in the working directory of setup and command
+PID2=0     # 1: start a sleeper in NS2 and expand @PID2@ to its pid
+
+expand() {
+  local s=$1
+  s=${s//@NS@/$NS}; s=${s//@NS2@/$NS2}; s=${s//@PID2@/${SLEEPER:-}}
+  printf '%s' "$s"
+}
+
+# cap GROUP NAME COMMAND: fresh namespaces, setup, then COMMAND traced inside NS.
+cap() {
+  local group=$1 name=$2 cmd=$3
+  want "$group" || { SETUP=(); NOTES=""; INPUT=""; PID2=0; return 0; }
+  N=$((N + 1))
+  NS=$PFX-$N-a NS2=$PFX-$N-b SLEEPER=
+  local d=$CAPS/${group}__${name} s line
+  mkdir -p "$d"
+  for s in "$NS" "$NS2"; do
+    ip netns add "$s"
+    # No DAD: addresses and link-locals are never "tentative", so JSON output is stable.
+    ip netns exec "$s" sh -c 'for k in all default; do sysctl -qw net.ipv6.conf.$k.accept_dad=0; done'
+  done
+  if [[ $PID2 == 1 ]]; then
+    ip netns exec "$NS2" sleep 300 &
+    SLEEPER=$!
+    BGPIDS+=("$SLEEPER")
+    sleep 0.2
+  fi
+  [[ -n $INPUT ]] && printf '%s\n' "$(expand "$INPUT")" >"$d/input" && cp "$d/input" "$d/input.nft"
+  : >"$d/setup"
+  for s in "${SETUP[@]}"; do
+    line=$(expand "$s")
+    echo "$line" >>"$d/setup"
+    (cd "$d" && ip netns exec "$NS" sh -c "$line") || { echo "capture-golden: setup failed for $group/$name: $line" >&2; exit 1; }
+  done
+  cmd=$(expand "$cmd")
+  printf '%s\n' "$cmd" >"$d/command"
+  [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
+  [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
+  uname -r >"$d/kernel"
+  case $cmd in nft*) echo "$NFTVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+  local rc=0
+  (cd "$d" && ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- sh -c "exec $cmd" >"$d/stdout" 2>"$d/stderr") || rc=$?
+  echo "$rc" >"$d/rc"
+  printf '  %-32s rc=%s  %s\n' "$group/$name" "$rc" "$cmd" >&2
+  if [[ -n $SLEEPER ]]; then kill "$SLEEPER" 2>/dev/null || true; wait "$SLEEPER" 2>/dev/null || true; fi
+  ip netns del "$NS"; ip netns del "$NS2"
+  SETUP=(); NOTES=""; INPUT=""; PID2=0
+}
+
+VETH=("ip link add veth1 type veth peer name veth2")
+
+# ---------------------------------------------------------------- seed: the tutorial's commands
+cap seed link-add-veth "ip link add veth1 type veth peer name veth2"
+cap seed link-add-veth0 "ip link add veth0 type veth peer name veth1"
+SETUP=("ip link add veth0 type veth peer name veth1")
+cap seed link-del-veth0 "ip link del veth0"
+SETUP=("${VETH[@]}")
+NOTES="requests[0] is ip's name lookup of veth1 (RTM_GETLINK with IFLA_IFNAME, on a second socket); the RTM_NEWADDR is last."
+cap seed addr-add "ip addr add 10.0.0.1/24 dev veth1"
+SETUP=("${VETH[@]}")
+cap seed link-set-up "ip link set veth1 up"
+SETUP=("ip link add veth0 type veth peer name veth1" "ip link set veth0 up" "ip link set veth1 up")
+NOTES="requests[0] is ip's name lookup of veth0 (RTM_GETLINK); the RTM_NEWROUTE is last."
+cap seed route-add-dev "ip route add 10.0.0.0/24 dev veth0"
+SETUP=("ip link add veth0 type veth peer name veth1" "ip addr add 10.0.0.2/24 dev veth0" "ip link set veth0 up" "ip link set veth1 up")
+cap seed route-add-default "ip route add default via 10.0.0.1"
+SETUP=("${VETH[@]}")
+NOTES="@NS2@ is a named namespace; ip opens /run/netns/@NS2@ and sends the descriptor number in IFLA_NET_NS_FD (u32, attribute 28). That number is only meaningful inside the ip process that sent it: compare it as 'some fd' (4 in this capture), not by value."
+cap seed link-set-netns "ip link set veth1 netns @NS2@"
+cap seed link-add-bridge "ip link add br0 type bridge"
+SETUP=("ip link add br0 type bridge" "ip link add veth1-br type veth peer name veth2-br")
+NOTES="The first requests are ip's name lookups (RTM_GETLINK by IFLA_IFNAME) of the device and of the master; the RTM_NEWLINK with IFLA_MASTER is last."
+cap seed link-set-master "ip link set veth1-br master br0"
+
+# ---------------------------------------------------------------- dump: a known topology
+# lo; veth0 whose peer lives in NS2 (link_netnsid); br0 with ports p1, p2; vxlan vx0; macvlan mv0;
+# v4+v6 addresses (label, broadcast); routes in main, table 100 and 1000, one multipath; neighbours;
+# a rule. MACs are fixed so link-locals and JSON are stable.
+TOPO=(
+  "ip link set lo up"
+  "ip link add veth0 address 02:00:00:00:00:01 type veth peer name veth0p address 02:00:00:00:00:02 netns @NS2@"
+  "ip link add br0 address 02:00:00:00:00:10 type bridge"
+  "ip link add p1 address 02:00:00:00:00:11 type veth peer name p1p address 02:00:00:00:00:12"
+  "ip link add p2 address 02:00:00:00:00:13 type veth peer name p2p address 02:00:00:00:00:14"
+  "ip link set p1 master br0"
+  "ip link set p2 master br0"
+  "ip link add vx0 address 02:00:00:00:00:20 type vxlan id 42 local 192.0.2.2 dstport 4789 dev veth0 ttl 64 nolearning"
+  "ip link add mv0 link veth0 address 02:00:00:00:00:30 type macvlan mode bridge"
+  "for l in veth0 br0 p1 p1p p2 p2p vx0 mv0; do ip link set \$l up; done"
+  "ip -n @NS2@ link set veth0p up"
+  "ip addr add 10.0.0.1/24 brd + dev veth0 label veth0:main"
+  "ip addr add 2001:db8::1/64 dev veth0 nodad"
+  "ip addr add 10.1.0.1/24 brd + dev br0"
+  "ip addr add 2001:db8:1::1/64 dev br0 nodad"
+  "ip route add 10.2.0.0/24 via 10.0.0.2"
+  "ip route add 10.3.0.0/24 dev br0 table 100"
+  "ip route add 10.4.0.0/24 via 10.0.0.2 table 1000"
+  "ip route add 10.5.0.0/24 nexthop via 10.0.0.2 weight 1 nexthop via 10.1.0.2 weight 2"
+  "ip -6 route add 2001:db8:2::/64 via 2001:db8::2 metric 256"
+  "ip neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev veth0 nud permanent"
+  "ip neigh add 10.1.0.2 lladdr 02:00:00:00:00:12 dev br0 nud reachable"
+  "ip -6 neigh add 2001:db8::2 lladdr 02:00:00:00:00:02 dev veth0 nud permanent"
+  "ip rule add from 10.0.0.0/8 table 100 pref 1000"
+)
+DUMPNOTE="The JSON in \"json\" is what ip printed from exactly these reply bytes (same run). Counters in the link dump are whatever they were at capture time. Replies keep the datagram boundaries the kernel used."
+dumpcap() { SETUP=("${TOPO[@]}"); NOTES="$DUMPNOTE${2:+ $2}"; cap dump "$1" "$3"; }
+dumpcap link-show-all "" "ip -j -d link show"
+dumpcap addr-show-all "ip fetches the link list (RTM_GETLINK dump) before the RTM_GETADDR dump." "ip -j -d addr show"
+dumpcap route-show-all "" "ip -j -d route show table all"
+dumpcap route6-show "" "ip -j -6 route show"
+dumpcap neigh-show "" "ip -j neigh show"
+dumpcap rule-show "" "ip -j rule show"
+
+# ---------------------------------------------------------------- rtnl: one request kind each
+V0=("ip link add veth0 type veth peer name veth1")
+V0UP=("${V0[@]}" "ip link set lo up" "ip link set veth0 up" "ip link set veth1 up")
+V0ADDR=("${V0UP[@]}" "ip addr add 10.0.0.2/24 dev veth0" "ip addr add 2001:db8::2/64 dev veth0 nodad")
+NSFD="IFLA_NET_NS_FD carries the number of the fd ip opened on /run/netns/@NS2@; it only means something inside that ip process."
+UNSUP="This kernel lacks the module for this kind: the request is complete, the reply is the kernel's error (with extack text when it gave one)."
+
+# links
+NOTES="$NSFD"
+cap rtnl link-add-veth-peer-opts "ip link add va address 02:00:00:00:01:01 type veth peer name vb address 02:00:00:00:01:02 mtu 1400 netns @NS2@"
+NOTES="Bridge VLAN filtering is not supported by this kernel: expect an error reply."
+cap rtnl link-add-bridge-opts "ip link add br0 type bridge stp_state 1 forward_delay 400 vlan_filtering 1 vlan_default_pvid 1"
+cap rtnl link-add-bridge-stp "ip link add br0 type bridge stp_state 1 forward_delay 400"
+SETUP=("${V0[@]}")
+cap rtnl link-add-vxlan "ip link add vx0 type vxlan id 42 remote 192.0.2.1 local 192.0.2.2 dstport 4789 dev veth0 ttl 64 nolearning"
+SETUP=("${V0[@]}"); NOTES="No dstport: ip warns on stderr and leaves IFLA_VXLAN_PORT out (kernel default 8472)."
+cap rtnl link-add-vxlan-group "ip link add vx1 type vxlan id 43 group 239.1.1.1 dev veth0"
+SETUP=("${V0[@]}")
+cap rtnl link-add-macvlan "ip link add mv0 link veth0 type macvlan mode bridge"
+SETUP=("${V0[@]}")
+cap rtnl link-add-macvtap "ip link add mvt0 link veth0 type macvtap mode vepa"
+SETUP=("${V0[@]}"); NOTES="$UNSUP"
+cap rtnl link-add-vlan "ip link add link veth0 name veth0.100 type vlan id 100"
+SETUP=("${V0[@]}"); NOTES="$UNSUP"
+cap rtnl link-add-ipvlan "ip link add ipv0 link veth0 type ipvlan mode l2"
+NOTES="$UNSUP"; cap rtnl link-add-dummy "ip link add dum0 type dummy"
+NOTES="$UNSUP"; cap rtnl link-add-bond "ip link add bond0 type bond mode 802.3ad"
+NOTES="$UNSUP"; cap rtnl link-add-vrf "ip link add vrf10 type vrf table 10"
+NOTES="$UNSUP"; cap rtnl link-add-geneve "ip link add gnv0 type geneve id 5 remote 192.0.2.9"
+NOTES="$UNSUP"; cap rtnl link-add-gre "ip link add gre1 type gre local 192.0.2.2 remote 192.0.2.1 ttl 64"
+NOTES="$UNSUP"; cap rtnl link-add-gretap "ip link add gretap1 type gretap local 192.0.2.2 remote 192.0.2.1"
+NOTES="$UNSUP"; cap rtnl link-add-ipip "ip link add ipip1 type ipip local 192.0.2.2 remote 192.0.2.1"
+NOTES="$UNSUP"; cap rtnl link-add-wireguard "ip link add wg0 type wireguard"
+SETUP=("${V0[@]}")
+cap rtnl link-add-exists "ip link add veth0 type veth peer name veth9"
+SETUP=("${V0[@]}"); cap rtnl link-set-up "ip link set veth0 up"
+SETUP=("${V0UP[@]}"); cap rtnl link-set-down "ip link set veth0 down"
+SETUP=("${V0[@]}"); cap rtnl link-set-mtu "ip link set veth0 mtu 1400"
+SETUP=("${V0[@]}"); cap rtnl link-set-name "ip link set veth0 name lan0"
+SETUP=("${V0[@]}"); cap rtnl link-set-address "ip link set veth0 address 02:00:00:00:00:aa"
+SETUP=("${V0[@]}" "ip link add br0 type bridge"); cap rtnl link-set-master "ip link set veth0 master br0"
+SETUP=("${V0[@]}" "ip link add br0 type bridge" "ip link set veth0 master br0"); cap rtnl link-set-nomaster "ip link set veth0 nomaster"
+SETUP=("${V0[@]}"); cap rtnl link-set-alias "ip link set veth0 alias uplink"
+SETUP=("${V0[@]}"); cap rtnl link-set-txqueuelen "ip link set veth0 txqueuelen 500"
+SETUP=("${V0[@]}"); cap rtnl link-set-group "ip link set veth0 group 5"
+SETUP=("${V0[@]}"); cap rtnl link-set-multi "ip link set veth0 up mtu 1400 txqueuelen 500"
+SETUP=("${V0[@]}"); NOTES="$NSFD"; cap rtnl link-set-netns "ip link set veth0 netns @NS2@"
+SETUP=("${V0[@]}"); PID2=1; NOTES="IFLA_NET_NS_PID is the pid of a process (sleep) living in the target namespace; it differs per capture."
+cap rtnl link-set-netns-pid "ip link set veth0 netns @PID2@"
+SETUP=("${V0[@]}"); cap rtnl link-del "ip link del veth0"
+cap rtnl link-del-missing "ip link del nosuch0"
+SETUP=("${V0UP[@]}"); cap rtnl link-show-dev "ip link show dev veth0"
+SETUP=("${V0UP[@]}"); cap rtnl link-show-dev-json "ip -j -d link show dev veth0"
+
+# addresses
+A=("${V0UP[@]}")
+SETUP=("${A[@]}"); cap rtnl addr-add-v4 "ip addr add 10.0.0.1/24 dev veth0"
+SETUP=("${A[@]}"); cap rtnl addr-add-v6 "ip addr add 2001:db8::1/64 dev veth0 nodad"
+SETUP=("${A[@]}"); cap rtnl addr-add-peer "ip addr add 10.0.0.1 peer 10.0.0.2/32 dev veth0"
+SETUP=("${A[@]}"); cap rtnl addr-add-brd "ip addr add 10.0.0.1/24 brd + dev veth0"
+SETUP=("${A[@]}"); cap rtnl addr-add-label "ip addr add 10.0.0.1/24 dev veth0 label veth0:1"
+SETUP=("${A[@]}"); cap rtnl addr-add-scope-link "ip addr add 169.254.1.1/16 dev veth0 scope link"
+SETUP=("${A[@]}"); cap rtnl addr-add-lft "ip addr add 10.0.0.1/24 dev veth0 valid_lft 100 preferred_lft 50"
+SETUP=("${A[@]}"); cap rtnl addr-add-noprefixroute "ip addr add 10.0.0.1/24 dev veth0 noprefixroute"
+SETUP=("${A[@]}" "ip addr add 10.0.0.1/24 dev veth0"); cap rtnl addr-add-exists "ip addr add 10.0.0.1/24 dev veth0"
+SETUP=("${A[@]}" "ip addr add 10.0.0.1/24 dev veth0"); cap rtnl addr-replace "ip addr replace 10.0.0.1/24 dev veth0 valid_lft 200 preferred_lft 100"
+SETUP=("${A[@]}" "ip addr add 10.0.0.1/24 dev veth0"); cap rtnl addr-del "ip addr del 10.0.0.1/24 dev veth0"
+SETUP=("${A[@]}" "ip -6 addr add 2001:db8::1/64 dev veth0 nodad"); cap rtnl addr-del-v6 "ip addr del 2001:db8::1/64 dev veth0"
+SETUP=("${V0ADDR[@]}"); cap rtnl addr-show-dev "ip addr show dev veth0"
+SETUP=("${V0ADDR[@]}"); cap rtnl addr-show-dev-json "ip -j addr show dev veth0"
+
+# routes
+R=("${V0ADDR[@]}")
+SETUP=("${R[@]}"); cap rtnl route-add-dev "ip route add 10.1.0.0/24 dev veth0"
+SETUP=("${R[@]}"); cap rtnl route-add-v6 "ip -6 route add 2001:db8:1::/64 via 2001:db8::1"
+SETUP=("${R[@]}"); cap rtnl route-add-v6-dev "ip route add 2001:db8:5::/64 dev veth0"
+SETUP=("${R[@]}"); cap rtnl route-add-via "ip route add 10.1.0.0/24 via 10.0.0.1"
+SETUP=("${R[@]}"); cap rtnl route-add-table100 "ip route add 10.1.0.0/24 via 10.0.0.1 table 100"
+SETUP=("${R[@]}"); cap rtnl route-add-table1000 "ip route add 10.1.0.0/24 via 10.0.0.1 table 1000"
+SETUP=("${R[@]}"); cap rtnl route-add-metric "ip route add 10.1.0.0/24 via 10.0.0.1 metric 50"
+SETUP=("${R[@]}"); cap rtnl route-add-src "ip route add 10.1.0.0/24 via 10.0.0.1 src 10.0.0.2"
+SETUP=("${R[@]}"); cap rtnl route-add-scope-link "ip route add 10.1.0.0/24 dev veth0 scope link"
+SETUP=("${R[@]}"); cap rtnl route-add-blackhole "ip route add blackhole 10.9.0.0/24"
+SETUP=("${R[@]}"); cap rtnl route-add-unreachable "ip route add unreachable 10.9.1.0/24"
+SETUP=("${R[@]}"); cap rtnl route-add-prohibit "ip route add prohibit 10.9.2.0/24"
+SETUP=("${R[@]}"); cap rtnl route-add-throw "ip route add throw 10.9.3.0/24 table 100"
+SETUP=("${R[@]}"); cap rtnl route-add-proto-static "ip route add 10.1.0.0/24 via 10.0.0.1 proto static"
+SETUP=("${R[@]}"); cap rtnl route-add-onlink "ip route add 10.1.0.0/24 via 192.168.99.1 dev veth0 onlink"
+SETUP=("${R[@]}"); cap rtnl route-add-multipath "ip route add 10.1.0.0/24 nexthop via 10.0.0.1 weight 1 nexthop via 10.0.0.3 weight 2"
+SETUP=("${R[@]}"); cap rtnl route-add-metrics "ip route add 10.1.0.0/24 via 10.0.0.1 mtu lock 1400 advmss 1360"
+SETUP=("${R[@]}"); cap rtnl route-add-bad-gateway "ip route add 10.1.0.0/24 via 192.168.5.1"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-add-exists "ip route add 10.1.0.0/24 via 10.0.0.3"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-replace "ip route replace 10.1.0.0/24 via 10.0.0.3"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-append "ip route append 10.1.0.0/24 via 10.0.0.3"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1"); cap rtnl route-del "ip route del 10.1.0.0/24 via 10.0.0.1"
+SETUP=("${R[@]}"); cap rtnl route-del-missing "ip route del 10.7.0.0/24"
+SETUP=("${R[@]}"); cap rtnl route-get "ip route get 10.0.0.5"
+SETUP=("${R[@]}"); cap rtnl route-get-json "ip -j route get 10.0.0.5"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1" "ip route add 10.5.0.0/24 nexthop via 10.0.0.1 weight 1 nexthop via 10.0.0.3 weight 2")
+cap rtnl route-show-main "ip route show table main"
+SETUP=("${R[@]}" "ip route add 10.1.0.0/24 via 10.0.0.1" "ip route add 10.5.0.0/24 nexthop via 10.0.0.1 weight 1 nexthop via 10.0.0.3 weight 2")
+cap rtnl route-show-main-json "ip -j route show table main"
+
+# neighbours
+SETUP=("${R[@]}"); cap rtnl neigh-add-permanent "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent"
+SETUP=("${R[@]}"); cap rtnl neigh-add-v6 "ip -6 neigh add 2001:db8::5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent"
+SETUP=("${R[@]}" "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent")
+cap rtnl neigh-replace "ip neigh replace 10.0.0.5 lladdr 02:00:00:00:00:06 dev veth0 nud reachable"
+SETUP=("${R[@]}" "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent")
+cap rtnl neigh-del "ip neigh del 10.0.0.5 dev veth0"
+SETUP=("${R[@]}"); cap rtnl neigh-add-proxy "ip neigh add proxy 10.0.0.7 dev veth0"
+VX=("${R[@]}" "ip link add vx0 type vxlan id 42 local 10.0.0.2 dstport 4789 dev veth0 nolearning" "ip link set vx0 up")
+SETUP=("${VX[@]}"); cap rtnl neigh-fdb-append-vxlan "bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.7"
+SETUP=("${VX[@]}" "bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.7" "bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.8")
+cap rtnl neigh-fdb-show-vxlan "bridge -j fdb show dev vx0"
+NEIGH=("${R[@]}" "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent" "ip -6 neigh add 2001:db8::5 lladdr 02:00:00:00:00:05 dev veth0 nud permanent" "ip neigh add proxy 10.0.0.7 dev veth0")
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show "ip neigh show"
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show-json "ip -j neigh show"
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show-dev "ip neigh show dev veth0"
+SETUP=("${NEIGH[@]}"); cap rtnl neigh-show-proxy "ip neigh show proxy"
+
+# rules
+SETUP=(); cap rtnl rule-add-from "ip rule add from 10.0.0.0/8 table 100 pref 1000"
+SETUP=(); cap rtnl rule-add-fwmark "ip rule add fwmark 0x1/0xff table 100"
+SETUP=("${V0[@]}"); cap rtnl rule-add-iif-oif "ip rule add iif veth0 oif veth1 table 100"
+SETUP=(); cap rtnl rule-add-to "ip rule add to 192.0.2.0/24 table 100"
+SETUP=(); cap rtnl rule-add-blackhole "ip rule add from 10.9.0.0/16 blackhole"
+SETUP=(); cap rtnl rule-add-unreachable "ip rule add from 10.8.0.0/16 unreachable"
+SETUP=(); cap rtnl rule-add-v6 "ip -6 rule add from 2001:db8::/32 table 100 pref 2000"
+SETUP=("ip rule add from 10.0.0.0/8 table 100 pref 1000"); cap rtnl rule-del "ip rule del from 10.0.0.0/8 table 100 pref 1000"
+SETUP=(); cap rtnl rule-del-missing "ip rule del from 10.0.0.0/8 table 100 pref 1000"
+RULES=("ip rule add from 10.0.0.0/8 table 100 pref 1000" "ip rule add fwmark 0x1/0xff table 100 pref 1001" "ip rule add to 192.0.2.0/24 table 1000 pref 1002" "ip rule add from 10.9.0.0/16 blackhole pref 1003")
+SETUP=("${RULES[@]}"); cap rtnl rule-show "ip rule show"
+SETUP=("${RULES[@]}"); cap rtnl rule-show-json "ip -j rule show"
+
+# ---------------------------------------------------------------- nft: nfnetlink batches and dumps
+NFTDBG="output is nft --debug=netlink's rendering of the expressions it sent (an independent oracle). nft 1.0.6 sets no NLM_F_ACK on batch members, so a successful batch gets no reply; the replies are those of its cache queries (NFT_MSG_GETGEN etc.) and kernel errors."
+MASQ='table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority 100; policy accept;
+		ip saddr 10.0.0.0/24 oifname != "br0" masquerade
+	}
+}'
+nftcap() { # nftcap GROUP NAME RULESET
+  INPUT=$3; NOTES="$NFTDBG${NOTES:+ $NOTES}"; cap "$1" "$2" "nft --debug=netlink -f input.nft"
+}
+nftcap seed nft-masquerade "$MASQ"
+nftcap nft nat-masquerade "$MASQ"
+nftcap nft nat-dnat 'table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority -100; policy accept;
+		tcp dport 8080 dnat to 10.0.0.2:80
+	}
+}'
+nftcap nft nat-snat 'table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority 100; policy accept;
+		ip saddr 10.0.0.0/24 oifname "veth0" snat to 192.0.2.1
+	}
+}'
+nftcap nft nat-redirect 'table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority -100; policy accept;
+		tcp dport 80 redirect to :8080
+	}
+}'
+FILTER='table ip filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname "lo" accept
+		tcp dport 22 counter accept
+		limit rate 10/second log prefix "x " accept
+	}
+}'
+nftcap nft filter-stateful "$FILTER"
+SET='table ip filter {
+	set blocked {
+		type ipv4_addr
+		elements = { 192.0.2.1, 192.0.2.2, 198.51.100.7 }
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip daddr @blocked drop
+	}
+}'
+nftcap nft set-named "$SET"
+JUMP='table ip filter {
+	chain sub {
+		ip saddr 10.0.0.1 return
+		counter
+	}
+	chain sub2 {
+		counter drop
+	}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip saddr 10.0.0.0/8 jump sub
+		ip saddr 172.16.0.0/12 goto sub2
+	}
+}'
+nftcap nft chain-jump-goto-return "$JUMP"
+nftcap nft family-ip6 'table ip6 filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip6 saddr 2001:db8::/32 icmpv6 type echo-request accept
+		ip6 nexthdr tcp tcp dport 443 counter accept
+	}
+}'
+INET='table inet filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ct state established,related accept
+		meta l4proto { tcp, udp } th dport 53 accept
+		meta nfproto ipv6 icmpv6 type nd-neighbor-solicit accept
+	}
+}'
+nftcap nft family-inet "$INET"
+BRIDGE='table bridge filter {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		ether type arp accept
+		ether saddr 02:00:00:00:00:01 drop
+	}
+}'
+nftcap nft family-bridge "$BRIDGE"
+NETDEV='table netdev ingress {
+	chain veth0 {
+		type filter hook ingress device "veth0" priority 0; policy accept;
+		ip saddr 192.0.2.0/24 drop
+	}
+}'
+SETUP=("ip link add veth0 type veth peer name veth1")
+nftcap nft family-netdev "$NETDEV"
+
+BASE='table ip filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		counter
+		tcp dport 80 accept
+		tcp dport 443 accept
+	}
+}'
+HANDLES="Handles in a fresh namespace: table 1, chain input 1, rules 2, 3, 4 (see setup)."
+SETUP=("nft -f input.nft"); INPUT=$BASE; NOTES="$HANDLES"
+cap nft rule-insert-position "nft insert rule ip filter input position 3 tcp dport 22 accept"
+SETUP=("nft -f input.nft"); INPUT=$BASE; NOTES="$HANDLES"
+cap nft rule-add-position "nft add rule ip filter input position 3 tcp dport 8080 accept"
+SETUP=("nft -f input.nft"); INPUT=$BASE; NOTES="$HANDLES"
+cap nft rule-delete-handle "nft delete rule ip filter input handle 3"
+SETUP=("nft -f input.nft"); INPUT=$BASE
+cap nft table-delete "nft delete table ip filter"
+NOTES="The table does not exist: the reply is the kernel's ENOENT for the batch member."
+cap nft table-delete-missing "nft delete table ip nosuch"
+SETUP=("nft -f input.nft"); INPUT=$SET
+cap nft set-add-element "nft add element ip filter blocked { 203.0.113.9 }"
+
+RULESET="$MASQ
+$FILTER
+$SET
+$INET
+$BRIDGE
+$NETDEV"
+RULESET=${RULESET//'table ip filter {
+	set blocked'/'table ip filter2 {
+	set blocked'}
+LISTNOTE="The ruleset loaded by setup is in input. Requests: the cache/listing dumps nft makes (GETGEN, then GETTABLE/GETCHAIN/GETSET/GETSETELEM/GETRULE/GETOBJ/GETFLOWTABLE per its cache logic)."
+SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$RULESET; NOTES="$LISTNOTE"
+cap nft list-ruleset "nft list ruleset"
+SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$RULESET; NOTES="$LISTNOTE The JSON is what nft printed from exactly these reply bytes."
+cap nft list-ruleset-json "nft -j list ruleset"
+SETUP=("nft -f input.nft"); INPUT=$BASE
+cap nft list-table-handles "nft -a list table ip filter"
+
+if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
+(cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")
