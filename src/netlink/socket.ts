@@ -193,6 +193,42 @@ export class NetlinkSocket {
     }
   }
 
+  /**
+   * Reads every datagram already queued (multicast notifications, for monitors) without waiting,
+   * decoding each message. Returns true when the kernel reported an overrun (ENOBUFS): events
+   * were lost and the caller must resynchronise, e.g. by dumping.
+   */
+  readAvailable<T>(decode: Decoder<T>, out: T[]): boolean {
+    let overrun = false;
+    for (;;) {
+      let n: number;
+      try {
+        n = sys.recvfrom(this.fd, this.recvBuf, sys.MSG_DONTWAIT | sys.MSG_TRUNC, this.addrBuf);
+      } catch (e) {
+        if (!(e instanceof sys.SyscallError)) throw e;
+        if (e.code === "EINTR") continue;
+        if (e.code === "ENOBUFS") { overrun = true; continue; }
+        if (e.code === "EAGAIN") return overrun;
+        throw e;
+      }
+      if (n > this.recvBuf.length) {
+        this.recvBuf = Buffer.alloc(Math.max(n, this.recvBuf.length * 2));
+        overrun = true;
+        continue;
+      }
+      if (this.addrBuf.readUInt32LE(4) !== 0) continue;
+      let off = 0;
+      while (off + NLMSG_HDRLEN <= n) {
+        const len = this.recvBuf.readUInt32LE(off);
+        if (len < NLMSG_HDRLEN || off + len > n) break;
+        const type = this.recvBuf.readUInt16LE(off + 4);
+        if (type === NLMSG_OVERRUN) overrun = true;
+        else if (type >= 0x10) out.push(decode(this.recvBuf, off, len));
+        off += (len + 3) & ~3;
+      }
+    }
+  }
+
   /** Starts a batch: many requests, few system calls. */
   batch(): Batch {
     return new Batch(this);

@@ -1,0 +1,85 @@
+import { NetlinkSocket, type Decoder, type SocketOptions } from "./socket.js";
+import { poller } from "./poller.js";
+
+/** The kernel dropped notifications (ENOBUFS): resynchronise, e.g. by dumping again. */
+export class MonitorOverrun {
+  readonly overrun = true;
+}
+
+/**
+ * Multicast notifications as an async iterator: `for await (const ev of monitor) ...`.
+ * Events are decoded on the main thread as soon as the shared poll loop says the socket is readable.
+ */
+export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
+  private readonly queue: Array<T | MonitorOverrun> = [];
+  private waiting: ((v: IteratorResult<T | MonitorOverrun>) => void) | undefined;
+  private failed: unknown;
+  private closed = false;
+
+  static open<T>(opts: SocketOptions & { groups: number[] }, decode: Decoder<T>): NetlinkMonitor<T> {
+    return new NetlinkMonitor(NetlinkSocket.open(opts), decode);
+  }
+
+  constructor(readonly socket: NetlinkSocket, private readonly decode: Decoder<T>) {
+    poller.watch(socket.fd, () => this.onReadable());
+  }
+
+  private onReadable(): void {
+    const batch: T[] = [];
+    try {
+      const overrun = this.socket.readAvailable(this.decode, batch);
+      for (const ev of batch) this.push(ev);
+      if (overrun) this.push(new MonitorOverrun());
+    } catch (e) {
+      this.failed = e;
+      this.wakeWaiter();
+    }
+  }
+
+  private push(ev: T | MonitorOverrun): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w({ value: ev, done: false });
+    } else {
+      this.queue.push(ev);
+    }
+  }
+
+  private wakeWaiter(): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.({ value: undefined, done: true });
+  }
+
+  /** The next event, or undefined once closed. */
+  async next(): Promise<T | MonitorOverrun | undefined> {
+    const r = await this.nextResult();
+    return r.done ? undefined : r.value;
+  }
+
+  private nextResult(): Promise<IteratorResult<T | MonitorOverrun>> {
+    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => { this.waiting = resolve; });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T | MonitorOverrun> {
+    return {
+      next: () => this.nextResult(),
+      return: async () => {
+        await this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await poller.unwatch(this.socket.fd);
+    this.socket.close();
+    this.wakeWaiter();
+  }
+}
