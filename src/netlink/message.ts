@@ -114,7 +114,7 @@ export function parseErrorPayload(buf: Buffer, start: number, len: number): Erro
     throw new NetlinkParseError("NLMSG_ERROR without error code", start);
   }
   const err = buf.readInt32LE(p);
-  const out: ErrorPayload = { errno: -err, extack: {} };
+  const out: ErrorPayload = { errno: err === 0 ? 0 : -err, extack: {} };
   let tlvStart = p + 4;
   if (type === NLMSG_ERROR) {
     if (tlvStart + NLMSG_HDRLEN <= end) {
