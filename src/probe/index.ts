@@ -1,0 +1,3 @@
+export { ping, type PingOptions, type PingResult } from "./ping.js";
+export { UdpSourceReporter, udpAsk, type UdpAskResult } from "./udp.js";
+export type { NetnsArg } from "./netns-socket.js";

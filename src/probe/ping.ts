@@ -1,0 +1,132 @@
+import { NlkitInputError } from "../netlink/errors.js";
+import { parseIp } from "../netlink/ip.js";
+import * as sys from "../syscalls/index.js";
+import { socketIn, type NetnsArg } from "./netns-socket.js";
+import { waitReadable } from "./wait.js";
+
+export interface PingOptions {
+  /** Where to ping from: a namespace name or reference (default: the current namespace). */
+  netns?: NetnsArg;
+  count?: number;
+  /** Per echo request. */
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+export interface PingResult {
+  target: string;
+  sent: number;
+  received: number;
+  /** Round-trip times in ms of the answered requests. */
+  rtts: number[];
+  min?: number;
+  avg?: number;
+  max?: number;
+  /** How the probe reached the network: an unprivileged ping socket, or a raw socket. */
+  method: "ping-socket" | "raw";
+}
+
+const ICMP_ECHO = 8, ICMP_ECHOREPLY = 0;
+const ICMP6_ECHO = 128, ICMP6_ECHOREPLY = 129;
+
+/**
+ * ICMP echo from inside a namespace, no `ping` binary: an ICMP datagram ("ping") socket where
+ * net.ipv4.ping_group_range allows it, else a raw socket (root / CAP_NET_RAW).
+ */
+export async function ping(target: string, opts: PingOptions = {}): Promise<PingResult> {
+  const ip = parseIp(target);
+  if (!ip) throw new NlkitInputError(`invalid IP address "${target}"`, "target");
+  const count = opts.count ?? 1;
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const v6 = ip.family === 6;
+  const domain = v6 ? sys.AF_INET6 : sys.AF_INET;
+  const proto = v6 ? sys.IPPROTO_ICMPV6 : sys.IPPROTO_ICMP;
+  let method: PingResult["method"] = "ping-socket";
+  let fd: number;
+  try {
+    fd = socketIn(opts.netns, domain, sys.SOCK_DGRAM, proto);
+  } catch (e) {
+    if (!(e instanceof sys.SyscallError) || (e.code !== "EACCES" && e.code !== "EPERM")) throw e;
+    method = "raw";
+    fd = socketIn(opts.netns, domain, sys.SOCK_RAW, proto);
+  }
+  const result: PingResult = { target, sent: 0, received: 0, rtts: [], method };
+  const id = (process.pid ^ (Date.now() & 0xffff)) & 0xffff;
+  const addr = v6 ? sys.sockaddrIn6(target, 0) : sys.sockaddrIn(target, 0);
+  const rx = Buffer.alloc(2048);
+  try {
+    for (let seq = 1; seq <= count; seq++) {
+      if (seq > 1 && opts.intervalMs) await new Promise((r) => setTimeout(r, opts.intervalMs));
+      const pkt = echoRequest(v6, id, seq);
+      const t0 = process.hrtime.bigint();
+      try {
+        sys.sendto(fd, pkt, 0, addr);
+      } catch (e) {
+        // unreachable networks fail right here (ENETUNREACH, EHOSTUNREACH): a lost probe, not a bug
+        if (e instanceof sys.SyscallError) { result.sent++; continue; }
+        throw e;
+      }
+      result.sent++;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const left = deadline - Date.now();
+        if (left <= 0 || !(await waitReadable(fd, left))) break;
+        const reply = readReply(fd, rx, v6, method, id, seq);
+        if (reply === "mine") {
+          result.rtts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          result.received++;
+          break;
+        }
+      }
+    }
+  } finally {
+    sys.close(fd);
+  }
+  if (result.rtts.length) {
+    result.min = Math.min(...result.rtts);
+    result.max = Math.max(...result.rtts);
+    result.avg = result.rtts.reduce((a, b) => a + b, 0) / result.rtts.length;
+  }
+  return result;
+}
+
+function echoRequest(v6: boolean, id: number, seq: number): Buffer {
+  const pkt = Buffer.alloc(8 + 16);
+  pkt[0] = v6 ? ICMP6_ECHO : ICMP_ECHO;
+  pkt.writeUInt16BE(id, 4);
+  pkt.writeUInt16BE(seq, 6);
+  pkt.write("nlkit-probe-0000", 8, "latin1");
+  // the kernel computes ICMPv6 checksums, and ping sockets fill in their own id and checksum
+  if (!v6) pkt.writeUInt16BE(inetChecksum(pkt), 2);
+  return pkt;
+}
+
+/** Reads every queued datagram; "mine" when one is the echo reply for (id, seq). */
+function readReply(fd: number, rx: Buffer, v6: boolean, method: PingResult["method"], id: number, seq: number): "mine" | "other" {
+  for (;;) {
+    let n: number;
+    try {
+      n = sys.recv(fd, rx, sys.MSG_DONTWAIT);
+    } catch (e) {
+      if (e instanceof sys.SyscallError && (e.code === "EAGAIN" || e.code === "EINTR")) return "other";
+      throw e;
+    }
+    // raw IPv4 sockets hand us the IP header too
+    const off = !v6 && method === "raw" ? (rx[0]! & 0x0f) * 4 : 0;
+    if (n < off + 8) continue;
+    const type = rx[off]!;
+    const rid = rx.readUInt16BE(off + 4);
+    const rseq = rx.readUInt16BE(off + 6);
+    const isReply = type === (v6 ? ICMP6_ECHOREPLY : ICMP_ECHOREPLY);
+    // a ping socket's id is its port, chosen by the kernel: the socket itself is the match
+    if (isReply && rseq === seq && (method === "ping-socket" || rid === id)) return "mine";
+  }
+}
+
+export function inetChecksum(b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < b.length; i += 2) sum += b.readUInt16BE(i);
+  if (b.length & 1) sum += b[b.length - 1]! << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
