@@ -99,6 +99,9 @@ export class NetlinkSocket {
       if (opts.receiveBufferSize) setBufferSize(fd, sys.SO_RCVBUFFORCE, sys.SO_RCVBUF, opts.receiveBufferSize);
       if (opts.sendBufferSize) setBufferSize(fd, sys.SO_SNDBUFFORCE, sys.SO_SNDBUF, opts.sendBufferSize);
       sys.bind(fd, sys.sockaddrNl(0, 0));
+      // Connected to the kernel (port 0), the socket refuses unicast from any other port
+      // (ECONNREFUSED for the sender), so replies need no per-recv sender check.
+      sys.connect(fd, sys.sockaddrNl(0, 0));
       const addr = Buffer.alloc(12);
       sys.getsockname(fd, addr);
       this.portId = addr.readUInt32LE(4);
@@ -216,6 +219,7 @@ export class NetlinkSocket {
         overrun = true;
         continue;
       }
+      // multicast may come from privileged user space too: only the kernel's is taken
       if (this.addrBuf.readUInt32LE(4) !== 0) continue;
       let off = 0;
       while (off + NLMSG_HDRLEN <= n) {
@@ -296,7 +300,7 @@ export class NetlinkSocket {
     for (;;) {
       let n: number;
       try {
-        n = sys.recvfrom(this.fd, this.recvBuf, sys.MSG_DONTWAIT | sys.MSG_TRUNC, this.addrBuf);
+        n = sys.recv(this.fd, this.recvBuf, sys.MSG_DONTWAIT | sys.MSG_TRUNC);
       } catch (e) {
         if (!(e instanceof sys.SyscallError)) throw e;
         if (e.code === "EINTR") continue;
@@ -311,8 +315,6 @@ export class NetlinkSocket {
         this.recvBuf = Buffer.alloc(Math.max(n, this.recvBuf.length * 2));
         throw new NetlinkError(105, { message: `reply of ${n} bytes was larger than the receive buffer; buffer grown, retry the request` });
       }
-      // only the kernel (port 0) may answer; anything else is not ours to read
-      if (this.addrBuf.readUInt32LE(4) !== 0) continue;
       return n;
     }
   }

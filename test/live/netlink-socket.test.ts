@@ -8,6 +8,7 @@ import { decodeMessage, type MessageDef } from "../../src/netlink/message.js";
 import { MonitorOverrun, NetlinkMonitor } from "../../src/netlink/monitor.js";
 import { NetlinkSocket, type Request } from "../../src/netlink/socket.js";
 import { encodeStruct } from "../../src/netlink/struct.js";
+import * as sys from "../../src/syscalls/index.js";
 import { currentNetnsInode } from "../../src/syscalls/index.js";
 import { ifinfomsg } from "../../src/rtnl/headers.js";
 import { RTM_NAMES } from "../../src/rtnl/types.js";
@@ -141,6 +142,22 @@ describeLive("netlink socket engine (live)", () => {
     const del = sock.batch();
     for (let i = 0; i < 300; i++) if (i !== 137) del.add({ type: 17, def: linkDef, encode: (w) => { encodeStruct(w, ifinfomsg, {}); w.attrString(3, `bt${i}`); } });
     expect((await del.send()).errors).toEqual([]);
+  });
+
+  it("accepts unicast only from the kernel: another process's port is refused", async () => {
+    const other = NetlinkSocket.open({ protocol: NETLINK_ROUTE });
+    const raw = sys.socket(sys.AF_NETLINK, sys.SOCK_RAW, NETLINK_ROUTE);
+    try {
+      sys.bind(raw, sys.sockaddrNl(0, 0));
+      const fake = Buffer.alloc(20);
+      fake.writeUInt32LE(20, 0);
+      fake.writeUInt16LE(2, 4); // an NLMSG_ERROR "ack" for whatever seq comes next
+      expect(() => sys.sendto(raw, fake, 0, sys.sockaddrNl(other.portId, 0))).toThrow(/ECONNREFUSED/);
+      expect(await other.request({ type: 18, reply: true, encode: (w) => encodeStruct(w, ifinfomsg, { index: 1 }) }, decodeName)).toEqual(["lo"]);
+    } finally {
+      sys.close(raw);
+      other.close();
+    }
   });
 
   it("leaks no fd over 10k requests and 1k sockets", async () => {
