@@ -91,7 +91,10 @@ export async function add(name: string): Promise<void> {
  */
 export async function attach(name: string, target: NetnsLike | number): Promise<void> {
   validateNetnsName(name);
-  const r = resolve(typeof target === "number" ? { netnsPid: target } : target);
+  const ref = typeof target === "number" ? { netnsPid: target } : target;
+  // A bind mount takes any file: without this check a regular file could pose as a namespace.
+  identify(ref);
+  const r = resolve(ref);
   mountNamed(name, r.path ?? `/proc/self/fd/${r.fd}`);
 }
 
