@@ -4,13 +4,15 @@
 //
 // /etc/netns/NAME: `ip netns exec` also unshares a mount namespace for the child, bind-mounts
 // /etc/netns/NAME/* over /etc/* and remounts /sys so that it shows the namespace's devices.
-// nlkit does not, deliberately: that work has to happen in the child between fork and exec, and
-// node's spawn offers no hook there; a helper process (nsenter/unshare or a re-exec) is exactly the
-// forking the library refuses; and doing it on the caller's thread would unshare that thread's
-// fs_struct for good (setns into a mount namespace needs an unshared one) and reset its cwd and
-// root, so the main thread's cwd could later diverge from libuv's pool threads. Environment
-// variables are no substitute (no variable moves resolv.conf's nameservers). So the child sees the
-// caller's /etc and /sys; when /etc/netns/NAME exists, a warning says so once per name.
+// nlkit does not, deliberately. That work belongs in the child between fork and exec, and node's
+// spawn offers no hook there; a helper process (nsenter/unshare, or a node re-exec) is the forking
+// the library refuses. Doing it on the caller's thread is worse than it looks (measured on this
+// kernel): unshare(CLONE_NEWNS) works on node's main thread and setns back is allowed, but the
+// switch back resets the thread's cwd to "/", and the thread keeps a private fs_struct for good,
+// so a later process.chdir() moves the main thread only while libuv's pool threads keep the old
+// cwd (async fs with relative paths then resolves elsewhere). Environment variables are no
+// substitute (none moves resolv.conf's nameservers). So the child sees the caller's /etc and /sys;
+// when /etc/netns/NAME exists, a process warning (NLKIT_NETNS_ETC) says so once per name.
 import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import { NlkitInputError } from "../netlink/errors.js";

@@ -75,14 +75,10 @@ function mountNamed(name: string, source: string | undefined): void {
   }
 }
 
-function addSync(name: string): void {
-  validateNetnsName(name);
-  mountNamed(name, undefined);
-}
-
 /** `ip netns add NAME`: a new, empty network namespace (only lo, down). EEXIST if the name is taken. */
 export async function add(name: string): Promise<void> {
-  addSync(name);
+  validateNetnsName(name);
+  mountNamed(name, undefined);
 }
 
 /**
@@ -98,7 +94,11 @@ export async function attach(name: string, target: NetnsLike | number): Promise<
   mountNamed(name, r.path ?? `/proc/self/fd/${r.fd}`);
 }
 
-function delSync(name: string): void {
+/**
+ * `ip netns del NAME`: the name goes at once; the namespace itself lives on while processes or
+ * sockets still hold it. ENOENT (a NetnsError) when there is no such name.
+ */
+export async function del(name: string): Promise<void> {
   const path = netnsNamePath(name);
   // Like ip: the unmount may fail for a stale, unmounted file; the unlink then says what is wrong.
   try { sys.umount2(path, sys.MNT_DETACH); } catch { /* see unlink */ }
@@ -107,14 +107,6 @@ function delSync(name: string): void {
   } catch (e) {
     netnsFail(e, "unlink", name, `Cannot remove namespace file "${path}"`);
   }
-}
-
-/**
- * `ip netns del NAME`: the name goes at once; the namespace itself lives on while processes or
- * sockets still hold it. ENOENT (a NetnsError) when there is no such name.
- */
-export async function del(name: string): Promise<void> {
-  delSync(name);
 }
 
 /**

@@ -119,6 +119,30 @@ describeLive("netns.exec / spawn / runSync", () => {
     }
   });
 
+  it("/etc/netns/NAME is not applied; a warning says so once", async () => {
+    const name = ns.adopt(ns.name("etc"));
+    await netns.add(name);
+    const hadDir = fs.existsSync("/etc/netns");
+    const dir = `/etc/netns/${name}`;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(`${dir}/hosts`, "10.9.9.9 nlkit-etc-netns-probe\n");
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => { if (w.code === "NLKIT_NETNS_ETC") warnings.push(w.message); };
+    process.on("warning", onWarning);
+    try {
+      const r1 = await netns.exec(name, "cat", ["/etc/hosts"]);
+      await netns.exec(name, "true", []);
+      await new Promise((r) => setImmediate(r));
+      expect(r1.stdout).toBe(fs.readFileSync("/etc/hosts", "utf8"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(dir);
+    } finally {
+      process.off("warning", onWarning);
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (!hadDir) fs.rmdirSync("/etc/netns");
+    }
+  });
+
   it("repeated exec and runSync leak no fd", async () => {
     const fds = () => fs.readdirSync("/proc/self/fd").length;
     await netns.exec(a, "true", []);
