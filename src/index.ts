@@ -24,3 +24,11 @@ export type { NetnsRef } from "./netlink/netns-ref.js";
 // rtnetlink
 export { Rtnl, RtnlBatch } from "./rtnl/rtnl.js";
 export type { RtnlOptions } from "./rtnl/rtnl.js";
+
+// network namespaces and per-namespace sysctls
+export { netns, sysctl, NetnsError, SysctlError } from "./netns/index.js";
+export type { ExecOptions, ExecResult, NetnsEntry, NsidEntry, SysctlOptions } from "./netns/index.js";
+
+// reachability without binaries
+export { ping, UdpSourceReporter, udpAsk } from "./probe/index.js";
+export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
