@@ -109,7 +109,12 @@ export async function runBatch(opts: GlobalOptions, file: string): Promise<numbe
       }
       cli.line = line;
       try {
-        await runCommand(cli, words);
+        const status = await runCommand(cli, words);
+        if (status !== 0) {
+          process.stderr.write(`Command failed ${file}:${line}\n`);
+          failed = true;
+          if (!opts.force) return 1;
+        }
       } catch (e) {
         // ip leaves at once on a line it cannot parse, -force or not
         if (e instanceof UsageError) {

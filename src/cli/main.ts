@@ -26,7 +26,7 @@ export function objectName(word: string | undefined): ObjectName | undefined {
 }
 
 /** One command's runner: the object's words after the object name. */
-type ObjectRunner = (cli: Cli, args: Args) => Promise<void>;
+type ObjectRunner = (cli: Cli, args: Args) => Promise<number | void>;
 
 /** Each object's module is imported when a command needs it, so startup stays small. */
 const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Promise<ObjectRunner>> = {
@@ -67,8 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   if (name === "doctor") return (await import("./doctor.js")).doctor(words.slice(1), opts);
   const cli = new Cli(opts);
   try {
-    await runCommand(cli, words);
-    return 0;
+    return await runCommand(cli, words);
   } catch (e) {
     return reportError(e);
   } finally {
@@ -77,14 +76,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Runs one command line (the words after the global options); throws what reportError words. */
-export async function runCommand(cli: Cli, words: readonly string[]): Promise<void> {
+export async function runCommand(cli: Cli, words: readonly string[]): Promise<number> {
   const [object, ...rest] = words;
   const name = pick(object, OBJECTS);
   if (name === undefined || name === "help" || name === "lab" || name === "doctor") {
     throw new CliError(`Object "${object}" is unknown, try "nlkit help".`);
   }
   const run = await RUNNERS[name]();
-  await run(cli, new Args(rest));
+  return (await run(cli, new Args(rest))) ?? 0;
 }
 
 /** ip's global options, matched by prefix in ip's order (so -n is -netns, -f -family, -b -batch). */
