@@ -15,10 +15,10 @@ export const operstates = enumDef("operstate", {
 export const linkmodes = enumDef("linkmode", { DEFAULT: 0, DORMANT: 1, TESTING: 2 });
 
 /**
- * IFLA_IFALIAS: iproute2 sends the alias without a terminating NUL (the kernel takes the
- * attribute length); the kernel reports it with one. Encode like ip, decode either.
+ * IFLA_IFALIAS and IFLA_INFO_KIND: iproute2 sends them without a terminating NUL (NLA_STRING
+ * takes the attribute length); the kernel reports them with one. Encode like ip, decode either.
  */
-const aliasCodec: CustomCodec = {
+const unterminatedString: CustomCodec = {
   encode(w: NlWriter, value: unknown) {
     if (typeof value !== "string") throw new TypeError("expected a string");
     w.bytes(Buffer.from(value, "utf8"));
@@ -38,7 +38,7 @@ export const infoDataChoices: Record<string, AttrSet> = {};
 export const infoSlaveDataChoices: Record<string, AttrSet> = {};
 
 export const linkInfoAttrs = attrSet("linkinfo", "IFLA_INFO_", {
-  kind: [1, "string"],
+  kind: [1, "custom", { codec: unterminatedString }],
   data: [2, "submsg", { selector: "kind", choices: infoDataChoices }],
   xstats: [3, "binary"],
   slaveKind: [4, "string"],
@@ -87,7 +87,7 @@ export const linkAttrs: AttrSet = attrSet("link", "IFLA_", {
   linkmode: [17, "u8", { enum: linkmodes }],
   linkinfo: [18, "nest", { set: linkInfoAttrs }],
   netNsPid: [19, "u32"],
-  ifalias: [20, "custom", { codec: aliasCodec }],
+  ifalias: [20, "custom", { codec: unterminatedString }],
   numVf: [21, "u32"],
   vfinfoList: [22, "binary"],
   stats64: [23, "struct", { struct: rtnlLinkStats64 }],

@@ -37,7 +37,8 @@ export const vxlanAttrs = attrSet("vxlan", "IFLA_VXLAN_", {
   collectMetadata: [25, "u8"],
   label: [26, "u32", { be: true }],
   gpe: [27, "flag"],
-  ttlInherit: [28, "flag"],
+  // NLA_FLAG when set, but dumps carry it as a u8 (0 or 1)
+  ttlInherit: [28, "u8"],
   df: [29, "u8", { enum: vxlanDf }],
   vnifilter: [30, "u8"],
   localbypass: [31, "u8"],
