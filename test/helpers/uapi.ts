@@ -46,10 +46,13 @@ export function uapiValues(headers: string[], names: string[]): Map<string, numb
       ].join("\n");
       writeFileSync(join(dir, "u.c"), src);
       try {
-        execFileSync(cc, ["-w", "-o", join(dir, "u"), join(dir, "u.c")], { stdio: ["ignore", "pipe", "pipe"] });
+        execFileSync(cc, ["-w", "-o", join(dir, "u"), join(dir, "u.c")], {
+          stdio: ["ignore", "pipe", "pipe"],
+          env: { ...process.env, LC_ALL: "C" },
+        });
       } catch (e) {
         const stderr = String((e as { stderr?: Buffer }).stderr ?? "");
-        const missing = new Set([...stderr.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)' undeclared/g)].map((m) => m[1]!));
+        const missing = new Set([...stderr.matchAll(/['\u2018]([A-Za-z_][A-Za-z0-9_]*)['\u2019] undeclared/g)].map((m) => m[1]!));
         if (missing.size === 0) throw new Error(`compiling UAPI probe failed:\n${stderr.slice(0, 2000)}`);
         wanted = wanted.filter((n) => !missing.has(n));
         continue;

@@ -53,7 +53,7 @@ export const bondAttrs = attrSet("bond", "IFLA_BOND_", {
   missedMax: [30, "u8"],
   nsIp6Target: [31, "array", { elem: "ip", elemType: 0 }],
   coupledControl: [32, "u8"],
-  broadcastNeighbor: [33, "u8"],
+  broadcastNeigh: [33, "u8"],
 });
 
 export const bondSlaveAttrs = attrSet("bond-slave", "IFLA_BOND_SLAVE_", {

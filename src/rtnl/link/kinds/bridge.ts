@@ -62,7 +62,7 @@ export const bridgeAttrs = attrSet("bridge", "IFLA_BR_", {
   vlanStatsPerPort: [45, "u8"],
   multiBoolopt: [46, "struct", { struct: brBoolOptMulti }],
   mcastQuerierState: [47, "binary"],
-  fdbNLearned: [48, "u32"],
+  fdbNLearned: [48, "u32", { uapi: "IFLA_BR_FDB_N_LEARNED" }],
   fdbMaxLearned: [49, "u32"],
 });
 
@@ -115,7 +115,7 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
   mcastEhtHostsCnt: [38, "u32"],
   locked: [39, "u8"],
   mab: [40, "u8"],
-  mcastNGroups: [41, "u32"],
+  mcastNGroups: [41, "u32", { uapi: "IFLA_BRPORT_MCAST_N_GROUPS" }],
   mcastMaxGroups: [42, "u32"],
   neighVlanSuppress: [43, "u8"],
   backupNhid: [44, "u32"],
