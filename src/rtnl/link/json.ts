@@ -2,20 +2,33 @@ import { linkKinds } from "./kinds/index.js";
 import type { IndexNames } from "./kinds/kind.js";
 import type { Link } from "./types.js";
 
+/** Other links of the same namespace, by ifindex: names (or whole Links, which also give their flags). */
+export type LinkLookup = ReadonlyMap<number, Link | string> | IndexNames;
+
 /**
  * A Link as `ip -j -d link show` prints it (iproute2 6.1 key names and value formats). Devices
- * are named through `names` (ifindex -> name in the same namespace), as ip does with its cache;
- * indexes it cannot name print as "if<N>" like ip.
+ * are named through `others` (ifindex -> link in the same namespace), as ip does with its cache;
+ * indexes it cannot name print as "if<N>" like ip. Given whole Links, the flags get ip's "M-DOWN"
+ * when the lower/peer device is down.
  */
-export function linkToIpJson(link: Link, names: IndexNames | ReadonlyMap<number, string> = () => undefined): Record<string, unknown> {
-  const name: IndexNames = typeof names === "function" ? names : (i) => names.get(i);
+export function linkToIpJson(link: Link, others: LinkLookup = () => undefined): Record<string, unknown> {
+  const lookup = (i: number): Link | string | undefined => (typeof others === "function" ? others(i) : others.get(i));
+  const name: IndexNames = (i) => {
+    const o = lookup(i);
+    return typeof o === "string" ? o : o?.name;
+  };
   const out: Record<string, unknown> = { ifindex: link.index };
+  let mdown = false;
   if (link.link !== undefined && link.link !== 0) {
     if (link.linkNetnsid !== undefined) out.link_index = link.link;
-    else out.link = name(link.link) ?? `if${link.link}`;
+    else {
+      out.link = name(link.link) ?? `if${link.link}`;
+      const lower = lookup(link.link);
+      mdown = typeof lower === "object" && !lower.up;
+    }
   }
   out.ifname = link.name;
-  out.flags = link.flags;
+  out.flags = mdown ? [...link.flags, "M-DOWN"] : link.flags;
   put(out, "mtu", link.mtu);
   put(out, "qdisc", link.qdisc);
   if (link.master) out.master = name(link.master) ?? `if${link.master}`;
@@ -63,8 +76,8 @@ export function linkToIpJson(link: Link, names: IndexNames | ReadonlyMap<number,
 
 /** A whole dump as ip -j -d prints it, naming devices from the dump itself. */
 export function linksToIpJson(links: readonly Link[]): Record<string, unknown>[] {
-  const names = new Map(links.map((l) => [l.index, l.name] as const));
-  return links.map((l) => linkToIpJson(l, names));
+  const byIndex = new Map(links.map((l) => [l.index, l] as const));
+  return links.map((l) => linkToIpJson(l, byIndex));
 }
 
 function put(out: Record<string, unknown>, key: string, v: unknown): void {

@@ -28,7 +28,7 @@ const KIND_OPTION_KEYS = new Set(
 const COMMON_KEYS = ["mtu", "address", "broadcast", "txqueuelen", "netns", "master", "up", "alias", "group"];
 const ADD_KEYS = new Set([...COMMON_KEYS, "name", "kind", "index", "link", ...KIND_OPTION_KEYS]);
 const SET_KEYS = new Set([...COMMON_KEYS, "name"]);
-const PEER_KEYS = new Set(["name", "address", "mtu", "txqueuelen", "netns", "index", "up"]);
+const PEER_KEYS = new Set(["name", "address", "mtu", "txqueuelen", "netns", "index"]);
 
 function checkKeys(obj: object, allowed: Set<string>, where: string): void {
   for (const k of Object.keys(obj)) {
@@ -89,7 +89,7 @@ function commonAttrs(o: LinkCommonOptions, ctx: KindContext, prefix: string): Re
 function peerMessage(p: VethPeerSpec, ctx: KindContext): VethPeerMsg {
   checkKeys(p, PEER_KEYS, "peer");
   if (p.name !== undefined) validateIfname(p.name, "peer.name");
-  const header: StructValue = { ...upFlags(p.up, "peer.up") };
+  const header: StructValue = {};
   if (p.index !== undefined) header.index = u32(p.index, "peer.index", 1);
   const attrs = commonAttrs({ address: p.address, mtu: p.mtu, txqueuelen: p.txqueuelen, netns: p.netns }, ctx, "peer.");
   attrs.ifname = p.name;

@@ -44,7 +44,8 @@ export interface VethPeerSpec {
   netns?: NetnsRefLike;
   /** Requested ifindex of the peer */
   index?: number;
-  up?: boolean;
+  // No `up`: the kernel opens the peer before the pair is linked and veth_open answers ENOTCONN;
+  // bring it up with set() afterwards.
 }
 
 export interface TuntapOptions {

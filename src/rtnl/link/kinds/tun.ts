@@ -1,5 +1,23 @@
 import { attrSet, enumDef, type AttrValues } from "../../../netlink/attrs.js";
+import { readFileSync } from "node:fs";
 import { defineKind } from "./kind.js";
+
+const idFiles = new Map<string, Map<number, string>>();
+
+function idName(file: string, id: number): string | number {
+  let names = idFiles.get(file);
+  if (!names) {
+    names = new Map();
+    try {
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        const f = line.split(":");
+        if (f.length > 2 && !names.has(Number(f[2]))) names.set(Number(f[2]), f[0]!);
+      }
+    } catch { /* no such file: numbers */ }
+    idFiles.set(file, names);
+  }
+  return names.get(id) ?? id;
+}
 
 export const tunTypes = enumDef("tun type", { tun: 1, tap: 2 });
 
@@ -27,8 +45,13 @@ export const tun = defineKind({
     bool("vnet_hdr", d.vnetHdr);
     bool("multi_queue", d.multiQueue);
     bool("persist", d.persist);
-    if (d.owner !== undefined && d.owner !== 0xffffffff) out.user = d.owner;
-    if (d.group !== undefined && d.group !== 0xffffffff) out.group = d.group;
+    // ip prints names through getpwuid/getgrgid: the same files, read once
+    if (d.owner !== undefined && d.owner !== 0xffffffff) out.user = idName("/etc/passwd", d.owner as number);
+    if (d.group !== undefined && d.group !== 0xffffffff) out.group = idName("/etc/group", d.group as number);
+    if (d.multiQueue === 1) {
+      if (d.numQueues !== undefined) out.numqueues = d.numQueues;
+      if (d.numDisabledQueues !== undefined) out.numdisabled = d.numDisabledQueues;
+    }
     return out;
   },
 });
