@@ -213,3 +213,14 @@ describe("input validation happens before anything is sent", () => {
     expect(ctx.opened).toEqual([]);
   });
 });
+
+describe("extack attribute naming walks into the kind's table", () => {
+  it("names IFLA_VXLAN_PORT inside IFLA_LINKINFO/IFLA_INFO_DATA (kind is selected from IFLA_INFO_KIND)", async () => {
+    const { describeAttrAt } = await import("../../../src/netlink/attrs.js");
+    const msg = message(RTM_NEWLINK, ADD, buildAddRequest({ name: "vx0", kind: "vxlan", vxlan: { id: 42, port: 4789 } }, fakeCtx()));
+    // find IFLA_VXLAN_PORT (type 15, 2 bytes 0x12b5) in the bytes
+    const at = msg.indexOf(Buffer.from([6, 0, 15, 0, 0x12, 0xb5]));
+    expect(at).toBeGreaterThan(0);
+    expect(describeAttrAt(msg, 32, msg.length, linkMessage.attrs, at)).toBe("IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT");
+  });
+});
