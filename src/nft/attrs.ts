@@ -114,7 +114,8 @@ export const setElemAttrs = attrSet("set elem", "NFTA_SET_ELEM_", {
 export const setElemListAttrs = attrSet("set elem list", "NFTA_SET_ELEM_LIST_", {
   table: [1, "string"],
   set: [2, "string"],
-  elements: [3, "array", { set: setElemAttrs, elemType: NFTA_LIST_ELEM }],
+  // nft numbers the elements 1, 2, 3... (the kernel ignores the type)
+  elements: [3, "array", { set: setElemAttrs }],
   setId: [4, "u32", be32],
 }, nested);
 

@@ -9,7 +9,7 @@ import { renderExpressions } from "./render.js";
 import { formatElements, keyTypeName, type DecodedElement, type SetKeyType } from "./setelem.js";
 import {
   FAMILY_NAMES, flagNames, hookName, NFPROTO, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE, NFT_MSG_GETSET,
-  NFT_MSG_GETSETELEM, NFT_MSG_GETTABLE, NFT_SET_F, NFT_TABLE_F, NFNETLINK_V0, type NftFamily,
+  NFT_MSG_GETSETELEM, NFT_MSG_GETTABLE, NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM, NFT_MSG_NEWTABLE, NFT_SET_F, NFT_TABLE_F, NFNETLINK_V0, type NftFamily,
 } from "./types.js";
 import type { MessageDef } from "../netlink/message.js";
 
@@ -85,15 +85,47 @@ function decoder(def: MessageDef) {
 
 const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : (v as number | undefined) ?? 0);
 
+/** Decoded dump messages, grouped by kind (what readRuleset asks the kernel for). */
+export interface RulesetMessages {
+  tables: DumpMsg[];
+  chains: DumpMsg[];
+  sets: DumpMsg[];
+  /** NFT_MSG_NEWSETELEM replies; each names its table and set. */
+  elements: DumpMsg[];
+  rules: DumpMsg[];
+}
+export type DumpMsg = Msg;
+
 /** Reads tables, chains, sets with their elements, and rules; `family` limits it to one family. */
 export async function readRuleset(sock: NetlinkSocket, family?: NftFamily): Promise<NftRuleset> {
   const f = family ? NFPROTO[family] : 0;
-  const [tables, chains, sets, rules] = [
-    await sock.dump(dumpReq(NFT_MSG_GETTABLE, f, tableMsg), decoder(tableMsg)),
-    await sock.dump(dumpReq(NFT_MSG_GETCHAIN, f, chainMsg), decoder(chainMsg)),
-    await sock.dump(dumpReq(NFT_MSG_GETSET, f, setMsg), decoder(setMsg)),
-    await sock.dump(dumpReq(NFT_MSG_GETRULE, f, ruleMsg), decoder(ruleMsg)),
-  ];
+  const tables = await sock.dump(dumpReq(NFT_MSG_GETTABLE, f, tableMsg), decoder(tableMsg));
+  const chains = await sock.dump(dumpReq(NFT_MSG_GETCHAIN, f, chainMsg), decoder(chainMsg));
+  const sets = await sock.dump(dumpReq(NFT_MSG_GETSET, f, setMsg), decoder(setMsg));
+  const elements: Msg[] = [];
+  for (const s of sets) {
+    // element dumps are per set
+    elements.push(...await sock.dump(
+      dumpReq(NFT_MSG_GETSETELEM, s.family, setElemMsg, { table: s.attrs.table, set: s.attrs.name }), decoder(setElemMsg)));
+  }
+  const rules = await sock.dump(dumpReq(NFT_MSG_GETRULE, f, ruleMsg), decoder(ruleMsg));
+  return assembleRuleset({ tables, chains, sets, elements, rules });
+}
+
+/** Decodes one nf_tables message of any object kind (for dumps captured elsewhere). */
+export function decodeNftMessage(buf: Buffer, start: number, len: number): { kind: keyof RulesetMessages; msg: DumpMsg } | undefined {
+  const type = buf.readUInt16LE(start + 4);
+  const kinds: Record<number, [keyof RulesetMessages, MessageDef]> = {
+    [NFT_MSG_NEWTABLE]: ["tables", tableMsg], [NFT_MSG_NEWCHAIN]: ["chains", chainMsg], [NFT_MSG_NEWSET]: ["sets", setMsg],
+    [NFT_MSG_NEWSETELEM]: ["elements", setElemMsg], [NFT_MSG_NEWRULE]: ["rules", ruleMsg],
+  };
+  const k = kinds[type];
+  return k ? { kind: k[0], msg: decoder(k[1])(buf, start, len) } : undefined;
+}
+
+/** Builds the ruleset model out of dump messages. */
+export function assembleRuleset(parts: RulesetMessages): NftRuleset {
+  const { tables, chains, sets, rules } = parts;
   const out: NftRuleset = { tables: [] };
   const key = (fam: number, t: string) => `${fam}/${t}`;
   const byKey = new Map<string, NftTable>();
@@ -112,8 +144,7 @@ export async function readRuleset(sock: NetlinkSocket, family?: NftFamily): Prom
     const table = byKey.get(key(s.family, s.attrs.table));
     if (!table) continue;
     const flags = num(s.attrs.flags);
-    const elemMsgs = await sock.dump(
-      dumpReq(NFT_MSG_GETSETELEM, s.family, setElemMsg, { table: s.attrs.table, set: s.attrs.name }), decoder(setElemMsg));
+    const elemMsgs = parts.elements.filter((m) => m.family === s.family && m.attrs.table === s.attrs.table && m.attrs.set === s.attrs.name);
     const elems: DecodedElement[] = [];
     for (const m of elemMsgs) {
       for (const e of (m.attrs.elements ?? []) as Array<Record<string, any>>) {

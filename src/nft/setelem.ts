@@ -147,7 +147,8 @@ export interface DecodedElement { key: Buffer; flags?: number; timeout?: bigint;
  * INTERVAL_END keys (in any order); they are paired into "a-b" or CIDR text.
  */
 export function formatElements(type: SetKeyType | number, elems: DecodedElement[], interval: boolean): string[] {
-  if (!interval) return elems.map((e) => formatKey(type, e.key));
+  // the kernel returns hash order; nft lists elements sorted
+  if (!interval) return [...elems].sort((a, b) => Buffer.compare(a.key, b.key)).map((e) => formatKey(type, e.key));
   const sorted = [...elems].sort((a, b) => Buffer.compare(a.key, b.key) || ((a.flags ?? 0) & 1) - ((b.flags ?? 0) & 1));
   const out: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
