@@ -1,4 +1,5 @@
 import { NETLINK_NETFILTER } from "../netlink/constants.js";
+import { NlkitInputError } from "../netlink/errors.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
 import { NetlinkSocket } from "../netlink/socket.js";
 import { commitBatch } from "./batch.js";
@@ -75,12 +76,28 @@ export class Nft {
   async transaction(fn: (tx: Transaction) => void | Promise<void>): Promise<void> {
     const tx = new Transaction();
     await fn(tx);
-    this.commit(tx);
+    await this.commit(tx);
   }
 
   /** Applies a Transaction built elsewhere. */
-  commit(tx: Transaction): void {
+  async commit(tx: Transaction): Promise<void> {
+    if (tx.pendingIndexes.length) await this.resolveIndexes(tx);
     commitBatch(this.socket, tx.messages);
+  }
+
+  /** Turns rule indexes into handles, as nft does from its cache, just before sending. */
+  private async resolveIndexes(tx: Transaction): Promise<void> {
+    const rulesets = new Map<NftFamily, NftRuleset>();
+    for (const p of tx.pendingIndexes) {
+      let rs = rulesets.get(p.family);
+      if (!rs) { rs = await this.ruleset({ family: p.family }); rulesets.set(p.family, rs); }
+      const chain = rs.tables.find((t) => t.name === p.table)?.chains.find((c) => c.name === p.chain);
+      const rule = chain?.rules[p.index];
+      if (!rule) {
+        throw new NlkitInputError(`chain ${p.family} ${p.table} ${p.chain} has no rule at index ${p.index}`, "index", chain ? "EINVAL" : "ENOENT");
+      }
+      tx.messages[p.message]!.attrs.position = BigInt(rule.handle);
+    }
   }
 
   async ruleset(opts: { family?: NftFamily } = {}): Promise<NftRuleset> {

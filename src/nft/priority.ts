@@ -54,5 +54,9 @@ function nameFitsHook(family: NftFamily, name: string, hook: string): boolean {
     if (name === "srcnat") return hook === "postrouting";
     return true;
   }
+  // nft 1.0.6 names dstnat only in prerouting and srcnat only in postrouting (later versions
+  // also accept output and input); the installed nft is the oracle
+  if (name === "dstnat") return hook === "prerouting";
+  if (name === "srcnat") return hook === "postrouting";
   return true;
 }

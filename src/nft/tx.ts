@@ -40,10 +40,18 @@ export interface RuleSpec extends TableRef {
   expressions: ReadonlyArray<Expr | readonly Expr[]>;
   /** Handle of an existing rule: the new rule goes after it (or before it with insert). */
   position?: number;
+  /**
+   * 0-based index of an existing rule instead of a handle (nft `index`): resolved to that rule's
+   * handle when the transaction is committed.
+   */
+  index?: number;
   /** Prepend (nft `insert`) instead of append (nft `add`). */
   insert?: boolean;
   comment?: string;
 }
+
+/** A NEWRULE whose position is an index still to be resolved to a handle. */
+export interface PendingIndex { message: number; family: NftFamily; table: string; chain: string; index: number }
 
 export interface RuleRef extends TableRef { chain: string; handle: number }
 
@@ -69,6 +77,7 @@ export interface ElementsSpec extends TableRef {
 /** Collects the messages of one nf_tables transaction. Nothing is sent until it is committed. */
 export class Transaction {
   readonly messages: NftMessage[] = [];
+  readonly pendingIndexes: PendingIndex[] = [];
   private nextSetId = 1;
   private readonly sets = new Map<string, { id: number; type: SetKeyType; interval: boolean }>();
 
@@ -132,7 +141,12 @@ export class Transaction {
   addRule(r: RuleSpec): this {
     const expressions = flattenExprs(r.expressions);
     const attrs: Record<string, unknown> = { table: r.table, chain: r.chain, expressions };
+    if (r.position !== undefined && r.index !== undefined) throw new NlkitInputError("give position or index, not both", "index");
     if (r.position !== undefined) attrs.position = BigInt(r.position);
+    if (r.index !== undefined) {
+      if (!Number.isInteger(r.index) || r.index < 0) throw new NlkitInputError(`invalid rule index ${r.index}`, "index");
+      this.pendingIndexes.push({ message: this.messages.length, family: r.family, table: r.table, chain: r.chain, index: r.index });
+    }
     if (r.comment !== undefined) attrs.userdata = ruleComment(r.comment);
     // NLM_F_APPEND: after `position` (or at the end); without it: before `position` (or first)
     return this.push(NFT_MSG_NEWRULE, NLM_F_CREATE | (r.insert ? 0 : NLM_F_APPEND), r.family, ruleMsg, attrs);

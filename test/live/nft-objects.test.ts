@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { NetlinkError } from "../../src/netlink/errors.js";
+import { NetlinkError, NlkitInputError } from "../../src/netlink/errors.js";
 import { Nft, nftExpr as x, renderRule } from "../../src/nft/index.js";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
 
@@ -243,6 +243,20 @@ table ip nat {
       await nft.transaction((tx) => { tx.addRule({ ...t, position: h3, insert: true, expressions: [x.tcpDport(2), x.accept()] }); });
       await nft.transaction((tx) => { tx.addRule({ ...t, position: h3, expressions: [x.tcpDport(4), x.accept()] }); });
       await nft.transaction((tx) => { tx.insertRule({ ...t, expressions: [x.tcpDport(0), x.accept()] }); });
+      expect(rules()).toEqual([0, 1, 2, 3, 4].map((p) => `tcp dport ${p} accept`));
+      // by index, like nft's `add rule ... index 1` / `insert rule ... index 0`
+      await nft.transaction((tx) => {
+        tx.addRule({ ...t, index: 1, expressions: [x.udpDport(11), x.accept()] });
+        tx.addRule({ ...t, index: 0, insert: true, expressions: [x.udpDport(10), x.accept()] });
+      });
+      expect(rules()).toEqual(["udp dport 10 accept", "tcp dport 0 accept", "tcp dport 1 accept", "udp dport 11 accept",
+        ...[2, 3, 4].map((p) => `tcp dport ${p} accept`)]);
+      const noRule = await nft.transaction((tx) => { tx.addRule({ ...t, index: 40, expressions: [x.accept()] }); }).catch((e: unknown) => e as Error);
+      expect(noRule).toBeInstanceOf(NlkitInputError);
+      await nft.transaction(async (tx) => {
+        const rs = (await nft.ruleset()).tables[0]!.chains[0]!.rules;
+        for (const r of rs.filter((r) => r.text.startsWith("udp"))) tx.deleteRule({ ...t, handle: r.handle });
+      });
       expect(rules()).toEqual([0, 1, 2, 3, 4].map((p) => `tcp dport ${p} accept`));
       await nft.transaction(async (tx) => { tx.deleteRule({ ...t, handle: await h(2) }); });
       expect(rules()).toEqual([0, 1, 3, 4].map((p) => `tcp dport ${p} accept`));
