@@ -32,3 +32,10 @@ export type { ExecOptions, ExecResult, NetnsEntry, NsidEntry, SysctlOptions } fr
 // reachability without binaries
 export { ping, UdpSourceReporter, udpAsk } from "./probe/index.js";
 export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
+
+// nftables
+export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderExpressions, sameExpressions } from "./nft/index.js";
+export type {
+  NftOptions, MasqueradeOptions, PortForwardOptions, EnsureResult, TableSpec, ChainSpec, RuleSpec, RuleRef, SetSpec,
+  ElementsSpec, TableRef, NftRuleset, NftTable, NftChain, NftRule, NftSet, Expr, SetKeyType, NftFamily,
+} from "./nft/index.js";

@@ -467,7 +467,7 @@ export function describeAttrAt(buf: Buffer, start: number, end: number, set: Att
         parent = {};
         continue outer;
       }
-      if (def && (def.kind === "string" || def.kind.startsWith("u"))) {
+      if (def && (def.kind === "string" || def.kind === "custom" || def.kind.startsWith("u"))) {
         try { parent[def.key] = decodeValue(buf, def, off + NLA_HDRLEN, off + len, 0, parent); } catch { /* naming only */ }
       }
       off += (len + 3) & ~3;

@@ -1,0 +1,266 @@
+import { attrSet, enumDef, type AttrValues } from "../../../netlink/attrs.js";
+import { struct } from "../../../netlink/struct.js";
+import { formatBridgeId, hex, timer, type IndexNames } from "./json-util.js";
+import { defineKind } from "./kind.js";
+
+/** struct ifla_bridge_id: priority (2 bytes, big-endian) and MAC. */
+export const iflaBridgeId = struct("ifla_bridge_id", [["prio", "u16be"], ["addr", "bytes", 6]]);
+
+/** struct br_boolopt_multi */
+export const brBoolOptMulti = struct("br_boolopt_multi", [["optval", "u32"], ["optmask", "u32"]]);
+
+// BR_BOOLOPT_* bit numbers (linux/if_bridge.h)
+const BR_BOOLOPT_NO_LL_LEARN = 0;
+const BR_BOOLOPT_MCAST_VLAN_SNOOPING = 1;
+
+/** IFLA_BR_* (linux/if_link.h). Times are clock_t: centiseconds, as ip takes and prints them. */
+export const bridgeAttrs = attrSet("bridge", "IFLA_BR_", {
+  forwardDelay: [1, "u32"],
+  helloTime: [2, "u32"],
+  maxAge: [3, "u32"],
+  ageingTime: [4, "u32"],
+  stpState: [5, "u32"],
+  priority: [6, "u16"],
+  vlanFiltering: [7, "u8"],
+  vlanProtocol: [8, "u16", { be: true }],
+  groupFwdMask: [9, "u16"],
+  rootId: [10, "struct", { struct: iflaBridgeId }],
+  bridgeId: [11, "struct", { struct: iflaBridgeId }],
+  rootPort: [12, "u16"],
+  rootPathCost: [13, "u32"],
+  topologyChange: [14, "u8"],
+  topologyChangeDetected: [15, "u8"],
+  helloTimer: [16, "u64"],
+  tcnTimer: [17, "u64"],
+  topologyChangeTimer: [18, "u64"],
+  gcTimer: [19, "u64"],
+  groupAddr: [20, "lladdr"],
+  fdbFlush: [21, "flag"],
+  mcastRouter: [22, "u8"],
+  mcastSnooping: [23, "u8"],
+  mcastQueryUseIfaddr: [24, "u8"],
+  mcastQuerier: [25, "u8"],
+  mcastHashElasticity: [26, "u32"],
+  mcastHashMax: [27, "u32"],
+  mcastLastMemberCnt: [28, "u32"],
+  mcastStartupQueryCnt: [29, "u32"],
+  mcastLastMemberIntvl: [30, "u64"],
+  mcastMembershipIntvl: [31, "u64"],
+  mcastQuerierIntvl: [32, "u64"],
+  mcastQueryIntvl: [33, "u64"],
+  mcastQueryResponseIntvl: [34, "u64"],
+  mcastStartupQueryIntvl: [35, "u64"],
+  nfCallIptables: [36, "u8"],
+  nfCallIp6tables: [37, "u8"],
+  nfCallArptables: [38, "u8"],
+  vlanDefaultPvid: [39, "u16"],
+  // 40 IFLA_BR_PAD
+  vlanStatsEnabled: [41, "u8"],
+  mcastStatsEnabled: [42, "u8"],
+  mcastIgmpVersion: [43, "u8"],
+  mcastMldVersion: [44, "u8"],
+  vlanStatsPerPort: [45, "u8"],
+  multiBoolopt: [46, "struct", { struct: brBoolOptMulti }],
+  mcastQuerierState: [47, "binary"],
+  fdbNLearned: [48, "u32", { uapi: "IFLA_BR_FDB_N_LEARNED" }],
+  fdbMaxLearned: [49, "u32"],
+});
+
+export const brportStates = enumDef("bridge port state", {
+  disabled: 0, listening: 1, learning: 2, forwarding: 3, blocking: 4,
+});
+
+/**
+ * IFLA_BRPORT_*: the kernel reports the boolean options as u8 (not NLA_FLAG, whatever the YAML
+ * spec says) and accepts u8 when they are set.
+ */
+export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
+  state: [1, "u8", { enum: brportStates }],
+  priority: [2, "u16"],
+  cost: [3, "u32"],
+  mode: [4, "u8"],
+  guard: [5, "u8"],
+  protect: [6, "u8"],
+  fastLeave: [7, "u8"],
+  learning: [8, "u8"],
+  unicastFlood: [9, "u8"],
+  proxyarp: [10, "u8"],
+  learningSync: [11, "u8"],
+  proxyarpWifi: [12, "u8"],
+  rootId: [13, "struct", { struct: iflaBridgeId }],
+  bridgeId: [14, "struct", { struct: iflaBridgeId }],
+  designatedPort: [15, "u16"],
+  designatedCost: [16, "u16"],
+  id: [17, "u16"],
+  no: [18, "u16"],
+  topologyChangeAck: [19, "u8"],
+  configPending: [20, "u8"],
+  messageAgeTimer: [21, "u64"],
+  forwardDelayTimer: [22, "u64"],
+  holdTimer: [23, "u64"],
+  flush: [24, "flag"],
+  multicastRouter: [25, "u8"],
+  // 26 IFLA_BRPORT_PAD
+  mcastFlood: [27, "u8"],
+  mcastToUcast: [28, "u8"],
+  vlanTunnel: [29, "u8"],
+  bcastFlood: [30, "u8"],
+  groupFwdMask: [31, "u16"],
+  neighSuppress: [32, "u8"],
+  isolated: [33, "u8"],
+  backupPort: [34, "u32"],
+  mrpRingOpen: [35, "u8"],
+  mrpInOpen: [36, "u8"],
+  mcastEhtHostsLimit: [37, "u32"],
+  mcastEhtHostsCnt: [38, "u32"],
+  locked: [39, "u8"],
+  mab: [40, "u8"],
+  mcastNGroups: [41, "u32", { uapi: "IFLA_BRPORT_MCAST_N_GROUPS" }],
+  mcastMaxGroups: [42, "u32"],
+  neighVlanSuppress: [43, "u8"],
+  backupNhid: [44, "u32"],
+});
+
+export interface BridgeOptions {
+  stp?: boolean;
+  /** Centiseconds (clock_t), as `ip link add ... type bridge forward_delay 400` takes them. */
+  forwardDelay?: number;
+  /** Centiseconds. */
+  helloTime?: number;
+  /** Centiseconds. */
+  maxAge?: number;
+  /** Centiseconds. */
+  ageingTime?: number;
+  priority?: number;
+  vlanFiltering?: boolean;
+  vlanProtocol?: "802.1Q" | "802.1ad" | number;
+  vlanDefaultPvid?: number;
+  groupFwdMask?: number;
+  mcastSnooping?: boolean;
+}
+
+const VLAN_PROTOCOLS: Record<string, number> = { "802.1Q": 0x8100, "802.1ad": 0x88a8 };
+
+const u8bool = (v: boolean | undefined) => (v === undefined ? undefined : v ? 1 : 0);
+
+export const bridge = defineKind({
+  kind: "bridge",
+  data: bridgeAttrs,
+  slaveData: bridgePortAttrs,
+  optionsKey: "bridge",
+  encode(o: BridgeOptions = {}) {
+    const vp = o.vlanProtocol;
+    return {
+      stpState: o.stp === undefined ? undefined : o.stp ? 1 : 0,
+      forwardDelay: o.forwardDelay,
+      helloTime: o.helloTime,
+      maxAge: o.maxAge,
+      ageingTime: o.ageingTime,
+      priority: o.priority,
+      vlanFiltering: u8bool(o.vlanFiltering),
+      vlanProtocol: typeof vp === "string" ? VLAN_PROTOCOLS[vp] ?? vp : vp,
+      vlanDefaultPvid: o.vlanDefaultPvid,
+      groupFwdMask: o.groupFwdMask,
+      mcastSnooping: u8bool(o.mcastSnooping),
+    };
+  },
+  ipJson(d: AttrValues) {
+    const out: Record<string, unknown> = {};
+    const put = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };
+    put("forward_delay", d.forwardDelay);
+    put("hello_time", d.helloTime);
+    put("max_age", d.maxAge);
+    put("ageing_time", d.ageingTime);
+    put("stp_state", d.stpState);
+    put("priority", d.priority);
+    put("vlan_filtering", d.vlanFiltering);
+    if (d.vlanProtocol !== undefined) put("vlan_protocol", d.vlanProtocol === 0x88a8 ? "802.1ad" : d.vlanProtocol === 0x8100 ? "802.1Q" : d.vlanProtocol);
+    if (d.bridgeId) put("bridge_id", formatBridgeId(d.bridgeId as never));
+    if (d.rootId) put("root_id", formatBridgeId(d.rootId as never));
+    put("root_port", d.rootPort);
+    put("root_path_cost", d.rootPathCost);
+    put("topology_change", d.topologyChange);
+    put("topology_change_detected", d.topologyChangeDetected);
+    put("hello_timer", timer(d.helloTimer));
+    put("tcn_timer", timer(d.tcnTimer));
+    put("topology_change_timer", timer(d.topologyChangeTimer));
+    put("gc_timer", timer(d.gcTimer));
+    put("vlan_default_pvid", d.vlanDefaultPvid);
+    put("vlan_stats_enabled", d.vlanStatsEnabled);
+    put("vlan_stats_per_port", d.vlanStatsPerPort);
+    if (d.groupFwdMask !== undefined) put("group_fwd_mask", hex(d.groupFwdMask as number));
+    put("group_addr", d.groupAddr);
+    put("mcast_snooping", d.mcastSnooping);
+    if (d.multiBoolopt) {
+      const { optval } = d.multiBoolopt as { optval: number };
+      out.no_linklocal_learn = (optval >> BR_BOOLOPT_NO_LL_LEARN) & 1;
+      out.mcast_vlan_snooping = (optval >> BR_BOOLOPT_MCAST_VLAN_SNOOPING) & 1;
+    }
+    put("mcast_router", d.mcastRouter);
+    put("mcast_query_use_ifaddr", d.mcastQueryUseIfaddr);
+    put("mcast_querier", d.mcastQuerier);
+    put("mcast_hash_elasticity", d.mcastHashElasticity);
+    put("mcast_hash_max", d.mcastHashMax);
+    put("mcast_last_member_cnt", d.mcastLastMemberCnt);
+    put("mcast_startup_query_cnt", d.mcastStartupQueryCnt);
+    put("mcast_last_member_intvl", num(d.mcastLastMemberIntvl));
+    put("mcast_membership_intvl", num(d.mcastMembershipIntvl));
+    put("mcast_querier_intvl", num(d.mcastQuerierIntvl));
+    put("mcast_query_intvl", num(d.mcastQueryIntvl));
+    put("mcast_query_response_intvl", num(d.mcastQueryResponseIntvl));
+    put("mcast_startup_query_intvl", num(d.mcastStartupQueryIntvl));
+    put("mcast_stats_enabled", d.mcastStatsEnabled);
+    put("mcast_igmp_version", d.mcastIgmpVersion);
+    put("mcast_mld_version", d.mcastMldVersion);
+    put("nf_call_iptables", d.nfCallIptables);
+    put("nf_call_ip6tables", d.nfCallIp6tables);
+    put("nf_call_arptables", d.nfCallArptables);
+    return out;
+  },
+  // iproute2 6.1 keys only: newer options (mab, neigh_vlan_suppress) stay in the typed data
+  slaveIpJson(d: AttrValues, names: IndexNames) {
+    const out: Record<string, unknown> = {};
+    const put = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };
+    const bool = (k: string, v: unknown) => { if (v !== undefined) out[k] = v === 1; };
+    put("state", d.state);
+    put("priority", d.priority);
+    put("cost", d.cost);
+    bool("hairpin", d.mode);
+    bool("guard", d.guard);
+    bool("root_block", d.protect);
+    bool("fastleave", d.fastLeave);
+    bool("learning", d.learning);
+    bool("flood", d.unicastFlood);
+    if (d.id !== undefined) put("id", hex(d.id as number));
+    if (d.no !== undefined) put("no", hex(d.no as number));
+    put("designated_port", d.designatedPort);
+    put("designated_cost", d.designatedCost);
+    if (d.bridgeId) put("bridge_id", formatBridgeId(d.bridgeId as never));
+    if (d.rootId) put("root_id", formatBridgeId(d.rootId as never));
+    put("hold_timer", timer(d.holdTimer));
+    put("message_age_timer", timer(d.messageAgeTimer));
+    put("forward_delay_timer", timer(d.forwardDelayTimer));
+    put("topology_change_ack", d.topologyChangeAck);
+    put("config_pending", d.configPending);
+    bool("proxy_arp", d.proxyarp);
+    bool("proxy_arp_wifi", d.proxyarpWifi);
+    put("multicast_router", d.multicastRouter);
+    bool("mcast_flood", d.mcastFlood);
+    bool("bcast_flood", d.bcastFlood);
+    bool("mcast_to_unicast", d.mcastToUcast);
+    bool("neigh_suppress", d.neighSuppress);
+    if (d.groupFwdMask !== undefined) {
+      put("group_fwd_mask", hex(d.groupFwdMask as number));
+      put("group_fwd_mask_str", `0x${(d.groupFwdMask as number).toString(16)}`);
+    }
+    bool("vlan_tunnel", d.vlanTunnel);
+    bool("isolated", d.isolated);
+    bool("locked", d.locked);
+    if (d.backupPort !== undefined) put("backup_port", names(d.backupPort as number) ?? `if${d.backupPort}`);
+    return out;
+  },
+});
+
+function num(v: unknown): number | undefined {
+  return typeof v === "bigint" ? Number(v) : (v as number | undefined);
+}

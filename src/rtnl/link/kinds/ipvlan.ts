@@ -1,0 +1,38 @@
+import { attrSet, enumDef, type AttrValues } from "../../../netlink/attrs.js";
+import { defineKind } from "./kind.js";
+
+export const ipvlanModes = enumDef("ipvlan mode", { l2: 0, l3: 1, l3s: 2 });
+
+/** IPVLAN_F_*: bridge is the absence of both. */
+const IPVLAN_F_PRIVATE = 1;
+const IPVLAN_F_VEPA = 2;
+
+/** IFLA_IPVLAN_* */
+export const ipvlanAttrs = attrSet("ipvlan", "IFLA_IPVLAN_", {
+  mode: [1, "u16", { enum: ipvlanModes }],
+  flags: [2, "u16"],
+});
+
+export interface IpvlanOptions {
+  mode?: "l2" | "l3" | "l3s";
+  flag?: "bridge" | "private" | "vepa";
+}
+
+export const ipvlan = defineKind({
+  kind: "ipvlan",
+  data: ipvlanAttrs,
+  optionsKey: "ipvlan",
+  // ip sends both attributes whatever was given: mode defaults to l3, flags to bridge (0)
+  encode(o: IpvlanOptions = {}) {
+    const flags = o.flag === "private" ? IPVLAN_F_PRIVATE : o.flag === "vepa" ? IPVLAN_F_VEPA : 0;
+    return { mode: o.mode ?? "l3", flags };
+  },
+  ipJson(d: AttrValues) {
+    const out: Record<string, unknown> = {};
+    if (d.mode !== undefined) out.mode = d.mode;
+    if (typeof d.flags === "number") {
+      out.flags = d.flags & IPVLAN_F_PRIVATE ? "private" : d.flags & IPVLAN_F_VEPA ? "vepa" : "bridge";
+    }
+    return out;
+  },
+});

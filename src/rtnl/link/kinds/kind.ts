@@ -1,0 +1,37 @@
+import type { AttrSet, AttrValues } from "../../../netlink/attrs.js";
+import type { NetnsRef } from "../../../netlink/netns-ref.js";
+
+/** What a kind's encoder may ask of the verb that runs it. */
+export interface KindContext {
+  /** A device in the handle's namespace, by name or index, to its index. */
+  ifindex(dev: string | number, field: string): number;
+  /** An fd of a namespace, closed by the verb once the request is answered. */
+  netnsFd(ref: NetnsRefLike, field: string): number;
+}
+
+/** A namespace as users name one: a name under /run/netns, or a NetnsRef. */
+export type NetnsRefLike = string | NetnsRef;
+
+/** ip -j prints devices by name where it can resolve them. */
+export type IndexNames = (index: number) => string | undefined;
+
+/** One link kind: its IFLA_INFO_DATA table and the mapping from typed options to attributes. */
+export interface LinkKindDef {
+  /** IFLA_INFO_KIND */
+  readonly kind: string;
+  readonly data?: AttrSet;
+  /** IFLA_INFO_SLAVE_DATA of the ports of a master of this kind (bridge ports, bond slaves). */
+  readonly slaveData?: AttrSet;
+  /** The key of the add() spec that holds this kind's options ("vxlan", "bridge", ...). */
+  readonly optionsKey?: string;
+  /** Typed options to IFLA_INFO_DATA values, in the order iproute2 sends them; undefined: no data. */
+  encode?(opts: any, ctx: KindContext): Record<string, unknown> | undefined;
+  /** Decoded IFLA_INFO_DATA to ip -j -d "info_data". */
+  ipJson?(data: AttrValues, names: IndexNames): Record<string, unknown>;
+  /** Decoded IFLA_INFO_SLAVE_DATA to ip -j -d "info_slave_data". */
+  slaveIpJson?(data: AttrValues, names: IndexNames): Record<string, unknown>;
+}
+
+export function defineKind(def: LinkKindDef): LinkKindDef {
+  return def;
+}

@@ -1,0 +1,44 @@
+import { attrSet, enumDef, type AttrValues } from "../../../netlink/attrs.js";
+import { NlkitInputError } from "../../../netlink/errors.js";
+import { struct } from "../../../netlink/struct.js";
+import { defineKind } from "./kind.js";
+
+export const vlanFlags = struct("ifla_vlan_flags", [["flags", "u32"], ["mask", "u32"]]);
+export const vlanQosMapping = struct("ifla_vlan_qos_mapping", [["from", "u32"], ["to", "u32"]]);
+
+export const vlanQosAttrs = attrSet("vlan-qos", "IFLA_VLAN_QOS_", {
+  mapping: [1, "struct", { struct: vlanQosMapping, multi: true }],
+});
+
+/** ETH_P_8021Q / ETH_P_8021AD, named as ip names them. */
+export const vlanProtocols = enumDef("vlan protocol", { "802.1Q": 0x8100, "802.1ad": 0x88a8 });
+
+/** IFLA_VLAN_* (linux/if_link.h) */
+export const vlanAttrs = attrSet("vlan", "IFLA_VLAN_", {
+  id: [1, "u16"],
+  flags: [2, "struct", { struct: vlanFlags }],
+  egressQos: [3, "nest", { set: vlanQosAttrs }],
+  ingressQos: [4, "nest", { set: vlanQosAttrs }],
+  protocol: [5, "u16", { be: true, enum: vlanProtocols }],
+});
+
+export interface VlanOptions {
+  id: number;
+  protocol?: "802.1Q" | "802.1ad";
+}
+
+export const vlan = defineKind({
+  kind: "vlan",
+  data: vlanAttrs,
+  optionsKey: "vlan",
+  encode(o: VlanOptions) {
+    if (!o || !Number.isInteger(o.id) || o.id < 0 || o.id > 4095) throw new NlkitInputError("vlan.id must be 0..4095", "vlan.id");
+    return { protocol: o.protocol, id: o.id };
+  },
+  ipJson(d: AttrValues) {
+    const out: Record<string, unknown> = {};
+    if (d.protocol !== undefined) out.protocol = d.protocol;
+    if (d.id !== undefined) out.id = d.id;
+    return out;
+  },
+});

@@ -1,0 +1,23 @@
+import { attrSet, type AttrValues } from "../../../netlink/attrs.js";
+import { NlkitInputError } from "../../../netlink/errors.js";
+import { defineKind } from "./kind.js";
+
+export const vrfAttrs = attrSet("vrf", "IFLA_VRF_", { table: [1, "u32"] });
+export const vrfPortAttrs = attrSet("vrf-port", "IFLA_VRF_PORT_", { table: [1, "u32"] });
+
+export interface VrfOptions {
+  table: number;
+}
+
+export const vrf = defineKind({
+  kind: "vrf",
+  data: vrfAttrs,
+  slaveData: vrfPortAttrs,
+  optionsKey: "vrf",
+  encode(o: VrfOptions) {
+    if (!o || !Number.isInteger(o.table) || o.table <= 0) throw new NlkitInputError("vrf.table must be a table id", "vrf.table");
+    return { table: o.table };
+  },
+  ipJson: (d: AttrValues) => (d.table !== undefined ? { table: d.table } : {}),
+  slaveIpJson: (d: AttrValues) => (d.table !== undefined ? { table: d.table } : {}),
+});

@@ -1,0 +1,209 @@
+import type { RawAttr } from "../../netlink/attrs.js";
+import type { BondOptions } from "./kinds/bond.js";
+import type { BridgeOptions } from "./kinds/bridge.js";
+import type { GeneveOptions } from "./kinds/geneve.js";
+import type { IpTunnelOptions } from "./kinds/gre.js";
+import type { IpvlanOptions } from "./kinds/ipvlan.js";
+import type { NetnsRefLike } from "./kinds/kind.js";
+import type { MacvlanOptions } from "./kinds/macvlan.js";
+import type { VlanOptions } from "./kinds/vlan.js";
+import type { VrfOptions } from "./kinds/vrf.js";
+import type { VxlanOptions } from "./kinds/vxlan.js";
+
+export type {
+  BondOptions, BridgeOptions, GeneveOptions, IpTunnelOptions, IpvlanOptions, MacvlanOptions, NetnsRefLike,
+  VlanOptions, VrfOptions, VxlanOptions,
+};
+
+/** A device: its name, or its ifindex. */
+export type LinkRef = string | number;
+
+/** Options every link takes when it is created, and that `set` changes (ip link add/set vocabulary). */
+export interface LinkCommonOptions {
+  mtu?: number;
+  /** Link-layer address "02:00:00:00:00:01" */
+  address?: string;
+  broadcast?: string;
+  txqueuelen?: number;
+  /** Create it in (or move it to) another namespace: a name under /run/netns, or a NetnsRef. */
+  netns?: NetnsRefLike;
+  master?: LinkRef;
+  up?: boolean;
+  alias?: string;
+  /** Device group number (0 is ip's "default") */
+  group?: number;
+}
+
+export interface VethPeerSpec {
+  /** Left out, the kernel names it vethN. */
+  name?: string;
+  address?: string;
+  mtu?: number;
+  txqueuelen?: number;
+  /** The peer is created directly in this namespace. */
+  netns?: NetnsRefLike;
+  /** Requested ifindex of the peer */
+  index?: number;
+  // No `up`: the kernel opens the peer before the pair is linked and veth_open answers ENOTCONN;
+  // bring it up with set() afterwards.
+}
+
+export interface TuntapOptions {
+  /** uid that may open the device */
+  owner?: number;
+  /** gid that may open the device */
+  group?: number;
+  multiQueue?: boolean;
+  /** Prepend the 4-byte packet information header (ip tuntap's "pi"); default off, like ip. */
+  pi?: boolean;
+  vnetHdr?: boolean;
+  /**
+   * Default true: the device outlives nlkit's fd. With false, add() resolves with the open fd,
+   * which the caller owns: the device disappears when it is closed.
+   */
+  persist?: boolean;
+}
+
+export interface LinkAddSpec extends LinkCommonOptions {
+  name: string;
+  /** IFLA_INFO_KIND: veth, bridge, vxlan, macvlan, macvtap, vlan, ipvlan, bond, vrf, geneve, gre, gretap, ipip, wireguard, dummy, tun, tap... */
+  kind: string;
+  /** Requested ifindex */
+  index?: number;
+  /** Lower device (macvlan, macvtap, vlan, ipvlan): IFLA_LINK */
+  link?: LinkRef;
+  peer?: VethPeerSpec;
+  bridge?: BridgeOptions;
+  vxlan?: VxlanOptions;
+  macvlan?: MacvlanOptions;
+  macvtap?: MacvlanOptions;
+  vlan?: VlanOptions;
+  ipvlan?: IpvlanOptions;
+  bond?: BondOptions;
+  vrf?: VrfOptions;
+  geneve?: GeneveOptions;
+  gre?: IpTunnelOptions;
+  gretap?: IpTunnelOptions;
+  ipip?: IpTunnelOptions;
+  tuntap?: TuntapOptions;
+}
+
+export interface LinkAddOptions {
+  /** NLM_F_CREATE|NLM_F_REPLACE instead of NLM_F_CREATE|NLM_F_EXCL, as `ip link replace` sends. */
+  replace?: boolean;
+}
+
+export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
+  /** Enslave to a master, or null to release (ip's nomaster). */
+  master?: LinkRef | null;
+  /** Rename */
+  name?: string;
+}
+
+export interface LinkListFilter {
+  kind?: string;
+  master?: LinkRef;
+}
+
+/** rtnl_link_stats64 */
+export interface LinkStats64 {
+  rxPackets: number; txPackets: number; rxBytes: number; txBytes: number;
+  rxErrors: number; txErrors: number; rxDropped: number; txDropped: number;
+  multicast: number; collisions: number;
+  rxLengthErrors: number; rxOverErrors: number; rxCrcErrors: number; rxFrameErrors: number;
+  rxFifoErrors: number; rxMissedErrors: number;
+  txAbortedErrors: number; txCarrierErrors: number; txFifoErrors: number;
+  txHeartbeatErrors: number; txWindowErrors: number;
+  rxCompressed: number; txCompressed: number;
+  /** Absent before Linux 4.6 */
+  rxNohandler?: number;
+  /** Absent before Linux 5.19 */
+  rxOtherhostDropped?: number;
+  /** Bytes of fields newer than this table */
+  tail?: Buffer;
+}
+
+export interface LinkAfSpec {
+  inet?: { conf?: number[]; unknown?: RawAttr[] };
+  inet6?: {
+    flags?: number;
+    conf?: number[];
+    stats?: number[];
+    icmp6stats?: number[];
+    cacheinfo?: { maxReasmLen?: number; tstamp?: number; reachableTime?: number; retransTime?: number };
+    token?: string;
+    addrGenMode?: "eui64" | "none" | "stable_secret" | "random" | number;
+    raMtu?: number;
+    unknown?: RawAttr[];
+  };
+  bridge?: Record<string, unknown>;
+  unknown?: RawAttr[];
+}
+
+/** A decoded link, as RTM_NEWLINK reports it. Fields are absent when the kernel did not send them. */
+export interface Link {
+  index: number;
+  name: string;
+  /** ifi_flags named as ip prints them (NO-CARRIER first when up without carrier) */
+  flags: string[];
+  /** ifi_flags as a number */
+  ifiFlags: number;
+  /** Administratively up (IFF_UP) */
+  up: boolean;
+  /** ip's link_type name for ifi_type ("ether", "loopback", "none"...) */
+  linkType: string;
+  /** ARPHRD_* number */
+  ifiType: number;
+  mtu?: number;
+  minMtu?: number;
+  maxMtu?: number;
+  operstate?: string;
+  linkmode?: string;
+  address?: string;
+  broadcast?: string;
+  permAddress?: string;
+  txqlen?: number;
+  qdisc?: string;
+  group?: number;
+  /** ifindex of the master */
+  master?: number;
+  /** ifindex of the peer/lower device (in linkNetnsid's namespace when that is set) */
+  link?: number;
+  linkNetnsid?: number;
+  alias?: string;
+  altNames?: string[];
+  kind?: string;
+  slaveKind?: string;
+  /** IFLA_INFO_DATA decoded with the kind's table (camelCase IFLA_<KIND>_* names), or raw bytes for kinds nlkit has no table for */
+  infoData?: Record<string, unknown> | Buffer;
+  infoSlaveData?: Record<string, unknown> | Buffer;
+  stats64?: LinkStats64;
+  afSpec?: LinkAfSpec;
+  numTxQueues?: number;
+  numRxQueues?: number;
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  tsoMaxSize?: number;
+  tsoMaxSegs?: number;
+  groMaxSize?: number;
+  gsoIpv4MaxSize?: number;
+  groIpv4MaxSize?: number;
+  promiscuity?: number;
+  allmulti?: number;
+  carrier?: boolean;
+  carrierChanges?: number;
+  carrierUpCount?: number;
+  carrierDownCount?: number;
+  protoDown?: boolean;
+  parentDevName?: string;
+  parentDevBusName?: string;
+  physPortName?: string;
+  physPortId?: Buffer;
+  physSwitchId?: Buffer;
+  numVf?: number;
+  xdp?: Record<string, unknown>;
+  /** Other decoded attributes that are not part of this shape (IFLA_STATS, IFLA_MAP, IFLA_EVENT...) */
+  other?: Record<string, unknown>;
+  /** Attributes nlkit has no table entry for (or could not read), kept as they came */
+  unknown?: RawAttr[];
+}
