@@ -2,7 +2,7 @@
 // ("[ {", four spaces per level, "},{", "} ]") so that a diff against `ip -j -p` is quiet.
 
 export function formatJson(value: unknown, pretty: boolean): string {
-  if (!pretty) return JSON.stringify(value);
+  if (!pretty) return JSON.stringify(value, bigints);
   const out: string[] = [];
   writePretty(value, 0, out);
   return out.join("");
@@ -18,7 +18,7 @@ function writePretty(v: unknown, depth: number, out: string[]): void {
       writePretty(e, depth + 1, out);
     });
     out.push(" ]");
-  } else if (v !== null && typeof v === "object") {
+  } else if (v !== null && typeof v === "object" && !Buffer.isBuffer(v)) {
     const entries = Object.entries(v).filter(([, x]) => x !== undefined);
     out.push("{");
     if (entries.length === 0) return void out.push("}");
@@ -29,6 +29,10 @@ function writePretty(v: unknown, depth: number, out: string[]): void {
     });
     out.push("\n" + "    ".repeat(depth) + "}");
   } else {
-    out.push(JSON.stringify(v) ?? "null");
+    out.push(JSON.stringify(v, bigints) ?? "null");
   }
+}
+
+function bigints(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? v.toString() : v;
 }

@@ -50,7 +50,7 @@ function detailsText(j: J): string {
   ];
   let t = "";
   for (const [k, label] of tail) if (j[k] !== undefined) t += ` ${label} ${j[k]}`;
-  if (t) s += (li ? " " : "") + t;
+  s += t;
   return s + " ";
 }
 
