@@ -9,6 +9,7 @@ import type { Executor, RtnlContext } from "./context.js";
 import { enumInput, enumOutput, flagNames, flagValue, rtScope } from "./enums.js";
 import { ifaddrmsg } from "./headers.js";
 import { linkNames, nameOf } from "./names.js";
+import { change } from "./verb.js";
 import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELADDR, RTM_GETADDR, RTM_NAMES, RTM_NEWADDR } from "./types.js";
 
 // --- tables (linux/if_addr.h) ---------------------------------------------------------------------
@@ -299,10 +300,12 @@ export class AddrApi {
   constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {}
 
   /** `ip addr add CIDR dev DEV ...` (or `ip addr replace` with { replace: true }). */
-  async add(dev: string | number, address: string, opts: AddrAddOptions = {}): Promise<void> {
-    const r = buildAdd(this.ctx.ifindex(dev), dev, address, opts);
-    const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
-    await this.exec.run({ type: RTM_NEWADDR, flags, def: ifaddrDef, encode: (w) => encodeAddr(w, r) });
+  add(dev: string | number, address: string, opts: AddrAddOptions = {}): Promise<void> {
+    return change(this.exec, () => {
+      const r = buildAdd(this.ctx.ifindex(dev), dev, address, opts);
+      const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
+      return { type: RTM_NEWADDR, flags, def: ifaddrDef, encode: (w) => encodeAddr(w, r) };
+    });
   }
 
   /** `ip addr replace`: create, or update the lifetimes/flags of an existing address. */
@@ -311,9 +314,11 @@ export class AddrApi {
   }
 
   /** `ip addr del CIDR dev DEV`. */
-  async del(dev: string | number, address: string, opts: AddrDelOptions = {}): Promise<void> {
-    const r = buildDel(this.ctx.ifindex(dev), dev, address, opts);
-    await this.exec.run({ type: RTM_DELADDR, def: ifaddrDef, encode: (w) => encodeAddr(w, r) });
+  del(dev: string | number, address: string, opts: AddrDelOptions = {}): Promise<void> {
+    return change(this.exec, () => {
+      const r = buildDel(this.ctx.ifindex(dev), dev, address, opts);
+      return { type: RTM_DELADDR, def: ifaddrDef, encode: (w) => encodeAddr(w, r) };
+    });
   }
 
   /**

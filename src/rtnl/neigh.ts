@@ -9,6 +9,7 @@ import type { Executor, RtnlContext } from "./context.js";
 import { enumInput, flagNames, nudState } from "./enums.js";
 import { ndmsg } from "./headers.js";
 import { linkNames, nameOf } from "./names.js";
+import { change } from "./verb.js";
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NAMES, RTM_NEWNEIGH } from "./types.js";
 
 // --- tables (linux/neighbour.h) ------------------------------------------------------------------
@@ -265,11 +266,13 @@ export class NeighApi {
   constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {}
 
   /** `ip neigh add` / `bridge fdb add` (family "bridge"); { replace } or { append } too. */
-  async add(spec: NeighSpec, opts: NeighModifyOptions = {}): Promise<void> {
-    const r = buildNeigh(this.ctx, spec);
-    if (opts.replace && opts.append) throw new NlkitInputError("replace and append exclude each other", "replace");
-    const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : opts.append ? NLM_F_APPEND : NLM_F_EXCL);
-    await this.exec.run({ type: RTM_NEWNEIGH, flags, def: ndmsgDef, encode: (w) => encodeNeigh(w, r) });
+  add(spec: NeighSpec, opts: NeighModifyOptions = {}): Promise<void> {
+    return change(this.exec, () => {
+      if (opts.replace && opts.append) throw new NlkitInputError("replace and append exclude each other", "replace");
+      const r = buildNeigh(this.ctx, spec);
+      const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : opts.append ? NLM_F_APPEND : NLM_F_EXCL);
+      return { type: RTM_NEWNEIGH, flags, def: ndmsgDef, encode: (w: NlWriter) => encodeNeigh(w, r) };
+    });
   }
 
   replace(spec: NeighSpec): Promise<void> {
@@ -281,9 +284,11 @@ export class NeighApi {
   }
 
   /** `ip neigh del ADDR dev DEV` / `bridge fdb del MAC dev DEV [dst IP]`. */
-  async del(spec: NeighSpec): Promise<void> {
-    const r = buildNeigh(this.ctx, spec);
-    await this.exec.run({ type: RTM_DELNEIGH, def: ndmsgDef, encode: (w) => encodeNeigh(w, r) });
+  del(spec: NeighSpec): Promise<void> {
+    return change(this.exec, () => {
+      const r = buildNeigh(this.ctx, spec);
+      return { type: RTM_DELNEIGH, def: ndmsgDef, encode: (w: NlWriter) => encodeNeigh(w, r) };
+    });
   }
 
   /**

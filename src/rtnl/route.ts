@@ -8,6 +8,7 @@ import type { Executor, RtnlContext } from "./context.js";
 import { enumInput, rtProtocol, rtScope, rtType, tableId, RT_TABLE_LOCAL, RT_TABLE_MAIN, type Table } from "./enums.js";
 import { rtmsg } from "./headers.js";
 import { linkNames } from "./names.js";
+import { change } from "./verb.js";
 import {
   METRIC_KEYS, RTA, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTNH_F_ONLINK, rtmsgDef,
 } from "./route/attrs.js";
@@ -334,11 +335,13 @@ export class RouteApi {
   constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {}
 
   /** `ip route add` (EEXIST if present); { replace } / { append } for the other two. */
-  async add(spec: RouteSpec, opts: RouteModifyOptions = {}): Promise<void> {
-    const r = buildRoute(this.ctx, spec, !DEL);
-    if (opts.replace && opts.append) throw new NlkitInputError("replace and append exclude each other", "replace");
-    const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : opts.append ? NLM_F_APPEND : NLM_F_EXCL);
-    await this.exec.run(routeMessage(RTM_NEWROUTE, flags, r));
+  add(spec: RouteSpec, opts: RouteModifyOptions = {}): Promise<void> {
+    return change(this.exec, () => {
+      if (opts.replace && opts.append) throw new NlkitInputError("replace and append exclude each other", "replace");
+      const r = buildRoute(this.ctx, spec, !DEL);
+      const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : opts.append ? NLM_F_APPEND : NLM_F_EXCL);
+      return routeMessage(RTM_NEWROUTE, flags, r);
+    });
   }
 
   replace(spec: RouteSpec): Promise<void> {
@@ -350,9 +353,8 @@ export class RouteApi {
   }
 
   /** `ip route del`: the kernel deletes the first route matching what is given. */
-  async del(spec: RouteSpec): Promise<void> {
-    const r = buildRoute(this.ctx, spec, DEL);
-    await this.exec.run(routeMessage(RTM_DELROUTE, 0, r));
+  del(spec: RouteSpec): Promise<void> {
+    return change(this.exec, () => routeMessage(RTM_DELROUTE, 0, buildRoute(this.ctx, spec, DEL)));
   }
 
   /**

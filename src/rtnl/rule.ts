@@ -9,6 +9,7 @@ import { familyNumber } from "./addr.js";
 import { validateIfname, type Executor, type RtnlContext } from "./context.js";
 import { enumInput, enumOutput, frAction, rtProtocol, tableId, RT_TABLE_MAIN, type Table } from "./enums.js";
 import { fibRuleHdr } from "./headers.js";
+import { change } from "./verb.js";
 import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELRULE, RTM_GETRULE, RTM_NAMES, RTM_NEWRULE } from "./types.js";
 
 // --- tables (linux/fib_rules.h) ------------------------------------------------------------------
@@ -296,15 +297,19 @@ export class RuleApi {
   constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {}
 
   /** `ip rule add` (EEXIST when an identical rule exists). */
-  async add(spec: RuleSpec): Promise<void> {
-    const r = buildRule(spec, false);
-    await this.exec.run({ type: RTM_NEWRULE, flags: NLM_F_CREATE | NLM_F_EXCL, def: fibRuleDef, encode: (w) => encodeRule(w, r) });
+  add(spec: RuleSpec): Promise<void> {
+    return change(this.exec, () => {
+      const r = buildRule(spec, false);
+      return { type: RTM_NEWRULE, flags: NLM_F_CREATE | NLM_F_EXCL, def: fibRuleDef, encode: (w: NlWriter) => encodeRule(w, r) };
+    });
   }
 
   /** `ip rule del`: removes the first rule matching everything given. */
-  async del(spec: RuleSpec): Promise<void> {
-    const r = buildRule(spec, true);
-    await this.exec.run({ type: RTM_DELRULE, def: fibRuleDef, encode: (w) => encodeRule(w, r) });
+  del(spec: RuleSpec): Promise<void> {
+    return change(this.exec, () => {
+      const r = buildRule(spec, true);
+      return { type: RTM_DELRULE, def: fibRuleDef, encode: (w: NlWriter) => encodeRule(w, r) };
+    });
   }
 
   /** IPv4 and IPv6 rules (or one family), in priority order as the kernel keeps them. */
