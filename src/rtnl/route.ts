@@ -404,7 +404,8 @@ export class RouteApi {
       encode: (w) => {
         encodeStruct(w, rtmsg, {
           family: dst.family === 4 ? AF_INET : AF_INET6, dstLen: bits, srcLen: from ? bits : 0,
-          flags: RTM_F_LOOKUP_TABLE | (opts.fibmatch ? RTM_F_FIB_MATCH : 0),
+          // IPv6 refuses RTM_F_LOOKUP_TABLE (its answer always names the table)
+          flags: (dst.family === 4 ? RTM_F_LOOKUP_TABLE : 0) | (opts.fibmatch ? RTM_F_FIB_MATCH : 0),
         });
         w.attrBytes(RTA.DST, dst.bytes);
         if (from) w.attrBytes(RTA.SRC, from);

@@ -5,7 +5,7 @@ export interface RouteJsonOptions {
   /** ip -d: print type, table, protocol and scope even when they are the defaults. */
   details?: boolean;
   /** Fields the listing was filtered on, which ip leaves out of each entry. */
-  filtered?: { table?: boolean; dev?: boolean; protocol?: boolean; scope?: boolean; type?: boolean };
+  filtered?: { table?: boolean; dev?: boolean; protocol?: boolean; scope?: boolean };
 }
 
 const FAMILY_NAMES: Record<number, string> = { 2: "inet", 10: "inet6", 28: "mpls", 7: "bridge", 17: "link" };
@@ -37,7 +37,8 @@ export function routeToIpJson(r: Route, opts: RouteJsonOptions = {}): Record<str
   const d = opts.details === true;
   const f = opts.filtered ?? {};
   const o: Record<string, unknown> = {};
-  if ((r.type !== "unicast" || d) && !f.type) o.type = String(r.type);
+  // a type filter does not hide the type: ip prints it when it is in the filter's mask
+  if (r.type !== "unicast" || d) o.type = String(r.type);
   o.dst = r.dst;
   if (r.from !== undefined) o.from = r.from;
   if (r.nhid !== undefined) o.nhid = r.nhid;
