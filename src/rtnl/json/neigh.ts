@@ -34,7 +34,7 @@ export function fdbToBridgeJson(n: Neigh, opts: NeighJsonOptions = {}): Record<s
   if (n.port !== undefined) o.port = n.port;
   if (n.vni !== undefined) o.vni = n.vni;
   if (n.srcVni !== undefined) o.src_vni = n.srcVni;
-  if (n.via !== undefined) o.via = n.via;
+  if (n.via !== undefined) o.viaIf = n.via;
   if (n.nhid !== undefined) o.nhid = n.nhid;
   o.flags = FDB_FLAG_ORDER.filter((f) => n.flags.includes(f));
   if (n.master !== undefined) o.master = n.master;

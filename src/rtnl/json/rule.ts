@@ -42,12 +42,12 @@ export function ruleToIpJson(r: Rule, opts: { details?: boolean } = {}): Record<
   if (r.tunId !== undefined) o.tun_id = r.tunId.toString();
   if (r.table) {
     o.table = tableName(r.table);
-    if (r.suppressPrefixlen !== undefined) o.suppress_prefixlength = r.suppressPrefixlen;
+    if (r.suppressPrefixlen !== undefined) o.suppress_prefixlen = r.suppressPrefixlen;
     if (r.suppressIfgroup !== undefined) o.suppress_ifgroup = String(r.suppressIfgroup);
   }
   if (r.realm !== undefined) o.flow = { to: String(r.realm & 0xffff) };
   if (r.action === "goto") o.goto = r.goto ?? "none";
-  else if (r.action === "nop") o.action = "nop";
+  else if (r.action === "nop") o.nop = null;
   else if (r.action !== "to_tbl") o.action = String(r.action);
   if (r.protocol !== undefined && ((r.protocol !== "unspec" && r.protocol !== "kernel") || opts.details)) o.protocol = String(r.protocol);
   return o;
