@@ -563,11 +563,14 @@ export class Batch {
   }
 
   private drainChunk(items: Pending<any>[], from: number, to: number): void {
-    const firstSeq = items[from]!.seq;
     const lastSeq = items[to - 1]!.seq;
+    // seqs of a batch need not be contiguous: device lookups made while the batch was being
+    // built (verbs given a name) take seqs from the same socket in between
+    const index = new Map<number, number>();
+    for (let k = from; k < to; k++) index.set(items[k]!.seq, k);
     const bySeq = (seq: number) => {
-      const idx = from + ((seq - firstSeq) >>> 0);
-      return idx >= from && idx < to ? items[idx] : undefined;
+      const idx = index.get(seq);
+      return idx === undefined ? undefined : items[idx];
     };
     let finished = false;
     while (!finished) {
@@ -585,7 +588,7 @@ export class Batch {
             const p = parseErrorPayload(buf, off, len);
             if (p.errno !== 0) {
               const bytes = Buffer.from(this.w.buf.subarray(it.start, it.end));
-              const info: RequestInfo = { type: it.req.type, seq, index: items.indexOf(it), bytes };
+              const info: RequestInfo = { type: it.req.type, seq, index: index.get(seq)!, bytes };
               const name = it.req.def?.typeNames?.get(it.req.type);
               if (name) info.typeName = name;
               it.error = this.sock.error(p.errno, p.extack, info, it.req.def);
