@@ -69,10 +69,13 @@ async function modify(cli: Cli, args: Args, cmd: "add" | "change" | "replace" | 
 async function show(cli: Cli, args: Args, flush: boolean): Promise<void> {
   const filter: Record<string, unknown> = {};
   let to: string | undefined;
+  // ip hides NOARP entries (multicast, loopback) unless a nud filter is given
+  let hideNoarp = true;
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
     if (w === "dev") filter.dev = args.value();
     else if (w === "nud") {
       const s = args.value();
+      hideNoarp = false;
       if (s !== "all") filter.state = [...((filter.state as string[]) ?? []), nudArg(s)];
     } else if (matches(w, "proxy")) filter.proxy = true;
     else {
@@ -87,6 +90,7 @@ async function show(cli: Cli, args: Args, flush: boolean): Promise<void> {
   const rt = await cli.rtnl();
   let list = await rt.neigh.list(filter);
   if (to !== undefined) list = list.filter((n) => n.dst === to);
+  if (hideNoarp) list = list.filter((n) => !n.state.includes("noarp"));
   if (flush) {
     // like ip, permanent entries survive a flush unless asked for by state
     const gone = list.filter((n) => filter.state !== undefined || !n.state.includes("permanent") && !n.state.includes("noarp"));
