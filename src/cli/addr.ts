@@ -1,4 +1,5 @@
 // nlkit address: add | change | replace | delete | show | flush, with ip address's words.
+import type { Link } from "../rtnl/link/index.js";
 import type { Cli } from "./context.js";
 import { Args, CliError, duplicate, matches, parseUnsigned, pick, prefixArg, unknownCommand, UsageError } from "./grammar.js";
 import { parseShowFilter, selectLinks } from "./link.js";
@@ -132,7 +133,7 @@ async function show(cli: Cli, args: Args): Promise<void> {
   const records = linksToIpJson(all)
     .filter((r) => wanted.has(r.ifindex as number) && (!onlyWithAddrs || byIndex.has(r.ifindex as number)))
     .map((r) => {
-      const { linkmode: _m, ...rest } = stripDetails(r, cli.opts.details);
+      const { linkmode: _m, ...rest } = familyView(stripDetails(r, cli.opts.details), family, all);
       return { ...rest, addr_info: byIndex.get(r.ifindex as number) ?? [] };
     });
   if (cli.opts.json) return cli.writeJson(records);
@@ -155,4 +156,25 @@ async function flush(cli: Cli, args: Args): Promise<void> {
   if (cli.opts.family) filter.family = cli.opts.family;
   const rt = await cli.rtnl();
   await rt.addr.flush(filter);
+}
+
+/**
+ * ip -4/-6 addr show reads links with that family, and the kernel's per-family link messages
+ * carry less: no link-layer line for either, and for IPv6 no qdisc, group, master or peer
+ * namespace (a peer index is then named in this namespace, as ip does).
+ */
+function familyView(r: Record<string, unknown>, family: 4 | 6 | undefined, all: readonly Link[]): Record<string, unknown> {
+  if (family === undefined) return r;
+  const drop = new Set(["link_type", "address", "broadcast", "permaddr"]);
+  if (family === 6) for (const k of ["qdisc", "group", "master", "link_netnsid", "link_index"]) drop.add(k);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    // the kernel leaves IFLA_LINK out when the index equals the device's own
+    if (k === "ifname" && family === 6 && r.link_index !== undefined && r.link_index !== r.ifindex) {
+      const i = r.link_index as number;
+      out.link = all.find((l) => l.index === i)?.name ?? `if${i}`;
+    }
+    if (!drop.has(k)) out[k] = v;
+  }
+  return out;
 }

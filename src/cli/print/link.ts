@@ -21,18 +21,26 @@ export function linkText(j: J, o: LinkTextOptions): string {
   if (o.mode && j.linkmode !== undefined) head += ` mode ${j.linkmode}`;
   if (j.group !== undefined) head += ` group ${j.group}`;
   if (j.txqlen !== undefined) head += ` qlen ${j.txqlen}`;
+  let netns = "";
+  if (j.link_netnsid !== undefined) {
+    const name = o.nsName?.(j.link_netnsid);
+    netns = name !== undefined ? ` link-netns ${name}` : ` link-netnsid ${j.link_netnsid}`;
+  }
+  // ip -4/-6 addr show has no link-layer line: the namespace goes on the first
+  if (j.link_type === undefined) return [head + netns, ...extraLines(j)].join("\n");
   let l2 = `    link/${j.link_type}`;
   if (j.address !== undefined) l2 += ` ${j.address}`;
   if (j.broadcast !== undefined) l2 += `${j.link_pointtopoint ? " peer" : " brd"} ${j.broadcast}`;
-  if (j.link_netnsid !== undefined) {
-    const name = o.nsName?.(j.link_netnsid);
-    l2 += name !== undefined ? ` link-netns ${name}` : ` link-netnsid ${j.link_netnsid}`;
-  }
+  l2 += netns;
   if (o.details) l2 += detailsText(j);
-  const lines = [head, l2];
+  return [head, l2, ...extraLines(j)].join("\n");
+}
+
+function extraLines(j: J): string[] {
+  const lines: string[] = [];
   if (j.ifalias !== undefined) lines.push(`    alias ${j.ifalias}`);
   for (const a of j.altnames ?? []) lines.push(`    altname ${a}`);
-  return lines.join("\n");
+  return lines;
 }
 
 function detailsText(j: J): string {
