@@ -214,8 +214,8 @@ async function get(cli: Cli, args: Args): Promise<void> {
     else if (w === "mark") o.mark = parseUnsigned(args.value(), "mark");
     else if (w === "fibmatch") o.fibmatch = true;
     else {
+      // like ip, each bare word is read as the destination (the last one wins)
       if (w === "to") w = args.value();
-      if (to !== undefined) duplicate("to", w);
       to = prefixArg(w).address;
     }
   }
