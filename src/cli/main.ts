@@ -1,6 +1,7 @@
 import { runLabs } from "../lab/index.js";
 
 const USAGE = `Usage: nlkit lab [--keep]
+       nlkit [-n NS] doctor --to ADDRESS[:PORT] [--router NS] [--json]
        nlkit --help`;
 
 /** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 255 a usage error, as ip). */
@@ -11,6 +12,9 @@ export async function main(argv: string[]): Promise<number> {
     return cmd === undefined ? 255 : 0;
   }
   if (cmd === "lab") return lab(rest);
+  if (cmd === "doctor") return (await import("./doctor.js")).doctor(rest);
+  // `nlkit -n NS doctor ...`: the only object here that takes the global -n so far
+  if ((cmd === "-n" || cmd === "-netns") && rest[1] === "doctor") return (await import("./doctor.js")).doctor(rest.slice(2), { netns: rest[0]! });
   process.stderr.write(`Object "${cmd}" is unknown, try "nlkit help".\n`);
   return 255;
 }
