@@ -41,6 +41,8 @@ export interface Facts {
   /** How the egress device was chosen ("the kernel's route", "the only link besides lo"). */
   egressWhy?: string;
   route?: Route;
+  /** The FIB entry that matched (RTM_F_FIB_MATCH): its dst and gateway as configured. */
+  fib?: Route;
   routeError?: { code?: string; message: string };
   peer?: Endpoint;
   /** The peer lives in a namespace with this nsid that has no name under /run/netns. */

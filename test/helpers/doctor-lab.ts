@@ -111,7 +111,8 @@ async function applyByLibrary(w: string[], command: string): Promise<void> {
   throw new Error(`no library mapping for "${command}"`);
 }
 
-import type { Check, Report } from "../../src/doctor/index.js";
+import { expect } from "vitest";
+import { diagnose, type Check, type DiagnoseOptions, type Report } from "../../src/doctor/index.js";
 
 /** The first check that is not fine: what the doctor names as the cause. */
 export function firstProblem(r: Report): Check | undefined {
@@ -135,4 +136,24 @@ export async function applyAllFixes(r: Report): Promise<string[]> {
 /** Compact "id:status" lines for assertion messages. */
 export function statusLines(r: Report): string {
   return r.checks.map((c) => `${c.id}:${c.status} ${c.evidence}${c.fix ? ` [fix: ${c.fix}]` : ""}`).join("\n");
+}
+
+/**
+ * The doctor names `id` first, as a failure with exactly `fix`; applying the report's fixes (in
+ * path order) makes every check ok or skipped, with no warning, and the probe answered.
+ */
+export async function faultThenRepair(opts: DiagnoseOptions, id: string, fix: string): Promise<Report> {
+  const before = await diagnose(opts);
+  const first = firstProblem(before);
+  expect(first?.id, statusLines(before)).toBe(id);
+  expect(first?.status).toBe("failure");
+  expect(first?.fix).toBe(fix);
+  expect(before.ok).toBe(false);
+  expect(before.checks.find((c) => c.id === "probe")?.status).toBe("failure");
+  await applyAllFixes(before);
+  const after = await diagnose(opts);
+  expect(firstProblem(after), statusLines(after)).toBeUndefined();
+  expect(after.ok).toBe(true);
+  expect(after.checks.find((c) => c.id === "probe")?.evidence).toMatch(/[1-9]\/\d replies/);
+  return before;
 }

@@ -1,27 +1,11 @@
 // Doctor faults at the namespace and link layers, each in its own lab broken one way.
 import { afterAll, describe, expect, it } from "vitest";
 import { diagnose } from "../../src/doctor/index.js";
-import { applyAllFixes, buildLab, firstProblem, statusLines, type DoctorLab } from "../helpers/doctor-lab.js";
+import { applyAllFixes, buildLab, faultThenRepair, firstProblem, type DoctorLab } from "../helpers/doctor-lab.js";
 import { describeLive, ip } from "../helpers/live.js";
 
 const OUT = "198.51.100.1";
 const opts = (lab: DoctorLab) => ({ netns: lab.c1, to: OUT, count: 1, timeoutMs: 1000 });
-
-/** The doctor names `id` first with `fix`; applying the fixes makes everything ok and the probe answer. */
-async function faultThenRepair(lab: DoctorLab, id: string, fix: string): Promise<void> {
-  const before = await diagnose(opts(lab));
-  const first = firstProblem(before);
-  expect(first?.id, statusLines(before)).toBe(id);
-  expect(first?.status).toBe("failure");
-  expect(first?.fix).toBe(fix);
-  expect(before.ok).toBe(false);
-  expect(before.checks.find((c) => c.id === "probe")?.status).toBe("failure");
-  await applyAllFixes(before);
-  const after = await diagnose(opts(lab));
-  expect(firstProblem(after), statusLines(after)).toBeUndefined();
-  expect(after.ok).toBe(true);
-  expect(after.checks.find((c) => c.id === "probe")?.evidence).toMatch(/1\/1 replies/);
-}
 
 describeLive("nlkit doctor: namespace and link faults", () => {
   const labs: DoctorLab[] = [];
@@ -51,7 +35,7 @@ describeLive("nlkit doctor: namespace and link faults", () => {
     ip(["link", "set", "veth1", "down"], l.c1);
     const r = await diagnose(opts(l));
     expect(r.checks.find((c) => c.id === "route.lookup")).toMatchObject({ status: "failure", fix: `nlkit -n ${l.c1} route add default via 10.0.0.254` });
-    await faultThenRepair(l, "link.egress.up", `nlkit -n ${l.c1} link set veth1 up`);
+    await faultThenRepair(opts(l), "link.egress.up", `nlkit -n ${l.c1} link set veth1 up`);
   });
 
   it("veth peer down: link.peer.up first, with the peer's namespace in the fix", async () => {
@@ -63,13 +47,13 @@ describeLive("nlkit doctor: namespace and link faults", () => {
     expect(link.flags).toContain("NO-CARRIER");
     expect(r.checks.find((c) => c.id === "link.peer")?.evidence).toContain(`veth1-br (index ${link.link_index}) in ${l.host}`);
     expect(r.checks.find((c) => c.id === "link.egress.carrier")?.status).toBe("failure");
-    await faultThenRepair(l, "link.peer.up", `nlkit -n ${l.host} link set veth1-br up`);
+    await faultThenRepair(opts(l), "link.peer.up", `nlkit -n ${l.host} link set veth1-br up`);
   });
 
   it("bridge port missing: link.bridge first, `link set veth1-br master br0` in host", async () => {
     const l = await lab("doc-port");
     ip(["link", "set", "veth1-br", "nomaster"], l.host);
-    await faultThenRepair(l, "link.bridge", `nlkit -n ${l.host} link set veth1-br master br0`);
+    await faultThenRepair(opts(l), "link.bridge", `nlkit -n ${l.host} link set veth1-br master br0`);
   });
 });
 

@@ -36,7 +36,8 @@ export async function addressChecks(ctx: DoctorContext): Promise<void> {
     } else {
       const wrong = mine[0]!;
       const fix = suggest
-        ? `${cmd(ctx.subject, `address del ${wrong.local}/${wrong.prefixlen} dev ${e.name}`)} && ${addFix}`
+        // add before del: deleting a link's last address flushes every route through it
+        ? `${addFix} && ${cmd(ctx.subject, `address del ${wrong.local}/${wrong.prefixlen} dev ${e.name}`)}`
         : undefined;
       ctx.add(check("addr.subnet", "subnet", "failure",
         `${e.name} holds ${mineText} (${subnetText(wrong)}), but the other end of the link is in ${refText}: they cannot reach each other`,
@@ -47,7 +48,7 @@ export async function addressChecks(ctx: DoctorContext): Promise<void> {
   const dups = mine.flatMap((m) => seg.filter((s) => s.addr.local === m.local).map((s) => ({ m, s })));
   if (dups.length) {
     const { m, s } = dups[0]!;
-    const fix = suggest ? `${cmd(ctx.subject, `address del ${m.local}/${m.prefixlen} dev ${e.name}`)} && ${addFix}` : undefined;
+    const fix = suggest ? `${addFix} && ${cmd(ctx.subject, `address del ${m.local}/${m.prefixlen} dev ${e.name}`)}` : undefined;
     ctx.add(check("addr.duplicate", "duplicate address", "failure",
       `${m.local} is held by ${e.name} here and by ${holderText(s.host)}: ARP answers from both, replies go astray`, { fix }));
   } else if (mine.length) {

@@ -20,6 +20,8 @@ export async function linkChecks(ctx: DoctorContext): Promise<boolean> {
 
   try {
     f.route = await rt.route.get(f.dst);
+    // the resolved route hides a gateway that is a local address; the FIB entry still shows it
+    f.fib = await rt.route.get(f.dst, { fibmatch: true }).catch(() => undefined);
   } catch (e) {
     const err = e as { code?: string; message: string };
     f.routeError = { ...(err.code ? { code: err.code } : {}), message: err.message };

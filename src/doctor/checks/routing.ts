@@ -44,30 +44,38 @@ export async function routingChecks(ctx: DoctorContext): Promise<void> {
   }
   ctx.add(ok("route.lookup", "route", routeText(r), r));
 
-  if (!r.gateway) {
+  const configured = r.gateway ?? f.fib?.gateway;
+  if (!configured) {
     ctx.add(ok("route.gateway", "gateway", `${f.dst} is on-link on ${r.dev ?? "?"}: no gateway`));
     return;
   }
-  f.gateway = r.gateway;
-  const replaceFix = gwCandidate && gwCandidate !== r.gateway
-    ? cmd(ctx.subject, `route replace ${r.dst} via ${gwCandidate}`) : undefined;
+  const replaceFix = gwCandidate && gwCandidate !== configured
+    ? cmd(ctx.subject, `route replace ${f.fib?.dst ?? r.dst} via ${gwCandidate}`) : undefined;
   const ownAddrs = (await ctx.rt(ctx.subject).addr.list({ family: f.family })).map((a) => a.local);
-  if (ownAddrs.includes(r.gateway)) {
+  if (ownAddrs.includes(configured)) {
     ctx.add(check("route.gateway", "gateway", "failure",
-      `the gateway ${r.gateway} is this namespace's own address: packets are sent to itself`, { fix: replaceFix }));
+      `the gateway ${configured} (${routeText(f.fib ?? r)}) is this namespace's own address: the kernel treats ${f.dst} as on-link and nobody answers ARP for it`,
+      { fix: replaceFix }));
+    return;
+  }
+  f.gateway = configured;
+  if (!f.egressAddrs.some((a) => contains(a, configured)) && !(f.fib ?? r).flags.includes("onlink")) {
+    ctx.add(check("route.gateway", "gateway", "failure",
+      `the gateway ${configured} is in none of ${r.dev}'s subnets (${f.egressAddrs.map((a) => `${a.local}/${a.prefixlen}`).join(", ") || "no address"}): it is not on-link`,
+      { fix: replaceFix }));
     return;
   }
   if (!f.segment.length) {
-    ctx.add(check("route.gateway", "gateway", "warning", `the gateway ${r.gateway} cannot be verified: the other end of ${r.dev} is not reachable from here`));
+    ctx.add(check("route.gateway", "gateway", "warning", `the gateway ${configured} cannot be verified: the other end of ${r.dev} is not reachable from here`));
     return;
   }
-  const holder = segmentAddrs(ctx).find((x) => x.addr.local === r.gateway);
+  const holder = segmentAddrs(ctx).find((x) => x.addr.local === configured);
   if (!holder) {
     ctx.add(check("route.gateway", "gateway", "failure",
-      `nobody on the segment of ${r.dev} holds the gateway ${r.gateway}${gwCandidate ? ` (the router there is ${gwCandidate})` : ""}`, { fix: replaceFix }));
+      `nobody on the segment of ${r.dev} holds the gateway ${configured}${gwCandidate ? ` (the router there is ${gwCandidate})` : ""}`, { fix: replaceFix }));
     return;
   }
   f.router = holder.host.netns;
   f.routerKnown = true;
-  ctx.add(ok("route.gateway", "gateway", `the gateway ${r.gateway} is ${holderText(holder.host)}`));
+  ctx.add(ok("route.gateway", "gateway", `the gateway ${configured} is ${holderText(holder.host)}`));
 }
