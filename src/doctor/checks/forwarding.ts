@@ -63,7 +63,9 @@ export async function forwardingChecks(ctx: DoctorContext): Promise<void> {
   let out: Route | undefined, back: Route | undefined, outErr = "", backErr = "";
   try { out = await rrt.route.get(f.dst); } catch (e) { outErr = (e as Error).message; }
   if (f.src) try { back = await rrt.route.get(f.src); } catch (e) { backErr = (e as Error).message; }
-  const ingress = (f.bridge?.netns === router ? f.bridge?.link.name : undefined) ?? (f.peer?.netns === router ? f.peer?.link.name : undefined);
+  // where our packets enter the router: the bridge (or the one the peer should be a port of), else the peer
+  const br = f.bridge ?? f.bridgeCandidate;
+  const ingress = (br?.netns === router ? br?.link.name : undefined) ?? (f.peer?.netns === router ? f.peer?.link.name : undefined);
   if (!out || (out.type !== "unicast" && out.type !== "local")) {
     ctx.add(check("forward.route", "router's routes", "failure",
       `${nsName(router)} has no usable route to ${f.dst}: ${out ? routeText(out) : outErr} (it needs an uplink route or a default route)`));

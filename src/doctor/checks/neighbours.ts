@@ -25,6 +25,11 @@ export async function neighbourChecks(ctx: DoctorContext): Promise<void> {
   } else if (n.state.includes("incomplete")) {
     ctx.add(check(id, title, "warning",
       `${proto} for ${nexthop} on ${e.name} is INCOMPLETE: asked, no answer yet${holder ? ` (${holderText(holder)} holds it)` : ""}`, { details: n }));
+  } else if (holder?.lladdr && n.lladdr && n.lladdr !== holder.lladdr && n.lladdr === f.peer?.link.address) {
+    // arp_ignore=0: a namespace answers ARP for any of its addresses on any of its interfaces
+    ctx.add(check(id, title, "warning",
+      `${nexthop} is at ${n.lladdr} (${state}): ${f.peer!.link.name}, the veth peer, answered for ${holderText(holder)}; the frames end at the peer, not at ${holder.dev}`,
+      { details: n }));
   } else if (holder?.lladdr && n.lladdr && n.lladdr !== holder.lladdr && !n.state.includes("permanent")) {
     ctx.add(check(id, title, "warning",
       `${nexthop} is at ${n.lladdr} (${state}) in the cache, but ${holderText(holder)} has ${holder.lladdr}: a stale or foreign answer`,
