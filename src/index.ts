@@ -39,3 +39,7 @@ export type {
   NftOptions, MasqueradeOptions, PortForwardOptions, EnsureResult, TableSpec, ChainSpec, RuleSpec, RuleRef, SetSpec,
   ElementsSpec, TableRef, NftRuleset, NftTable, NftChain, NftRule, NftSet, Expr, SetKeyType, NftFamily,
 } from "./nft/index.js";
+
+// diagnostics: the troubleshooting checklist along a packet's path
+export { diagnose, renderText as renderDoctorText, renderJson as renderDoctorJson } from "./doctor/index.js";
+export type { Check, CheckStatus, DiagnoseOptions, Report } from "./doctor/index.js";
