@@ -21,17 +21,18 @@ export function cCompiler(): string | null {
   return compiler;
 }
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// A constant name, or a small C expression over them such as NF_CT_STATE_BIT(IP_CT_ESTABLISHED).
+const EXPR = /^[A-Za-z0-9_ ()|<>+-]+$/;
 
 /**
- * The value of each name (enum constant or macro) in the given headers. Names the headers do not
+ * The value of each name (enum constant, macro, or an expression of them) in the given headers. Names the headers do not
  * define are left out of the map (the compiler's "undeclared" errors name them), so a caller can
  * tell "wrong number" from "newer than these headers".
  */
 export function uapiValues(headers: string[], names: string[]): Map<string, number> {
   const cc = cCompiler();
   if (!cc) throw new Error("no C compiler (cc, gcc or clang) found");
-  for (const n of names) if (!IDENT.test(n)) throw new Error(`not a C identifier: ${n}`);
+  for (const n of names) if (!EXPR.test(n)) throw new Error(`not a C constant expression: ${n}`);
   let wanted = [...new Set(names)];
   const dir = mkdtempSync(join(tmpdir(), "nlkit-uapi-"));
   try {
@@ -54,7 +55,7 @@ export function uapiValues(headers: string[], names: string[]): Map<string, numb
         const stderr = String((e as { stderr?: Buffer }).stderr ?? "");
         const missing = new Set([...stderr.matchAll(/['\u2018]([A-Za-z_][A-Za-z0-9_]*)['\u2019] undeclared/g)].map((m) => m[1]!));
         if (missing.size === 0) throw new Error(`compiling UAPI probe failed:\n${stderr.slice(0, 2000)}`);
-        wanted = wanted.filter((n) => !missing.has(n));
+        wanted = wanted.filter((n) => !(n.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []).some((id) => missing.has(id)));
         continue;
       }
       const out = execFileSync(join(dir, "u"), { encoding: "utf8" });

@@ -12,7 +12,7 @@ import { payloadBase } from "../../../src/nft/expr/payload.js";
 import { bitwiseOp } from "../../../src/nft/expr/bitwise.js";
 import { logLevel } from "../../../src/nft/expr/log.js";
 import * as T from "../../../src/nft/types.js";
-import { hasCompiler, uapiValues } from "../../helpers/uapi-nft.js";
+import { cCompiler, uapiValues } from "../../helpers/uapi.js";
 
 const HEADERS = ["linux/netlink.h", "linux/netfilter.h", "linux/netfilter_arp.h", "linux/netfilter/nfnetlink.h", "linux/netfilter/nf_tables.h", "linux/netfilter/nf_nat.h", "linux/netfilter/nf_conntrack_common.h"];
 
@@ -61,7 +61,7 @@ for (const [k, uapi] of Object.entries(META_KEY_UAPI)) expected.push([uapi, meta
 for (const [k, uapi] of Object.entries(CT_KEY_UAPI)) expected.push([uapi, ctKey.values.get(k)!]);
 for (const [k, uapi] of Object.entries(NF_NAT_RANGE_UAPI)) expected.push([uapi, NF_NAT_RANGE[k as keyof typeof NF_NAT_RANGE]]);
 
-describe.skipIf(!hasCompiler())("nf_tables numbers equal the UAPI headers", () => {
+describe.skipIf(!cCompiler())("nf_tables numbers equal the UAPI headers", () => {
   const values = uapiValues(HEADERS, [...new Set(expected.map(([n]) => n))]);
   it(`checks ${expected.length} constants`, () => {
     const wrong = expected.filter(([n, v]) => values.get(n) !== v).map(([n, v]) => `${n}: table ${v}, header ${values.get(n)}`);
