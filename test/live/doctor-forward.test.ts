@@ -118,6 +118,12 @@ describeLive("nlkit doctor: forwarding and NAT faults", () => {
     expect(text).toContain(`ip saddr 10.0.0.0/24 oifname != "br0" masquerade`);
   });
 
+  it("router's uplink down: forward.route first, `link set eth0 up` in host", async () => {
+    const l = await lab("doc-uplink");
+    ip(["link", "set", "eth0", "down"], l.host);
+    await faultThenRepair(opts(l), "forward.route", `nlkit -n ${l.host} link set eth0 up`);
+  });
+
   it("--router names the forwarding namespace when told, and warns when it is not the gateway's", async () => {
     const l = await lab("doc-hint");
     const r = await diagnose({ ...opts(l), router: l.out });

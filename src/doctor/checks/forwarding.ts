@@ -67,8 +67,16 @@ export async function forwardingChecks(ctx: DoctorContext): Promise<void> {
   const br = f.bridge ?? f.bridgeCandidate;
   const ingress = (br?.netns === router ? br?.link.name : undefined) ?? (f.peer?.netns === router ? f.peer?.link.name : undefined);
   if (!out || (out.type !== "unicast" && out.type !== "local")) {
+    // a link taken down loses its routes but keeps its addresses: the uplink that should carry it
+    const links = await rrt.link.list();
+    const uplink = (await rrt.addr.list({ family: f.family }))
+      .filter((a) => contains(a, f.dst))
+      .map((a) => links.find((l) => l.index === a.index))
+      .find((l) => l && !l.up);
     ctx.add(check("forward.route", "router's routes", "failure",
-      `${nsName(router)} has no usable route to ${f.dst}: ${out ? routeText(out) : outErr} (it needs an uplink route or a default route)`));
+      `${nsName(router)} has no usable route to ${f.dst}: ${out ? routeText(out) : outErr}` +
+      (uplink ? `; its uplink ${uplink.name}, whose subnet holds ${f.dst}, is down` : " (it needs an uplink route or a default route)"),
+      { fix: uplink ? cmd(router, `link set ${uplink.name} up`) : undefined }));
   } else if (f.src && (!back || (ingress && back.dev !== ingress))) {
     ctx.add(check("forward.route", "router's routes", "failure",
       `${nsName(router)} would send answers to ${f.src} ${back ? `out ${back.dev} (${routeText(back)})` : `nowhere (${backErr})`}${ingress ? `, not back through ${ingress}` : ""}`));
