@@ -1,4 +1,5 @@
 // Doctor faults at the namespace and link layers, each in its own lab broken one way.
+import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { diagnose } from "../../src/doctor/index.js";
 import { applyAllFixes, buildLab, faultThenRepair, firstProblem, type DoctorLab } from "../helpers/doctor-lab.js";
@@ -28,6 +29,20 @@ describeLive("nlkit doctor: namespace and link faults", () => {
     // a new namespace has only lo, and down: the doctor goes on to say both
     expect(firstProblem(after)).toMatchObject({ id: "link.lo", status: "failure", fix: `nlkit -n ${name} link set lo up` });
     expect(after.checks.find((c) => c.id === "link.egress")?.status).toBe("failure");
+  });
+
+  it("without privileges (uid nobody, no capabilities): netns.access first, the same command under sudo, exit 1", async () => {
+    const l = await lab("doc-priv");
+    let status = 0, out = "";
+    try {
+      execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", "bin/nlkit.js", "-n", l.c1, "doctor", "--to", OUT, "--json"], { encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      ({ status, stdout: out } = e as { status: number; stdout: string });
+    }
+    expect(status).toBe(1);
+    const r = JSON.parse(out);
+    expect(r.checks[0]).toMatchObject({ id: "netns.access", status: "failure", fix: `sudo nlkit -n ${l.c1} doctor --to ${OUT}` });
+    expect(r.checks[0].evidence).toMatch(/^uid 65534 without CAP_NET_ADMIN and CAP_SYS_ADMIN/);
   });
 
   it("egress link down: link.egress.up first (the kernel also dropped the default route: fixed next)", async () => {

@@ -31,8 +31,8 @@ export async function namespaceChecks(ctx: DoctorContext, argvForSudo: string): 
   if (!(root || (has(CAP_NET_ADMIN) && (!needsEnter || has(CAP_SYS_ADMIN))))) {
     const missing = [!has(CAP_NET_ADMIN) && "CAP_NET_ADMIN", needsEnter && !has(CAP_SYS_ADMIN) && "CAP_SYS_ADMIN"].filter(Boolean).join(" and ");
     ctx.add(check("netns.access", "permissions", "failure",
-      `uid ${process.getuid?.()} without ${missing}: entering a namespace (setns) needs CAP_SYS_ADMIN and reading ` +
-      `its nftables and neighbours needs CAP_NET_ADMIN`,
+      `uid ${process.getuid?.()} without ${missing}: entering a namespace (setns) needs CAP_SYS_ADMIN, ` +
+      `and reading its nftables ruleset CAP_NET_ADMIN`,
       { fix: `sudo ${argvForSudo}` }));
     return false;
   }
