@@ -47,6 +47,23 @@ describeLive("nlkit doctor: healthy lab", () => {
     expect(n.evidence).toContain(mac); // the ARP answer is c2's veth2
   });
 
+  it("IPv6 on the bridge (ULA, nodad): on-link, NDP answered by c2, no warning; DAD named when it fails", async () => {
+    ip(["addr", "add", "fd00::254/64", "dev", "br0", "nodad"], lab.host);
+    ip(["addr", "add", "fd00::1/64", "dev", "veth1", "nodad"], lab.c1);
+    ip(["addr", "add", "fd00::2/64", "dev", "veth2", "nodad"], lab.c2);
+    const r = await diagnose(opts(lab, "fd00::2"));
+    expect(firstProblem(r), statusLines(r)).toBeUndefined();
+    expect(r.checks.find((c) => c.id === "addr.dad")).toMatchObject({ status: "ok" });
+    expect(r.checks.find((c) => c.id === "neigh.nexthop")!.evidence).toContain("veth2 in");
+    // the same address again on c1 with DAD: c2 answers for it, the kernel marks it dadfailed
+    ip(["addr", "add", "fd00::2/64", "dev", "veth1"], lab.c1);
+    await new Promise((res) => setTimeout(res, 2500));
+    const d = await diagnose(opts(lab, "fd00::2"));
+    expect(firstProblem(d)?.id, statusLines(d)).toBe("addr.duplicate");
+    expect(d.checks.find((c) => c.id === "addr.dad")).toMatchObject({ status: "failure", fix: `nlkit -n ${lab.c1} address del fd00::2/64 dev veth1` });
+    ip(["addr", "del", "fd00::2/64", "dev", "veth1"], lab.c1);
+  });
+
   it("ADDRESS:PORT: a UDP answer is ok, and it came through NAT (the responder saw the host's address)", async () => {
     const rep = new UdpSourceReporter({ netns: lab.out, address: OUT, port: 7007 });
     try {
