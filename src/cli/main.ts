@@ -1,22 +1,146 @@
-import { runLabs } from "../lab/index.js";
+import * as fs from "node:fs";
+import { Cli, type GlobalOptions } from "./context.js";
+import { Args, CliError, pick, UsageError } from "./grammar.js";
+import { reportError } from "./report.js";
 
-const USAGE = `Usage: nlkit lab [--keep]
-       nlkit [-n NS] doctor --to ADDRESS[:PORT] [--router NS] [--json]
-       nlkit --help`;
+const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
+       nlkit [ -force ] -batch filename
+       nlkit lab [--keep]
+       nlkit doctor
+where  OBJECT := { link | address | route | neigh | rule | netns | nat | sysctl }
+       OPTIONS := { -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
+                    -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] |
+                    -b[atch] [filename] | -force | -h[elp] }
+Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru = rule,
+n = neigh, l = link, net = netns.`;
 
-/** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 255 a usage error, as ip). */
+export type ObjectName = "address" | "route" | "rule" | "neigh" | "link" | "netns" | "nat" | "sysctl" | "lab" | "doctor" | "help";
+
+/** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
+const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
+  "address", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "nat", "sysctl", "lab", "doctor", "help",
+];
+
+export function objectName(word: string | undefined): ObjectName | undefined {
+  return pick(word, OBJECTS);
+}
+
+/** One command's runner: the object's words after the object name. */
+type ObjectRunner = (cli: Cli, args: Args) => Promise<number | void>;
+
+/** Each object's module is imported when a command needs it, so startup stays small. */
+const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Promise<ObjectRunner>> = {
+  address: async () => (await import("./addr.js")).run,
+  route: async () => (await import("./route.js")).run,
+  rule: async () => (await import("./rule.js")).run,
+  neigh: async () => (await import("./neigh.js")).run,
+  link: async () => (await import("./link.js")).run,
+  netns: async () => (await import("./netns.js")).run,
+  nat: async () => (await import("./nat.js")).run,
+  sysctl: async () => (await import("./sysctl.js")).run,
+};
+
+/** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 2 the kernel refused, 255 a usage error, as ip). */
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
-    process.stdout.write(USAGE + "\n");
-    return cmd === undefined ? 255 : 0;
+  let opts: GlobalOptions;
+  let words: string[];
+  try {
+    ({ opts, words } = parseGlobalOptions(argv));
+  } catch (e) {
+    return reportError(e);
   }
-  if (cmd === "lab") return lab(rest);
-  if (cmd === "doctor") return (await import("./doctor.js")).doctor(rest);
-  // `nlkit -n NS doctor ...`: the only object here that takes the global -n so far
-  if ((cmd === "-n" || cmd === "-netns") && rest[1] === "doctor") return (await import("./doctor.js")).doctor(rest.slice(2), { netns: rest[0]! });
-  process.stderr.write(`Object "${cmd}" is unknown, try "nlkit help".\n`);
-  return 255;
+  if (opts.batch !== undefined) {
+    const { runBatch } = await import("./batch.js");
+    return runBatch(opts, opts.batch);
+  }
+  const [object] = words;
+  if (object === undefined) {
+    process.stderr.write(USAGE + "\n");
+    return 255;
+  }
+  const name = pick(object, OBJECTS);
+  if (name === "help") {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  if (name === "lab") return lab(words.slice(1));
+  if (name === "doctor") return (await import("./doctor.js")).doctor(words.slice(1), opts);
+  const cli = new Cli(opts);
+  try {
+    return await runCommand(cli, words);
+  } catch (e) {
+    return reportError(e);
+  } finally {
+    cli.close();
+  }
+}
+
+/** Runs one command line (the words after the global options); throws what reportError words. */
+export async function runCommand(cli: Cli, words: readonly string[]): Promise<number> {
+  const [object, ...rest] = words;
+  const name = pick(object, OBJECTS);
+  if (name === undefined || name === "help" || name === "lab" || name === "doctor") {
+    throw new CliError(`Object "${object}" is unknown, try "nlkit help".`);
+  }
+  const run = await RUNNERS[name]();
+  return (await run(cli, new Args(rest))) ?? 0;
+}
+
+/** ip's global options, matched by prefix in ip's order (so -n is -netns, -f -family, -b -batch). */
+export function parseGlobalOptions(argv: readonly string[]): { opts: GlobalOptions; words: string[] } {
+  const opts: GlobalOptions = { json: false, pretty: false, details: false, stats: 0, oneline: false, force: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    let opt = argv[i]!;
+    if (opt === "--") {
+      i++;
+      break;
+    }
+    if (!opt.startsWith("-") || opt === "-") break;
+    if (opt.startsWith("--")) opt = opt.slice(1);
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`Option "${opt}" requires an argument, try "nlkit -help".`);
+      return v;
+    };
+    const m = (full: string) => opt.length >= 2 && full.startsWith(opt);
+    if (m("-family")) {
+      const f = value();
+      if (f === "inet") opts.family = 4;
+      else if (f === "inet6") opts.family = 6;
+      else if (f !== "link") throw new UsageError(`Error: argument "${f}" is wrong: invalid protocol family`);
+    } else if (opt === "-4") opts.family = 4;
+    else if (opt === "-6") opts.family = 6;
+    else if (opt === "-0") opts.family = undefined;
+    else if (m("-human") || m("-human-readable") || m("-iec") || m("-resolve") || m("-Numeric") || m("-timestamp") || m("-tshort")) {
+      // accepted for compatibility; nlkit prints numbers as ip does without them
+    } else if (m("-stats") || m("-statistics")) opts.stats++;
+    else if (m("-details")) opts.details = true;
+    else if (m("-oneline")) opts.oneline = true;
+    else if (m("-Version")) {
+      process.stdout.write("nlkit, an iproute2-compatible command line\n");
+      process.exit(0);
+    } else if (m("-force")) opts.force = true;
+    else if (m("-batch")) opts.batch = value();
+    else if (m("-brief")) throw new UsageError('Option "-brief" is not supported by nlkit.');
+    else if (m("-json")) opts.json = true;
+    else if (m("-pretty")) opts.pretty = true;
+    else if (m("-color") || opt.startsWith("-color=")) {
+      // never colored
+    } else if (m("-help")) {
+      process.stdout.write(USAGE + "\n");
+      process.exit(0);
+    } else if (m("-netns")) opts.netns = checkNetns(value());
+    else throw new UsageError(`Option "${argv[i]}" is unknown, try "nlkit -help".`);
+  }
+  return { opts, words: argv.slice(i) };
+}
+
+/** ip refuses a -n namespace it cannot open before reading the command (exit 255). */
+function checkNetns(name: string): string {
+  const path = name.includes("/") ? name : `/run/netns/${name}`;
+  if (!fs.existsSync(path)) throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
+  return name;
 }
 
 async function lab(args: string[]): Promise<number> {
@@ -24,6 +148,7 @@ async function lab(args: string[]): Promise<number> {
     process.stderr.write("nlkit lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces: run it with sudo.\n");
     return 1;
   }
+  const { runLabs } = await import("../lab/index.js");
   try {
     const r = await runLabs({ keep: args.includes("--keep") });
     return r.ok ? 0 : 1;

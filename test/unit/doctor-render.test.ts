@@ -11,7 +11,7 @@ const report: Report = {
     { id: "link.peer.up", title: "veth peer up", status: "failure", evidence: "veth1-br in host is down", fix: "nlkit -n host link set veth1-br up" },
     { id: "addr.dad", title: "duplicate address detection", status: "skipped", evidence: "IPv4 addresses have no DAD" },
     { id: "neigh.nexthop", title: "next hop neighbour", status: "warning", evidence: "INCOMPLETE", details: { big: 1n, raw: Buffer.from([0xde, 0xad]) } },
-    { id: "nat.masquerade", title: "source NAT", status: "failure", evidence: "no rule", fix: "nlkit -n host nat masquerade saddr 10.0.0.0/24" },
+    { id: "nat.masquerade", title: "source NAT", status: "failure", evidence: "no rule", fix: "nlkit -n host nat masquerade --saddr 10.0.0.0/24" },
     { id: "probe", title: "reachability", status: "failure", evidence: "0/1 replies" },
   ],
 };
@@ -32,7 +32,7 @@ describe("doctor render", () => {
       "│  └─ ! next hop neighbour [neigh.nexthop]: INCOMPLETE",
       "├─ forwarding",
       "│  └─ ✗ source NAT [nat.masquerade]: no rule",
-      "│        fix: nlkit -n host nat masquerade saddr 10.0.0.0/24",
+      "│        fix: nlkit -n host nat masquerade --saddr 10.0.0.0/24",
       "└─ probe",
       "   └─ ✗ reachability [probe]: 0/1 replies",
       "3 failures, 1 warning; first failure (the root cause): link.peer.up",

@@ -113,7 +113,7 @@ export async function forwardingChecks(ctx: DoctorContext): Promise<void> {
     ctx.add(check("nat.masquerade", "source NAT", "failure",
       `no masquerade/snat rule in ${nsName(router)}'s nat postrouting chains matches ${f.src} leaving ${out.dev}: ` +
       `${f.dst} would answer a private address (${subnet}) it has no route to`,
-      { fix: cmd(router, `nat masquerade saddr ${subnet}${ingress ? ` oifname != ${ingress}` : ""}`) }));
+      { fix: cmd(router, `nat masquerade --saddr ${subnet}${ingress ? ` --not-oif ${ingress}` : ""}`) }));
   } else {
     ctx.add(ok("nat.masquerade", "source NAT",
       `no source NAT for ${f.src} leaving ${out.dev}, none needed${isPrivate(f.dst) ? ` (${f.dst} is private too; it needs a route back to ${subnet})` : " (the source is routable)"}`));

@@ -1,0 +1,146 @@
+// Exit statuses and messages as ip gives them, never a stack trace; -batch in one process.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeLive, ipJson, TestNamespaces } from "../helpers/live.js";
+import { nlkit } from "../helpers/nlkit-cli.js";
+
+const ns = new TestNamespaces("cli-errors");
+let n = "";
+let dir = "";
+
+function noTrace(stderr: string): void {
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(stderr).not.toMatch(/internal error/);
+}
+
+describeLive("nlkit exit statuses, messages and -batch", () => {
+  beforeAll(() => {
+    n = ns.create("a");
+    execFileSync("ip", ["-n", n, "link", "add", "d0", "type", "veth", "peer", "name", "d1"]);
+    execFileSync("ip", ["-n", n, "link", "set", "d0", "up"]);
+    execFileSync("ip", ["-n", n, "link", "set", "d1", "up"]);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "nlkit-cli-"));
+  });
+  afterAll(() => {
+    ns.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // [args, exit status, stderr] checked against ip's own answer for the same line
+  const cases: Array<[string, number, string | RegExp]> = [
+    ["link foo", 255, 'Command "foo" is unknown, try "nlkit link help".'],
+    ["foo", 1, 'Object "foo" is unknown, try "nlkit help".'],
+    ["route add 10.0.0.0/8 via", 255, 'Command line is not complete. Try option "help"'],
+    ["link set d0 bogus", 255, 'Error: either "dev" is duplicate, or "bogus" is a garbage.'],
+    ["route add 1.2.3.4 dev d0 metric x", 255, 'Error: argument "x" is wrong: "metric" value is invalid'],
+    ["link show dev nosuch", 1, 'Device "nosuch" does not exist.'],
+    ["link del nosuch", 1, 'Cannot find device "nosuch"'],
+    ["route add 10.0.0.0/8 dev nosuch", 1, 'Cannot find device "nosuch"'],
+    ["link add x type nosuchkind", 2, "Error: Unknown device type."],
+    ["link add d0 type veth", 2, "RTNETLINK answers: File exists"],
+    ["addr add 1.2.3.4/24", 1, 'Not enough information: "dev" argument is required.'],
+    ["addr add 1.2.3.4/33 dev d0", 1, 'Error: any valid prefix is expected rather than "1.2.3.4/33".'],
+    ["link add", 1, 'Not enough information: "type" argument is required'],
+    ["link help", 255, /^Usage: nlkit link add/],
+    ["route get 1.2.3.4 foo", 1, /expected rather than "foo"/],
+  ];
+
+  it.each(cases)("nlkit %s -> exit %i", (line, code, message) => {
+    const r = nlkit(["-n", n, ...line.split(" ")]);
+    expect(r.code).toBe(code);
+    if (typeof message === "string") expect(r.stderr.trim()).toBe(message);
+    else expect(r.stderr).toMatch(message);
+    noTrace(r.stderr);
+    // ip agrees on the status (its messages say "ip" where nlkit says "nlkit")
+    let ipCode = 0;
+    try {
+      execFileSync("ip", ["-n", n, ...line.split(" ")], { stdio: "pipe" });
+    } catch (e) {
+      ipCode = (e as { status: number }).status;
+    }
+    expect(ipCode).toBe(code);
+  }, 30_000);
+
+  it("refuses a -n namespace that does not exist with 255, before anything else", () => {
+    const r = nlkit(["-n", "nlkit-test-no-such-ns", "link"]);
+    expect(r.code).toBe(255);
+    expect(r.stderr.trim()).toBe('Cannot open network namespace "nlkit-test-no-such-ns": No such file or directory');
+  });
+
+  it("batch: 1000 route adds in one process", () => {
+    const file = path.join(dir, "routes");
+    const lines = Array.from({ length: 1000 }, (_, i) => `route add 10.50.${i >> 8}.${i & 255}/32 dev d0`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const t0 = Date.now();
+    const r = nlkit(["-n", n, "-batch", file]);
+    expect(r.code, r.stderr).toBe(0);
+    const routes = ipJson<Array<{ dst: string }>>(["route", "show"], n).filter((x) => x.dst.startsWith("10.50."));
+    expect(routes).toHaveLength(1000);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  }, 60_000);
+
+  it("batch without -force stops at the first failing line with Command failed FILE:LINE", () => {
+    const file = path.join(dir, "stop");
+    fs.writeFileSync(file, ["route add 10.60.0.1/32 dev d0", "# comment", "route add 10.60.0.1/32 dev d0", "route add 10.60.0.2/32 dev d0"].join("\n"));
+    const r = nlkit(["-n", n, "-batch", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`RTNETLINK answers: File exists\nCommand failed ${file}:3\n`);
+    const dsts = ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst);
+    expect(dsts).toContain("10.60.0.1");
+    expect(dsts).not.toContain("10.60.0.2");
+  }, 30_000);
+
+  it("batch with -force goes on past failures (batched), reporting each line", () => {
+    const file = path.join(dir, "force");
+    const lines = ["route add 10.70.0.1/32 dev d0", "route add 10.70.0.1/32 dev d0", "link set d0 mtu 1400", "route add 10.70.0.2/32 dev nosuch", "route add 10.70.0.3/32 dev d0", "addr add 10.71.0.1/24 dev d0"];
+    fs.writeFileSync(file, lines.join("\n"));
+    const r = nlkit(["-n", n, "-force", "-batch", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`RTNETLINK answers: File exists\nCommand failed ${file}:2\nCannot find device "nosuch"\nCommand failed ${file}:4\n`);
+    const dsts = ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst);
+    expect(dsts).toEqual(expect.arrayContaining(["10.70.0.1", "10.70.0.3", "10.71.0.0/24"]));
+    expect(ipJson<Array<{ mtu: number }>>(["link", "show", "d0"], n)[0]!.mtu).toBe(1400);
+  }, 30_000);
+
+  it("batch leaves at once on a line it cannot parse, -force or not (255)", () => {
+    const file = path.join(dir, "usage");
+    fs.writeFileSync(file, "link bogus\nroute add 10.80.0.1/32 dev d0\n");
+    const r = nlkit(["-n", n, "-force", "-batch", file]);
+    expect(r.code).toBe(255);
+    expect(r.stderr.trim()).toBe('Command "bogus" is unknown, try "nlkit link help".');
+    expect(ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst)).not.toContain("10.80.0.1");
+  }, 30_000);
+
+  it("batch from a missing file", () => {
+    const r = nlkit(["-batch", path.join(dir, "missing")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Cannot open file ".*missing" for reading: No such file or directory\n$/);
+  });
+
+  it("netns exec passes argv through and returns the child's status", () => {
+    const r = nlkit(["netns", "exec", n, "sh", "-c", 'echo "$0 $1"; exit 7', "a b", "c"]);
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe("a b c\n");
+    const missing = nlkit(["netns", "exec", n, "/nonexistent/cmd"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('exec of "/nonexistent/cmd" failed: No such file or directory');
+  }, 30_000);
+
+  it("an unexpected error is one line asking for a report; NLKIT_DEBUG=1 adds the trace", async () => {
+    const { reportError } = await import("../../src/cli/report.js");
+    const lines: string[] = [];
+    const prev = process.env.NLKIT_DEBUG;
+    delete process.env.NLKIT_DEBUG;
+    expect(reportError(new RangeError("oops"), (s) => lines.push(s))).toBe(1);
+    expect(lines.join("")).toMatch(/^nlkit: internal error: oops \(please report.*\)\n$/);
+    process.env.NLKIT_DEBUG = "1";
+    lines.length = 0;
+    reportError(new RangeError("oops"), (s) => lines.push(s));
+    expect(lines.join("")).toMatch(/\n\s+at /);
+    if (prev === undefined) delete process.env.NLKIT_DEBUG;
+    else process.env.NLKIT_DEBUG = prev;
+  });
+});
