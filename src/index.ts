@@ -61,3 +61,7 @@ export { routeToIpJson } from "./rtnl/json/route.js";
 export { neighToIpJson, fdbToBridgeJson } from "./rtnl/json/neigh.js";
 export { ruleToIpJson } from "./rtnl/json/rule.js";
 export { RTNLGRP } from "./rtnl/types.js";
+
+// diagnostics: the troubleshooting checklist along a packet's path
+export { diagnose, renderText as renderDoctorText, renderJson as renderDoctorJson } from "./doctor/index.js";
+export type { Check, CheckStatus, DiagnoseOptions, Report } from "./doctor/index.js";

@@ -1,7 +1,49 @@
-import type { GlobalOptions } from "./context.js";
+// nlkit [-n NS] doctor [-n NS] [--to ADDRESS[:PORT]] [--router NS] [--json]
+import { diagnose, renderJson, renderText } from "../doctor/index.js";
 
-/** `nlkit doctor`: a slot for the diagnostics command (another issue); the lead replaces this. */
-export async function doctor(_args: string[], _opts: GlobalOptions): Promise<number> {
-  process.stderr.write("nlkit doctor: not yet available\n");
-  return 1;
+export const DOCTOR_USAGE = `Usage: nlkit [-n NS] doctor [-n NS] --to ADDRESS[:PORT] [--router NS] [--json]
+Walks the path from NS to ADDRESS (namespace, links, addresses, routes, neighbours, forwarding,
+NAT, a probe), names the first thing that is wrong and the nlkit command that fixes it.
+Exit status: 0 when nothing failed, 1 when a check failed, 255 on a usage error.`;
+
+/** What the CLI's global options carry into the command (ip's -n and -j). */
+export interface DoctorGlobalOptions {
+  netns?: string;
+  json?: boolean;
+}
+
+export async function doctor(argv: string[], globals: DoctorGlobalOptions = {}): Promise<number> {
+  let netns = globals.netns, to: string | undefined, router: string | undefined, json = globals.json ?? false;
+  for (let i = 0; i < argv.length; i++) {
+    const w = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`doctor: ${w} needs an argument`);
+      return v;
+    };
+    try {
+      if (w === "-n" || w === "-netns" || w === "--netns") netns = value();
+      else if (w === "--to" || w === "to") to = value();
+      else if (w === "--router" || w === "router") router = value();
+      else if (w === "--json" || w === "-j" || w === "-json") json = true;
+      else if (w === "-h" || w === "--help" || w === "help") { process.stdout.write(DOCTOR_USAGE + "\n"); return 0; }
+      else throw new Error(`doctor: unknown argument "${w}"`);
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n${DOCTOR_USAGE}\n`);
+      return 255;
+    }
+  }
+  if (!to) {
+    process.stderr.write(`doctor: --to ADDRESS is required\n${DOCTOR_USAGE}\n`);
+    return 255;
+  }
+  try {
+    const report = await diagnose({ ...(netns !== undefined ? { netns } : {}), to, ...(router !== undefined ? { router } : {}) });
+    process.stdout.write(json ? renderJson(report) : renderText(report));
+    return report.ok ? 0 : 1;
+  } catch (e) {
+    const err = e as Error & { field?: string };
+    process.stderr.write(`doctor: ${err.message}\n`);
+    return err.name === "NlkitInputError" ? 255 : 1;
+  }
 }

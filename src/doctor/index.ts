@@ -1,0 +1,62 @@
+// `diagnose()`: the seed's troubleshooting checklist walked along the path a packet takes, from
+// the namespace to the probe. Checks come out in path order, so the first failure is the cause;
+// each names what it saw and the nlkit command that repairs it.
+import { NlkitInputError } from "../netlink/errors.js";
+import { addressChecks } from "./checks/addresses.js";
+import { forwardingChecks } from "./checks/forwarding.js";
+import { linkChecks } from "./checks/links.js";
+import { namespaceChecks } from "./checks/namespace.js";
+import { neighbourChecks } from "./checks/neighbours.js";
+import { probeCheck, runProbe } from "./checks/probe.js";
+import { routingChecks } from "./checks/routing.js";
+import { skipped } from "./check.js";
+import { DoctorContext, type Facts } from "./context.js";
+import { family, parseTarget } from "./ip.js";
+import type { DiagnoseOptions, Report } from "./types.js";
+
+export type { Check, CheckStatus, DiagnoseOptions, Report } from "./types.js";
+export { renderJson, renderText, summary } from "./render.js";
+export { evaluateRule, findSourceNat, type PacketView } from "./nat-rules.js";
+
+function target(to: string): { address: string; port?: number } {
+  const t = parseTarget(to);
+  if (!t) throw new NlkitInputError(`invalid destination "${to}": an IP address, or ADDRESS:PORT ([IPv6]:PORT)`, "to");
+  if (t.port !== undefined && (t.port < 1 || t.port > 65535)) throw new NlkitInputError(`invalid port ${t.port}`, "to");
+  return t;
+}
+
+export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
+  if (!opts.to) throw new NlkitInputError("diagnose needs a destination (to)", "to");
+  const t = target(opts.to);
+  const facts: Facts = {
+    dst: t.address, family: family(t.address)!, ...(t.port !== undefined ? { port: t.port } : {}),
+    links: [], egressAddrs: [], segment: [], routerKnown: false,
+  };
+  const ctx = new DoctorContext(opts.netns, facts, opts.router, { timeoutMs: opts.timeoutMs ?? 1000, count: opts.count ?? 2 });
+  const argv = ["nlkit", ...(opts.netns ? ["-n", opts.netns] : []), "doctor", "--to", opts.to, ...(opts.router ? ["--router", opts.router] : [])].join(" ");
+  try {
+    if (await namespaceChecks(ctx, argv)) {
+      if (await linkChecks(ctx)) {
+        await addressChecks(ctx);
+        await routingChecks(ctx);
+        // the probe runs before the neighbour check so that the ARP cache shows this attempt
+        await runProbe(ctx);
+        await neighbourChecks(ctx);
+        await forwardingChecks(ctx);
+        probeCheck(ctx);
+      } else {
+        ctx.add(skipped("probe", "reachability", "no link to send it through"));
+      }
+    } else {
+      ctx.add(skipped("probe", "reachability", "the namespace cannot be used"));
+    }
+  } finally {
+    ctx.close();
+  }
+  return {
+    ok: !ctx.checks.some((c) => c.status === "failure"),
+    ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+    to: opts.to,
+    checks: ctx.checks,
+  };
+}

@@ -1,0 +1,38 @@
+export type CheckStatus = "ok" | "warning" | "failure" | "skipped";
+
+/** One step of the path a packet takes, judged. */
+export interface Check {
+  /** Stable, dotted: the family first ("link.peer.up"). */
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** What was observed, in the words `ip` would use. */
+  evidence: string;
+  /**
+   * The nlkit command line that repairs it. A repair that takes two commands joins them with
+   * " && " (e.g. replacing an address: del, then add).
+   */
+  fix?: string;
+  details?: unknown;
+}
+
+export interface Report {
+  /** No check failed (warnings allowed). */
+  ok: boolean;
+  netns?: string;
+  to?: string;
+  checks: Check[];
+}
+
+export interface DiagnoseOptions {
+  /** The namespace the packet starts in; left out, the caller's current namespace. */
+  netns?: string;
+  /** "10.0.0.2", "2001:db8::2", "198.51.100.1:7007" or "[2001:db8::1]:7007" (a port probes UDP). */
+  to?: string;
+  /** The namespace that forwards (and NATs) for this one; found from the veth's peer when left out. */
+  router?: string;
+  /** Per probe request (default 1000 ms). */
+  timeoutMs?: number;
+  /** Echo requests sent by the probe (default 2). */
+  count?: number;
+}
