@@ -1,4 +1,4 @@
-import { lab1, lab2, lab3, lab4, type LabCheck } from "./labs.js";
+import { doctorOnLab, lab1, lab2, lab3, lab4, type LabCheck } from "./labs.js";
 import { consoleReporter, type LabReporter } from "./report.js";
 import { LabSession } from "./session.js";
 
@@ -40,6 +40,7 @@ export async function runLabs(opts: LabOptions = {}): Promise<LabResult> {
     await lab2(session, checks);
     await lab3(session, checks);
     await lab4(session, checks);
+    await doctorOnLab(session, checks);
   } catch (e) {
     failure = e;
     report.fail(`lab stopped: ${(e as Error).message}`);

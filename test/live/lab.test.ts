@@ -28,6 +28,7 @@ describeLive("the main job: nlkit lab (live)", () => {
     expect(r.stdout).toMatch(/rtt min\/avg\/max [\d.]+\/[\d.]+\/[\d.]+ ms/);
     expect(r.stdout).toMatch(/(\d+)\/\1 checks passed/);
     expect(r.stdout).toContain("no namespaces left behind");
+    expect(r.stdout).toContain("0 failures, 0 warnings: the path is healthy");
     expect(labLeftovers(r.pid)).toEqual([]);
     expect(rootState()).toBe(before);
   });
