@@ -47,13 +47,15 @@ export async function runLabs(opts: LabOptions = {}): Promise<LabResult> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    if (!opts.keep) await session.cleanup();
+    if (opts.keep) await session.closeHandles();
+    else await session.cleanup();
   }
   const leftovers = session.leftovers();
   const ok = failure === undefined && checks.every((c) => c.ok) && (opts.keep || leftovers.length === 0);
   report.section("Summary");
   for (const c of checks) (c.ok ? report.ok : report.fail)(`lab ${c.lab}: ${c.what} — ${c.detail}`);
   if (!opts.keep) (leftovers.length ? report.fail : report.ok)(`cleanup: ${leftovers.length ? `left ${leftovers.join(", ")}` : "no namespaces left behind"}`);
+  else report.step(`kept for inspection: ${leftovers.join(", ")} (remove each with: nlkit netns del NAME)`);
   report.step(`${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
   if (failure) throw failure;
   return { checks, ok, leftovers };

@@ -50,13 +50,18 @@ export class LabSession {
     return names.filter((n) => n.startsWith(`${this.prefix}-`));
   }
 
-  async cleanup(): Promise<void> {
-    if (this.cleaned) return;
-    this.cleaned = true;
+  /** Closes sockets and servers (which would keep the process alive) but keeps the namespaces. */
+  async closeHandles(): Promise<void> {
     for (const fn of this.closers.splice(0).reverse()) {
       try { await fn(); } catch { /* best effort: the namespaces go anyway */ }
     }
     for (const rt of this.handles.splice(0)) rt.close();
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    await this.closeHandles();
     for (const name of this.leftovers()) {
       try {
         await netns.del(name);

@@ -23,8 +23,9 @@ export async function linkChecks(ctx: DoctorContext): Promise<boolean> {
     // the resolved route hides a gateway that is a local address; the FIB entry still shows it
     f.fib = await rt.route.get(f.dst, { fibmatch: true }).catch(() => undefined);
   } catch (e) {
-    const err = e as { code?: string; message: string };
-    f.routeError = { ...(err.code ? { code: err.code } : {}), message: err.message };
+    // the kernel's own words ("Network is unreachable"); the code is shown beside them
+    const err = e as { code?: string; message: string; kernelMessage?: string };
+    f.routeError = { ...(err.code ? { code: err.code } : {}), message: err.kernelMessage ?? err.message };
   }
 
   const others = f.links.filter((l) => l.name !== "lo");
