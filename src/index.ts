@@ -32,3 +32,32 @@ export type { ExecOptions, ExecResult, NetnsEntry, NsidEntry, SysctlOptions } fr
 // reachability without binaries
 export { ping, UdpSourceReporter, udpAsk } from "./probe/index.js";
 export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
+
+// nftables
+export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderExpressions, sameExpressions } from "./nft/index.js";
+export type {
+  NftOptions, MasqueradeOptions, PortForwardOptions, EnsureResult, TableSpec as NftTableSpec, ChainSpec as NftChainSpec,
+  RuleSpec as NftRuleSpec, RuleRef as NftRuleRef, SetSpec as NftSetSpec, ElementsSpec as NftElementsSpec,
+  TableRef as NftTableRef, NftRuleset, NftTable, NftChain, NftRule, NftSet, Expr, SetKeyType, NftFamily,
+} from "./nft/index.js";
+
+// rtnetlink objects, and their ip -j renderings
+export type {
+  Link, LinkRef, LinkAddSpec, LinkAddOptions, LinkSetOptions, LinkListFilter, LinkStats64, LinkAfSpec, VethPeerSpec,
+  TuntapOptions, BridgeOptions, VxlanOptions, MacvlanOptions, VlanOptions, IpvlanOptions, BondOptions, VrfOptions,
+  GeneveOptions, IpTunnelOptions,
+} from "./rtnl/link/index.js";
+export type { Addr, AddrAddOptions, AddrDelOptions, AddrListFilter, AddrFlag, Lifetime } from "./rtnl/addr.js";
+export type {
+  RouteSpec, RouteModifyOptions, RouteListFilter, RouteGetOptions, NexthopSpec, RouteType, RouteScope, RouteProtocol,
+} from "./rtnl/route.js";
+export type { Route } from "./rtnl/route/decode.js";
+export type { Neigh, NeighSpec, NeighListFilter, NeighModifyOptions, NeighState } from "./rtnl/neigh.js";
+export type { Rule, RuleSpec, RuleAction } from "./rtnl/rule.js";
+export type { Table } from "./rtnl/enums.js";
+export { linkToIpJson, linksToIpJson } from "./rtnl/link/index.js";
+export { addrToIpJson } from "./rtnl/json/addr.js";
+export { routeToIpJson } from "./rtnl/json/route.js";
+export { neighToIpJson, fdbToBridgeJson } from "./rtnl/json/neigh.js";
+export { ruleToIpJson } from "./rtnl/json/rule.js";
+export { RTNLGRP } from "./rtnl/types.js";

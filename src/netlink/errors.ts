@@ -46,8 +46,12 @@ export class NetlinkError extends Error {
 }
 
 function formatNetlinkError(errno: number, extack: Extack, request?: RequestInfo): string {
-  // iproute2 prints "Error: <extack>." when the kernel explained itself, else the strerror text.
-  let text = extack.message ? `Error: ${extack.message}` : `RTNETLINK answers: ${errnoMessage(errno)}`;
+  // Worded as the family's own tool would: iproute2 prints "Error: <extack>." when the kernel
+  // explained itself, else "RTNETLINK answers: <strerror>"; nft says "Could not process rule".
+  const nft = request?.typeName?.startsWith("NFT_") ?? false;
+  let text = extack.message
+    ? `Error: ${extack.message}`
+    : nft ? `Error: Could not process rule: ${errnoMessage(errno)}` : `RTNETLINK answers: ${errnoMessage(errno)}`;
   const parts: string[] = [errnoName(errno)];
   if (request) parts.push(request.typeName ?? `type ${request.type}`);
   if (request?.index !== undefined) parts.push(`batch message ${request.index}`);

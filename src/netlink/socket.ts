@@ -5,7 +5,7 @@ import {
   NETLINK_GET_STRICT_CHK,
 } from "./constants.js";
 import { DumpInterruptedError, NetlinkError, NetlinkParseError, type RequestInfo } from "./errors.js";
-import { nameExtackAttribute, parseErrorPayload, type MessageDef } from "./message.js";
+import { forEachMessage, nameExtackAttribute, parseErrorPayload, type ErrorPayload, type MessageDef } from "./message.js";
 import { NlWriter } from "./writer.js";
 import * as sys from "../syscalls/index.js";
 
@@ -261,6 +261,15 @@ export class NetlinkSocket {
     return seq;
   }
 
+  /** Reserves n consecutive sequence numbers for messages the caller frames itself; returns the first. */
+  reserveSeqs(n: number): number {
+    const first = this.nextSeq();
+    this.seq = (this.seq + n - 1) >>> 0;
+    // skip a wrap through 0, which nextSeq never hands out
+    if (first + n - 1 > 0xffffffff) return this.reserveSeqs(n);
+    return first;
+  }
+
   /** @internal */
   encodeInto(w: NlWriter, req: Request, flags: number): number {
     const seq = this.nextSeq();
@@ -283,6 +292,40 @@ export class NetlinkSocket {
     }
   }
 
+  /**
+   * Sends messages the caller framed itself (with reserveSeqs) as one datagram and collects the
+   * answer of every seq in `acks`: errno 0 for an ack, else the kernel's error. Answers to
+   * `optional` seqs (which the kernel sends only on some outcomes) are kept when already queued.
+   * Once an error has arrived it stops at the first empty read rather than waiting for the rest,
+   * because a family that refuses a datagram as a unit (nfnetlink batches) may leave some seqs
+   * unanswered; everything it does answer is queued before sendto returns.
+   */
+  sendRaw(bytes: Buffer, acks: readonly number[], optional: readonly number[] = []): Map<number, ErrorPayload> {
+    if (this.closed) throw new Error("netlink socket is closed");
+    if (this.busy) throw new Error("netlink socket is busy: another dump iterator is still open on it");
+    const wanted = new Set(acks);
+    const extra = new Set(optional);
+    const out = new Map<number, ErrorPayload>();
+    this.sendBytes(bytes);
+    let failed = false;
+    let answered = 0;
+    for (;;) {
+      const done = answered >= wanted.size;
+      const n = this.recvDatagram(!failed && !done);
+      if (n < 0) break;
+      forEachMessage(this.recvBuf, n, (off, len) => {
+        const type = this.recvBuf.readUInt16LE(off + 4);
+        const seq = this.recvBuf.readUInt32LE(off + 8);
+        if ((!wanted.has(seq) && !extra.has(seq)) || (type !== NLMSG_ERROR && type !== NLMSG_DONE)) return;
+        const p = parseErrorPayload(this.recvBuf, off, len);
+        if (p.errno !== 0) failed = true;
+        if (!out.has(seq) && wanted.has(seq)) answered++;
+        if (!out.has(seq) || p.errno !== 0) out.set(seq, p);
+      });
+    }
+    return out;
+  }
+
   private lastRequest(req: Request, seq: number): RequestInfo {
     const info: RequestInfo = { type: req.type, seq };
     const name = req.def?.typeNames?.get(req.type);
@@ -294,8 +337,8 @@ export class NetlinkSocket {
    * Receives one datagram into the shared buffer and returns its length. Waits (blocking the
    * thread only in poll, never in recv) when the kernel has not queued anything yet.
    */
-  /** @internal */
-  recvDatagram(): number {
+  /** @internal With wait false, returns -1 instead of waiting when nothing is queued. */
+  recvDatagram(wait = true): number {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       let n: number;
@@ -305,6 +348,7 @@ export class NetlinkSocket {
         if (!(e instanceof sys.SyscallError)) throw e;
         if (e.code === "EINTR") continue;
         if (e.code === "EAGAIN") {
+          if (!wait) return -1;
           this.waitReadable(deadline);
           continue;
         }
@@ -519,11 +563,14 @@ export class Batch {
   }
 
   private drainChunk(items: Pending<any>[], from: number, to: number): void {
-    const firstSeq = items[from]!.seq;
     const lastSeq = items[to - 1]!.seq;
+    // seqs of a batch need not be contiguous: device lookups made while the batch was being
+    // built (verbs given a name) take seqs from the same socket in between
+    const index = new Map<number, number>();
+    for (let k = from; k < to; k++) index.set(items[k]!.seq, k);
     const bySeq = (seq: number) => {
-      const idx = from + ((seq - firstSeq) >>> 0);
-      return idx >= from && idx < to ? items[idx] : undefined;
+      const idx = index.get(seq);
+      return idx === undefined ? undefined : items[idx];
     };
     let finished = false;
     while (!finished) {
@@ -541,7 +588,7 @@ export class Batch {
             const p = parseErrorPayload(buf, off, len);
             if (p.errno !== 0) {
               const bytes = Buffer.from(this.w.buf.subarray(it.start, it.end));
-              const info: RequestInfo = { type: it.req.type, seq, index: items.indexOf(it), bytes };
+              const info: RequestInfo = { type: it.req.type, seq, index: index.get(seq)!, bytes };
               const name = it.req.def?.typeNames?.get(it.req.type);
               if (name) info.typeName = name;
               it.error = this.sock.error(p.errno, p.extack, info, it.req.def);

@@ -1,0 +1,241 @@
+import { NlkitInputError } from "../netlink/errors.js";
+import { parseCidr, parseIp } from "../netlink/ip.js";
+import type { Expr } from "./expr/index.js";
+import { CT_STATE_BITS } from "./expr/ct.js";
+import { NF_NAT_RANGE } from "./expr/nat.js";
+
+/**
+ * Typed expression builders, named after the nft statements they implement. Matchers return
+ * the expression list nft itself generates (a load, maybe a bitwise, a cmp), so rules built here
+ * list the same way as rules written in nft syntax.
+ */
+
+export type CmpOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte";
+const REG = 1;
+
+export const L4PROTO: Record<string, number> = {
+  icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmpv6: 58, sctp: 132, udplite: 136,
+};
+
+export function payload(base: "ll" | "network" | "transport" | "inner", offset: number, len: number, dreg = REG): Expr {
+  return { name: "payload", data: { dreg, base, offset, len } };
+}
+export function meta(key: string, dreg = REG): Expr {
+  // nft writes key before dreg; the order is kept so the bytes match
+  return { name: "meta", data: { key, dreg } };
+}
+export function ct(key: string, dreg = REG): Expr {
+  return { name: "ct", data: { key, dreg } };
+}
+export function cmp(op: CmpOp, value: Uint8Array, sreg = REG): Expr {
+  return { name: "cmp", data: { sreg, op, data: { value: Buffer.from(value) } } };
+}
+export function bitwise(mask: Uint8Array, xor: Uint8Array = Buffer.alloc(mask.length), reg = REG): Expr {
+  return { name: "bitwise", data: { sreg: reg, dreg: reg, len: mask.length, mask: { value: Buffer.from(mask) }, xor: { value: Buffer.from(xor) } } };
+}
+export function immediate(value: Uint8Array, dreg: number): Expr {
+  return { name: "immediate", data: { dreg, data: { value: Buffer.from(value) } } };
+}
+export function lookup(set: string, opts: { sreg?: number; invert?: boolean; setId?: number } = {}): Expr {
+  const data: Record<string, unknown> = { sreg: opts.sreg ?? REG, set };
+  if (opts.setId !== undefined) data.setId = opts.setId;
+  if (opts.invert) data.flags = 1;
+  return { name: "lookup", data };
+}
+
+// --- verdicts -------------------------------------------------------------------------------------
+
+export type VerdictName = "accept" | "drop" | "continue" | "return" | "jump" | "goto" | "queue";
+export function verdict(code: VerdictName, chain?: string): Expr {
+  if ((code === "jump" || code === "goto") && !chain) throw new NlkitInputError(`${code} needs a chain name`, "chain");
+  const v: Record<string, unknown> = { code };
+  if (chain) v.chain = chain;
+  return { name: "immediate", data: { dreg: 0, data: { verdict: v } } };
+}
+export const accept = (): Expr => verdict("accept");
+export const drop = (): Expr => verdict("drop");
+export const ret = (): Expr => verdict("return");
+export const jump = (chain: string): Expr => verdict("jump", chain);
+export const goto = (chain: string): Expr => verdict("goto", chain);
+
+// --- statements -----------------------------------------------------------------------------------
+
+export const counter = (): Expr => ({ name: "counter", data: {} });
+
+export interface NatFlags { random?: boolean; fullyRandom?: boolean; persistent?: boolean }
+function natFlagBits(f: NatFlags): number {
+  return (f.random ? NF_NAT_RANGE.random : 0) | (f.fullyRandom ? NF_NAT_RANGE.fullyRandom : 0) | (f.persistent ? NF_NAT_RANGE.persistent : 0);
+}
+
+export function masquerade(opts: NatFlags & { port?: number } = {}): Expr[] {
+  const data: Record<string, unknown> = {};
+  const out: Expr[] = [];
+  let flags = natFlagBits(opts);
+  if (opts.port !== undefined) {
+    out.push(immediate(be16(port(opts.port)), REG));
+    data.regProtoMin = REG;
+    flags |= NF_NAT_RANGE.protoSpecified;
+  }
+  if (flags) data.flags = flags;
+  out.push({ name: "masq", data });
+  return out;
+}
+
+export function redirect(opts: NatFlags & { port?: number } = {}): Expr[] {
+  const data: Record<string, unknown> = {};
+  const out: Expr[] = [];
+  let flags = natFlagBits(opts);
+  if (opts.port !== undefined) {
+    out.push(immediate(be16(port(opts.port)), REG));
+    data.regProtoMin = REG;
+    flags |= NF_NAT_RANGE.protoSpecified;
+  }
+  if (flags) data.flags = flags;
+  out.push({ name: "redir", data });
+  return out;
+}
+
+/** snat/dnat to "addr", "addr:port", "[v6]:port"; family is the address family of the target. */
+export function nat(type: "snat" | "dnat", to: string, opts: NatFlags = {}): Expr[] {
+  const { address, port: p } = parseHostPort(to);
+  const ip = parseIp(address);
+  if (!ip) throw new NlkitInputError(`invalid ${type} address "${address}"`, "to");
+  const out: Expr[] = [immediate(ip.bytes, REG)];
+  const data: Record<string, unknown> = { type, family: ip.family === 4 ? "ip" : "ip6", regAddrMin: REG };
+  let flags = natFlagBits(opts);
+  if (p !== undefined) {
+    out.push(immediate(be16(p), 2));
+    data.regProtoMin = 2;
+    flags |= NF_NAT_RANGE.protoSpecified;
+  }
+  if (flags) data.flags = flags;
+  out.push({ name: "nat", data });
+  return out;
+}
+export const dnat = (to: string, opts?: NatFlags) => nat("dnat", to, opts);
+export const snat = (to: string, opts?: NatFlags) => nat("snat", to, opts);
+
+export function parseHostPort(to: string): { address: string; port?: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(to);
+  if (v6) return v6[2] ? { address: v6[1]!, port: port(Number(v6[2])) } : { address: v6[1]! };
+  const colon = to.split(":");
+  if (colon.length === 2) return { address: colon[0]!, port: port(Number(colon[1])) };
+  return { address: to };
+}
+
+export function log(opts: { prefix?: string; level?: string; group?: number } = {}): Expr {
+  const data: Record<string, unknown> = {};
+  if (opts.prefix !== undefined) data.prefix = opts.prefix;
+  if (opts.group !== undefined) data.group = opts.group;
+  if (opts.level !== undefined) data.level = opts.level;
+  return { name: "log", data };
+}
+
+export const LIMIT_UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
+/** limit rate N/unit; nft's default burst is 5 packets. */
+export function limit(rate: number, per: keyof typeof LIMIT_UNITS = "second", opts: { burst?: number; over?: boolean } = {}): Expr {
+  const unit = LIMIT_UNITS[per];
+  if (!unit) throw new NlkitInputError(`invalid limit unit "${per}"`, "per");
+  return { name: "limit", data: { rate: BigInt(rate), unit: BigInt(unit), burst: opts.burst ?? 5, type: "packets", flags: opts.over ? 1 : 0 } };
+}
+
+export function reject(withTcpReset = false): Expr {
+  return withTcpReset ? { name: "reject", data: { type: "tcp reset", icmpCode: 0 } } : { name: "reject", data: { type: "icmpx", icmpCode: 1 } };
+}
+
+// --- matchers -------------------------------------------------------------------------------------
+
+/**
+ * ip saddr/daddr with an optional prefix. Like nft, a byte-aligned prefix loads only the
+ * prefix bytes; any other prefix is masked with a bitwise.
+ */
+function addrMatch(v6: boolean, offset: number, text: string, op: CmpOp): Expr[] {
+  const c = parseCidr(text, v6 ? 6 : 4);
+  if (!c) throw new NlkitInputError(`invalid address "${text}"`, "address");
+  const full = v6 ? 16 : 4;
+  if ((c.family === 6) !== v6) throw new NlkitInputError(`"${text}" is not an IPv${v6 ? 6 : 4} address`, "address");
+  const bytes = Buffer.from(c.bytes);
+  if (c.prefixlen === full * 8) return [payload("network", offset, full), cmp(op, bytes)];
+  if (c.prefixlen % 8 === 0) {
+    const n = c.prefixlen / 8;
+    return [payload("network", offset, n), cmp(op, bytes.subarray(0, n))];
+  }
+  const mask = Buffer.alloc(full);
+  for (let i = 0; i < c.prefixlen; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
+  const net = Buffer.from(bytes.map((b, i) => b & mask[i]!));
+  return [payload("network", offset, full), bitwise(mask), cmp(op, net)];
+}
+
+export const ipSaddr = (addr: string, op: CmpOp = "eq") => addrMatch(false, 12, addr, op);
+export const ipDaddr = (addr: string, op: CmpOp = "eq") => addrMatch(false, 16, addr, op);
+export const ip6Saddr = (addr: string, op: CmpOp = "eq") => addrMatch(true, 8, addr, op);
+export const ip6Daddr = (addr: string, op: CmpOp = "eq") => addrMatch(true, 24, addr, op);
+
+/** IFNAMSIZ: nft compares the whole zero-padded name. */
+export function ifnameBytes(name: string): Buffer {
+  const b = Buffer.alloc(16);
+  if (Buffer.byteLength(name) > 15) throw new NlkitInputError(`interface name "${name}" is longer than 15 bytes`, "ifname");
+  b.write(name);
+  return b;
+}
+export const iifname = (name: string, op: CmpOp = "eq") => [meta("iifname"), cmp(op, ifnameBytes(name))];
+export const oifname = (name: string, op: CmpOp = "eq") => [meta("oifname"), cmp(op, ifnameBytes(name))];
+
+export function l4proto(proto: string | number, op: CmpOp = "eq"): Expr[] {
+  return [meta("l4proto"), cmp(op, Buffer.from([protoNumber(proto)]))];
+}
+export function nfproto(family: "ipv4" | "ipv6"): Expr[] {
+  return [meta("nfproto"), cmp("eq", Buffer.from([family === "ipv4" ? 2 : 10]))];
+}
+
+/** tcp/udp sport/dport, preceded by the meta l4proto dependency nft adds. */
+export function portMatch(proto: "tcp" | "udp", field: "sport" | "dport", p: number, op: CmpOp = "eq"): Expr[] {
+  return [...l4proto(proto), payload("transport", field === "sport" ? 0 : 2, 2), cmp(op, be16(port(p)))];
+}
+export const tcpDport = (p: number, op?: CmpOp) => portMatch("tcp", "dport", p, op);
+export const tcpSport = (p: number, op?: CmpOp) => portMatch("tcp", "sport", p, op);
+export const udpDport = (p: number, op?: CmpOp) => portMatch("udp", "dport", p, op);
+export const udpSport = (p: number, op?: CmpOp) => portMatch("udp", "sport", p, op);
+
+/** ct state established,related: a mask test, as nft writes it for several states. */
+export function ctState(...states: string[]): Expr[] {
+  let bits = 0;
+  for (const s of states) {
+    const b = CT_STATE_BITS[s];
+    if (b === undefined) throw new NlkitInputError(`invalid ct state "${s}"`, "state");
+    bits |= b;
+  }
+  const le = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
+  return [ct("state"), bitwise(le(bits), le(0)), cmp("neq", le(0))];
+}
+
+/** "ip daddr @set" and friends: a load, then a lookup. */
+export function inSet(load: Expr, set: string, invert = false): Expr[] {
+  return [load, lookup(set, { invert })];
+}
+export const ipSaddrField = () => payload("network", 12, 4);
+export const ipDaddrField = () => payload("network", 16, 4);
+
+// --- helpers --------------------------------------------------------------------------------------
+
+export function protoNumber(proto: string | number): number {
+  if (typeof proto === "number") return proto;
+  const n = L4PROTO[proto];
+  if (n === undefined) throw new NlkitInputError(`unknown protocol "${proto}"`, "protocol");
+  return n;
+}
+
+function port(p: number): number {
+  if (!Number.isInteger(p) || p < 0 || p > 65535) throw new NlkitInputError(`invalid port ${p}`, "port");
+  return p;
+}
+export function be16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+/** Flattens builder output: a rule's expressions may mix single expressions and lists. */
+export function flattenExprs(list: ReadonlyArray<Expr | readonly Expr[]>): Expr[] {
+  return list.flatMap((e) => (Array.isArray(e) ? e : [e as Expr]));
+}

@@ -1,0 +1,48 @@
+import { attrSet, type AttrSet } from "../../netlink/attrs.js";
+import { bitwiseAttrs } from "./bitwise.js";
+import { cmpAttrs, rangeAttrs } from "./cmp.js";
+import { counterAttrs } from "./counter.js";
+import { ctAttrs } from "./ct.js";
+import { immediateAttrs } from "./immediate.js";
+import { limitAttrs } from "./limit.js";
+import { logAttrs } from "./log.js";
+import { lookupAttrs } from "./lookup.js";
+import { masqAttrs } from "./masq.js";
+import { metaAttrs } from "./meta.js";
+import { natAttrs } from "./nat.js";
+import { payloadAttrs } from "./payload.js";
+import { redirAttrs } from "./redir.js";
+import { rejectAttrs } from "./reject.js";
+
+/**
+ * Expression name -> its attribute set. An expression not listed here decodes to a raw Buffer
+ * under `data` and is written back unchanged.
+ */
+export const EXPRESSIONS: Record<string, AttrSet> = {
+  payload: payloadAttrs,
+  meta: metaAttrs,
+  cmp: cmpAttrs,
+  range: rangeAttrs,
+  bitwise: bitwiseAttrs,
+  immediate: immediateAttrs,
+  counter: counterAttrs,
+  ct: ctAttrs,
+  lookup: lookupAttrs,
+  nat: natAttrs,
+  masq: masqAttrs,
+  redir: redirAttrs,
+  log: logAttrs,
+  limit: limitAttrs,
+  reject: rejectAttrs,
+};
+
+export const exprAttrs = attrSet("expr", "NFTA_EXPR_", {
+  name: [1, "string"],
+  data: [2, "submsg", { selector: "name", choices: EXPRESSIONS }],
+}, { nestFlag: true });
+
+/** One rule expression as the kernel carries it: NFTA_EXPR_NAME plus its own attributes. */
+export interface Expr {
+  name: string;
+  data?: Record<string, any> | Buffer;
+}

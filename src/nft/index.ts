@@ -1,0 +1,21 @@
+export { Nft, type NftOptions, type MasqueradeOptions, type PortForwardOptions, type EnsureResult } from "./nft.js";
+export {
+  Transaction, type TableSpec, type ChainSpec, type RuleSpec, type RuleRef, type SetSpec, type ElementsSpec, type TableRef,
+} from "./tx.js";
+export type { NftRuleset, NftTable, NftChain, NftRule, NftSet } from "./ruleset.js";
+export { renderRuleset } from "./ruleset.js";
+export { renderExpressions, type RenderContext } from "./render.js";
+export { encodeBatch, commitBatch, type NftMessage, type EncodedBatch } from "./batch.js";
+export { sameExpressions } from "./equal.js";
+export type { Expr } from "./expr/index.js";
+export type { SetKeyType } from "./setelem.js";
+export type { NftFamily } from "./types.js";
+/** Typed expression builders: nftExpr.ipSaddr("10.0.0.0/24"), nftExpr.accept(), ... */
+export * as nftExpr from "./build.js";
+
+import type { NftRule } from "./ruleset.js";
+import { renderExpressions } from "./render.js";
+/** The one-line text `nft list ruleset` shows for a rule. */
+export function renderRule(rule: Pick<NftRule, "expressions" | "family">): string {
+  return renderExpressions(rule.expressions, { family: rule.family });
+}

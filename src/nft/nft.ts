@@ -1,0 +1,170 @@
+import { NETLINK_NETFILTER } from "../netlink/constants.js";
+import { NlkitInputError } from "../netlink/errors.js";
+import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
+import { NetlinkSocket } from "../netlink/socket.js";
+import { commitBatch } from "./batch.js";
+import * as x from "./build.js";
+import { sameExpressions } from "./equal.js";
+import type { Expr } from "./expr/index.js";
+import { readRuleset, renderRuleset, type NftRule, type NftRuleset } from "./ruleset.js";
+import { Transaction } from "./tx.js";
+import type { NftFamily } from "./types.js";
+
+export interface NftOptions extends NetnsRef {
+  /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
+  receiveBufferSize?: number;
+  timeoutMs?: number;
+}
+
+export interface MasqueradeOptions {
+  /** Source prefix, e.g. "10.0.0.0/24". */
+  saddr: string;
+  /** Leave traffic that goes out through this interface alone (oifname != ...). */
+  notOifname?: string;
+  /** Only traffic that goes out through this interface. */
+  oifname?: string;
+  table?: string;
+  chain?: string;
+  family?: "ip" | "ip6" | "inet";
+}
+
+export interface PortForwardOptions {
+  dport: number;
+  /** "10.0.0.2:80", "10.0.0.2", or "[2001:db8::2]:80". */
+  to: string;
+  protocol?: "tcp" | "udp";
+  iifname?: string;
+  daddr?: string;
+  table?: string;
+  chain?: string;
+  family?: "ip" | "ip6" | "inet";
+}
+
+export interface EnsureResult {
+  /** false when an equal rule was already there and nothing was sent. */
+  added: boolean;
+  handle: number | undefined;
+}
+
+/** An nf_tables handle bound to one network namespace. */
+export class Nft {
+  readonly socket: NetlinkSocket;
+
+  static async open(opts: NftOptions = {}): Promise<Nft> {
+    return Nft.openSync(opts);
+  }
+
+  static openSync(opts: NftOptions = {}): Nft {
+    const path = netnsRefPath(opts);
+    const sock = NetlinkSocket.open({
+      protocol: NETLINK_NETFILTER,
+      ...(opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {}),
+      receiveBufferSize: opts.receiveBufferSize ?? 4 * 1024 * 1024,
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
+    return new Nft(sock);
+  }
+
+  private constructor(socket: NetlinkSocket) {
+    this.socket = socket;
+  }
+
+  /**
+   * Runs `fn` to collect changes, then applies them as one atomic batch: all or nothing. A
+   * refusal throws a NetlinkError naming the failing message (request.index, request.typeName).
+   */
+  async transaction(fn: (tx: Transaction) => void | Promise<void>): Promise<void> {
+    const tx = new Transaction();
+    await fn(tx);
+    await this.commit(tx);
+  }
+
+  /** Applies a Transaction built elsewhere. */
+  async commit(tx: Transaction): Promise<void> {
+    if (tx.pendingIndexes.length) await this.resolveIndexes(tx);
+    commitBatch(this.socket, tx.messages);
+  }
+
+  /** Turns rule indexes into handles, as nft does from its cache, just before sending. */
+  private async resolveIndexes(tx: Transaction): Promise<void> {
+    const rulesets = new Map<NftFamily, NftRuleset>();
+    for (const p of tx.pendingIndexes) {
+      let rs = rulesets.get(p.family);
+      if (!rs) { rs = await this.ruleset({ family: p.family }); rulesets.set(p.family, rs); }
+      const chain = rs.tables.find((t) => t.name === p.table)?.chains.find((c) => c.name === p.chain);
+      const rule = chain?.rules[p.index];
+      if (!rule) {
+        throw new NlkitInputError(`chain ${p.family} ${p.table} ${p.chain} has no rule at index ${p.index}`, "index", chain ? "EINVAL" : "ENOENT");
+      }
+      tx.messages[p.message]!.attrs.position = BigInt(rule.handle);
+    }
+  }
+
+  async ruleset(opts: { family?: NftFamily } = {}): Promise<NftRuleset> {
+    return readRuleset(this.socket, opts.family);
+  }
+
+  /** The text `nft list ruleset` prints. */
+  async renderRuleset(opts: { family?: NftFamily } = {}): Promise<string> {
+    return renderRuleset(await this.ruleset(opts));
+  }
+
+  async deleteTable(t: { family: NftFamily; name: string }): Promise<void> {
+    await this.transaction((tx) => { tx.deleteTable(t); });
+  }
+
+  /**
+   * `ip saddr S [oifname != D] masquerade` in a nat postrouting chain (priority srcnat),
+   * creating table and chain as needed. Adds nothing when an equal rule is already there.
+   */
+  async masquerade(o: MasqueradeOptions): Promise<EnsureResult> {
+    const v6 = o.saddr.includes(":");
+    const exprs: Expr[] = x.flattenExprs([
+      ...(o.family === "inet" ? [x.nfproto(v6 ? "ipv6" : "ipv4")] : []),
+      v6 ? x.ip6Saddr(o.saddr) : x.ipSaddr(o.saddr),
+      ...(o.oifname ? [x.oifname(o.oifname)] : []),
+      ...(o.notOifname ? [x.oifname(o.notOifname, "neq")] : []),
+      x.masquerade(),
+    ]);
+    return this.ensureRule(o.family ?? (v6 ? "ip6" : "ip"), o.table ?? "nat", o.chain ?? "postrouting", "postrouting", "srcnat", exprs);
+  }
+
+  /** `[iifname I] [ip daddr A] tcp dport P dnat to T` in a nat prerouting chain (priority dstnat). */
+  async portForward(o: PortForwardOptions): Promise<EnsureResult> {
+    const exprs: Expr[] = x.flattenExprs([
+      ...(o.iifname ? [x.iifname(o.iifname)] : []),
+      ...(o.daddr ? [o.daddr.includes(":") ? x.ip6Daddr(o.daddr) : x.ipDaddr(o.daddr)] : []),
+      x.portMatch(o.protocol ?? "tcp", "dport", o.dport),
+      x.dnat(o.to),
+    ]);
+    return this.ensureRule(o.family ?? "ip", o.table ?? "nat", o.chain ?? "prerouting", "prerouting", "dstnat", exprs);
+  }
+
+  private async ensureRule(
+    family: NftFamily, table: string, chain: string, hook: string, priority: string, exprs: Expr[],
+  ): Promise<EnsureResult> {
+    const found = await this.findRule(family, table, chain, exprs);
+    if (found) return { added: false, handle: found.handle };
+    await this.transaction((tx) => {
+      tx.addTable({ family, name: table });
+      tx.addChain({ family, table, name: chain, type: "nat", hook, priority, policy: "accept" });
+      tx.addRule({ family, table, chain, expressions: exprs });
+    });
+    const added = await this.findRule(family, table, chain, exprs);
+    return { added: true, handle: added?.handle };
+  }
+
+  private async findRule(family: NftFamily, table: string, chain: string, exprs: Expr[]): Promise<NftRule | undefined> {
+    const rs = await this.ruleset({ family });
+    const c = rs.tables.find((t) => t.name === table)?.chains.find((ch) => ch.name === chain);
+    return c?.rules.find((r) => sameExpressions(r.expressions, exprs));
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

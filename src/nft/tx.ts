@@ -1,0 +1,222 @@
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL } from "../netlink/constants.js";
+import { NlkitInputError } from "../netlink/errors.js";
+import { chainMsg, ruleMsg, setElemMsg, setMsg, tableMsg } from "./attrs.js";
+import type { NftMessage } from "./batch.js";
+import { flattenExprs } from "./build.js";
+import type { Expr } from "./expr/index.js";
+import { parsePriority } from "./priority.js";
+import { encodeElements, keyTypeOf, type SetKeyType } from "./setelem.js";
+import {
+  HOOKS, NFPROTO, NFT_MSG_DELCHAIN, NFT_MSG_DELRULE, NFT_MSG_DELSET, NFT_MSG_DELSETELEM, NFT_MSG_DELTABLE,
+  NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM, NFT_MSG_NEWTABLE, NFT_SET_F, NFT_TABLE_F,
+  type NftFamily,
+} from "./types.js";
+
+export interface TableRef { family: NftFamily; table: string }
+
+export interface TableSpec {
+  family: NftFamily;
+  name: string;
+  flags?: Array<keyof typeof NFT_TABLE_F>;
+  /** Fail with EEXIST when it exists (nft `create`), instead of leaving it as is (nft `add`). */
+  exclusive?: boolean;
+}
+
+export interface ChainSpec extends TableRef {
+  name: string;
+  /** Base chains only: */
+  type?: "filter" | "nat" | "route";
+  hook?: string;
+  /** A number or an nft name: "srcnat", "dstnat", "filter", "mangle", "raw", "security", "filter + 5". */
+  priority?: number | string;
+  policy?: "accept" | "drop";
+  /** netdev chains (and inet ingress): the device(s). */
+  device?: string | string[];
+  exclusive?: boolean;
+}
+
+export interface RuleSpec extends TableRef {
+  chain: string;
+  expressions: ReadonlyArray<Expr | readonly Expr[]>;
+  /** Handle of an existing rule: the new rule goes after it (or before it with insert). */
+  position?: number;
+  /**
+   * 0-based index of an existing rule instead of a handle (nft `index`): resolved to that rule's
+   * handle when the transaction is committed.
+   */
+  index?: number;
+  /** Prepend (nft `insert`) instead of append (nft `add`). */
+  insert?: boolean;
+  comment?: string;
+}
+
+/** A NEWRULE whose position is an index still to be resolved to a handle. */
+export interface PendingIndex { message: number; family: NftFamily; table: string; chain: string; index: number }
+
+export interface RuleRef extends TableRef { chain: string; handle: number }
+
+export interface SetSpec extends TableRef {
+  name: string;
+  type: SetKeyType;
+  flags?: Array<"constant" | "interval" | "timeout">;
+  /** Default element timeout, in seconds (timeout sets). */
+  timeout?: number;
+  elements?: string[];
+}
+
+export interface ElementsSpec extends TableRef {
+  set: string;
+  elements: string[];
+  /** Key type of the set; needed only when the set is not created in the same transaction. */
+  type?: SetKeyType;
+  interval?: boolean;
+  /** Per-element timeout in seconds. */
+  timeout?: number;
+}
+
+/** Collects the messages of one nf_tables transaction. Nothing is sent until it is committed. */
+export class Transaction {
+  readonly messages: NftMessage[] = [];
+  readonly pendingIndexes: PendingIndex[] = [];
+  private nextSetId = 1;
+  private readonly sets = new Map<string, { id: number; type: SetKeyType; interval: boolean }>();
+
+  private push(type: number, flags: number, family: NftFamily, def: NftMessage["def"], attrs: Record<string, unknown>): this {
+    const f = NFPROTO[family];
+    if (f === undefined) throw new NlkitInputError(`invalid family "${String(family)}"`, "family");
+    this.messages.push({ type, flags, family: f, def, attrs });
+    return this;
+  }
+
+  addTable(t: TableSpec): this {
+    let flags = 0;
+    for (const f of t.flags ?? []) {
+      const b = NFT_TABLE_F[f];
+      if (b === undefined) throw new NlkitInputError(`invalid table flag "${f}"`, "flags");
+      flags |= b;
+    }
+    requireName(t.name, "name");
+    return this.push(NFT_MSG_NEWTABLE, t.exclusive ? NLM_F_EXCL : 0, t.family, tableMsg, { name: t.name, flags });
+  }
+
+  deleteTable(t: { family: NftFamily; name: string }): this {
+    return this.push(NFT_MSG_DELTABLE, 0, t.family, tableMsg, { name: t.name });
+  }
+
+  /** Removes every rule of a table's chains (nft `flush table`). */
+  flushTable(t: { family: NftFamily; name: string }): this {
+    return this.push(NFT_MSG_DELRULE, 0, t.family, ruleMsg, { table: t.name });
+  }
+
+  addChain(c: ChainSpec): this {
+    requireName(c.name, "name");
+    const attrs: Record<string, unknown> = { table: c.table, name: c.name };
+    const base = c.hook !== undefined || c.type !== undefined;
+    if (base) {
+      if (c.hook === undefined) throw new NlkitInputError("a base chain needs a hook", "hook");
+      const hooknum = HOOKS[c.family]?.[c.hook];
+      if (hooknum === undefined) throw new NlkitInputError(`hook "${c.hook}" does not exist in family ${c.family}`, "hook");
+      attrs.type = c.type ?? "filter";
+      if (c.policy) attrs.policy = c.policy;
+      const hook: Record<string, unknown> = { hooknum, priority: parsePriority(c.family, c.priority ?? 0) };
+      const devs = c.device === undefined ? [] : Array.isArray(c.device) ? c.device : [c.device];
+      if (devs.length === 1) hook.dev = devs[0];
+      else if (devs.length > 1) hook.devs = { name: devs };
+      attrs.hook = hook;
+    } else if (c.policy) {
+      throw new NlkitInputError("only base chains have a policy", "policy");
+    }
+    return this.push(NFT_MSG_NEWCHAIN, NLM_F_CREATE | (c.exclusive ? NLM_F_EXCL : 0), c.family, chainMsg, attrs);
+  }
+
+  deleteChain(c: TableRef & { name: string }): this {
+    return this.push(NFT_MSG_DELCHAIN, 0, c.family, chainMsg, { table: c.table, name: c.name });
+  }
+
+  /** Removes every rule of the chain (nft `flush chain`). */
+  flushChain(c: TableRef & { name: string }): this {
+    return this.push(NFT_MSG_DELRULE, 0, c.family, ruleMsg, { table: c.table, chain: c.name });
+  }
+
+  addRule(r: RuleSpec): this {
+    const expressions = flattenExprs(r.expressions);
+    const attrs: Record<string, unknown> = { table: r.table, chain: r.chain, expressions };
+    if (r.position !== undefined && r.index !== undefined) throw new NlkitInputError("give position or index, not both", "index");
+    if (r.position !== undefined) attrs.position = BigInt(r.position);
+    if (r.index !== undefined) {
+      if (!Number.isInteger(r.index) || r.index < 0) throw new NlkitInputError(`invalid rule index ${r.index}`, "index");
+      this.pendingIndexes.push({ message: this.messages.length, family: r.family, table: r.table, chain: r.chain, index: r.index });
+    }
+    if (r.comment !== undefined) attrs.userdata = ruleComment(r.comment);
+    // NLM_F_APPEND: after `position` (or at the end); without it: before `position` (or first)
+    return this.push(NFT_MSG_NEWRULE, NLM_F_CREATE | (r.insert ? 0 : NLM_F_APPEND), r.family, ruleMsg, attrs);
+  }
+
+  insertRule(r: Omit<RuleSpec, "insert">): this {
+    return this.addRule({ ...r, insert: true });
+  }
+
+  deleteRule(r: RuleRef): this {
+    return this.push(NFT_MSG_DELRULE, 0, r.family, ruleMsg, { table: r.table, chain: r.chain, handle: BigInt(r.handle) });
+  }
+
+  addSet(s: SetSpec): this {
+    requireName(s.name, "name");
+    const kt = keyTypeOf(s.type);
+    let flags = 0;
+    for (const f of s.flags ?? []) {
+      const b = NFT_SET_F[f];
+      if (b === undefined) throw new NlkitInputError(`invalid set flag "${f}"`, "flags");
+      flags |= b;
+    }
+    if (s.timeout !== undefined) flags |= NFT_SET_F.timeout;
+    const id = this.nextSetId++;
+    const attrs: Record<string, unknown> = { table: s.table, name: s.name, flags, keyType: kt.id, keyLen: kt.len, id };
+    if (s.timeout !== undefined) attrs.timeout = BigInt(Math.round(s.timeout * 1000));
+    // NFTNL_UDATA_SET_KEYBYTEORDER, so that nft prints the elements in the right byte order
+    const ud = Buffer.alloc(6);
+    ud.writeUInt8(0, 0); ud.writeUInt8(4, 1); ud.writeUInt32LE(kt.byteorder, 2);
+    attrs.userdata = ud;
+    const interval = (flags & NFT_SET_F.interval) !== 0;
+    this.sets.set(`${s.family}/${s.table}/${s.name}`, { id, type: s.type, interval });
+    this.push(NFT_MSG_NEWSET, NLM_F_CREATE, s.family, setMsg, attrs);
+    if (s.elements?.length) this.addElements({ family: s.family, table: s.table, set: s.name, elements: s.elements });
+    return this;
+  }
+
+  deleteSet(s: TableRef & { name: string }): this {
+    return this.push(NFT_MSG_DELSET, 0, s.family, setMsg, { table: s.table, name: s.name });
+  }
+
+  addElements(e: ElementsSpec): this {
+    return this.elements(NFT_MSG_NEWSETELEM, NLM_F_CREATE, e);
+  }
+
+  deleteElements(e: ElementsSpec): this {
+    return this.elements(NFT_MSG_DELSETELEM, 0, e);
+  }
+
+  private elements(type: number, flags: number, e: ElementsSpec): this {
+    const known = this.sets.get(`${e.family}/${e.table}/${e.set}`);
+    const keyType = e.type ?? known?.type;
+    if (!keyType) throw new NlkitInputError(`the key type of set "${e.set}" is needed (type)`, "type");
+    const interval = e.interval ?? known?.interval ?? false;
+    const attrs: Record<string, unknown> = { table: e.table, set: e.set };
+    if (known) attrs.setId = known.id;
+    attrs.elements = encodeElements(keyType, e.elements, interval, e.timeout);
+    return this.push(type, flags, e.family, setElemMsg, attrs);
+  }
+}
+
+function requireName(name: unknown, field: string): void {
+  if (typeof name !== "string" || name.length === 0 || Buffer.byteLength(name) > 255) {
+    throw new NlkitInputError(`invalid name ${JSON.stringify(name)}`, field);
+  }
+}
+
+/** NFTNL_UDATA_RULE_COMMENT: a TLV {type 0, len, NUL-terminated text}, as nft writes comments. */
+export function ruleComment(text: string): Buffer {
+  const s = Buffer.from(text + "\0");
+  if (s.length > 128) throw new NlkitInputError("comment is longer than 127 bytes", "comment");
+  return Buffer.concat([Buffer.from([0, s.length]), s]);
+}

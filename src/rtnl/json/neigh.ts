@@ -1,0 +1,46 @@
+import type { Neigh } from "../neigh.js";
+
+export interface NeighJsonOptions {
+  /** ip leaves "dev" out when the listing was filtered on a device. */
+  devFiltered?: boolean;
+}
+
+/** One entry of `ip -j neigh show`. */
+export function neighToIpJson(n: Neigh, opts: NeighJsonOptions = {}): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (n.dst !== undefined) o.dst = n.dst;
+  if (!opts.devFiltered && n.index) o.dev = n.dev;
+  if (n.lladdr !== undefined) o.lladdr = n.lladdr;
+  // ip prints these flags as JSON nulls (print_null)
+  if (n.router) o.router = null;
+  if (n.proxy) o.proxy = null;
+  if (n.flags.includes("extern_learn")) o.extern_learn = null;
+  if (n.flags.includes("offload")) o.offload = null;
+  if (n.probes !== undefined && n.probes) o.probes = n.probes;
+  if (n.state.length) o.state = n.state.map((s) => s.toUpperCase());
+  if (n.protocol !== undefined) o.protocol = String(n.protocol);
+  return o;
+}
+
+const FDB_FLAG_ORDER = ["self", "router", "extern_learn", "offload", "master", "sticky"];
+
+/** One entry of `bridge -j fdb show`. */
+export function fdbToBridgeJson(n: Neigh, opts: NeighJsonOptions = {}): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (n.lladdr !== undefined) o.mac = n.lladdr;
+  if (!opts.devFiltered && n.index) o.ifname = n.dev;
+  if (n.dst !== undefined) o.dst = n.dst;
+  if (n.vlan !== undefined) o.vlan = n.vlan;
+  if (n.port !== undefined) o.port = n.port;
+  if (n.vni !== undefined) o.vni = n.vni;
+  if (n.srcVni !== undefined) o.src_vni = n.srcVni;
+  if (n.via !== undefined) o.viaIf = n.via;
+  if (n.nhid !== undefined) o.nhid = n.nhid;
+  o.flags = FDB_FLAG_ORDER.filter((f) => n.flags.includes(f));
+  if (n.master !== undefined) o.master = n.master;
+  // bridge's state_n2a: permanent > static (noarp) > stale > (reachable: nothing) > hex
+  const s = n.rawState;
+  const state = s & 0x80 ? "permanent" : s & 0x40 ? "static" : s & 0x04 ? "stale" : s & 0x02 ? "" : `0x${s.toString(16)}`;
+  if (state) o.state = state;
+  return o;
+}

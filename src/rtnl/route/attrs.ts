@@ -1,0 +1,147 @@
+import { attrSet, decodeAttrs, type AttrSet, type AttrValues, type CustomCodec } from "../../netlink/attrs.js";
+import { formatIp } from "../../netlink/ip.js";
+import type { MessageDef } from "../../netlink/message.js";
+import { struct } from "../../netlink/struct.js";
+import { enumDef } from "../../netlink/attrs.js";
+import { rtmsg } from "../headers.js";
+import { RTM_NAMES } from "../types.js";
+
+// Route attributes (linux/rtnetlink.h): RTA_*, the RTAX_* metrics nested in RTA_METRICS, and
+// RTA_MULTIPATH, a packed list of struct rtnexthop each followed by its own RTA_* attributes.
+
+export const rtaCacheinfo = struct("rta_cacheinfo", [
+  ["clntref", "u32"], ["lastuse", "u32"], ["expires", "s32"], ["error", "u32"],
+  ["used", "u32"], ["id", "u32"], ["ts", "u32"], ["tsage", "u32"],
+]);
+
+export const rtaxAttrs = attrSet("metrics", "RTAX_", {
+  lock: [1, "u32"],
+  mtu: [2, "u32"],
+  window: [3, "u32"],
+  rtt: [4, "u32"],
+  rttvar: [5, "u32"],
+  ssthresh: [6, "u32"],
+  cwnd: [7, "u32"],
+  advmss: [8, "u32"],
+  reordering: [9, "u32"],
+  hoplimit: [10, "u32"],
+  initcwnd: [11, "u32"],
+  features: [12, "u32"],
+  rtoMin: [13, "u32"],
+  initrwnd: [14, "u32"],
+  quickack: [15, "u32"],
+  ccAlgo: [16, "string"],
+  fastopenNoCookie: [17, "u32"],
+});
+
+/** struct rtnexthop: rtnh_len, rtnh_flags, rtnh_hops (weight - 1), rtnh_ifindex. */
+export const rtnexthop = struct("rtnexthop", [["len", "u16"], ["flags", "u8"], ["hops", "u8"], ["ifindex", "s32"]]);
+const RTNH_SIZE = 8;
+
+export interface RawNexthop {
+  ifindex: number;
+  flags: number;
+  hops: number;
+  attrs: AttrValues;
+}
+
+/** RTA_MULTIPATH read as rtnexthop structs, each with its attributes decoded by the RTA_ table. */
+export const multipathCodec: CustomCodec = {
+  encode(w, value) {
+    for (const nh of value as RawNexthop[]) {
+      const s = w.pos;
+      w.u16(0);
+      w.u8(nh.flags);
+      w.u8(nh.hops);
+      w.s32(nh.ifindex);
+      // only the gateway matters for the verbs; anything else round-trips raw
+      if (nh.attrs.gateway) w.attrBytes(5, Buffer.from(nh.attrs.gateway as Uint8Array));
+      w.buf.writeUInt16LE(w.pos - s, s);
+      w.align();
+    }
+  },
+  decode(buf, start, end) {
+    const out: RawNexthop[] = [];
+    let off = start;
+    while (off + RTNH_SIZE <= end) {
+      const len = buf.readUInt16LE(off);
+      if (len < RTNH_SIZE || off + len > end) break;
+      out.push({
+        flags: buf[off + 2]!,
+        hops: buf[off + 3]!,
+        ifindex: buf.readInt32LE(off + 4),
+        attrs: len > RTNH_SIZE ? decodeAttrs(buf, off + RTNH_SIZE, off + len, rtaAttrs) : {},
+      });
+      off += (len + 3) & ~3;
+    }
+    return out;
+  },
+};
+
+/** struct rtvia: a gateway of another family (IPv4 routes via IPv6 next hops). */
+export const viaCodec: CustomCodec = {
+  encode(w, value) {
+    const v = value as { family: number; bytes: Uint8Array };
+    w.u16(v.family);
+    w.bytes(v.bytes);
+  },
+  decode(buf, start, end) {
+    return { family: buf.readUInt16LE(start), address: formatIp(buf, start + 2, end - start - 2) };
+  },
+};
+
+export const rtaAttrs: AttrSet = attrSet("route", "RTA_", {
+  dst: [1, "ip"],
+  src: [2, "ip"],
+  iif: [3, "u32"],
+  oif: [4, "u32"],
+  gateway: [5, "ip"],
+  priority: [6, "u32"],
+  prefsrc: [7, "ip"],
+  metrics: [8, "nest", { set: rtaxAttrs }],
+  multipath: [9, "custom", { codec: multipathCodec }],
+  protoinfo: [10, "binary"],
+  flow: [11, "u32"],
+  cacheinfo: [12, "struct", { struct: rtaCacheinfo }],
+  session: [13, "binary"],
+  mpAlgo: [14, "binary"],
+  table: [15, "u32"],
+  mark: [16, "u32"],
+  mfcStats: [17, "binary"],
+  via: [18, "custom", { codec: viaCodec }],
+  newdst: [19, "binary"],
+  pref: [20, "u8", { enum: enumDef("pref", { medium: 0, high: 1, low: 3 }) }],
+  encapType: [21, "u16"],
+  encap: [22, "binary"],
+  expires: [23, "u32"],
+  pad: [24, "binary"],
+  uid: [25, "u32"],
+  ttlPropagate: [26, "u8"],
+  ipProto: [27, "u8"],
+  sport: [28, "u16", { be: true }],
+  dport: [29, "u16", { be: true }],
+  nhId: [30, "u32"],
+});
+
+export const rtmsgDef: MessageDef = { name: "rtmsg", header: rtmsg, attrs: rtaAttrs, typeNames: RTM_NAMES };
+
+export const RTA = {
+  DST: 1, SRC: 2, IIF: 3, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, METRICS: 8, MULTIPATH: 9,
+  TABLE: 15, MARK: 16, VIA: 18, PREF: 20, EXPIRES: 23,
+} as const;
+
+/** RTAX_* keys in number order, the order metrics are written in. */
+export const METRIC_KEYS = rtaxAttrs.defs().filter((d) => d.key !== "lock").sort((a, b) => a.type - b.type);
+
+/** rtm_flags / rtnh_flags bits ip prints, in its order (print_rt_flags). */
+export const RT_FLAGS: ReadonlyArray<readonly [string, number]> = [
+  ["dead", 0x1], ["onlink", 0x4], ["pervasive", 0x2], ["offload", 0x8], ["trap", 0x40], ["notify", 0x100],
+  ["linkdown", 0x10], ["unresolved", 0x20], ["rt_offload", 0x4000], ["rt_trap", 0x8000], ["rt_offload_failed", 0x20000000],
+];
+export const RT_FLAGS_MASK = RT_FLAGS.reduce((m, [, b]) => m | b, 0) >>> 0;
+
+export const RTNH_F_ONLINK = 0x4;
+export const RTM_F_CLONED = 0x200;
+export const RTM_F_LOOKUP_TABLE = 0x1000;
+export const RTM_F_FIB_MATCH = 0x2000;
+

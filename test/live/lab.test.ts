@@ -1,0 +1,59 @@
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { expect, it } from "vitest";
+import { describeLive, hasCommand, ipJson } from "../helpers/live.js";
+
+const CLI = ["bin/nlkit.js", "lab"];
+
+function labLeftovers(pid: number | undefined): string[] {
+  if (!fs.existsSync("/run/netns")) return [];
+  return fs.readdirSync("/run/netns").filter((n) => n.startsWith(`nlkit-lab-${pid}-`));
+}
+
+function rootState(): string {
+  const links = ipJson<Array<{ ifname: string; operstate: string }>>(["link", "show"]).map((l) => `${l.ifname}:${l.operstate}`);
+  const routes = ipJson<Array<{ dst: string }>>(["route", "show", "table", "all"]).map((r) => JSON.stringify(r));
+  const nft = hasCommand("nft") ? execFileSync("nft", ["list", "ruleset"], { encoding: "utf8" }) : "";
+  const forward = fs.readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8");
+  return JSON.stringify({ links, routes, nft, forward });
+}
+
+describeLive("the main job: nlkit lab (live)", () => {
+  it("runs labs 1-4 end to end, shows the masqueraded source, and leaves nothing behind", () => {
+    const before = rootState();
+    const r = spawnSync("node", CLI, { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const lab of [1, 2, 3, 4]) expect(r.stdout).toContain(`== Lab ${lab}:`);
+    expect(r.stdout).toMatch(/with masquerade, the outside saw the source 198\.51\.100\.2:\d+/);
+    expect(r.stdout).toMatch(/rtt min\/avg\/max [\d.]+\/[\d.]+\/[\d.]+ ms/);
+    expect(r.stdout).toMatch(/(\d+)\/\1 checks passed/);
+    expect(r.stdout).toContain("no namespaces left behind");
+    expect(labLeftovers(r.pid)).toEqual([]);
+    expect(rootState()).toBe(before);
+  });
+
+  it("cleans up when interrupted with Ctrl-C halfway", async () => {
+    const child = spawn("node", CLI, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("== Lab 3")) resolve();
+      });
+      child.on("exit", () => resolve());
+    });
+    expect(out).toContain("== Lab 3");
+    expect(labLeftovers(child.pid).length).toBeGreaterThan(0);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(labLeftovers(child.pid)).toEqual([]);
+  });
+
+  it("says in one clear line that it needs root", () => {
+    const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", ...CLI], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/needs root/);
+  });
+});

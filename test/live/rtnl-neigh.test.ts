@@ -1,0 +1,88 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { NetlinkError, NlkitInputError } from "../../src/netlink/errors.js";
+import { fdbToBridgeJson, neighToIpJson } from "../../src/rtnl/json/neigh.js";
+import { Rtnl } from "../../src/rtnl/rtnl.js";
+import { describeLive, ip, ipJson, TestNamespaces } from "../helpers/live.js";
+
+describeLive("rtnl neigh and bridge fdb (live, checked against ip -j / bridge -j)", () => {
+  const ns = new TestNamespaces("ra-neigh");
+  let name: string;
+  let rt: Rtnl;
+
+  beforeAll(() => {
+    name = ns.create("a");
+    ip(["link", "add", "veth0", "type", "veth", "peer", "name", "veth1"], name);
+    ip(["link", "set", "veth0", "up"], name);
+    ip(["link", "set", "veth1", "up"], name);
+    ip(["addr", "add", "10.0.0.2/24", "dev", "veth0"], name);
+    ip(["addr", "add", "2001:db8::2/64", "dev", "veth0", "nodad"], name);
+    ip(["link", "add", "vx0", "type", "vxlan", "id", "42", "local", "10.0.0.2", "dstport", "4789", "dev", "veth0", "nolearning"], name);
+    ip(["link", "set", "vx0", "up"], name);
+    rt = Rtnl.openSync({ netns: name });
+  });
+  afterAll(() => {
+    rt?.close();
+    ns.cleanup();
+  });
+
+  const bridgeJson = (args: string[]) => {
+    const out = execFileSync("bridge", ["-n", name, "-j", ...args], { encoding: "utf8" });
+    return out.trim() ? JSON.parse(out) : [];
+  };
+
+  it("permanent v4/v6, stale router and proxy entries; list == ip -j neigh show", async () => {
+    await rt.neigh.add({ dev: "veth0", to: "10.0.0.5", lladdr: "02:00:00:00:00:05" });
+    await rt.neigh.add({ dev: "veth0", to: "2001:db8::5", lladdr: "02:00:00:00:00:05", state: "permanent" });
+    await rt.neigh.add({ dev: "veth0", to: "10.0.0.6", lladdr: "02:00:00:00:00:06", state: "stale", router: true, extern: true });
+    await rt.neigh.add({ dev: "veth0", to: "10.0.0.7", proxy: true });
+    const all = await rt.neigh.list({ dev: "veth0" });
+    expect(all.map((n) => neighToIpJson(n, { devFiltered: true }))).toEqual(ipJson(["neigh", "show", "dev", "veth0", "nud", "all"], name));
+    // NOARP multicast entries (ff02::16 on vx0) come and go with MLD on their own: leave them out
+    const notNoarp = (j: { state?: string[] }) => !j.state?.includes("NOARP");
+    expect((await rt.neigh.list()).map((n) => neighToIpJson(n)).filter(notNoarp))
+      .toEqual(ipJson<Array<{ state?: string[] }>>(["neigh", "show", "nud", "all"], name).filter(notNoarp));
+    expect((await rt.neigh.list({ proxy: true })).map((n) => neighToIpJson(n))).toEqual(ipJson(["neigh", "show", "proxy"], name));
+    expect((await rt.neigh.list({ family: 6, state: "permanent" })).map((n) => n.dst)).toEqual(["2001:db8::5"]);
+    expect(all.find((n) => n.dst === "10.0.0.6")).toMatchObject({ router: true, state: ["stale"], lladdr: "02:00:00:00:00:06" });
+  });
+
+  it("replace and del", async () => {
+    await rt.neigh.replace({ dev: "veth0", to: "10.0.0.5", lladdr: "02:00:00:00:00:55", state: "reachable" });
+    expect((await rt.neigh.list({ family: 4, dev: "veth0" })).find((n) => n.dst === "10.0.0.5")).toMatchObject({ lladdr: "02:00:00:00:00:55", state: ["reachable"] });
+    await rt.neigh.del({ dev: "veth0", to: "10.0.0.5" });
+    await rt.neigh.del({ dev: "veth0", to: "10.0.0.7", proxy: true });
+    expect((await rt.neigh.list({ dev: "veth0" })).map((n) => neighToIpJson(n, { devFiltered: true }))).toEqual(ipJson(["neigh", "show", "dev", "veth0", "nud", "all"], name));
+    expect(await rt.neigh.list({ proxy: true })).toEqual([]);
+  });
+
+  it("bridge fdb append on a vxlan (head-end replication) == bridge -j fdb show", async () => {
+    await rt.neigh.add({ family: "bridge", dev: "vx0", lladdr: "00:00:00:00:00:00", dst: "10.0.0.7", self: true }, { append: true });
+    await rt.neigh.append({ family: "bridge", dev: "vx0", lladdr: "00:00:00:00:00:00", dst: "10.0.0.8" });
+    await rt.neigh.add({ family: "bridge", dev: "vx0", lladdr: "02:00:00:00:00:01", dst: "10.0.0.9", port: 4790, vni: 100, via: "veth0" });
+    const fdb = await rt.neigh.list({ family: "bridge", dev: "vx0" });
+    expect(fdb.map((n) => fdbToBridgeJson(n, { devFiltered: true }))).toEqual(bridgeJson(["fdb", "show", "dev", "vx0"]));
+    expect(fdb.filter((n) => n.lladdr === "00:00:00:00:00:00").map((n) => n.dst)).toEqual(["10.0.0.7", "10.0.0.8"]);
+    await rt.neigh.del({ family: "bridge", dev: "vx0", lladdr: "00:00:00:00:00:00", dst: "10.0.0.7" });
+    expect((await rt.neigh.list({ family: "bridge", dev: "vx0" })).map((n) => fdbToBridgeJson(n, { devFiltered: true })))
+      .toEqual(bridgeJson(["fdb", "show", "dev", "vx0"]));
+  });
+
+  it("errors are typed and leave nothing behind", async () => {
+    const snapshot = () => ipJson<Array<{ dst: string; state?: string[] }>>(["neigh", "show", "nud", "all"], name)
+      .filter((j) => !j.state?.includes("NOARP")).map((j) => JSON.stringify(j)).sort();
+    const before = snapshot();
+    const dup = await rt.neigh.add({ dev: "veth0", to: "2001:db8::5", lladdr: "02:00:00:00:00:05" }).catch((e) => e);
+    expect(dup).toBeInstanceOf(NetlinkError);
+    expect(dup.code).toBe("EEXIST");
+    const nodev = await rt.neigh.add({ dev: "nope0", to: "10.0.0.9" }).catch((e) => e);
+    expect(nodev.code).toBe("ENODEV");
+    const bad = await rt.neigh.add({ dev: "veth0", to: "10.0.0.9", lladdr: "02:00:00:00:00" + ":zz" }).catch((e) => e);
+    expect(bad).toBeInstanceOf(NlkitInputError);
+    const mismatch = await rt.neigh.add({ dev: "veth0", to: "10.0.0.9", family: 6 }).catch((e) => e);
+    expect(mismatch).toBeInstanceOf(NlkitInputError);
+    const missing = await rt.neigh.del({ dev: "veth0", to: "10.0.0.99" }).catch((e) => e);
+    expect(missing.code).toBe("ENOENT");
+    expect(snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import type { AttrSet } from "../../../src/netlink/attrs.js";
+import { ifaAttrs } from "../../../src/rtnl/addr.js";
+import { frAction, nudState, rtProtocol, rtScope, rtTable, rtType } from "../../../src/rtnl/enums.js";
+import { ndaAttrs, NTF_FLAGS } from "../../../src/rtnl/neigh.js";
+import { IFA_FLAGS } from "../../../src/rtnl/addr.js";
+import { rtaAttrs, rtaxAttrs, RT_FLAGS } from "../../../src/rtnl/route/attrs.js";
+import { fraAttrs } from "../../../src/rtnl/rule.js";
+import { hasCc, uapiValues } from "../../helpers/uapi-check.js";
+
+const HEADERS = ["linux/rtnetlink.h", "linux/if_addr.h", "linux/neighbour.h", "linux/fib_rules.h"];
+// RTNH_F_* / RTM_F_* bits ip prints, by their UAPI names
+const RT_FLAG_UAPI: Record<string, string> = {
+  dead: "RTNH_F_DEAD", onlink: "RTNH_F_ONLINK", pervasive: "RTNH_F_PERVASIVE", offload: "RTNH_F_OFFLOAD", trap: "RTNH_F_TRAP",
+  notify: "RTM_F_NOTIFY", linkdown: "RTNH_F_LINKDOWN", unresolved: "RTNH_F_UNRESOLVED", rt_offload: "RTM_F_OFFLOAD",
+  rt_trap: "RTM_F_TRAP", rt_offload_failed: "RTM_F_OFFLOAD_FAILED",
+};
+
+const sets: AttrSet[] = [ifaAttrs, rtaAttrs, rtaxAttrs, ndaAttrs, fraAttrs];
+
+describe.skipIf(!hasCc())("every table entry equals its UAPI header value", () => {
+  const expected: Array<[string, number]> = [];
+  for (const s of sets) for (const d of s.defs()) expected.push([d.uapi, d.type]);
+  for (const [name, bit] of IFA_FLAGS) expected.push([`IFA_F_${name === "home" ? "HOMEADDRESS" : name === "mngtmpaddr" ? "MANAGETEMPADDR" : name === "autojoin" ? "MCAUTOJOIN" : name.toUpperCase().replace("-", "_")}`, bit]);
+  for (const [name, bit] of NTF_FLAGS) expected.push([`NTF_${name === "extern_learn" ? "EXT_LEARNED" : name === "offload" ? "OFFLOADED" : name.toUpperCase()}`, bit]);
+  for (const [name, bit] of RT_FLAGS) expected.push([RT_FLAG_UAPI[name]!, bit]);
+  for (const [name, v] of nudState.values) expected.push([`NUD_${name.toUpperCase()}`, v]);
+  for (const [name, v] of rtType.values) expected.push([`RTN_${name.toUpperCase()}`, v]);
+  for (const [name, v] of rtProtocol.values) expected.push([`RTPROT_${name.toUpperCase()}`, v]);
+  for (const [name, v] of rtTable.values) expected.push([`RT_TABLE_${name.toUpperCase()}`, v]);
+  for (const [name, v] of frAction.values) expected.push([`FR_ACT_${name.toUpperCase()}`, v]);
+  for (const [name, v] of rtScope.values) if (name !== "global") expected.push([`RT_SCOPE_${name.toUpperCase()}`, v]);
+
+  it(`${expected.length} constants`, () => {
+    const got = uapiValues(HEADERS, expected.map(([n]) => n));
+    const wrong = expected.filter(([n, v]) => got.get(n) !== v).map(([n, v]) => `${n}: table ${v}, header ${got.get(n)}`);
+    expect(wrong).toEqual([]);
+    expect(expected.length).toBeGreaterThan(150);
+  });
+});
