@@ -111,8 +111,8 @@ async function w3(mode: Mode): Promise<void> {
     await batched(rt, N, (b, i) => b.route.add({ dst: routeDst(i), gateway }));
   }
   const t1 = now();
-  const routes = await rt.route.list({ family: "inet", table: "main" });
-  for (const r of routes) sink += r.dst.length + (r.gateway?.length ?? 0) + (r.oif ? 1 : 0);
+  const routes = await rt.route.list({ family: 4, table: "main" });
+  for (const r of routes) sink += r.dst.length + (r.gateway?.length ?? 0) + (r.index ?? 0);
   const t2 = now();
   if (routes.length < N) throw new Error(`W3: dump found ${routes.length} routes < ${N}`);
   if (mode === "request") {
