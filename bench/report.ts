@@ -4,7 +4,8 @@
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const [dir, importsFile] = process.argv.slice(2);
 if (!dir) { console.error("usage: report.ts <results-dir> [imports.tsv]"); process.exit(2); }
@@ -75,6 +76,26 @@ p("process right after the request mode (so with a warm JIT). W2 (dumps) and W4 
 p("batch; W1/W5 batch modes exist (`bench/peer.ts --batch`) but leave links behind, so the harness's");
 p("single `ts` slot runs only the request mode for them.");
 p();
+// the performance issue's targets, checked against this run's medians
+const TARGETS: Array<[string, string, number]> = [
+  ["W1", "W1", 1.1], ["W2", "W2", 1.3], ["W3 batch", "W3.batch", 1.0], ["W3 request", "W3", 3.0], ["W4", "W4", 1.1], ["W5", "W5", 1.1],
+];
+if (peers.includes("ts") && peers.includes("c")) {
+  p("## Targets (time ratio vs `c`, median run)");
+  p();
+  p("| workload | target | measured (median) | measured (min) | |");
+  p("|---|---|---|---|---|");
+  for (const [name, label, target] of TARGETS) {
+    const v = secs.get(`ts ${label}`), b = secs.get(`c ${label.replace(".batch", "")}`);
+    if (!v || !b) { p(`| ${name} | ≤ ${target} | – | – | not measured |`); continue; }
+    const med = median(v) / median(b), mn = min(v) / min(b);
+    p(`| ${name} | ≤ ${target.toFixed(1)} | ${med.toFixed(2)} | ${mn.toFixed(2)} | ${med <= target ? "met" : `missed by ${((med / target - 1) * 100).toFixed(0)}%`} |`);
+  }
+  p();
+  const notes = join(dirname(fileURLToPath(import.meta.url)), "analysis.md");
+  if (existsSync(notes)) { p(readFileSync(notes, "utf8").trim()); p(); }
+}
+
 p("## Phases (median seconds; ratio vs the same phase of `c`)");
 p();
 p("| peer | phase | items | reps | min s | median s | ratio (median) |");
