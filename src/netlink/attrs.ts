@@ -361,7 +361,8 @@ function storeDecoded(out: AttrValues, buf: Buffer, def: AttrDef, ps: number, pe
   }
 }
 
-function keepRaw(out: AttrValues, buf: Buffer, ps: number, pe: number, rawType: number, reason?: string): void {
+/** @internal Keeps an attribute as RawAttr in out.unknown (for hand-written decoders of hot messages). */
+export function keepRaw(out: { unknown?: RawAttr[] }, buf: Buffer, ps: number, pe: number, rawType: number, reason?: string): void {
   const raw: RawAttr = {
     type: rawType & NLA_TYPE_MASK,
     nested: (rawType & NLA_F_NESTED) !== 0,
@@ -372,13 +373,36 @@ function keepRaw(out: AttrValues, buf: Buffer, ps: number, pe: number, rawType: 
   (out.unknown ??= []).push(raw);
 }
 
-const INVALID = Symbol("invalid");
+/** @internal What decodeAttrValue returns for a payload of the wrong length. */
+export const INVALID = Symbol("invalid");
+
+const elemDefs = new WeakMap<AttrDef, AttrDef>();
+function elemDefOf(def: AttrDef): AttrDef {
+  let e = elemDefs.get(def);
+  if (!e) elemDefs.set(def, e = { ...def, kind: def.elem ?? "u32", multi: false });
+  return e;
+}
 
 const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
 
+/**
+ * @internal One attribute's value by its table entry, or INVALID. For hand-written single-pass
+ * decoders of hot messages (decodeLink) that store values under their own names.
+ */
+export function decodeAttrValue(buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number, parent: AttrValues): unknown {
+  return decodeValue(buf, def, ps, pe, rawType, parent);
+}
+
 function decodeValue(buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number, parent: AttrValues): unknown {
   const len = pe - ps;
-  switch (def.kind) {
+  const kind = def.kind;
+  // the common little-endian scalars first, without the generic path's size-table lookup
+  if ((kind === "u32" || kind === "u8") && !def.be && !(rawType & NLA_F_NET_BYTEORDER)) {
+    if (kind === "u32" ? len < 4 : len < 1) return INVALID;
+    const n = kind === "u32" ? buf.readUInt32LE(ps) : buf[ps]!;
+    return def.enum ? enumName(def.enum, n) : n;
+  }
+  switch (kind) {
     case "string": {
       let e = pe;
       while (e > ps && buf[e - 1] === 0) e--;
@@ -395,7 +419,7 @@ function decodeValue(buf: Buffer, def: AttrDef, ps: number, pe: number, rawType:
     case "array": {
       const inner = resolveSet(def.set);
       const items: unknown[] = [];
-      const elemDef: AttrDef | undefined = inner ? undefined : { ...def, kind: def.elem ?? "u32", multi: false };
+      const elemDef: AttrDef | undefined = inner ? undefined : elemDefOf(def);
       forEachAttr(buf, ps, pe, (_t, s, e, rt) => {
         if (inner) items.push(decodeAttrs(buf, s, e, inner));
         else {
