@@ -41,14 +41,46 @@ export class LinkApi {
    * `replace` (NLM_F_REPLACE, as `ip link replace`). tun/tap devices are made with the
    * /dev/net/tun ioctls; a non-persistent one resolves with its fd, which the caller then owns.
    */
-  async add(spec: LinkAddSpec, opts: LinkAddOptions = {}): Promise<number | undefined> {
-    if (spec?.kind === "tun" || spec?.kind === "tap") return this.addTuntap(spec);
+  add(spec: LinkAddSpec, opts: LinkAddOptions = {}): Promise<number | undefined> {
+    if (spec?.kind === "tun" || spec?.kind === "tap") return this.handled(this.addTuntap(spec));
     const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
-    await this.withKindContext((kctx) => {
+    return this.handled(this.withKindContext(async (kctx) => {
       const req = buildAddRequest(spec, kctx);
-      return this.exec.run(this.request(RTM_NEWLINK, flags, req));
-    });
-    return undefined;
+      await this.exec.run(this.request(RTM_NEWLINK, flags, req));
+      return undefined;
+    }));
+  }
+
+  /**
+   * Inside a batch the outcome reports every failure, so a verb's own promise may go unread:
+   * it must not count as an unhandled rejection. Callers who await it still see the error.
+   */
+  private handled<T>(p: Promise<T>): Promise<T> {
+    if (this.exec.batched) p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * A change request for `dev`: by name when given one (IFLA_IFNAME with ifi_index 0; the kernel
+   * finds the device itself, which saves the lookup round trip ip makes), by index otherwise.
+   * A rename has to address the device by index, since IFLA_IFNAME then carries the new name.
+   */
+  private async change(type: number, dev: LinkRef, renaming: boolean, build: (index: number, k: KindContext) => LinkRequest): Promise<void> {
+    const byName = typeof dev === "string" && !renaming;
+    if (byName) validateIfname(dev, "dev");
+    const index = byName ? 0 : this.ctx.ifindex(dev, "dev");
+    try {
+      await this.withKindContext((kctx) => {
+        const req = build(index, kctx);
+        if (byName) req.attrs.ifname = dev;
+        return this.exec.run(this.request(type, 0, req));
+      });
+    } catch (e) {
+      if (byName && e instanceof NetlinkError && e.errno === ENODEV && !e.extack.message) {
+        throw new NetlinkError(ENODEV, { message: `Cannot find device "${dev}"` }, e.request);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -72,15 +104,13 @@ export class LinkApi {
   }
 
   /** Changes a link in one RTM_NEWLINK, as `ip link set` does. */
-  async set(dev: LinkRef, opts: LinkSetOptions): Promise<void> {
-    if (!opts || typeof opts !== "object") throw new NlkitInputError("link set options must be an object", "options");
-    const index = this.ctx.ifindex(dev, "dev");
-    await this.withKindContext((kctx) => this.exec.run(this.request(RTM_NEWLINK, 0, buildSetRequest(index, opts, kctx))));
+  set(dev: LinkRef, opts: LinkSetOptions): Promise<void> {
+    if (!opts || typeof opts !== "object") return Promise.reject(new NlkitInputError("link set options must be an object", "options"));
+    return this.handled(this.change(RTM_NEWLINK, dev, opts.name !== undefined, (index, kctx) => buildSetRequest(index, opts, kctx)));
   }
 
-  async del(dev: LinkRef): Promise<void> {
-    const index = this.ctx.ifindex(dev, "dev");
-    await this.exec.run(this.request(RTM_DELLINK, 0, { header: { index }, attrs: {} }));
+  del(dev: LinkRef): Promise<void> {
+    return this.handled(this.change(RTM_DELLINK, dev, false, (index) => ({ header: { index }, attrs: {} })));
   }
 
   /** One link by name or index. Reads go straight to the socket, even from a batch. */

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { RtnlContext } from "../../src/rtnl/context.js";
+import { Rtnl } from "../../src/rtnl/rtnl.js";
+import { describeLive, ipJson, TestNamespaces } from "../helpers/live.js";
+
+describeLive("link changes addressed by name (live)", () => {
+  const ns = new TestNamespaces("lnk-name");
+  let name = "";
+  let rt: Rtnl;
+  beforeAll(async () => {
+    name = ns.create("a");
+    rt = await Rtnl.open({ netns: name });
+    await rt.link.add({ name: "n0", kind: "veth", peer: { name: "n1" } });
+  });
+  afterAll(() => {
+    rt?.close();
+    ns.cleanup();
+  });
+
+  it("set and del by name need no lookup round trip; a rename still goes by index", async () => {
+    const lookups = vi.spyOn(RtnlContext.prototype, "ifindex");
+    try {
+      await rt.link.set("n0", { up: true, mtu: 1400 });
+      await rt.link.set("n1", { up: true });
+      expect(lookups).not.toHaveBeenCalled();
+      expect(ipJson(["link", "show", "n0"], name)[0]).toMatchObject({ mtu: 1400, flags: expect.arrayContaining(["UP"]) });
+      await rt.link.set("n1", { name: "n1x" });
+      expect(lookups).toHaveBeenCalledTimes(1);
+      expect(ipJson(["link", "show", "n1x"], name)).toHaveLength(1);
+      lookups.mockClear();
+      await rt.link.del("n0");
+      expect(lookups).not.toHaveBeenCalled();
+      expect(ipJson(["link", "show"], name).map((l: { ifname: string }) => l.ifname)).toEqual(["lo"]);
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+
+  it("an unknown name is still 'Cannot find device', and nothing changes", async () => {
+    await expect(rt.link.set("nope0", { up: true })).rejects.toMatchObject({ code: "ENODEV", message: expect.stringContaining('Cannot find device "nope0"') });
+    await expect(rt.link.del("nope0")).rejects.toMatchObject({ code: "ENODEV" });
+    await expect(rt.link.set("bad/name", { up: true })).rejects.toMatchObject({ code: "EINVAL", field: "dev" });
+  });
+
+  it("a batch reports a failing link verb in its outcome, without an unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const b = rt.batch();
+      b.link.add({ name: "b0", kind: "bridge" });
+      b.link.set("nope1", { up: true });
+      b.link.set("b0", { up: true });
+      const outcome = await b.send();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(outcome.ok).toBe(2);
+      expect(outcome.errors.map((e) => [e.code, e.request?.index])).toEqual([["ENODEV", 1]]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+});
