@@ -11,20 +11,29 @@ export interface Cidr {
   prefixlen: number;
 }
 
-const V4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
+/** Dotted quad only ("10.0.0.1"): no shorthand, no leading zeros (inet_aton would read octal). */
 export function parseIPv4(text: string): Buffer | undefined {
-  const m = V4_RE.exec(text);
-  if (!m) return undefined;
+  // a hand-written scanner: this runs for every address of every route in a batch
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
   const out = Buffer.allocUnsafe(4);
-  for (let i = 0; i < 4; i++) {
-    const part = m[i + 1]!;
-    const v = Number(part);
-    // "010" is octal to inet_aton; refusing it beats guessing.
-    if (v > 255 || (part.length > 1 && part[0] === "0")) return undefined;
-    out[i] = v;
+  let part = 0, value = 0, digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return undefined;
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 export function parseIPv6(text: string): Buffer | undefined {

@@ -20,7 +20,11 @@ const { O_RDONLY, O_CREAT, O_EXCL } = fs.constants;
  * /run/netns must be a shared mount so that namespaces added in one mount namespace appear (and
  * disappear) in the others; if it is not a mount point yet, it is bound onto itself first.
  */
+let runDirPrepared = false;
+
 function prepareRunDir(name: string): void {
+  // once per process: the mount stays shared, and W4-style churn pays two syscalls less per add
+  if (runDirPrepared && fs.existsSync(NETNS_RUN_DIR)) return;
   try {
     fs.mkdirSync(NETNS_RUN_DIR, { mode: 0o755 });
   } catch (e) {
@@ -38,6 +42,7 @@ function prepareRunDir(name: string): void {
       netnsFail(e2, "mount", name, `mount --make-shared ${NETNS_RUN_DIR} failed`);
     }
   }
+  runDirPrepared = true;
 }
 
 /**

@@ -161,7 +161,11 @@ function routeFamily(spec: RouteSpec): IpFamily {
   return 4;
 }
 
+const NO_METRICS = { lock: 0 } as const;
+
 function metricsOf(spec: RouteSpec): { list?: Array<[number, number | string]>; lock: number } {
+  // most routes carry none: skip the table walk (route batches run this per route)
+  if (spec.metrics === undefined && spec.mtu === undefined && spec.advmss === undefined) return NO_METRICS;
   const m: Record<string, unknown> = { ...spec.metrics };
   if (spec.mtu !== undefined) m.mtu = spec.mtu;
   if (spec.advmss !== undefined) m.advmss = spec.advmss;

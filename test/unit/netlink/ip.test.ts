@@ -42,3 +42,19 @@ describe("ip text", () => {
     expect(parseLladdr("02:00:0g:00:00:01")).toBeUndefined();
   });
 });
+
+describe("IPv4 scanner", () => {
+  it("agrees with a strict dotted-quad reference on arbitrary text", () => {
+    const reference = (t: string) => {
+      const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(t);
+      if (!m) return undefined;
+      const parts = m.slice(1).map((p) => ({ p, v: Number(p) }));
+      if (parts.some(({ p, v }) => v > 255 || (p.length > 1 && p[0] === "0"))) return undefined;
+      return Buffer.from(parts.map(({ v }) => v));
+    };
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("00", "01", "007", "", "a", "1a"));
+    fc.assert(fc.property(fc.oneof(fc.array(octet, { minLength: 3, maxLength: 5 }).map((a) => a.join(".")), fc.string()), (t) => {
+      expect(parseIPv4(t)).toEqual(reference(t));
+    }), { numRuns: 5000 });
+  });
+});
