@@ -117,7 +117,7 @@ if (importsFile && existsSync(importsFile)) {
   p("## Cold start: importing the library");
   p();
   p("A fresh process per sample; the time of the import statement itself, measured inside the process");
-  p("(`performance.now()` around `await import(\"dist/index.js\")`, `require(\"netlink\")`, `import pyroute2`).");
+  p("(`performance.now()` around `await import(\"nlkit\")` (the package entry, dist/bundle/index.js), `require(\"netlink\")`, `import pyroute2`).");
   p();
   p("| library | samples | min ms | median ms |");
   p("|---|---|---|---|");

@@ -34,7 +34,7 @@ IMPORTS=$WORK/imports.tsv
 time_imports() {
   local i
   for i in 1 2 3 4 5 6 7; do
-    node --input-type=module -e "const t=performance.now(); await import('$ROOT/dist/index.js'); console.log('nlkit\t'+(performance.now()-t))" >> "$IMPORTS"
+    node --input-type=module -e "const t=performance.now(); await import('nlkit'); console.log('nlkit\t'+(performance.now()-t))" >> "$IMPORTS"
     if [ -d "$WORK/node-netlink-peer/node_modules/netlink" ]; then
       (cd "$WORK/node-netlink-peer" && node -e "const t=performance.now(); require('netlink'); console.log('netlink (npm)\t'+(performance.now()-t))") >> "$IMPORTS"
     fi

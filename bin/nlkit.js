@@ -12,6 +12,6 @@ if (existsSync(source) && existsSync(join(root, "node_modules", "tsx"))) {
   const { tsImport } = await import("tsx/esm/api");
   ({ main } = await tsImport(pathToFileURL(source).href, import.meta.url));
 } else {
-  ({ main } = await import(pathToFileURL(join(root, "dist", "cli", "main.js")).href));
+  ({ main } = await import(pathToFileURL(join(root, "dist", "bundle", "cli.js")).href));
 }
 process.exitCode = await main(process.argv.slice(2));

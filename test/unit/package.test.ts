@@ -1,0 +1,25 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import * as api from "../../src/index.js";
+
+const built = existsSync("dist/bundle/index.js") && existsSync("dist/index.d.ts");
+const describeBuilt = built ? describe : describe.skip;
+
+describeBuilt("the built package (npm run build)", () => {
+  it('import("nlkit") resolves to the bundle and exposes exactly the sources\' API', () => {
+    const out = execFileSync("node", ["--input-type=module", "-e",
+      'const m = await import("nlkit"); console.log(JSON.stringify(Object.keys(m).sort()))'], { encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual(Object.keys(api).sort());
+  });
+
+  it("the bundled CLI runs without the sources", () => {
+    const out = execFileSync("node", ["--input-type=module", "-e",
+      'const { main } = await import("./dist/bundle/cli.js"); process.exitCode = await main(["--help"]);'], { encoding: "utf8" });
+    expect(out).toMatch(/Usage: nlkit/);
+  });
+
+  it("ships type declarations for the entry point", () => {
+    expect(existsSync("dist/index.d.ts")).toBe(true);
+  });
+});
