@@ -4,7 +4,7 @@ import {
   NLMSG_NOOP, NLMSG_OVERRUN, NETLINK_ADD_MEMBERSHIP, NETLINK_CAP_ACK, NETLINK_DROP_MEMBERSHIP, NETLINK_EXT_ACK,
   NETLINK_GET_STRICT_CHK,
 } from "./constants.js";
-import { DumpInterruptedError, NetlinkError, NetlinkParseError, type RequestInfo } from "./errors.js";
+import { DumpInterruptedError, NetlinkError, NetlinkParseError, NlkitInputError, type RequestInfo } from "./errors.js";
 import { forEachMessage, nameExtackAttribute, parseErrorPayload, type ErrorPayload, type MessageDef } from "./message.js";
 import { NlWriter } from "./writer.js";
 import * as sys from "../syscalls/index.js";
@@ -88,7 +88,7 @@ export class NetlinkSocket {
     let fd: number;
     if (opts.netnsFd !== undefined) fd = sys.withNetns(opts.netnsFd, create);
     else if (opts.netnsPath !== undefined) {
-      const nsfd = fs.openSync(opts.netnsPath, "r");
+      const nsfd = openNamespace(opts.netnsPath);
       try { fd = sys.withNetns(nsfd, create); } finally { fs.closeSync(nsfd); }
     } else fd = create();
     this.fd = fd;
@@ -451,6 +451,20 @@ export class NetlinkSocket {
   /** @internal used by Batch */
   get receiveBuffer(): Buffer {
     return this.recvBuf;
+  }
+}
+
+function openNamespace(path: string): number {
+  try {
+    return fs.openSync(path, "r");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    // worded as ip words it; typed so that callers can tell a missing namespace from the rest
+    if (err.code === "ENOENT" || err.code === "EACCES") {
+      const why = err.code === "ENOENT" ? "No such file or directory" : "Permission denied";
+      throw new NlkitInputError(`Cannot open network namespace "${path}": ${why}`, "netns", err.code);
+    }
+    throw e;
   }
 }
 

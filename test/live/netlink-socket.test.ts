@@ -192,3 +192,10 @@ describeLive("netlink socket engine (live)", () => {
     }
   });
 });
+
+describeLive("opening a socket in a namespace that does not exist (live)", () => {
+  it("is a typed ENOENT error naming the namespace", () => {
+    expect(() => NetlinkSocket.open({ protocol: NETLINK_ROUTE, netnsPath: "/run/netns/nlkit-test-no-such-ns" }))
+      .toThrow(expect.objectContaining({ code: "ENOENT", name: "NlkitInputError", message: 'Cannot open network namespace "/run/netns/nlkit-test-no-such-ns": No such file or directory' }));
+  });
+});
