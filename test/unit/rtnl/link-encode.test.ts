@@ -183,6 +183,8 @@ describe("input validation happens before anything is sent", () => {
     ["slash", { name: "a/b", kind: "bridge" }, "name"],
     ["whitespace", { name: "a b", kind: "bridge" }, "name"],
     ["empty", { name: "", kind: "bridge" }, "name"],
+    // the kernel stops at the NUL: "lo\0x" would name lo
+    ["NUL byte", { name: "lo\0x", kind: "bridge" }, "name"],
     ["peer name", { name: "v0", kind: "veth", peer: { name: "x".repeat(16) } }, "peer.name"],
     ["mtu", { name: "v0", kind: "bridge", mtu: -1 }, "mtu"],
     ["address", { name: "v0", kind: "bridge", address: "zz:00" }, "address"],
