@@ -193,6 +193,7 @@ describe("input validation happens before anything is sent", () => {
     ["unknown option", { name: "v0", kind: "bridge", colour: "red" } as unknown as LinkAddSpec, "colour"],
     ["vxlan without id", { name: "v0", kind: "vxlan", vxlan: {} as never }, "vxlan.id"],
     ["vxlan bad remote", { name: "v0", kind: "vxlan", vxlan: { id: 1, remote: "1.2.3" } }, "vxlan.remote"],
+    ["vxlan local and remote of two families", { name: "v0", kind: "vxlan", vxlan: { id: 1, remote: "10.0.0.2", local: "fd00::1" } }, "vxlan.local"],
     ["vlan id", { name: "v0", kind: "vlan", link: 2, vlan: { id: 5000 } }, "vlan.id"],
     ["bond mode", { name: "b0", kind: "bond", bond: { mode: "fastest" as never } }, "bond.mode"],
     ["kind", { name: "b0", kind: "no such kind!" }, "kind"],
