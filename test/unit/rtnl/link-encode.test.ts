@@ -227,3 +227,15 @@ describe("extack attribute naming walks into the kind's table", () => {
     expect(describeAttrAt(msg, 32, msg.length, linkMessage.attrs, at)).toBe("IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT");
   });
 });
+
+describe("link ensure", () => {
+  it("refuses a non-persistent tun/tap, whose fd it could not hand back", async () => {
+    const { captureRtnl } = await import("../../helpers/rtnl-capture.js");
+    const { LinkApi } = await import("../../../src/rtnl/link/index.js");
+    const { ctx, exec, sent } = captureRtnl({ tp0: 7 });
+    const err = await new LinkApi(ctx, exec).ensure({ name: "tp0", kind: "tap", tuntap: { persist: false } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NlkitInputError);
+    expect((err as NlkitInputError).field).toBe("tuntap.persist");
+    expect(sent).toEqual([]);
+  });
+});
