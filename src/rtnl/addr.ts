@@ -1,5 +1,5 @@
 import { attrSet, decodeAttrs } from "../netlink/attrs.js";
-import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlink/constants.js";
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
 import { networkOf, parseCidr, type Cidr, type IpFamily } from "../netlink/ip.js";
 import type { MessageDef } from "../netlink/message.js";
@@ -323,19 +323,23 @@ export class AddrApi {
 
   /**
    * Addresses, filtered by the kernel on device and family (strict checking), and here on
-   * scope and label. One link dump per call maps indexes to names.
+   * scope and label. One link dump per call maps indexes to names. Reads go straight to the
+   * socket, even from a batch.
    */
   async list(filter: AddrListFilter = {}): Promise<Addr[]> {
+    return this.listSync(filter);
+  }
+
+  private listSync(filter: AddrListFilter): Addr[] {
     const index = filter.dev !== undefined ? this.ctx.ifindex(filter.dev) : 0;
     const family = familyNumber(filter.family, "family");
     const scope = filter.scope !== undefined ? enumInput(rtScope, filter.scope, "scope") : undefined;
     const names = linkNames(this.ctx);
-    const rows = await this.exec.run({
+    const rows = this.ctx.socket.dumpSync({
       type: RTM_GETADDR,
-      flags: NLM_F_DUMP,
       def: ifaddrDef,
       encode: (w) => encodeStruct(w, ifaddrmsg, { family, index }),
-    }, (buf, start, len) => (buf.readUInt16LE(start + 4) === RTM_NEWADDR ? decodeAddr(buf, start, len, names) : undefined));
+    }, (buf, start, len) => (buf.readUInt16LE(start + 4) === RTM_NEWADDR ? decodeAddr(buf, start, len, names) : undefined), { retries: 2 });
     return rows.filter((a): a is Addr => a !== undefined
       && (scope === undefined || enumInput(rtScope, a.scope, "scope") === scope)
       && (filter.label === undefined || labelMatches(filter.label, a.label ?? a.dev)));
@@ -344,20 +348,28 @@ export class AddrApi {
   /**
    * `ip addr flush`: deletes the listed addresses (secondaries first, so that removing a
    * primary cannot take them along and turn their own delete into an error). Returns how many.
+   * From a batch, the deletes are queued before this returns.
    */
-  async flush(filter: AddrListFilter = {}): Promise<number> {
-    const addrs = await this.list(filter);
+  flush(filter: AddrListFilter = {}): Promise<number> {
+    let addrs: Addr[];
+    try {
+      addrs = this.listSync(filter);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     addrs.sort((x, y) => Number(y.flags.includes("secondary") || y.flags.includes("temporary"))
       - Number(x.flags.includes("secondary") || x.flags.includes("temporary")));
-    await Promise.all(addrs.map((a) => {
+    const done = Promise.all(addrs.map((a) => {
       const local = parseCidr(a.local)!.bytes;
       const r: AddrRequest = {
         family: a.family === 4 ? AF_INET : AF_INET6, prefixlen: a.prefixlen, flags: 0, scope: 0, index: a.index, local,
         addressCopy: parseCidr(a.address)!.bytes,
       };
       return this.exec.run({ type: RTM_DELADDR, def: ifaddrDef, encode: (w) => encodeAddr(w, r) });
-    }));
-    return addrs.length;
+    })).then(() => addrs.length);
+    // the batch outcome reports failed deletes: this promise may go unread
+    if (this.exec.batched) done.catch(() => undefined);
+    return done;
   }
 }
 

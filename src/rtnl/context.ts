@@ -29,8 +29,9 @@ export function validateIfname(name: string, field = "name"): void {
   if (Buffer.byteLength(name) >= IFNAMSIZ) {
     throw new NlkitInputError(`interface name "${name}" is longer than ${IFNAMSIZ - 1} bytes`, field);
   }
-  if (name === "." || name === ".." || /[/:\s]/.test(name)) {
-    throw new NlkitInputError(`invalid interface name "${name}": no '/', ':' or whitespace, and not '.' or '..'`, field);
+  // a NUL would end the name early in the kernel, which would then act on another device
+  if (name === "." || name === ".." || /[/:\s\0]/.test(name)) {
+    throw new NlkitInputError(`invalid interface name ${JSON.stringify(name)}: no '/', ':', NUL or whitespace, and not '.' or '..'`, field);
   }
 }
 

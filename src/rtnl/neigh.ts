@@ -1,5 +1,5 @@
 import { attrSet, decodeAttrs } from "../netlink/attrs.js";
-import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlink/constants.js";
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
 import { parseIp, parseLladdr, type IpFamily } from "../netlink/ip.js";
 import type { MessageDef } from "../netlink/message.js";
@@ -294,6 +294,7 @@ export class NeighApi {
   /**
    * Neighbours (or, with proxy, proxy entries; with family "bridge", fdb entries), filtered by
    * the kernel on device, here on state. Unlike `ip neigh show`, NOARP entries are not hidden.
+   * Reads go straight to the socket, even from a batch.
    */
   async list(filter: NeighListFilter = {}): Promise<Neigh[]> {
     const bridge = filter.family === "bridge";
@@ -306,9 +307,8 @@ export class NeighApi {
     const states = filter.state === undefined ? undefined
       : (Array.isArray(filter.state) ? filter.state : [filter.state]).reduce((m, s) => m | enumInput(nudState, s, "state"), 0);
     const names = linkNames(this.ctx);
-    const rows = await this.exec.run({
+    const rows = await this.ctx.socket.dump({
       type: RTM_GETNEIGH,
-      flags: NLM_F_DUMP,
       def: ndmsgDef,
       encode: (w) => {
         // the neighbour dump takes the device as NDA_IFINDEX (strict checking refuses it in the
@@ -316,7 +316,7 @@ export class NeighApi {
         encodeStruct(w, ndmsg, { family, ifindex: bridge ? ifindex : 0, flags: filter.proxy ? NTF.PROXY : 0 });
         if (!bridge && ifindex) w.attrU32(NDA.IFINDEX, ifindex);
       },
-    }, (buf, start, len) => decodeNeigh(buf, start, len, names));
+    }, (buf, start, len) => decodeNeigh(buf, start, len, names), { retries: 2 });
     return rows.filter((n): n is Neigh => n !== undefined
       && (states === undefined || (states === 0 ? n.rawState === 0 : (n.rawState & states) !== 0)));
   }

@@ -1,4 +1,4 @@
-import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE } from "../netlink/constants.js";
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../netlink/constants.js";
 import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { parseCidr, parseIp, type IpFamily } from "../netlink/ip.js";
 import { encodeStruct } from "../netlink/struct.js";
@@ -363,7 +363,8 @@ export class RouteApi {
 
   /**
    * Routes of one table (main unless told), filtered by the kernel on table, device, protocol
-   * and type (strict checking). A table that does not exist lists as empty.
+   * and type (strict checking). A table that does not exist lists as empty. Reads go straight
+   * to the socket, even from a batch.
    */
   async list(filter: RouteListFilter = {}): Promise<Route[]> {
     const family = familyNumber(filter.family, "family");
@@ -373,16 +374,15 @@ export class RouteApi {
     const oif = filter.dev !== undefined ? this.ctx.ifindex(filter.dev) : 0;
     const names = linkNames(this.ctx);
     try {
-      const rows = await this.exec.run({
+      const rows = await this.ctx.socket.dump({
         type: RTM_GETROUTE,
-        flags: NLM_F_DUMP,
         def: rtmsgDef,
         encode: (w) => {
           encodeStruct(w, rtmsg, { family, protocol, type });
           if (table) w.attrU32(RTA.TABLE, table);
           if (oif) w.attrU32(RTA.OIF, oif);
         },
-      }, (buf, start, len) => decodeRoute(buf, start, len, names));
+      }, (buf, start, len) => decodeRoute(buf, start, len, names), { retries: 2 });
       return rows.filter((r): r is Route => r !== undefined);
     } catch (e) {
       // with a family given, the kernel answers ENOENT for a table it has never created
@@ -401,7 +401,7 @@ export class RouteApi {
     const oif = opts.oif !== undefined ? this.ctx.ifindex(opts.oif, "oif") : undefined;
     const mark = opts.mark !== undefined ? u32(opts.mark, "mark") : undefined;
     const names = linkNames(this.ctx);
-    const rows = await this.exec.run({
+    const rows = await this.ctx.socket.request({
       type: RTM_GETROUTE,
       reply: true,
       def: rtmsgDef,

@@ -1,5 +1,5 @@
 import { attrSet, decodeAttrs } from "../netlink/attrs.js";
-import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLMSG_HDRLEN } from "../netlink/constants.js";
+import { NLM_F_CREATE, NLM_F_EXCL, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
 import { parseCidr, type IpFamily } from "../netlink/ip.js";
 import type { MessageDef } from "../netlink/message.js";
@@ -312,15 +312,17 @@ export class RuleApi {
     });
   }
 
-  /** IPv4 and IPv6 rules (or one family), in priority order as the kernel keeps them. */
+  /**
+   * IPv4 and IPv6 rules (or one family), in priority order as the kernel keeps them. Reads go
+   * straight to the socket, even from a batch.
+   */
   async list(filter: { family?: IpFamily } = {}): Promise<Rule[]> {
     const family = familyNumber(filter.family, "family");
-    const rows = await this.exec.run({
+    const rows = await this.ctx.socket.dump({
       type: RTM_GETRULE,
-      flags: NLM_F_DUMP,
       def: fibRuleDef,
       encode: (w) => encodeStruct(w, fibRuleHdr, { family }),
-    }, decodeRule);
+    }, decodeRule, { retries: 2 });
     return rows.filter((r): r is Rule => r !== undefined && (family === AF_UNSPEC || r.family === (family === AF_INET ? 4 : 6)));
   }
 }

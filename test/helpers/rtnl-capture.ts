@@ -5,6 +5,7 @@ import { NetlinkError } from "../../src/netlink/errors.js";
 import type { Decoder, Request } from "../../src/netlink/socket.js";
 import { NlWriter } from "../../src/netlink/writer.js";
 import type { Executor, RtnlContext } from "../../src/rtnl/context.js";
+import { RTM_GETLINK } from "../../src/rtnl/types.js";
 
 export interface Captured {
   req: Request;
@@ -26,6 +27,15 @@ export function captureRtnl(devices: Record<string, number> = {}, replies: Buffe
   ctx: RtnlContext; exec: Executor; sent: Captured[];
 } {
   const sent: Captured[] = [];
+  const answer = <T>(req: Request, decode?: Decoder<T>): T[] => {
+    sent.push({ req, bytes: encodeRequest(req) });
+    const out: T[] = [];
+    for (const m of replies.shift() ?? []) if (decode) out.push(decode(m, 0, m.length));
+    return out;
+  };
+  // reads go to the socket directly; the link-name dump (RTM_GETLINK) answers empty, unrecorded
+  const dump = <T>(req: Request, decode: Decoder<T>): T[] =>
+    req.type === RTM_GETLINK ? [] : answer({ ...req, flags: (req.flags ?? 0) | NLM_F_DUMP }, decode);
   const ctx = {
     ifindex(dev: string | number): number {
       if (typeof dev === "number") return dev;
@@ -33,15 +43,17 @@ export function captureRtnl(devices: Record<string, number> = {}, replies: Buffe
       if (i === undefined) throw new NetlinkError(19, { message: `Cannot find device "${dev}"` });
       return i;
     },
-    socket: { dumpSync: () => [] },
+    socket: {
+      dumpSync: dump,
+      dump: async <T>(req: Request, decode: Decoder<T>) => dump(req, decode),
+      requestSync: answer,
+      request: async <T>(req: Request, decode?: Decoder<T>) => answer(req, decode),
+    },
   } as unknown as RtnlContext;
   const exec: Executor = {
     batched: false,
     async run<T>(req: Request, decode?: Decoder<T>): Promise<T[]> {
-      sent.push({ req, bytes: encodeRequest(req) });
-      const out: T[] = [];
-      for (const m of replies.shift() ?? []) if (decode) out.push(decode(m, 0, m.length));
-      return out;
+      return answer(req, decode);
     },
   };
   return { ctx, exec, sent };

@@ -88,6 +88,10 @@ export class LinkApi {
    * existing link of another kind is an EEXIST error rather than silently accepted.
    */
   async ensure(spec: LinkAddSpec): Promise<boolean> {
+    if ((spec?.kind === "tun" || spec?.kind === "tap") && spec.tuntap?.persist === false) {
+      // add() would hand back the fd that keeps the device alive, and ensure() cannot
+      throw new NlkitInputError("ensure() makes persistent tun/tap devices only; use add() for one that lives with its fd", "tuntap.persist");
+    }
     try {
       await this.add(spec);
       return true;

@@ -183,6 +183,8 @@ describe("input validation happens before anything is sent", () => {
     ["slash", { name: "a/b", kind: "bridge" }, "name"],
     ["whitespace", { name: "a b", kind: "bridge" }, "name"],
     ["empty", { name: "", kind: "bridge" }, "name"],
+    // the kernel stops at the NUL: "lo\0x" would name lo
+    ["NUL byte", { name: "lo\0x", kind: "bridge" }, "name"],
     ["peer name", { name: "v0", kind: "veth", peer: { name: "x".repeat(16) } }, "peer.name"],
     ["mtu", { name: "v0", kind: "bridge", mtu: -1 }, "mtu"],
     ["address", { name: "v0", kind: "bridge", address: "zz:00" }, "address"],
@@ -191,6 +193,7 @@ describe("input validation happens before anything is sent", () => {
     ["unknown option", { name: "v0", kind: "bridge", colour: "red" } as unknown as LinkAddSpec, "colour"],
     ["vxlan without id", { name: "v0", kind: "vxlan", vxlan: {} as never }, "vxlan.id"],
     ["vxlan bad remote", { name: "v0", kind: "vxlan", vxlan: { id: 1, remote: "1.2.3" } }, "vxlan.remote"],
+    ["vxlan local and remote of two families", { name: "v0", kind: "vxlan", vxlan: { id: 1, remote: "10.0.0.2", local: "fd00::1" } }, "vxlan.local"],
     ["vlan id", { name: "v0", kind: "vlan", link: 2, vlan: { id: 5000 } }, "vlan.id"],
     ["bond mode", { name: "b0", kind: "bond", bond: { mode: "fastest" as never } }, "bond.mode"],
     ["kind", { name: "b0", kind: "no such kind!" }, "kind"],
@@ -222,5 +225,17 @@ describe("extack attribute naming walks into the kind's table", () => {
     const at = msg.indexOf(Buffer.from([6, 0, 15, 0, 0x12, 0xb5]));
     expect(at).toBeGreaterThan(0);
     expect(describeAttrAt(msg, 32, msg.length, linkMessage.attrs, at)).toBe("IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT");
+  });
+});
+
+describe("link ensure", () => {
+  it("refuses a non-persistent tun/tap, whose fd it could not hand back", async () => {
+    const { captureRtnl } = await import("../../helpers/rtnl-capture.js");
+    const { LinkApi } = await import("../../../src/rtnl/link/index.js");
+    const { ctx, exec, sent } = captureRtnl({ tp0: 7 });
+    const err = await new LinkApi(ctx, exec).ensure({ name: "tp0", kind: "tap", tuntap: { persist: false } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NlkitInputError);
+    expect((err as NlkitInputError).field).toBe("tuntap.persist");
+    expect(sent).toEqual([]);
   });
 });

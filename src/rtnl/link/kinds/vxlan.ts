@@ -83,6 +83,7 @@ export const vxlan = defineKind({
     const dst = o.remote ?? o.group;
     const d = dst ? addr(dst, o.remote ? "vxlan.remote" : "vxlan.group") : undefined;
     const l = o.local ? addr(o.local, "vxlan.local") : undefined;
+    if (d && l && d.v6 !== l.v6) throw new NlkitInputError("vxlan.local and the remote/group must be of the same family", "vxlan.local");
     if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) throw new NlkitInputError("vxlan.port must be 0..65535", "vxlan.port");
     // ip's order: options it writes while parsing (dev, ttl, tos), then id, addresses, learning, port
     return {
