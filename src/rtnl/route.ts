@@ -185,9 +185,11 @@ function metricsOf(spec: RouteSpec): { list?: Array<[number, number | string]>; 
     }
     let n = u32(v, field);
     // ip takes rtt and rttvar in milliseconds; the kernel keeps them scaled by 8 and 4
-    if (d.key === "rtt") n *= 8;
-    else if (d.key === "rttvar") n *= 4;
-    else if (d.key === "hoplimit" && n > 255) throw new NlkitInputError(`invalid ${field} ${n}`, field);
+    if (d.key === "rtt" || d.key === "rttvar") {
+      n *= d.key === "rtt" ? 8 : 4;
+      if (n > 0xffffffff) throw new NlkitInputError(`${field} ${String(v)} ms is too large`, field);
+    }
+    if (d.key === "hoplimit" && n > 255) throw new NlkitInputError(`invalid ${field} ${n}`, field);
     else if (d.key === "quickack" && n > 1) throw new NlkitInputError(`${field} must be 0 or 1`, field);
     // ip always locks rto_min: the kernel ignores an unlocked one
     if (d.key === "rtoMin") lock |= 1 << d.type;

@@ -197,6 +197,7 @@ function buildRule(spec: RuleSpec, del: boolean): RuleReq {
     r.l3mdev = true;
   }
   if (spec.uidRange !== undefined) {
+    if (!Array.isArray(spec.uidRange) || spec.uidRange.length !== 2) throw new NlkitInputError("uidRange must be [first, last]", "uidRange");
     const [lo, hi] = spec.uidRange;
     if (u32(lo, "uidRange") > u32(hi, "uidRange")) throw new NlkitInputError("uidRange is reversed", "uidRange");
     r.uidRange = [lo, hi];

@@ -88,6 +88,7 @@ describe("route input is checked before anything is sent", () => {
     ["weight 0", { dst: "10.1.0.0/24", nexthops: [{ gateway: "10.0.0.1", weight: 0 }] }, "nexthops[0].weight"],
     ["nexthop without gateway or dev", { dst: "10.1.0.0/24", nexthops: [{}] }, "nexthops[0]"],
     ["unknown metric", { dst: "10.1.0.0/24", dev: "veth0", metrics: { mtuu: 1 } as never }, "metrics.mtuu"],
+    ["rtt that overflows once scaled by 8", { dst: "10.1.0.0/24", dev: "veth0", metrics: { rtt: 0x20000000 } }, "metrics.rtt"],
     ["missing dst", {} as RouteSpec, "dst"],
   ];
   for (const [what, spec, field] of bad) {

@@ -63,6 +63,7 @@ describe("rule input is checked before anything is sent", () => {
     ["bad iif name", { iif: "a/b" }, "iif"],
     ["reversed port range", { dport: [20, 10] }, "dport"],
     ["goto without target", { action: "goto" }, "goto"],
+    ["uidRange not a pair", { uidRange: 1000 as unknown as [number, number] }, "uidRange"],
   ];
   for (const [what, spec, field] of bad) {
     it(what, async () => {
