@@ -494,6 +494,8 @@ interface Pending<T> {
   start: number;
   end: number;
   seq: number;
+  /** Position in the batch, counting requests refused before sending. */
+  index: number;
   replies: T[];
   error?: NetlinkError;
   resolve: (v: T[]) => void;
@@ -503,8 +505,10 @@ interface Pending<T> {
 export interface BatchOutcome {
   /** How many requests the kernel accepted. */
   ok: number;
-  /** The refused ones, each error naming its request (request.index is its position). */
+  /** The ones the kernel refused, each naming its request (request.index is its position). */
   errors: NetlinkError[];
+  /** Requests refused before anything was sent (bad input, an unknown device name...). */
+  refused: Array<{ index: number; error: unknown }>;
   /** sendto calls made. */
   sends: number;
 }
@@ -516,13 +520,29 @@ export interface BatchOutcome {
  */
 export class Batch {
   private readonly items: Pending<any>[] = [];
+  private readonly refused: Array<{ index: number; error: unknown }> = [];
   private readonly w = new NlWriter(64 * 1024);
   private sent = false;
+  private position = 0;
 
   constructor(private readonly sock: NetlinkSocket) {}
 
+  /** Requests queued (not counting those refused before sending). */
   get size(): number {
     return this.items.length;
+  }
+
+  /**
+   * Records a request that failed before it could be queued (its input was refused), so that the
+   * outcome reports it at its position; the returned promise rejects with the error and counts
+   * as handled, like every other batched request's.
+   */
+  fail(error: unknown): Promise<never> {
+    if (this.sent) throw new Error("batch already sent");
+    this.refused.push({ index: this.position++, error });
+    const p = Promise.reject(error);
+    p.catch(() => {});
+    return p;
   }
 
   /** Queues a request; the promise settles when the batch is sent. */
@@ -534,7 +554,7 @@ export class Batch {
     p.catch(() => {});
     const start = this.w.pos;
     const seq = this.sock.encodeInto(this.w, req, req.flags ?? 0);
-    this.items.push({ req, decode, start, end: this.w.pos, seq, replies: [], resolve, reject });
+    this.items.push({ req, decode, start, end: this.w.pos, seq, index: this.position++, replies: [], resolve, reject });
     return p;
   }
 
@@ -546,7 +566,7 @@ export class Batch {
   sendSync(): BatchOutcome {
     if (this.sent) throw new Error("batch already sent");
     this.sent = true;
-    const outcome: BatchOutcome = { ok: 0, errors: [], sends: 0 };
+    const outcome: BatchOutcome = { ok: 0, errors: [], refused: this.refused, sends: 0 };
     const items = this.items;
     let i = 0;
     while (i < items.length) {
@@ -602,7 +622,7 @@ export class Batch {
             const p = parseErrorPayload(buf, off, len);
             if (p.errno !== 0) {
               const bytes = Buffer.from(this.w.buf.subarray(it.start, it.end));
-              const info: RequestInfo = { type: it.req.type, seq, index: index.get(seq)!, bytes };
+              const info: RequestInfo = { type: it.req.type, seq, index: it.index, bytes };
               const name = it.req.def?.typeNames?.get(it.req.type);
               if (name) info.typeName = name;
               it.error = this.sock.error(p.errno, p.extack, info, it.req.def);

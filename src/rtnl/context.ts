@@ -10,14 +10,16 @@ import { RTM_GETLINK } from "./types.js";
 export interface Executor {
   readonly batched: boolean;
   run<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]>;
+  /** A verb whose request could not even be built: a rejection, recorded in a batch's outcome. */
+  fail(error: unknown): Promise<never>;
 }
 
 export function immediateExecutor(sock: NetlinkSocket): Executor {
-  return { batched: false, run: (req, decode) => sock.request(req, decode) };
+  return { batched: false, run: (req, decode) => sock.request(req, decode), fail: (e) => Promise.reject(e) };
 }
 
 export function batchExecutor(batch: Batch): Executor {
-  return { batched: true, run: (req, decode) => batch.add(req, decode) };
+  return { batched: true, run: (req, decode) => batch.add(req, decode), fail: (e) => batch.fail(e) };
 }
 
 const IFLA_IFNAME = 3;

@@ -11,7 +11,7 @@ export function change(exec: Executor, make: () => Request): Promise<void> {
   try {
     req = make();
   } catch (e) {
-    return Promise.reject(e);
+    return exec.fail(e);
   }
   return exec.run(req) as unknown as Promise<void>;
 }

@@ -55,6 +55,7 @@ export function captureRtnl(devices: Record<string, number> = {}, replies: Buffe
     async run<T>(req: Request, decode?: Decoder<T>): Promise<T[]> {
       return answer(req, decode);
     },
+    fail: (e) => Promise.reject(e),
   };
   return { ctx, exec, sent };
 }

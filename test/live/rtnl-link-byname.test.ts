@@ -55,6 +55,18 @@ describeLive("link changes addressed by name (live)", () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(outcome.ok).toBe(2);
       expect(outcome.errors.map((e) => [e.code, e.request?.index])).toEqual([["ENODEV", 1]]);
+      expect(outcome.refused).toEqual([]);
+      // requests refused before sending are in the outcome too, at their position
+      const b2 = rt.batch();
+      b2.link.set("bad/name", { up: true });
+      b2.route.add({ dst: "10.77.0.0/16", dev: "b0" });
+      b2.route.add({ dst: "10.77.0.0/33", dev: "b0" });
+      b2.link.set("nope2", { up: true });
+      const o2 = await b2.send();
+      expect(o2.ok).toBe(1);
+      expect(o2.refused.map((r) => [r.index, (r.error as { field?: string }).field])).toEqual([[0, "dev"], [2, "dst"]]);
+      expect(o2.errors.map((e) => [e.code, e.request?.index])).toEqual([["ENODEV", 3]]);
+      await new Promise((r) => setTimeout(r, 50));
       expect(unhandled).toEqual([]);
     } finally {
       process.off("unhandledRejection", onUnhandled);

@@ -44,11 +44,35 @@ export class LinkApi {
   add(spec: LinkAddSpec, opts: LinkAddOptions = {}): Promise<number | undefined> {
     if (spec?.kind === "tun" || spec?.kind === "tap") return this.handled(this.addTuntap(spec));
     const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
-    return this.handled(this.withKindContext(async (kctx) => {
-      const req = buildAddRequest(spec, kctx);
-      await this.exec.run(this.request(RTM_NEWLINK, flags, req));
-      return undefined;
-    }));
+    return this.handled(this.submit(RTM_NEWLINK, flags, (kctx) => buildAddRequest(spec, kctx)).then(() => undefined));
+  }
+
+  /**
+   * Builds a request (device lookups, namespace fds) and hands it to the executor. A request that
+   * cannot be built is the executor's failure, which a batch records in its outcome. Namespace fds
+   * stay open until the kernel has answered (in a batch: until it is sent).
+   */
+  private submit(type: number, flags: number, build: (k: KindContext) => LinkRequest): Promise<unknown> {
+    const fds: number[] = [];
+    const closeFds = () => { for (const fd of fds.splice(0)) fs.closeSync(fd); };
+    const kctx: KindContext = {
+      ifindex: (dev, field) => this.ctx.ifindex(dev, field),
+      netnsFd: (ref: NetnsRefLike, field: string) => {
+        const fd = openNetnsFdField(ref, field);
+        fds.push(fd);
+        return fd;
+      },
+    };
+    let req: LinkRequest;
+    try {
+      req = build(kctx);
+    } catch (e) {
+      closeFds();
+      return this.exec.fail(e);
+    }
+    const p = this.exec.run(this.request(type, flags, req));
+    if (fds.length) p.then(closeFds, closeFds);
+    return p;
   }
 
   /**
@@ -65,22 +89,20 @@ export class LinkApi {
    * finds the device itself, which saves the lookup round trip ip makes), by index otherwise.
    * A rename has to address the device by index, since IFLA_IFNAME then carries the new name.
    */
-  private async change(type: number, dev: LinkRef, renaming: boolean, build: (index: number, k: KindContext) => LinkRequest): Promise<void> {
+  private change(type: number, dev: LinkRef, renaming: boolean, build: (index: number, k: KindContext) => LinkRequest): Promise<void> {
     const byName = typeof dev === "string" && !renaming;
-    if (byName) validateIfname(dev, "dev");
-    const index = byName ? 0 : this.ctx.ifindex(dev, "dev");
-    try {
-      await this.withKindContext((kctx) => {
-        const req = build(index, kctx);
-        if (byName) req.attrs.ifname = dev;
-        return this.exec.run(this.request(type, 0, req));
-      });
-    } catch (e) {
+    const p = this.submit(type, 0, (kctx) => {
+      if (byName) validateIfname(dev, "dev");
+      const req = build(byName ? 0 : this.ctx.ifindex(dev, "dev"), kctx);
+      if (byName) req.attrs.ifname = dev;
+      return req;
+    });
+    return p.then(() => undefined, (e: unknown) => {
       if (byName && e instanceof NetlinkError && e.errno === ENODEV && !e.extack.message) {
         throw new NetlinkError(ENODEV, { message: `Cannot find device "${dev}"` }, e.request);
       }
       throw e;
-    }
+    });
   }
 
   /**
@@ -109,7 +131,7 @@ export class LinkApi {
 
   /** Changes a link in one RTM_NEWLINK, as `ip link set` does. */
   set(dev: LinkRef, opts: LinkSetOptions): Promise<void> {
-    if (!opts || typeof opts !== "object") return Promise.reject(new NlkitInputError("link set options must be an object", "options"));
+    if (!opts || typeof opts !== "object") return this.exec.fail(new NlkitInputError("link set options must be an object", "options"));
     return this.handled(this.change(RTM_NEWLINK, dev, opts.name !== undefined, (index, kctx) => buildSetRequest(index, opts, kctx)));
   }
 
