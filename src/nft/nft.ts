@@ -147,7 +147,8 @@ export class Nft {
     if (found) return { added: false, handle: found.handle };
     await this.transaction((tx) => {
       tx.addTable({ family, name: table });
-      tx.addChain({ family, table, name: chain, type: "nat", hook, priority, policy: "accept" });
+      // no policy: on an existing chain it would replace the owner's; a new chain defaults to accept
+      tx.addChain({ family, table, name: chain, type: "nat", hook, priority });
       tx.addRule({ family, table, chain, expressions: exprs });
     });
     const added = await this.findRule(family, table, chain, exprs);
