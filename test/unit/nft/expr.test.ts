@@ -106,4 +106,11 @@ describe("priorities and intervals", () => {
     const back = formatElements("ipv4_addr", els.map((e) => ({ key: e.key.value, flags: e.flags })), true);
     expect(back).toEqual(["10.0.0.0/8", "192.0.2.10-192.0.2.20"]);
   });
+
+  it("adjacent ranges: one range's end key is the next one's start key", () => {
+    const els = encodeElements("ipv4_addr", ["10.0.1.0/24", "10.0.0.0/24", "10.0.2.5"], true) as any[];
+    // the kernel dumps in its own order
+    const dumped = els.map((e) => ({ key: e.key.value, flags: e.flags })).reverse();
+    expect(formatElements("ipv4_addr", dumped, true)).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.5"]);
+  });
 });
