@@ -51,6 +51,11 @@ describe("expressions", () => {
     expect(r(x.redirect({ port: 5353 }))).toBe("redirect to :5353");
     expect(renderExpressions(x.flattenExprs([x.nfproto("ipv6"), x.ip6Saddr("2001:db8::/64"), x.accept()]), { family: "inet" }))
       .toBe("ip6 saddr 2001:db8::/64 accept");
+    // what nft 1.0.6 lists for these (inet table)
+    const inet = (...e: Parameters<typeof x.flattenExprs>[0]) => renderExpressions(x.flattenExprs(e), { family: "inet" });
+    expect(inet([x.meta("iifname"), x.cmp("eq", Buffer.from("eth"))], x.accept())).toBe('iifname "eth*" accept');
+    expect(inet([x.meta("oifname"), x.cmp("neq", Buffer.from("veth"))], x.drop())).toBe('oifname != "veth*" drop');
+    expect(inet(x.iifname("eth0"), x.accept())).toBe('iifname "eth0" accept');
   });
 
   it("semantic equality ignores counter totals and the kernel's nat normalisation", () => {
