@@ -130,7 +130,8 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
     if (f && out.length) {
       const last = out[out.length - 1]!;
       if ((last.dep === "l4" && f.l4) || (last.dep === "l3" && f.l3)) out.pop();
-      if (f.l4 && out.length && out[out.length - 1]!.dep === "l3" && ctx.family !== "ip" && ctx.family !== "ip6") out.pop();
+      // icmp implies ipv4 and icmpv6 ipv6; tcp or udp imply neither, so nft shows the nfproto match
+      if ((f.l4 === "icmp" || f.l4 === "icmpv6") && out.length && out[out.length - 1]!.dep === "l3" && ctx.family !== "ip" && ctx.family !== "ip6") out.pop();
     }
     out.push(s);
   };

@@ -53,6 +53,9 @@ describe("expressions", () => {
       .toBe("ip6 saddr 2001:db8::/64 accept");
     // what nft 1.0.6 lists for these (inet table)
     const inet = (...e: Parameters<typeof x.flattenExprs>[0]) => renderExpressions(x.flattenExprs(e), { family: "inet" });
+    expect(inet(x.nfproto("ipv4"), x.tcpDport(22), x.accept())).toBe("meta nfproto ipv4 tcp dport 22 accept");
+    expect(inet(x.nfproto("ipv4"), x.l4proto("icmp"), x.payload("transport", 0, 1), x.cmp("eq", Buffer.from([8])), x.accept()))
+      .toBe("icmp type echo-request accept");
     expect(inet([x.meta("iifname"), x.cmp("eq", Buffer.from("eth"))], x.accept())).toBe('iifname "eth*" accept');
     expect(inet([x.meta("oifname"), x.cmp("neq", Buffer.from("veth"))], x.drop())).toBe('oifname != "veth*" drop');
     expect(inet(x.iifname("eth0"), x.accept())).toBe('iifname "eth0" accept');
