@@ -73,9 +73,9 @@ function mountNamed(name: string, source: string | undefined): void {
     else bind(source);
   } catch (e) {
     if (mounted) {
-      try { sys.umount2(path, sys.MNT_DETACH); } catch { /* the unlink below reports what is left */ }
+      try { sys.umount2(path, sys.MNT_DETACH); } catch { /* then the unlink fails too (EBUSY): the first error is the one to report */ }
     }
-    try { fs.unlinkSync(path); } catch { /* already gone */ }
+    try { fs.unlinkSync(path); } catch { /* the first error is the one to report */ }
     netnsFail(e, "mount", name, `Cannot create namespace "${name}"`);
   }
 }

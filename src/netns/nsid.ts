@@ -83,21 +83,24 @@ export async function setId(ref: NetnsLike, nsid: number | "auto", opts: NsidOpt
   if (!Number.isInteger(id) || id < -1 || id > 0x7fffffff) {
     throw new NlkitInputError(`invalid nsid ${String(nsid)}: an integer 0..2147483647 or "auto"`, "nsid");
   }
-  const sock = openNsidSocket(opts);
   const o = openNetns(ref);
   try {
-    sock.requestSync({
-      type: RTM_NEWNSID,
-      def: nsidMessage,
-      encode: (w) => {
-        encodeStruct(w, rtgenmsg, { family: AF_UNSPEC });
-        encodeAttrs(w, netnsaAttrs, { fd: o.fd, nsid: id });
-      },
-    });
-    return getIdOn(sock, { netnsFd: o.fd })!;
+    const sock = openNsidSocket(opts);
+    try {
+      sock.requestSync({
+        type: RTM_NEWNSID,
+        def: nsidMessage,
+        encode: (w) => {
+          encodeStruct(w, rtgenmsg, { family: AF_UNSPEC });
+          encodeAttrs(w, netnsaAttrs, { fd: o.fd, nsid: id });
+        },
+      });
+      return getIdOn(sock, { netnsFd: o.fd })!;
+    } finally {
+      sock.close();
+    }
   } finally {
     closeNetns(o);
-    sock.close();
   }
 }
 

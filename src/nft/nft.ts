@@ -119,6 +119,8 @@ export class Nft {
    */
   async masquerade(o: MasqueradeOptions): Promise<EnsureResult> {
     const v6 = o.saddr.includes(":");
+    const family = o.family ?? (v6 ? "ip6" : "ip");
+    sameFamily(family, "saddr", o.saddr, v6);
     const exprs: Expr[] = x.flattenExprs([
       ...(o.family === "inet" ? [x.nfproto(v6 ? "ipv6" : "ipv4")] : []),
       v6 ? x.ip6Saddr(o.saddr) : x.ipSaddr(o.saddr),
@@ -126,18 +128,26 @@ export class Nft {
       ...(o.notOifname ? [x.oifname(o.notOifname, "neq")] : []),
       x.masquerade(),
     ]);
-    return this.ensureRule(o.family ?? (v6 ? "ip6" : "ip"), o.table ?? "nat", o.chain ?? "postrouting", "postrouting", "srcnat", exprs);
+    return this.ensureRule(family, o.table ?? "nat", o.chain ?? "postrouting", "postrouting", "srcnat", exprs);
   }
 
   /** `[iifname I] [ip daddr A] tcp dport P dnat to T` in a nat prerouting chain (priority dstnat). */
   async portForward(o: PortForwardOptions): Promise<EnsureResult> {
+    const family = o.family ?? "ip";
+    const toV6 = x.parseHostPort(o.to).address.includes(":");
+    sameFamily(family, "to", o.to, toV6);
+    const daddrV6 = o.daddr?.includes(":");
+    // in inet tables the nat target's family decides which packets can match
+    if (o.daddr !== undefined) sameFamily(family === "inet" ? (toV6 ? "ip6" : "ip") : family, "daddr", o.daddr, daddrV6!);
     const exprs: Expr[] = x.flattenExprs([
       ...(o.iifname ? [x.iifname(o.iifname)] : []),
-      ...(o.daddr ? [o.daddr.includes(":") ? x.ip6Daddr(o.daddr) : x.ipDaddr(o.daddr)] : []),
+      // in inet tables nft puts the network protocol before an address match
+      ...(o.daddr && family === "inet" ? [x.nfproto(daddrV6 ? "ipv6" : "ipv4")] : []),
+      ...(o.daddr ? [daddrV6 ? x.ip6Daddr(o.daddr) : x.ipDaddr(o.daddr)] : []),
       x.portMatch(o.protocol ?? "tcp", "dport", o.dport),
       x.dnat(o.to),
     ]);
-    return this.ensureRule(o.family ?? "ip", o.table ?? "nat", o.chain ?? "prerouting", "prerouting", "dstnat", exprs);
+    return this.ensureRule(family, o.table ?? "nat", o.chain ?? "prerouting", "prerouting", "dstnat", exprs);
   }
 
   private async ensureRule(
@@ -147,7 +157,8 @@ export class Nft {
     if (found) return { added: false, handle: found.handle };
     await this.transaction((tx) => {
       tx.addTable({ family, name: table });
-      tx.addChain({ family, table, name: chain, type: "nat", hook, priority, policy: "accept" });
+      // no policy: on an existing chain it would replace the owner's; a new chain defaults to accept
+      tx.addChain({ family, table, name: chain, type: "nat", hook, priority });
       tx.addRule({ family, table, chain, expressions: exprs });
     });
     const added = await this.findRule(family, table, chain, exprs);
@@ -166,5 +177,12 @@ export class Nft {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+/** An ip table matches only IPv4 addresses and an ip6 table only IPv6 ones; the kernel would take either. */
+function sameFamily(family: NftFamily, field: string, text: string, v6: boolean): void {
+  if ((family === "ip" && v6) || (family === "ip6" && !v6)) {
+    throw new NlkitInputError(`${field} "${text}" is an IPv${v6 ? 6 : 4} address, the ${family} family needs IPv${v6 ? 4 : 6}`, field);
   }
 }

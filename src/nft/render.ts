@@ -95,7 +95,11 @@ function formatValue(f: Field, v: Buffer, loadLen: number, mask?: Buffer): strin
       return p !== undefined && p < full * 8 ? `${text}/${p}` : text;
     }
     case "port": return String(v.readUInt16BE(0));
-    case "ifname": return JSON.stringify(v.toString("utf8").replace(/\0.*$/s, ""));
+    case "ifname": {
+      // nft compares only the prefix of a wildcard name ("eth*"), so its value has no NUL
+      const nul = v.indexOf(0);
+      return JSON.stringify(nul < 0 ? `${v.toString("utf8")}*` : v.toString("utf8", 0, nul));
+    }
     case "l4proto": return Object.entries(L4PROTO).find(([, n]) => n === v[0])?.[0] ?? String(v[0]);
     case "nfproto": return v[0] === 2 ? "ipv4" : v[0] === 10 ? "ipv6" : String(v[0]);
     case "ethertype": { const n = v.readUInt16BE(0); return ETHERTYPES[n] ?? `0x${n.toString(16).padStart(4, "0")}`; }
@@ -126,7 +130,8 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
     if (f && out.length) {
       const last = out[out.length - 1]!;
       if ((last.dep === "l4" && f.l4) || (last.dep === "l3" && f.l3)) out.pop();
-      if (f.l4 && out.length && out[out.length - 1]!.dep === "l3" && ctx.family !== "ip" && ctx.family !== "ip6") out.pop();
+      // icmp implies ipv4 and icmpv6 ipv6; tcp or udp imply neither, so nft shows the nfproto match
+      if ((f.l4 === "icmp" || f.l4 === "icmpv6") && out.length && out[out.length - 1]!.dep === "l3" && ctx.family !== "ip" && ctx.family !== "ip6") out.pop();
     }
     out.push(s);
   };

@@ -149,7 +149,8 @@ export interface DecodedElement { key: Buffer; flags?: number; timeout?: bigint;
 export function formatElements(type: SetKeyType | number, elems: DecodedElement[], interval: boolean): string[] {
   // the kernel returns hash order; nft lists elements sorted
   if (!interval) return [...elems].sort((a, b) => Buffer.compare(a.key, b.key)).map((e) => formatKey(type, e.key));
-  const sorted = [...elems].sort((a, b) => Buffer.compare(a.key, b.key) || ((a.flags ?? 0) & 1) - ((b.flags ?? 0) & 1));
+  // at equal keys the end of one range sorts before the start of the adjacent one
+  const sorted = [...elems].sort((a, b) => Buffer.compare(a.key, b.key) || ((b.flags ?? 0) & 1) - ((a.flags ?? 0) & 1));
   const out: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i]!;

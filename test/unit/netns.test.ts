@@ -86,6 +86,13 @@ describe("runSync and exec input checks", () => {
     await expect(netns.exec("x", "ls", "-l" as unknown as string[])).rejects.toBeInstanceOf(NlkitInputError);
   });
 
+  it("setId of a missing namespace closes the socket it opened", async () => {
+    const fds = () => fs.readdirSync("/proc/self/fd").length;
+    const before = fds();
+    for (let i = 0; i < 5; i++) await expect(netns.setId("nlkit-unit-no-such-ns", 5)).rejects.toMatchObject({ code: "ENOENT" });
+    expect(fds()).toBe(before);
+  });
+
   it("refuses bad nsids before sending", async () => {
     for (const id of [-2, 1.5, 2 ** 31, Number.NaN]) await expect(netns.setId("x", id)).rejects.toBeInstanceOf(NlkitInputError);
   });

@@ -51,6 +51,14 @@ describe("expressions", () => {
     expect(r(x.redirect({ port: 5353 }))).toBe("redirect to :5353");
     expect(renderExpressions(x.flattenExprs([x.nfproto("ipv6"), x.ip6Saddr("2001:db8::/64"), x.accept()]), { family: "inet" }))
       .toBe("ip6 saddr 2001:db8::/64 accept");
+    // what nft 1.0.6 lists for these (inet table)
+    const inet = (...e: Parameters<typeof x.flattenExprs>[0]) => renderExpressions(x.flattenExprs(e), { family: "inet" });
+    expect(inet(x.nfproto("ipv4"), x.tcpDport(22), x.accept())).toBe("meta nfproto ipv4 tcp dport 22 accept");
+    expect(inet(x.nfproto("ipv4"), x.l4proto("icmp"), x.payload("transport", 0, 1), x.cmp("eq", Buffer.from([8])), x.accept()))
+      .toBe("icmp type echo-request accept");
+    expect(inet([x.meta("iifname"), x.cmp("eq", Buffer.from("eth"))], x.accept())).toBe('iifname "eth*" accept');
+    expect(inet([x.meta("oifname"), x.cmp("neq", Buffer.from("veth"))], x.drop())).toBe('oifname != "veth*" drop');
+    expect(inet(x.iifname("eth0"), x.accept())).toBe('iifname "eth0" accept');
   });
 
   it("semantic equality ignores counter totals and the kernel's nat normalisation", () => {
@@ -105,5 +113,12 @@ describe("priorities and intervals", () => {
     ]);
     const back = formatElements("ipv4_addr", els.map((e) => ({ key: e.key.value, flags: e.flags })), true);
     expect(back).toEqual(["10.0.0.0/8", "192.0.2.10-192.0.2.20"]);
+  });
+
+  it("adjacent ranges: one range's end key is the next one's start key", () => {
+    const els = encodeElements("ipv4_addr", ["10.0.1.0/24", "10.0.0.0/24", "10.0.2.5"], true) as any[];
+    // the kernel dumps in its own order
+    const dumped = els.map((e) => ({ key: e.key.value, flags: e.flags })).reverse();
+    expect(formatElements("ipv4_addr", dumped, true)).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.5"]);
   });
 });
