@@ -388,9 +388,16 @@ export class NetlinkSocket {
   ): boolean {
     let interrupted = false;
     const onFlags = (f: number) => { if (f & NLM_F_DUMP_INTR) interrupted = true; };
-    for (;;) {
-      const n = this.recvDatagram();
-      if (this.processDatagram(n, seq, singleReply, request, def, decode, out, onFlags)) return interrupted;
+    try {
+      for (;;) {
+        const n = this.recvDatagram();
+        if (this.processDatagram(n, seq, singleReply, request, def, decode, out, onFlags)) return interrupted;
+      }
+    } catch (e) {
+      // A dump left half-read keeps running in the kernel, which refuses every later dump on this
+      // socket with EBUSY until it is read to the end.
+      this.drainStale();
+      throw e;
     }
   }
 

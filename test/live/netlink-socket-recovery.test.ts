@@ -49,4 +49,16 @@ describeLive("netlink socket engine: recovery from failures (live)", () => {
     await expect(b.send()).rejects.toMatchObject({ code: "EBADF" });
     expect(await settledOrPending(queued)).toBe("rejected");
   });
+
+  it("a dump abandoned by a throwing decoder does not leave the socket refusing dumps (EBUSY)", async () => {
+    const s = NetlinkSocket.open({ protocol: NETLINK_ROUTE, netnsPath: path });
+    try {
+      let seen = 0;
+      const boom = new Error("decoder failed");
+      await expect(s.dump(getLinks, () => { if (++seen === 3) throw boom; return 0; })).rejects.toBe(boom);
+      expect(await s.dump(getLinks, () => 0)).toHaveLength(601);
+    } finally {
+      s.close();
+    }
+  });
 });
