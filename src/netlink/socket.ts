@@ -66,8 +66,8 @@ let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
 
 /**
  * A netlink socket for any protocol. Requests are synchronous system calls underneath (the kernel
- * has queued its answer by the time sendto returns); only a reply that is not there yet makes it
- * wait, asynchronously, in poll.
+ * has queued its answer by the time sendto returns); a reply that is not there yet is waited for
+ * in a synchronous poll, which blocks the event loop for up to `timeoutMs`.
  */
 export class NetlinkSocket {
   readonly fd: number;
