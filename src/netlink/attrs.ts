@@ -347,7 +347,15 @@ export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSe
 }
 
 function storeDecoded(out: AttrValues, buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number): void {
-  const value = decodeValue(buf, def, ps, pe, rawType, out);
+  let value: unknown;
+  try {
+    value = decodeValue(buf, def, ps, pe, rawType, out);
+  } catch (e) {
+    // broken framing inside one nest must not cost the rest of the message
+    if (!(e instanceof NetlinkParseError)) throw e;
+    keepRaw(out, buf, ps, pe, rawType, `${def.uapi}: ${e.message}`);
+    return;
+  }
   if (value === INVALID) {
     keepRaw(out, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`);
     return;

@@ -12,7 +12,7 @@ export class MonitorOverrun {
  */
 export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
   private readonly queue: Array<T | MonitorOverrun> = [];
-  private waiting: ((v: IteratorResult<T | MonitorOverrun>) => void) | undefined;
+  private waiting: { resolve: (v: IteratorResult<T | MonitorOverrun>) => void; reject: (e: unknown) => void } | undefined;
   private failed: unknown;
   private closed = false;
 
@@ -32,7 +32,9 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
       if (overrun) this.push(new MonitorOverrun());
     } catch (e) {
       this.failed = e;
-      this.wakeWaiter();
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.reject(e);
     }
   }
 
@@ -40,7 +42,7 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
-      w({ value: ev, done: false });
+      w.resolve({ value: ev, done: false });
     } else {
       this.queue.push(ev);
     }
@@ -49,7 +51,7 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
   private wakeWaiter(): void {
     const w = this.waiting;
     this.waiting = undefined;
-    w?.({ value: undefined, done: true });
+    w?.resolve({ value: undefined, done: true });
   }
 
   /** The next event, or undefined once closed. */
@@ -62,7 +64,7 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
     if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => { this.waiting = resolve; });
+    return new Promise((resolve, reject) => { this.waiting = { resolve, reject }; });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T | MonitorOverrun> {

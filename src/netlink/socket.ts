@@ -54,16 +54,20 @@ export interface DumpOptions {
 }
 
 const INITIAL_RECV = 64 * 1024;
-// Acks and errors are small with NETLINK_CAP_ACK; batches are cut so their errors fit the
-// receive queue even when every request fails.
 const BATCH_CHUNK_BYTES = 60 * 1024;
+// The kernel answers a whole datagram before sendto returns, and drops what overflows the receive
+// queue (ENOBUFS). Each answer is charged its skb's truesize, not its length: ~832 bytes for an
+// error even with NETLINK_CAP_ACK, ~2.3 KiB for the smallest RTM_GETLINK reply. A chunk holds
+// only as many requests as the queue can answer when every one of them fails.
+const BATCH_ERROR_BUDGET = 1024;
+const BATCH_REPLY_BUDGET = 4096;
 
 let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
 
 /**
  * A netlink socket for any protocol. Requests are synchronous system calls underneath (the kernel
- * has queued its answer by the time sendto returns); only a reply that is not there yet makes it
- * wait, asynchronously, in poll.
+ * has queued its answer by the time sendto returns); a reply that is not there yet is waited for
+ * in a synchronous poll, which blocks the event loop for up to `timeoutMs`.
  */
 export class NetlinkSocket {
   readonly fd: number;
@@ -384,9 +388,16 @@ export class NetlinkSocket {
   ): boolean {
     let interrupted = false;
     const onFlags = (f: number) => { if (f & NLM_F_DUMP_INTR) interrupted = true; };
-    for (;;) {
-      const n = this.recvDatagram();
-      if (this.processDatagram(n, seq, singleReply, request, def, decode, out, onFlags)) return interrupted;
+    try {
+      for (;;) {
+        const n = this.recvDatagram();
+        if (this.processDatagram(n, seq, singleReply, request, def, decode, out, onFlags)) return interrupted;
+      }
+    } catch (e) {
+      // A dump left half-read keeps running in the kernel, which refuses every later dump on this
+      // socket with EBUSY until it is read to the end.
+      this.drainStale();
+      throw e;
     }
   }
 
@@ -569,22 +580,40 @@ export class Batch {
     const outcome: BatchOutcome = { ok: 0, errors: [], refused: this.refused, sends: 0 };
     const items = this.items;
     let i = 0;
-    while (i < items.length) {
-      // cut a chunk
-      let j = i;
-      const chunkStart = items[i]!.start;
-      while (j < items.length && (j === i || items[j]!.end - chunkStart <= BATCH_CHUNK_BYTES)) j++;
-      const last = items[j - 1]!;
-      // ask for the ack on the chunk's last request only
-      const flagsAt = last.start + 6;
-      this.w.buf.writeUInt16LE(this.w.buf.readUInt16LE(flagsAt) | NLM_F_ACK, flagsAt);
-      this.sock.sendBytes(this.w.buf.subarray(chunkStart, last.end));
-      outcome.sends++;
-      this.drainChunk(items, i, j);
-      i = j;
+    try {
+      const queue = items.length ? sys.getsockoptInt(this.sock.fd, sys.SOL_SOCKET, sys.SO_RCVBUF) : 0;
+      while (i < items.length) {
+        let j = i;
+        const chunkStart = items[i]!.start;
+        let answers = 0;
+        while (j < items.length) {
+          answers += items[j]!.decode ? BATCH_REPLY_BUDGET : BATCH_ERROR_BUDGET;
+          if (j > i && (items[j]!.end - chunkStart > BATCH_CHUNK_BYTES || answers > queue)) break;
+          j++;
+        }
+        const last = items[j - 1]!;
+        // ask for the ack on the chunk's last request only
+        const flagsAt = last.start + 6;
+        this.w.buf.writeUInt16LE(this.w.buf.readUInt16LE(flagsAt) | NLM_F_ACK, flagsAt);
+        this.sock.sendBytes(this.w.buf.subarray(chunkStart, last.end));
+        outcome.sends++;
+        this.drainChunk(items, i, j);
+        i = j;
+      }
+    } catch (e) {
+      // the chunks already answered settle as answered; the rest, whose fate is unknown, must not
+      // leave their promises pending forever
+      this.settle(0, i, outcome);
+      for (let k = i; k < items.length; k++) items[k]!.reject(e);
+      throw e;
     }
-    for (let k = 0; k < items.length; k++) {
-      const it = items[k]!;
+    this.settle(0, items.length, outcome);
+    return outcome;
+  }
+
+  private settle(from: number, to: number, outcome: BatchOutcome): void {
+    for (let k = from; k < to; k++) {
+      const it = this.items[k]!;
       if (it.error) {
         outcome.errors.push(it.error);
         it.reject(it.error);
@@ -593,7 +622,6 @@ export class Batch {
         it.resolve(it.replies);
       }
     }
-    return outcome;
   }
 
   private drainChunk(items: Pending<any>[], from: number, to: number): void {

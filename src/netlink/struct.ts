@@ -51,7 +51,6 @@ export function decodeStruct(buf: Buffer, off: number, len: number, def: StructD
     if (f.offset + f.size > len) break;
     out[f.name] = readField(buf, off + f.offset, f);
   }
-  if (len > def.size) out.tail = Buffer.from(buf.subarray(off + def.size, off + len));
   return out;
 }
 

@@ -76,6 +76,21 @@ describe("attribute tables", () => {
     expect(d.unknown![0]!.reason).toMatch(/OUT_MTU/);
   });
 
+  it("keeps a nest with broken inner framing raw and still decodes its siblings", () => {
+    const w = new NlWriter();
+    const n = w.beginNest(5);
+    w.u16(40); // an inner nla_len running past the nest's end
+    w.u16(2);
+    w.endNest(n);
+    w.attrString(2, "ok");
+    const b = w.take();
+    const d = decodeAttrs(b, 0, b.length, outer);
+    expect(d.ifname).toBe("ok");
+    expect(d.nested).toBeUndefined();
+    expect(d.unknown![0]).toMatchObject({ type: 5, data: Buffer.from([40, 0, 2, 0]) });
+    expect(d.unknown![0]!.reason).toMatch(/OUT_NESTED: .*bad attribute length 40/);
+  });
+
   it("decodes a submsg whose selector comes after it", () => {
     const w = new NlWriter();
     const s = w.beginNest(12);
