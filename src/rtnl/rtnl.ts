@@ -8,8 +8,10 @@ import { NeighApi } from "./neigh.js";
 import { RouteApi } from "./route.js";
 import { RuleApi } from "./rule.js";
 
+const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
+
 export interface RtnlOptions extends NetnsRef {
-  /** SO_RCVBUF for the socket, in bytes (large batches of failing requests want more). */
+  /** SO_RCVBUF(FORCE) for the socket in bytes, default 1 MiB (it bounds how many requests a batch sends at once). */
   receiveBufferSize?: number;
   timeoutMs?: number;
 }
@@ -47,7 +49,9 @@ export class Rtnl extends RtnlVerbs {
     const sock = NetlinkSocket.open({
       protocol: NETLINK_ROUTE,
       ...(opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {}),
-      ...(opts.receiveBufferSize ? { receiveBufferSize: opts.receiveBufferSize } : {}),
+      // Room for a batch chunk's worth of answers: a batch cuts its chunks so that every request
+      // could fail without overflowing the receive queue, so a larger queue means fewer sendto calls.
+      receiveBufferSize: opts.receiveBufferSize ?? DEFAULT_RECEIVE_BUFFER,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
     return new Rtnl(sock);
