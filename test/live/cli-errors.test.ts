@@ -68,6 +68,17 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     const r = nlkit(["-n", "nlkit-test-no-such-ns", "link"]);
     expect(r.code).toBe(255);
     expect(r.stderr.trim()).toBe('Cannot open network namespace "nlkit-test-no-such-ns": No such file or directory');
+    // ip looks -n up under /run/netns even when it is a path
+    const path = nlkit(["-n", `/run/netns/${n}`, "link"]);
+    expect(path.code).toBe(255);
+    expect(path.stderr.trim()).toBe(`Cannot open network namespace "/run/netns/${n}": No such file or directory`);
+  });
+
+  it("takes a namespace file's path after netns, as ip does", () => {
+    const r = nlkit(["-n", n, "link", "add", "p0", "netns", `/run/netns/${n}`, "type", "veth", "peer", "name", "p1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ipJson<Array<{ ifname: string }>>(["link", "show", "p0"], n)).toHaveLength(1);
+    execFileSync("ip", ["-n", n, "link", "del", "p0"]);
   });
 
   it("batch: 1000 route adds in one process", () => {
