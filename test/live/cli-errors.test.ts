@@ -125,6 +125,15 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     expect(ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst)).not.toContain("10.80.0.1");
   }, 30_000);
 
+  it("batch leaves at once on any line ip refuses with 255, not only unknown words", () => {
+    const file = path.join(dir, "usage-nud");
+    fs.writeFileSync(file, "neigh add 10.0.0.5 dev d0 nud bogus\nroute add 10.81.0.1/32 dev d0\n");
+    const r = nlkit(["-n", n, "-force", "-batch", file]);
+    expect(r.code).toBe(255);
+    expect(r.stderr.trim()).toBe('Error: argument "bogus" is wrong: nud state is bad');
+    expect(ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst)).not.toContain("10.81.0.1");
+  }, 30_000);
+
   it("batch from a missing file", () => {
     const r = nlkit(["-batch", path.join(dir, "missing")]);
     expect(r.code).toBe(1);
