@@ -46,6 +46,7 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     ["link add", 1, 'Not enough information: "type" argument is required'],
     ["link help", 255, /^Usage: nlkit link add/],
     ["route get 1.2.3.4 foo", 1, /expected rather than "foo"/],
+    ["neigh add 10.0.0.5 dev d0 protocol x", 255, 'Error: argument "x" is wrong: "protocol" value is invalid'],
   ];
 
   it.each(cases)("nlkit %s -> exit %i", (line, code, message) => {
