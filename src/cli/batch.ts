@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { Cli, type GlobalOptions } from "./context.js";
 import { pick, UsageError } from "./grammar.js";
 import { objectName, runCommand } from "./main.js";
-import { reportError } from "./report.js";
+import { describeError, reportError } from "./report.js";
 
 /** The commands of each object, in that object's order, whose requests can share a batch. */
 const BATCHABLE: Partial<Record<string, { table: ReadonlyArray<string | readonly [string, ...string[]]>; changes: ReadonlySet<string> }>> = {
@@ -117,7 +117,7 @@ export async function runBatch(opts: GlobalOptions, file: string): Promise<numbe
         }
       } catch (e) {
         // ip leaves at once on a line it cannot parse, -force or not
-        if (e instanceof UsageError) {
+        if (describeError(e).exitCode === 255) {
           await flush();
           return reportError(e);
         }

@@ -182,9 +182,10 @@ function parsePeer(args: Args): Opts {
   return peer;
 }
 
-/** ip takes a namespace name or a process id. */
-export function netnsArg(text: string): string | { netnsPid: number } {
+/** ip takes a namespace name, a path to a namespace file (it has a '/') or a process id. */
+export function netnsArg(text: string): string | { netnsPid: number } | { netnsPath: string } {
   if (/^[0-9]+$/.test(text)) return { netnsPid: Number(text) };
-  if (!fs.existsSync(text.includes("/") ? text : `/run/netns/${text}`)) invalidArg(text, 'Invalid "netns" value\n');
-  return text;
+  const isPath = text.includes("/");
+  if (!fs.existsSync(isPath ? text : `/run/netns/${text}`)) invalidArg(text, 'Invalid "netns" value\n');
+  return isPath ? { netnsPath: text } : text;
 }

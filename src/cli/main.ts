@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { NETNS_RUN_DIR } from "../netlink/netns-ref.js";
 import { Cli, type GlobalOptions } from "./context.js";
 import { Args, CliError, pick, UsageError } from "./grammar.js";
 import { reportError } from "./report.js";
@@ -136,10 +137,14 @@ export function parseGlobalOptions(argv: readonly string[]): { opts: GlobalOptio
   return { opts, words: argv.slice(i) };
 }
 
-/** ip refuses a -n namespace it cannot open before reading the command (exit 255). */
+/**
+ * ip refuses a -n namespace it cannot open before reading the command (exit 255). -n takes a name
+ * only: ip looks a path up under /run/netns too, and the library refuses a name with a '/'.
+ */
 function checkNetns(name: string): string {
-  const path = name.includes("/") ? name : `/run/netns/${name}`;
-  if (!fs.existsSync(path)) throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
+  if (name.includes("/") || !fs.existsSync(`${NETNS_RUN_DIR}/${name}`)) {
+    throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
+  }
   return name;
 }
 

@@ -1,6 +1,6 @@
 // nlkit neigh: add | change | replace | delete | show | flush, with ip neigh's words.
 import type { Cli } from "./context.js";
-import { addressArg, Args, CliError, duplicate, matches, pick, unknownCommand, UsageError } from "./grammar.js";
+import { addressArg, Args, CliError, duplicate, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
 import { neighText } from "./print/neigh.js";
 
 export const NEIGH_USAGE = `Usage: nlkit neigh { add | del | change | replace }
@@ -52,7 +52,7 @@ async function modify(cli: Cli, args: Args, cmd: "add" | "change" | "replace" | 
     } else if (w === "router") spec.router = true;
     else if (w === "extern_learn") spec.extern = true;
     else if (w === "dev") spec.dev = args.value();
-    else if (matches(w, "protocol")) spec.protocol = Number(args.value());
+    else if (matches(w, "protocol")) spec.protocol = parseUnsigned(args.value(), "protocol", 255);
     else {
       if (w === "to") w = args.value();
       if (matches(w, "help")) throw new UsageError(NEIGH_USAGE);

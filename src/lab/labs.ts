@@ -52,7 +52,7 @@ export async function lab1(s: LabSession, checks: LabCheck[]): Promise<void> {
     s.report.step(`netns add ${s.nsName(n)}`);
     await s.addNetns(n);
   }
-  const listed = (await netns.list()).filter((n) => n.startsWith(s.prefix));
+  const listed = (await netns.list()).filter((n) => n.startsWith(`${s.prefix}-`));
   s.report.ok(`netns list shows: ${listed.join(", ")}`);
   checks.push({ lab: 1, what: "namespaces listed", ok: listed.length === 2, detail: listed.join(", ") });
   for (const n of ["ns1", "ns2"]) {
@@ -66,7 +66,7 @@ export async function lab1(s: LabSession, checks: LabCheck[]): Promise<void> {
     s.report.step(`netns del ${s.nsName(n)}`);
     await netns.del(s.nsName(n));
   }
-  const after = (await netns.list()).filter((n) => n.startsWith(s.prefix));
+  const after = (await netns.list()).filter((n) => n.startsWith(`${s.prefix}-`));
   checks.push({ lab: 1, what: "namespaces deleted", ok: after.length === 0, detail: `${after.length} left` });
   s.report.ok(`after deletion: ${after.length} lab namespaces left`);
 }

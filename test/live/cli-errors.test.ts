@@ -46,6 +46,7 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     ["link add", 1, 'Not enough information: "type" argument is required'],
     ["link help", 255, /^Usage: nlkit link add/],
     ["route get 1.2.3.4 foo", 1, /expected rather than "foo"/],
+    ["neigh add 10.0.0.5 dev d0 protocol x", 255, 'Error: argument "x" is wrong: "protocol" value is invalid'],
   ];
 
   it.each(cases)("nlkit %s -> exit %i", (line, code, message) => {
@@ -68,6 +69,17 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     const r = nlkit(["-n", "nlkit-test-no-such-ns", "link"]);
     expect(r.code).toBe(255);
     expect(r.stderr.trim()).toBe('Cannot open network namespace "nlkit-test-no-such-ns": No such file or directory');
+    // ip looks -n up under /run/netns even when it is a path
+    const path = nlkit(["-n", `/run/netns/${n}`, "link"]);
+    expect(path.code).toBe(255);
+    expect(path.stderr.trim()).toBe(`Cannot open network namespace "/run/netns/${n}": No such file or directory`);
+  });
+
+  it("takes a namespace file's path after netns, as ip does", () => {
+    const r = nlkit(["-n", n, "link", "add", "p0", "netns", `/run/netns/${n}`, "type", "veth", "peer", "name", "p1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ipJson<Array<{ ifname: string }>>(["link", "show", "p0"], n)).toHaveLength(1);
+    execFileSync("ip", ["-n", n, "link", "del", "p0"]);
   });
 
   it("batch: 1000 route adds in one process", () => {
@@ -112,6 +124,15 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     expect(r.code).toBe(255);
     expect(r.stderr.trim()).toBe('Command "bogus" is unknown, try "nlkit link help".');
     expect(ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst)).not.toContain("10.80.0.1");
+  }, 30_000);
+
+  it("batch leaves at once on any line ip refuses with 255, not only unknown words", () => {
+    const file = path.join(dir, "usage-nud");
+    fs.writeFileSync(file, "neigh add 10.0.0.5 dev d0 nud bogus\nroute add 10.81.0.1/32 dev d0\n");
+    const r = nlkit(["-n", n, "-force", "-batch", file]);
+    expect(r.code).toBe(255);
+    expect(r.stderr.trim()).toBe('Error: argument "bogus" is wrong: nud state is bad');
+    expect(ipJson<Array<{ dst: string }>>(["route", "show"], n).map((x) => x.dst)).not.toContain("10.81.0.1");
   }, 30_000);
 
   it("batch from a missing file", () => {

@@ -1,7 +1,10 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { expect, it } from "vitest";
-import { describeLive, hasCommand, ipJson } from "../helpers/live.js";
+import { describeLive, hasCommand, ipJson, TestNamespaces } from "../helpers/live.js";
+import { lab1, type LabCheck } from "../../src/lab/labs.js";
+import { silentReporter } from "../../src/lab/report.js";
+import { LabSession } from "../../src/lab/session.js";
 
 const CLI = ["bin/nlkit.js", "lab"];
 
@@ -49,6 +52,24 @@ describeLive("the main job: nlkit lab (live)", () => {
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(labLeftovers(child.pid)).toEqual([]);
+  });
+
+  it("counts only its own namespaces: another lab whose pid extends this one's is not listed", async () => {
+    const ns = new TestNamespaces("rvl-lab");
+    try {
+      // nlkit-lab-12 and nlkit-lab-123 running at once
+      ns.create("p0-ns1");
+      const session = new LabSession(silentReporter, ns.name("p"));
+      const checks: LabCheck[] = [];
+      try {
+        await lab1(session, checks);
+      } finally {
+        await session.cleanup();
+      }
+      expect(checks.filter((c) => !c.ok)).toEqual([]);
+    } finally {
+      ns.cleanup();
+    }
   });
 
   it("says in one clear line that it needs root", () => {

@@ -4,7 +4,7 @@ import { Args, matches, pick, UsageError, parseUnsigned } from "../../../src/cli
 import { objectName, parseGlobalOptions } from "../../../src/cli/main.js";
 import { describeError } from "../../../src/cli/report.js";
 import { NetlinkError, NlkitInputError } from "../../../src/netlink/errors.js";
-import { parseKindArgs } from "../../../src/cli/link-kinds.js";
+import { netnsArg, parseKindArgs } from "../../../src/cli/link-kinds.js";
 
 describe("prefix matching", () => {
   it("matches like ip's matches(): a non-empty prefix no longer than the keyword", () => {
@@ -55,6 +55,8 @@ describe("global options", () => {
     expect(() => parseGlobalOptions(["-zzz", "link"])).toThrow(UsageError);
     expect(() => parseGlobalOptions(["-n", "nlkit-no-such-namespace-x", "link"])).toThrow(/Cannot open network namespace "nlkit-no-such-namespace-x"/);
     expect(() => parseGlobalOptions(["-n"])).toThrow(UsageError);
+    // like ip, -n takes a name under /run/netns, never a path (this one exists)
+    expect(() => parseGlobalOptions(["-n", "/proc/self/ns/net", "link"])).toThrow(UsageError);
   });
 });
 
@@ -134,6 +136,10 @@ describe("link kinds", () => {
     expect(parse("veth", ["peer", "v1"])).toEqual({ peer: { name: "v1" } });
     expect(parse("macvlan", ["mode", "bridge"])).toEqual({ macvlan: { mode: "bridge" } });
     expect(parse("bridge", ["stp_state", "1", "forward_delay", "400"])).toEqual({ bridge: { stp: true, forwardDelay: 400 } });
+  });
+  it("takes netns as a pid, or like ip's netns_get_fd a path when the word has a '/'", () => {
+    expect(netnsArg("1")).toEqual({ netnsPid: 1 });
+    expect(parse("veth", ["peer", "v1", "netns", "/proc/self/ns/net"])).toEqual({ peer: { name: "v1", netns: { netnsPath: "/proc/self/ns/net" } } });
   });
   it("refuses unknown words and missing ids like ip", () => {
     expect(() => parse("vxlan", ["foo"])).toThrow('vxlan: unknown command "foo"?');
