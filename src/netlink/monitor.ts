@@ -21,7 +21,7 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
   }
 
   constructor(readonly socket: NetlinkSocket, private readonly decode: Decoder<T>) {
-    poller.watch(socket.fd, () => this.onReadable());
+    poller.watch(socket.fd, () => this.onReadable(), (e) => this.fail(e));
   }
 
   private onReadable(): void {
@@ -31,11 +31,15 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
       for (const ev of batch) this.push(ev);
       if (overrun) this.push(new MonitorOverrun());
     } catch (e) {
-      this.failed = e;
-      const w = this.waiting;
-      this.waiting = undefined;
-      w?.reject(e);
+      this.fail(e);
     }
+  }
+
+  private fail(e: unknown): void {
+    this.failed = e;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.reject(e);
   }
 
   private push(ev: T | MonitorOverrun): void {

@@ -5,18 +5,31 @@ import * as sys from "../syscalls/index.js";
  * (there are 4), so every monitored socket shares this loop; an eventfd wakes it whenever the set
  * of watched fds changes.
  */
+interface Watcher {
+  onReadable: () => void;
+  /** Told when this watcher's callback threw, or when polling itself failed; the watch ends. */
+  onError?: (error: unknown) => void;
+}
+
 class Poller {
-  private readonly watchers = new Map<number, () => void>();
+  private readonly watchers = new Map<number, Watcher>();
   private efd = -1;
   private loop: Promise<void> | undefined;
   /** Resolves when the poll call in flight has returned (so a watched fd may be closed). */
   private pollReturned: Promise<void> = Promise.resolve();
 
-  watch(fd: number, onReadable: () => void): void {
-    this.watchers.set(fd, onReadable);
+  watch(fd: number, onReadable: () => void, onError?: (error: unknown) => void): void {
+    this.watchers.set(fd, onError ? { onReadable, onError } : { onReadable });
     if (this.efd < 0) this.efd = sys.eventfd(0, sys.EFD_CLOEXEC | sys.EFD_NONBLOCK);
     if (this.loop) this.wake();
-    else this.loop = this.run().finally(() => { this.loop = undefined; });
+    else this.loop = this.run().catch((e) => this.failAll(e)).finally(() => { this.loop = undefined; });
+  }
+
+  /** poll itself failed: nobody can be woken any more, so every watcher hears why. */
+  private failAll(error: unknown): void {
+    const all = [...this.watchers.values()];
+    this.watchers.clear();
+    for (const w of all) w.onError?.(error);
   }
 
   /** Stops watching fd; resolves once no poll call refers to it any more. */
@@ -61,7 +74,15 @@ class Poller {
       }
       fds.forEach((fd, i) => {
         const revents = pfds.readInt16LE(8 * (i + 1) + 6);
-        if (revents !== 0) this.watchers.get(fd)?.();
+        const w = revents !== 0 ? this.watchers.get(fd) : undefined;
+        if (!w) return;
+        try {
+          w.onReadable();
+        } catch (e) {
+          // one watcher's failure must not stop the loop every other monitor and probe relies on
+          this.watchers.delete(fd);
+          w.onError?.(e);
+        }
       });
     }
   }

@@ -28,6 +28,8 @@ export class UdpSourceReporter {
   private closed = false;
   /** Every source seen, in order. */
   readonly seen: string[] = [];
+  /** Why the responder stopped answering, if it did (a failed receive). */
+  error: unknown;
 
   constructor(opts: { netns?: NetnsArg; address: string; port: number }) {
     const { family, addr } = sockaddr(opts.address, opts.port, "address");
@@ -38,7 +40,7 @@ export class UdpSourceReporter {
       sys.close(this.fd);
       throw e;
     }
-    poller.watch(this.fd, () => this.answer());
+    poller.watch(this.fd, () => this.answer(), (e) => { this.error = e; });
   }
 
   private answer(): void {

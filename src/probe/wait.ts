@@ -14,6 +14,7 @@ export function waitReadable(fd: number, timeoutMs: number): Promise<boolean> {
       void poller.unwatch(fd).then(() => resolve(v));
     };
     const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
-    poller.watch(fd, () => finish(true));
+    // a failure to poll says nothing about the socket: report it as "not readable in time"
+    poller.watch(fd, () => finish(true), () => finish(false));
   });
 }
