@@ -199,9 +199,14 @@ async function flush(cli: Cli, args: Args): Promise<void> {
   const routes = await listRoutes(cli, f);
   const rt = await cli.rtnl();
   const b = rt.batch();
-  const done = routes.map((r) => b.route.del({ dst: r.dst, family: r.family, table: r.table, type: r.type, ...(r.metric !== undefined ? { metric: r.metric } : {}), ...(r.tos ? { tos: r.tos } : {}) } as never));
-  await b.send();
-  for (const p of done) await p.catch(() => {});
+  for (const r of routes) {
+    b.route.del({ dst: r.dst, family: r.family, table: r.table, type: r.type, ...(r.metric !== undefined ? { metric: r.metric } : {}), ...(r.tos ? { tos: r.tos } : {}) } as never);
+  }
+  const outcome = await b.send();
+  // a route that went away meanwhile (ESRCH) is flushed as far as anyone can tell; anything else
+  // (EPERM, a refused request) is a failed flush, as ip reports it
+  const failed = [...outcome.refused.map((r) => r.error), ...outcome.errors.filter((e) => e.code !== "ESRCH")];
+  if (failed.length) throw failed[0];
 }
 
 async function get(cli: Cli, args: Args): Promise<void> {

@@ -23,6 +23,8 @@ export class LabSession {
   }
 
   async addNetns(name: string): Promise<string> {
+    // after an interrupt has started cleaning up, nothing new may appear behind its back
+    if (this.cleaned) throw new Error("the lab is being cleaned up");
     const full = this.nsName(name);
     await netns.add(full);
     return full;
