@@ -6,8 +6,8 @@ import { commitBatch } from "./batch.js";
 import * as x from "./build.js";
 import { sameExpressions } from "./equal.js";
 import type { Expr } from "./expr/index.js";
-import { readRuleset, renderRuleset, type NftRule, type NftRuleset } from "./ruleset.js";
-import { Transaction } from "./tx.js";
+import { readRuleset, readSetInfo, renderRuleset, type NftRule, type NftRuleset } from "./ruleset.js";
+import { Transaction, type SetInfo } from "./tx.js";
 import type { NftFamily } from "./types.js";
 
 export interface NftOptions extends NetnsRef {
@@ -82,6 +82,7 @@ export class Nft {
   /** Applies a Transaction built elsewhere. */
   async commit(tx: Transaction): Promise<void> {
     if (tx.pendingIndexes.length) await this.resolveIndexes(tx);
+    if (tx.pendingSets.length) await this.resolveSets(tx);
     commitBatch(this.socket, tx.messages);
   }
 
@@ -97,6 +98,18 @@ export class Nft {
         throw new NlkitInputError(`chain ${p.family} ${p.table} ${p.chain} has no rule at index ${p.index}`, "index", chain ? "EINVAL" : "ENOENT");
       }
       tx.messages[p.message]!.attrs.position = BigInt(rule.handle);
+    }
+  }
+
+  /** Reads the flags of sets created earlier, so that interval elements get their end keys. */
+  private async resolveSets(tx: Transaction): Promise<void> {
+    const seen = new Map<string, SetInfo>();
+    for (const p of tx.pendingSets) {
+      const { family, table, set } = p.spec;
+      const k = `${family}/${table}/${set}`;
+      let info = seen.get(k);
+      if (!info) { info = await readSetInfo(this.socket, family, table, set); seen.set(k, info); }
+      tx.resolveSet(p, info);
     }
   }
 

@@ -112,6 +112,12 @@ export async function readRuleset(sock: NetlinkSocket, family?: NftFamily): Prom
   return assembleRuleset({ tables, chains, sets, elements, rules });
 }
 
+/** One set's flags and key type (NFT_MSG_GETSET without NLM_F_DUMP is answered by one message). */
+export async function readSetInfo(sock: NetlinkSocket, family: NftFamily, table: string, set: string): Promise<{ flags: number; keyType: number }> {
+  const [m] = await sock.request({ ...dumpReq(NFT_MSG_GETSET, NFPROTO[family], setMsg, { table, name: set }), reply: true }, decoder(setMsg));
+  return { flags: num(m?.attrs.flags), keyType: num(m?.attrs.keyType) };
+}
+
 /** Decodes one nf_tables message of any object kind (for dumps captured elsewhere). */
 export function decodeNftMessage(buf: Buffer, start: number, len: number): { kind: keyof RulesetMessages; msg: DumpMsg } | undefined {
   const type = buf.readUInt16LE(start + 4);

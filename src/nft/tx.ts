@@ -5,7 +5,7 @@ import type { NftMessage } from "./batch.js";
 import { flattenExprs } from "./build.js";
 import type { Expr } from "./expr/index.js";
 import { parsePriority } from "./priority.js";
-import { encodeElements, keyTypeOf, type SetKeyType } from "./setelem.js";
+import { encodeElements, keyTypeName, keyTypeOf, type SetKeyType } from "./setelem.js";
 import {
   HOOKS, NFPROTO, NFT_MSG_DELCHAIN, NFT_MSG_DELRULE, NFT_MSG_DELSET, NFT_MSG_DELSETELEM, NFT_MSG_DELTABLE,
   NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM, NFT_MSG_NEWTABLE, NFT_SET_F, NFT_TABLE_F,
@@ -55,6 +55,15 @@ export interface PendingIndex { message: number; family: NftFamily; table: strin
 
 export interface RuleRef extends TableRef { chain: string; handle: number }
 
+/**
+ * A set-element message for a set this transaction does not create: its elements are encoded
+ * again at commit, once the set's flags and key type have been read from the kernel.
+ */
+export interface PendingSet { message: number; spec: ElementsSpec }
+
+/** What commit reads back about an existing set (NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE). */
+export interface SetInfo { flags: number; keyType: number }
+
 export interface SetSpec extends TableRef {
   name: string;
   type: SetKeyType;
@@ -69,15 +78,24 @@ export interface ElementsSpec extends TableRef {
   elements: string[];
   /** Key type of the set; needed only when the set is not created in the same transaction. */
   type?: SetKeyType;
+  /**
+   * Optional: the set's own interval flag decides (read at commit for a set created earlier);
+   * a value that disagrees with it is refused.
+   */
   interval?: boolean;
   /** Per-element timeout in seconds. */
   timeout?: number;
 }
 
-/** Collects the messages of one nf_tables transaction. Nothing is sent until it is committed. */
+/**
+ * Collects the messages of one nf_tables transaction. Nothing is sent until it is committed.
+ * Nft.commit completes what needs the kernel first (pendingIndexes, pendingSets); a batch sent
+ * some other way must resolve those itself.
+ */
 export class Transaction {
   readonly messages: NftMessage[] = [];
   readonly pendingIndexes: PendingIndex[] = [];
+  readonly pendingSets: PendingSet[] = [];
   private nextSetId = 1;
   private readonly sets = new Map<string, { id: number; type: SetKeyType; interval: boolean }>();
 
@@ -198,13 +216,42 @@ export class Transaction {
 
   private elements(type: number, flags: number, e: ElementsSpec): this {
     const known = this.sets.get(`${e.family}/${e.table}/${e.set}`);
-    const keyType = e.type ?? known?.type;
+    if (known) {
+      if (e.type !== undefined && e.type !== known.type) {
+        throw new NlkitInputError(`set "${e.set}" holds ${known.type}, not ${e.type}`, "type");
+      }
+      if (e.interval !== undefined && e.interval !== known.interval) {
+        throw new NlkitInputError(`set "${e.set}" is ${known.interval ? "" : "not "}an interval set`, "interval");
+      }
+    }
+    const keyType = known?.type ?? e.type;
     if (!keyType) throw new NlkitInputError(`the key type of set "${e.set}" is needed (type)`, "type");
-    const interval = e.interval ?? known?.interval ?? false;
     const attrs: Record<string, unknown> = { table: e.table, set: e.set };
-    if (known) attrs.setId = known.id;
-    attrs.elements = encodeElements(keyType, e.elements, interval, e.timeout);
+    if (known) {
+      attrs.setId = known.id;
+      attrs.elements = encodeElements(keyType, e.elements, known.interval, e.timeout);
+    } else {
+      // encoded at commit, once the set's flags are read: guessed wrong, an interval set would
+      // get start keys only, each an open range up to the top of the key space. The interval
+      // parse accepts every element form, so bad text is still refused here.
+      encodeElements(keyType, e.elements, true, e.timeout);
+      this.pendingSets.push({ message: this.messages.length, spec: { ...e, type: keyType, elements: [...e.elements] } });
+    }
     return this.push(type, flags, e.family, setElemMsg, attrs);
+  }
+
+  /** Encodes a pending message's elements as the set `info` (read from the kernel) needs them. */
+  resolveSet(p: PendingSet, info: SetInfo): void {
+    const e = p.spec;
+    const interval = (info.flags & NFT_SET_F.interval) !== 0;
+    const kt = keyTypeOf(e.type!);
+    if (kt.id !== info.keyType) {
+      throw new NlkitInputError(`set "${e.set}" holds ${String(keyTypeName(info.keyType))}, not ${e.type}`, "type");
+    }
+    if (e.interval !== undefined && e.interval !== interval) {
+      throw new NlkitInputError(`set "${e.set}" is ${interval ? "" : "not "}an interval set`, "interval");
+    }
+    this.messages[p.message]!.attrs.elements = encodeElements(e.type!, e.elements, interval, e.timeout);
   }
 }
 

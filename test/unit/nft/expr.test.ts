@@ -122,3 +122,32 @@ describe("priorities and intervals", () => {
     expect(formatElements("ipv4_addr", dumped, true)).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.5"]);
   });
 });
+
+describe("set elements follow the set's own interval flag", () => {
+  const t = { family: "ip", table: "t" } as const;
+  const keys = (tx: Transaction, i: number) =>
+    (tx.messages[i]!.attrs.elements as Array<Record<string, any>>).map((e) => `${(e.key.value as Buffer).toString("hex")}${e.flags ? "!" : ""}`);
+
+  it("a set created in the same transaction: its declared flags win over the element spec's default", () => {
+    const tx = new Transaction()
+      .addSet({ ...t, name: "s", type: "ipv4_addr", flags: ["interval"] })
+      .addElements({ ...t, set: "s", elements: ["10.0.0.0/24"] });
+    expect(keys(tx, 1)).toEqual(["0a000000", "0a000100!"]);
+    expect(() => tx.addElements({ ...t, set: "s", interval: false, elements: ["10.0.0.1"] })).toThrow(NlkitInputError);
+    expect(() => tx.addElements({ ...t, set: "s", type: "inet_service", elements: ["80"] })).toThrow(NlkitInputError);
+  });
+
+  it("a set created earlier: encoded at commit from the flags read back (interval -> start and end keys)", () => {
+    const tx = new Transaction().addElements({ ...t, set: "old", type: "ipv4_addr", elements: ["10.0.2.0/24", "10.0.0.0/24"] });
+    expect(tx.pendingSets).toHaveLength(1);
+    tx.resolveSet(tx.pendingSets[0]!, { flags: 0x4, keyType: 7 });
+    expect(keys(tx, 0)).toEqual(["0a000000", "0a000100!", "0a000200", "0a000300!"]);
+    // a prefix cannot go into a plain set, and the key type must be the set's
+    expect(() => tx.resolveSet(tx.pendingSets[0]!, { flags: 0, keyType: 7 })).toThrow(NlkitInputError);
+    expect(() => tx.resolveSet(tx.pendingSets[0]!, { flags: 0x4, keyType: 13 })).toThrow(NlkitInputError);
+  });
+
+  it("refuses bad element text before anything is read or sent", () => {
+    expect(() => new Transaction().addElements({ ...t, set: "old", type: "ipv4_addr", elements: ["10.0.0.300"] })).toThrow(NlkitInputError);
+  });
+});
