@@ -115,12 +115,29 @@ export function nat(type: "snat" | "dnat", to: string, opts: NatFlags = {}): Exp
 export const dnat = (to: string, opts?: NatFlags) => nat("dnat", to, opts);
 export const snat = (to: string, opts?: NatFlags) => nat("snat", to, opts);
 
-export function parseHostPort(to: string): { address: string; port?: number } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(to);
-  if (v6) return v6[2] ? { address: v6[1]!, port: port(Number(v6[2])) } : { address: v6[1]! };
-  const colon = to.split(":");
-  if (colon.length === 2) return { address: colon[0]!, port: port(Number(colon[1])) };
-  return { address: to };
+/**
+ * "addr", "addr:port", "[v6addr]" or "[v6addr]:port" (the brackets keep the port apart from the
+ * address's own colons). A port is 1-65535: nat to port 0 means nothing.
+ */
+export function parseHostPort(to: string, field = "to"): { address: string; port?: number } {
+  const bad = (why: string): never => { throw new NlkitInputError(`invalid ${field} "${to}": ${why}`, field); };
+  let address: string, portText: string | undefined;
+  if (to.startsWith("[")) {
+    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(to) ?? bad("expected [address] or [address]:port");
+    address = m[1]!;
+    portText = m[2];
+    if (!address.includes(":")) bad("brackets are for IPv6 addresses");
+  } else {
+    const parts = to.split(":");
+    if (parts.length > 2) return { address: to };
+    [address, portText] = [parts[0]!, parts[1]];
+  }
+  if (address === "") bad("no address");
+  if (portText === undefined) return { address };
+  if (!/^\d+$/.test(portText)) bad(portText === "" ? "no port after the colon" : `port "${portText}" is not a number`);
+  const p = Number(portText);
+  if (p < 1 || p > 65535) bad(`port ${p} is not in 1-65535`);
+  return { address, port: p };
 }
 
 export function log(opts: { prefix?: string; level?: string; group?: number } = {}): Expr {

@@ -151,3 +151,28 @@ describe("set elements follow the set's own interval flag", () => {
     expect(() => new Transaction().addElements({ ...t, set: "old", type: "ipv4_addr", elements: ["10.0.0.300"] })).toThrow(NlkitInputError);
   });
 });
+
+describe("nat targets: address and port", () => {
+  it.each([
+    ["10.0.0.2:80", { address: "10.0.0.2", port: 80 }],
+    ["10.0.0.2", { address: "10.0.0.2" }],
+    ["[2001:db8::1]:80", { address: "2001:db8::1", port: 80 }],
+    ["[2001:db8::1]", { address: "2001:db8::1" }],
+    ["2001:db8::1", { address: "2001:db8::1" }],
+    ["10.0.0.2:65535", { address: "10.0.0.2", port: 65535 }],
+  ])("%s", (text, want) => {
+    expect(x.parseHostPort(text)).toEqual(want);
+  });
+
+  it.each([
+    "10.0.0.2:", "10.0.0.2:0", "10.0.0.2:65536", "10.0.0.2:x", "10.0.0.2:8 0", ":80",
+    "[2001:db8::1]:", "[2001:db8::1]:0", "[2001:db8::1]:65536", "[2001:db8::1]:x", "[2001:db8::1", "[10.0.0.2]:80", "[]:80",
+  ])("refuses %s, naming the field", (text) => {
+    expect(() => x.parseHostPort(text)).toThrow(expect.objectContaining({ constructor: NlkitInputError, field: "to" }));
+    expect(() => x.dnat(text)).toThrow(expect.objectContaining({ constructor: NlkitInputError, field: "to" }));
+  });
+
+  it("an IPv6 target with a port renders as nft shows it", () => {
+    expect(renderExpressions(x.flattenExprs([x.dnat("[2001:db8::1]:80")]), { family: "ip6" })).toBe("dnat to [2001:db8::1]:80");
+  });
+});
