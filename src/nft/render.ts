@@ -22,7 +22,7 @@ type Field = { text: string; type: ValueType; dep?: "l3" | "l4"; l3?: string; l4
 type ValueType = "ipv4" | "ipv6" | "port" | "ifname" | "l4proto" | "nfproto" | "ethertype" | "ctstate"
   | "mark" | "int" | "ether" | "icmptype" | "icmpv6type" | "raw";
 
-interface Loaded { field: Field; mask?: Buffer }
+interface Loaded { field: Field; mask?: Buffer; len?: number }
 
 const ETHERTYPES: Record<number, string> = { 0x0800: "ip", 0x86dd: "ip6", 0x0806: "arp", 0x8100: "vlan" };
 const ICMP_TYPES: Record<number, string> = { 0: "echo-reply", 3: "destination-unreachable", 8: "echo-request", 11: "time-exceeded" };
@@ -135,7 +135,8 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
     }
     out.push(s);
   };
-  for (const e of exprs) {
+  for (let i = 0; i < exprs.length; i++) {
+    const e = exprs[i]!;
     const d = (e.data ?? {}) as Record<string, any>;
     switch (e.name) {
       case "payload":
@@ -165,6 +166,17 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
           push({ text: `${f.text} ${ctStates(r.mask.readUInt32LE(0))}` }, f);
           break;
         }
+        // nft writes an inclusive range match as gte then lte on the same register
+        // (nft loads the field again before the second compare)
+        let j = i + 1;
+        const reload = exprs[j]?.data as Record<string, any> | undefined;
+        if (exprs[j]?.name === "payload" && reload?.dreg === d.sreg && payloadField(reload!, l3, l4).text === f.text) j++;
+        const nx = exprs[j]?.data as Record<string, any> | undefined;
+        if (d.op === "gte" && exprs[j]?.name === "cmp" && nx?.op === "lte" && nx.sreg === d.sreg && nx.data?.value) {
+          i = j;
+          push({ text: `${f.text} ${formatRange(f, v, nx.data.value, r)}` }, f);
+          break;
+        }
         const text = `${f.text} ${OPS[d.op] ?? `${d.op} `}${formatValue(f, v, (r as any).len ?? v.length, r.mask)}`;
         push({ text, ...(f.dep && d.op === "eq" ? { dep: f.dep } : {}) }, f);
         if (f.dep === "l4" && d.op === "eq") l4 = formatValue(f, v, 1);
@@ -173,6 +185,13 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
           l3 = p === "ipv4" ? "ip" : p === "ipv6" ? "ip6" : p;
         }
         if (f.text === "ip protocol" || f.text === "ip6 nexthdr") l4 = formatValue(f, v, 1);
+        break;
+      }
+      case "range": {
+        const r = regs.get(d.sreg);
+        const lo: Buffer = d.fromData?.value ?? Buffer.alloc(0), hi: Buffer = d.toData?.value ?? Buffer.alloc(0);
+        if (!r) { push({ text: `[range ${d.op} 0x${lo.toString("hex")} 0x${hi.toString("hex")}]` }); break; }
+        push({ text: `${r.field.text} ${d.op === "neq" ? "!= " : ""}${formatRange(r.field, lo, hi, r)}` }, r.field);
         break;
       }
       case "lookup": {
@@ -226,14 +245,51 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
         push({ text: `${d.type}${famText} to ${to}${natFlags(d.flags)}` });
         break;
       }
-      case "reject":
-        push({ text: d.type === "tcp reset" ? "reject with tcp reset" : "reject" });
+      case "reject": {
+        const r = rejectText(d, l3, ctx.family);
+        // the protocol match that only makes the reject possible is implicit, as in nft's listing
+        const last = out[out.length - 1];
+        if (last?.dep === "l3" && r.l3) out.pop();
+        if (last?.dep === "l4" && r.tcp && (ctx.family === "ip" || ctx.family === "ip6")) out.pop();
+        else if (r.tcp && (ctx.family === "ip" || ctx.family === "ip6") && /^(ip protocol|ip6 nexthdr) tcp$/.test(last?.text ?? "")) out.pop();
+        push({ text: r.text });
         break;
+      }
       default:
         push({ text: `[${e.name}]` });
     }
   }
   return out.map((s) => s.text).join(" ");
+}
+
+function formatRange(f: Field, lo: Buffer, hi: Buffer, r: Loaded): string {
+  const len = r.len ?? lo.length;
+  return `${formatValue(f, lo, len)}-${formatValue(f, hi, len)}`;
+}
+
+/** nft's names for ICMP codes (NFTA_REJECT_ICMP_CODE), per reject type. */
+const ICMP_CODES: Record<number, string> = {
+  0: "net-unreachable", 1: "host-unreachable", 2: "prot-unreachable", 3: "port-unreachable", 4: "frag-needed",
+  9: "net-prohibited", 10: "host-prohibited", 13: "admin-prohibited",
+};
+const ICMPV6_CODES: Record<number, string> = {
+  0: "no-route", 1: "admin-prohibited", 3: "addr-unreachable", 4: "port-unreachable", 5: "policy-fail", 6: "reject-route",
+};
+const ICMPX_CODES: Record<number, string> = { 0: "no-route", 1: "port-unreachable", 2: "host-unreachable", 3: "admin-prohibited" };
+
+/**
+ * nft leaves out the default code (port unreachable) except for an icmp/icmpv6 reject in a
+ * table of several families, where the type itself has to be said.
+ */
+function rejectText(d: Record<string, any>, l3: string | undefined, family: NftFamily): { text: string; l3?: boolean; tcp?: boolean } {
+  const code = Number(d.icmpCode ?? 0);
+  if (d.type === "tcp reset") return { text: "reject with tcp reset", tcp: true };
+  if (d.type === "icmpx") return { text: code === 1 ? "reject" : `reject with icmpx ${ICMPX_CODES[code] ?? code}` };
+  const v6 = l3 === "ip6";
+  const names = v6 ? ICMPV6_CODES : ICMP_CODES;
+  const multi = family !== "ip" && family !== "ip6";
+  if (!multi && code === (v6 ? 4 : 3)) return { text: "reject" };
+  return { text: `reject with ${v6 ? "icmpv6" : "icmp"} ${names[code] ?? code}`, l3: true };
 }
 
 function natPorts(d: Record<string, any>, imm: Map<number, Buffer>): string {

@@ -50,6 +50,10 @@ export interface NftSet {
   flags: string[];
   /** Default element timeout in seconds. */
   timeout?: number;
+  /** Most elements the set may hold (NFTA_SET_DESC_SIZE). */
+  size?: number;
+  /** Seconds between garbage collections of expired elements. */
+  gcInterval?: number;
   elements: string[];
 }
 
@@ -165,6 +169,8 @@ export function assembleRuleset(parts: RulesetMessages): NftRuleset {
       elements: formatElements(keyType, elems, (flags & NFT_SET_F.interval) !== 0),
     };
     if (s.attrs.timeout !== undefined) set.timeout = num(s.attrs.timeout) / 1000;
+    if (s.attrs.desc?.size !== undefined) set.size = num(s.attrs.desc.size);
+    if (s.attrs.gcInterval !== undefined) set.gcInterval = num(s.attrs.gcInterval) / 1000;
     if (flags & NFT_SET_F.anonymous) {
       const m = anon.get(key(s.family, table.name)) ?? new Map<string, string>();
       m.set(set.name, `{ ${set.elements.join(", ")} }`);
@@ -250,11 +256,18 @@ function renderChain(c: NftChain): string[] {
 
 const PER_LINE: Record<string, number> = { inet_proto: 5, inet_service: 5, mark: 5, ipv4_addr: 2 };
 
+const SHOWN_FLAGS = [["constant", "constant"], ["eval", "dynamic"], ["interval", "interval"], ["timeout", "timeout"]] as const;
+
 function renderSet(s: NftSet): string[] {
   const out = [`\tset ${s.name} {`, `\t\ttype ${s.keyType}`];
-  const shown = s.flags.filter((f) => f === "constant" || f === "interval" || f === "timeout");
+  // nft sizes constant sets itself and does not show that
+  if (s.size && !s.flags.includes("constant")) out.push(`\t\tsize ${s.size}`);
+  // nft's order and words (NFT_SET_EVAL is "dynamic"); a timeout value alone says "flags timeout"
+  const shown = SHOWN_FLAGS.filter(([f]) => s.flags.includes(f)).map(([, word]) => word);
+  if (shown.length === 1 && shown[0] === "timeout" && s.timeout !== undefined) shown.pop();
   if (shown.length) out.push(`\t\tflags ${shown.join(",")}`);
   if (s.timeout !== undefined) out.push(`\t\ttimeout ${formatDuration(s.timeout)}`);
+  if (s.gcInterval !== undefined) out.push(`\t\tgc-interval ${formatDuration(s.gcInterval)}`);
   if (s.elements.length) {
     const per = PER_LINE[String(s.keyType)] ?? 1;
     let text = "";
