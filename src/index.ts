@@ -34,7 +34,7 @@ export { ping, UdpSourceReporter, udpAsk } from "./probe/index.js";
 export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
 
 // nftables
-export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderExpressions, sameExpressions } from "./nft/index.js";
+export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderExpressions, sameExpressions, RulesetChangedError } from "./nft/index.js";
 export type {
   NftOptions, MasqueradeOptions, PortForwardOptions, EnsureResult, TableSpec as NftTableSpec, ChainSpec as NftChainSpec,
   RuleSpec as NftRuleSpec, RuleRef as NftRuleRef, SetSpec as NftSetSpec, ElementsSpec as NftElementsSpec,

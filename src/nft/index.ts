@@ -3,7 +3,7 @@ export {
   Transaction, type TableSpec, type ChainSpec, type RuleSpec, type RuleRef, type SetSpec, type ElementsSpec, type TableRef,
 } from "./tx.js";
 export type { NftRuleset, NftTable, NftChain, NftRule, NftSet } from "./ruleset.js";
-export { renderRuleset } from "./ruleset.js";
+export { renderRuleset, RulesetChangedError } from "./ruleset.js";
 export { renderExpressions, type RenderContext } from "./render.js";
 export { encodeBatch, commitBatch, type NftMessage, type EncodedBatch } from "./batch.js";
 export { sameExpressions } from "./equal.js";

@@ -2,13 +2,14 @@ import { decodeMessage } from "../netlink/message.js";
 import type { NetlinkSocket, Request } from "../netlink/socket.js";
 import { encodeStruct } from "../netlink/struct.js";
 import { encodeAttrs } from "../netlink/attrs.js";
-import { chainMsg, ruleMsg, setElemMsg, setMsg, tableMsg } from "./attrs.js";
+import { chainMsg, genMsg, ruleMsg, setElemMsg, setMsg, tableMsg } from "./attrs.js";
+import { DumpInterruptedError } from "../netlink/errors.js";
 import type { Expr } from "./expr/index.js";
 import { formatPriority } from "./priority.js";
 import { renderExpressions } from "./render.js";
 import { formatElements, keyTypeName, type DecodedElement, type SetKeyType } from "./setelem.js";
 import {
-  FAMILY_NAMES, flagNames, hookName, NFPROTO, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE, NFT_MSG_GETSET,
+  FAMILY_NAMES, flagNames, hookName, NFPROTO, NFT_MSG_GETCHAIN, NFT_MSG_GETGEN, NFT_MSG_GETRULE, NFT_MSG_GETSET,
   NFT_MSG_GETSETELEM, NFT_MSG_GETTABLE, NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM, NFT_MSG_NEWTABLE, NFT_SET_F, NFT_TABLE_F, NFNETLINK_V0, type NftFamily,
 } from "./types.js";
 import type { MessageDef } from "../netlink/message.js";
@@ -100,8 +101,45 @@ export interface RulesetMessages {
 }
 export type DumpMsg = Msg;
 
-/** Reads tables, chains, sets with their elements, and rules; `family` limits it to one family. */
-export async function readRuleset(sock: NetlinkSocket, family?: NftFamily): Promise<NftRuleset> {
+/**
+ * The ruleset changed under every read (its generation moved between the first and the last
+ * dump each time). `ruleset` is the last read, possibly a mix of two generations.
+ */
+export class RulesetChangedError extends DumpInterruptedError<NftRuleset> {
+  readonly generations: Array<[number, number]>;
+  constructor(ruleset: NftRuleset, generations: Array<[number, number]>) {
+    super([ruleset], generations.length);
+    this.message = `the nf_tables ruleset changed while it was read, ${generations.length} times in a row (generations ${generations.map(([a, b]) => `${a}->${b}`).join(", ")})`;
+    this.generations = generations;
+  }
+  get ruleset(): NftRuleset { return this.messages[0]!; }
+}
+
+/** The ruleset generation: every committed transaction moves it on (NFT_MSG_GETGEN). */
+export async function readGeneration(sock: NetlinkSocket): Promise<number> {
+  const [m] = await sock.request({ ...dumpReq(NFT_MSG_GETGEN, 0, genMsg), reply: true }, decoder(genMsg));
+  return num(m?.attrs.id);
+}
+
+/**
+ * Reads tables, chains, sets with their elements, and rules; `family` limits it to one family.
+ * They come from separate dumps, so the read is repeated (up to `attempts` times) until the
+ * ruleset generation is the same before and after.
+ */
+export async function readRuleset(sock: NetlinkSocket, family?: NftFamily, opts: { attempts?: number } = {}): Promise<NftRuleset> {
+  const attempts = opts.attempts ?? 3;
+  const seen: Array<[number, number]> = [];
+  for (;;) {
+    const before = await readGeneration(sock);
+    const rs = await readOnce(sock, family);
+    const after = await readGeneration(sock);
+    if (before === after) return rs;
+    seen.push([before, after]);
+    if (seen.length >= attempts) throw new RulesetChangedError(rs, seen);
+  }
+}
+
+async function readOnce(sock: NetlinkSocket, family?: NftFamily): Promise<NftRuleset> {
   const f = family ? NFPROTO[family] : 0;
   const tables = await sock.dump(dumpReq(NFT_MSG_GETTABLE, f, tableMsg), decoder(tableMsg));
   const chains = await sock.dump(dumpReq(NFT_MSG_GETCHAIN, f, chainMsg), decoder(chainMsg));

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { NlkitInputError } from "../../src/netlink/errors.js";
 import { Nft } from "../../src/nft/index.js";
+import { readGeneration } from "../../src/nft/ruleset.js";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
 
 const nftCmd = (ns: string, args: string[], input?: string) =>
@@ -70,6 +71,16 @@ describeLive("nft: elements added to a set created in an earlier transaction", (
       await expect(nft.transaction((tx) => { tx.addElements({ family: "ip", table: "t", set: "nets", type: "ipv4_addr", interval: false, elements: ["10.9.0.1"] }); }))
         .rejects.toMatchObject({ constructor: NlkitInputError, field: "interval" });
       expect(listedElements(a, "t", "nets")).toEqual(["10.0.2.0/24"]);
+    } finally { nft.close(); }
+  });
+
+  it("the ruleset generation read before and after each ruleset read moves with every commit", async () => {
+    const nft = await Nft.open({ netns: a });
+    try {
+      const g0 = await readGeneration(nft.socket);
+      nftCmd(a, ["add", "table", "ip", "gen"]);
+      expect(await readGeneration(nft.socket)).toBe(g0 + 1);
+      expect((await nft.ruleset({ family: "ip" })).tables.map((t) => t.name)).toContain("gen");
     } finally { nft.close(); }
   });
 });
