@@ -90,7 +90,7 @@ export class NlkitInputError extends Error {
  * here: the caller decides whether a possibly inconsistent snapshot is good enough.
  */
 export class DumpInterruptedError<T = unknown> extends Error {
-  override readonly name = "DumpInterruptedError";
+  override readonly name: string = "DumpInterruptedError";
   readonly code = "EINTR";
   readonly errno = 4;
   readonly messages: T[];

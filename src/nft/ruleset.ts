@@ -106,6 +106,7 @@ export type DumpMsg = Msg;
  * dump each time). `ruleset` is the last read, possibly a mix of two generations.
  */
 export class RulesetChangedError extends DumpInterruptedError<NftRuleset> {
+  override readonly name: string = "RulesetChangedError";
   readonly generations: Array<[number, number]>;
   constructor(ruleset: NftRuleset, generations: Array<[number, number]>) {
     super([ruleset], generations.length);
