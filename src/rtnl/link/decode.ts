@@ -84,8 +84,7 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
   };
   const byType = linkAttrs.byType;
   const attrStart = hs + ((ifinfomsg.size + 3) & ~3);
-  let spans: Array<string | number> | undefined;
-  let hasOther = false;
+  let lazyMask = 0;
   let off = attrStart;
   while (off + NLA_HDRLEN <= end) {
     const alen = buf.readUInt16LE(off);
@@ -97,12 +96,8 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
     off += (alen + 3) & ~3;
     const def = byType[t];
     if (!def) { keepRaw(link, buf, ps, pe, rawType); continue; }
-    const lazy = LAZY_KEY[t];
-    if (lazy !== undefined) {
-      if (lazy === "other") hasOther = true;
-      else (spans ??= []).push(lazy, ps - attrStart, pe - attrStart, rawType);
-      continue;
-    }
+    const lazy = LAZY_BIT[t];
+    if (lazy !== undefined) { lazyMask |= lazy; continue; }
     const v: any = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
     if (v === INVALID) { keepRaw(link, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`); continue; }
     switch (t) {
@@ -161,7 +156,7 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
       case 64: link.groIpv4MaxSize = v; break;
     }
   }
-  if (spans || hasOther) deferDecoding(link, Buffer.from(buf.subarray(attrStart, end)), spans, hasOther);
+  if (lazyMask) deferDecoding(link, buf, attrStart, end, lazyMask);
   return link;
 }
 
@@ -175,61 +170,99 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
 // state sits under a non-enumerable symbol: the Link compares, spreads and serialises as plain
 // data. Assigning to one of them replaces it. Framing was checked by the eager pass; an
 // attribute of `other` with an unexpected length lands in other.unknown.
+//
+// Per link, the lazy state is one object holding where its bytes are, and nothing else: the
+// attributes are found again by walking the copy on first read (a few dozen headers), rather
+// than recording spans during the eager pass. The copies go into shared slabs instead of one
+// Buffer each: a Buffer per link (and an 8 KiB pool ArrayBuffer every few links) was a large
+// part of the GC work of a big dump. The price: a link kept alive keeps its slab alive.
 
 const RAW = Symbol("nlkit.link.raw");
 type LazyKey = "afSpec" | "stats64" | "other";
-interface RawLink { bytes: Buffer; spans: Array<string | number> | undefined; done: Partial<Record<LazyKey, unknown>> }
+const AF_SPEC = 1, STATS64 = 2, OTHER = 4;
+const PENDING: unique symbol = Symbol("pending");
 
-/** Attribute type -> the lazy property it belongs to. */
-const LAZY_KEY: (LazyKey | undefined)[] = [];
+class LazyParts {
+  afSpec: unknown = PENDING;
+  stats64: unknown = PENDING;
+  other: unknown = PENDING;
+  constructor(readonly bytes: Buffer, readonly start: number, readonly end: number) {}
+}
+
+/** Attribute type -> the lazy property (bit) it belongs to. */
+const LAZY_BIT: (number | undefined)[] = [];
 const DIRECT = new Set([1, 2, 3, 4, 5, 6, 10, 13, 16, 17, 18, 20, 21, 27, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 43,
   47, 48, 50, 51, 52, 53, 54, 56, 57, 58, 59, 60, 61, 63, 64]);
 for (const def of linkAttrs.defs()) {
-  if (def.type === 26) LAZY_KEY[26] = "afSpec";
-  else if (def.type === 23) LAZY_KEY[23] = "stats64";
-  else if (!DIRECT.has(def.type)) LAZY_KEY[def.type] = "other";
+  if (def.type === 26) LAZY_BIT[26] = AF_SPEC;
+  else if (def.type === 23) LAZY_BIT[23] = STATS64;
+  else if (!DIRECT.has(def.type)) LAZY_BIT[def.type] = OTHER;
 }
 
-function lazyDescriptor(key: LazyKey): PropertyDescriptor {
+function lazyDescriptor(key: LazyKey, type: number): PropertyDescriptor {
   return {
-    get(this: { [RAW]: RawLink }) {
+    get(this: { [RAW]: LazyParts }) {
       const raw = this[RAW];
-      if (!(key in raw.done)) raw.done[key] = key === "other" ? decodeOther(raw.bytes) : decodeSpan(raw, key);
-      return raw.done[key];
+      let v = raw[key];
+      if (v === PENDING) v = raw[key] = type ? decodeOne(raw, type) : decodeOther(raw);
+      return v;
     },
-    set(this: { [RAW]: RawLink }, v: unknown) {
-      this[RAW].done[key] = v;
+    set(this: { [RAW]: LazyParts }, v: unknown) {
+      this[RAW][key] = v;
     },
     enumerable: true,
     configurable: true,
   };
 }
-const DESCRIPTORS: Record<LazyKey, PropertyDescriptor> = {
-  afSpec: lazyDescriptor("afSpec"), stats64: lazyDescriptor("stats64"), other: lazyDescriptor("other"),
-};
-
-function deferDecoding(link: LinkOut, bytes: Buffer, spans: Array<string | number> | undefined, hasOther: boolean): void {
-  const raw: RawLink = { bytes, spans, done: {} };
-  Object.defineProperty(link, RAW, { value: raw });
-  if (spans) for (let i = 0; i < spans.length; i += 4) Object.defineProperty(link, spans[i] as LazyKey, DESCRIPTORS[spans[i] as LazyKey]);
-  if (hasOther) Object.defineProperty(link, "other", DESCRIPTORS.other);
+const DESCRIPTORS: PropertyDescriptorMap[] = [];
+{
+  const af = lazyDescriptor("afSpec", 26), st = lazyDescriptor("stats64", 23), ot = lazyDescriptor("other", 0);
+  // one defineProperties per link with a ready map for each combination, in the eager order
+  for (let m = 1; m < 8; m++) {
+    const d: PropertyDescriptorMap = {};
+    if (m & STATS64) d.stats64 = st;
+    if (m & AF_SPEC) d.afSpec = af;
+    if (m & OTHER) d.other = ot;
+    DESCRIPTORS[m] = d;
+  }
 }
 
-function decodeSpan(raw: RawLink, key: LazyKey): unknown {
-  const spans = raw.spans!;
-  for (let i = 0; i < spans.length; i += 4) {
-    if (spans[i] !== key) continue;
-    const def = linkAttrs.byType[key === "afSpec" ? 26 : 23]!;
-    const v = decodeAttrValue(raw.bytes, def, spans[i + 1] as number, spans[i + 2] as number, spans[i + 3] as number, EMPTY);
-    return v === INVALID ? undefined : v;
+const SLAB_SIZE = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
+function deferDecoding(link: LinkOut, buf: Buffer, start: number, end: number, mask: number): void {
+  const len = end - start;
+  if (slabUsed + len > slab.length) {
+    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, len));
+    slabUsed = 0;
+  }
+  buf.copy(slab, slabUsed, start, end);
+  Object.defineProperty(link, RAW, { value: new LazyParts(slab, slabUsed, slabUsed + len) });
+  slabUsed += (len + 7) & ~7;
+  Object.defineProperties(link, DESCRIPTORS[mask]!);
+}
+
+function decodeOne(raw: LazyParts, type: number): unknown {
+  const { bytes, end } = raw;
+  let off = raw.start;
+  while (off + NLA_HDRLEN <= end) {
+    const alen = bytes.readUInt16LE(off);
+    const rawType = bytes.readUInt16LE(off + 2);
+    if ((rawType & NLA_TYPE_MASK) === type) {
+      const v = decodeAttrValue(bytes, linkAttrs.byType[type]!, off + NLA_HDRLEN, off + alen, rawType, EMPTY);
+      return v === INVALID ? undefined : v;
+    }
+    off += (alen + 3) & ~3;
   }
   return undefined;
 }
 
-function decodeOther(bytes: Buffer): Record<string, unknown> {
+function decodeOther(raw: LazyParts): Record<string, unknown> {
+  const { bytes } = raw;
   const other: AttrValues = {};
-  forEachAttr(bytes, 0, bytes.length, (t, ps, pe, rawType) => {
-    if (LAZY_KEY[t] !== "other") return;
+  forEachAttr(bytes, raw.start, raw.end, (t, ps, pe, rawType) => {
+    if (LAZY_BIT[t] !== OTHER) return;
     const def = linkAttrs.byType[t]!;
     const v = decodeAttrValue(bytes, def, ps, pe, rawType, EMPTY);
     if (v === INVALID) keepRaw(other, bytes, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`);
