@@ -67,21 +67,31 @@ type LinkOut = Link & { other?: Record<string, unknown> };
  * every value is a copy.
  */
 export function decodeLink(buf: Buffer, start: number, len: number): Link {
+  return new LinkRecord(buf, start, len);
+}
+
+/**
+ * The Link is built by a constructor rather than grown from a small literal: V8 sizes a
+ * constructor's objects by the `this.x =` assignments it sees in its body (all of the switch
+ * below) and trims the unused room after a few objects, so the ~40 properties sit inside the
+ * object. Added one by one to a literal, they went to a side array reallocated every third
+ * property (~1.5 KiB of garbage per link). Its prototype is Object.prototype: what it makes is
+ * a plain object (constructor Object, same prototype as a literal).
+ */
+const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number, len: number): void {
   const end = start + len;
   const hs = start + NLMSG_HDRLEN;
   const hlen = end - hs;
   // ifinfomsg { family u8, pad u8, type u16, index s32, flags u32, change u32 }, read tolerantly
   const type = hlen >= 4 ? buf.readUInt16LE(hs + 2) : 0;
   const flags = hlen >= 12 ? buf.readUInt32LE(hs + 8) : 0;
-  const link: LinkOut = {
-    index: hlen >= 8 ? buf.readInt32LE(hs + 4) : 0,
-    name: "",
-    flags: flagNames(flags),
-    ifiFlags: flags,
-    up: (flags & IFF_UP) !== 0,
-    linkType: linkTypeName(type),
-    ifiType: type,
-  };
+  this.index = hlen >= 8 ? buf.readInt32LE(hs + 4) : 0;
+  this.name = "";
+  this.flags = flagNames(flags);
+  this.ifiFlags = flags;
+  this.up = (flags & IFF_UP) !== 0;
+  this.linkType = linkTypeName(type);
+  this.ifiType = type;
   const byType = linkAttrs.byType;
   const attrStart = hs + ((ifinfomsg.size + 3) & ~3);
   let lazyMask = 0;
@@ -95,70 +105,70 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
     const pe = off + alen;
     off += (alen + 3) & ~3;
     const def = byType[t];
-    if (!def) { keepRaw(link, buf, ps, pe, rawType); continue; }
+    if (!def) { keepRaw(this, buf, ps, pe, rawType); continue; }
     const lazy = LAZY_BIT[t];
     if (lazy !== undefined) { lazyMask |= lazy; continue; }
     const v: any = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
-    if (v === INVALID) { keepRaw(link, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`); continue; }
+    if (v === INVALID) { keepRaw(this, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`); continue; }
     switch (t) {
-      case 1: link.address = v; break;
-      case 2: link.broadcast = v; break;
-      case 3: link.name = v; break;
-      case 4: link.mtu = v; break;
-      case 5: link.link = v; break;
-      case 6: link.qdisc = v; break;
-      case 10: link.master = v; break;
-      case 13: link.txqlen = v; break;
-      case 16: link.operstate = v; break;
-      case 17: link.linkmode = v; break;
+      case 1: this.address = v; break;
+      case 2: this.broadcast = v; break;
+      case 3: this.name = v; break;
+      case 4: this.mtu = v; break;
+      case 5: this.link = v; break;
+      case 6: this.qdisc = v; break;
+      case 10: this.master = v; break;
+      case 13: this.txqlen = v; break;
+      case 16: this.operstate = v; break;
+      case 17: this.linkmode = v; break;
       case 18: {
         const li = v as LinkInfoValues;
-        if (li.kind !== undefined) link.kind = li.kind;
-        if (li.data !== undefined) link.infoData = li.data;
-        if (li.slaveKind !== undefined) link.slaveKind = li.slaveKind;
-        if (li.slaveData !== undefined) link.infoSlaveData = li.slaveData;
+        if (li.kind !== undefined) this.kind = li.kind;
+        if (li.data !== undefined) this.infoData = li.data;
+        if (li.slaveKind !== undefined) this.slaveKind = li.slaveKind;
+        if (li.slaveData !== undefined) this.infoSlaveData = li.slaveData;
         break;
       }
-      case 20: link.alias = v; break;
-      case 21: link.numVf = v; break;
-      case 27: link.group = v; break;
-      case 30: link.promiscuity = v; break;
-      case 31: link.numTxQueues = v; break;
-      case 32: link.numRxQueues = v; break;
-      case 33: link.carrier = v === 1; break;
-      case 34: link.physPortId = v; break;
-      case 35: link.carrierChanges = v; break;
-      case 36: link.physSwitchId = v; break;
-      case 37: link.linkNetnsid = v; break;
-      case 38: link.physPortName = v; break;
-      case 39: link.protoDown = v === 1; break;
-      case 40: link.gsoMaxSegs = v; break;
-      case 41: link.gsoMaxSize = v; break;
-      case 43: link.xdp = v; break;
-      case 47: link.carrierUpCount = v; break;
-      case 48: link.carrierDownCount = v; break;
-      case 50: link.minMtu = v; break;
-      case 51: link.maxMtu = v; break;
+      case 20: this.alias = v; break;
+      case 21: this.numVf = v; break;
+      case 27: this.group = v; break;
+      case 30: this.promiscuity = v; break;
+      case 31: this.numTxQueues = v; break;
+      case 32: this.numRxQueues = v; break;
+      case 33: this.carrier = v === 1; break;
+      case 34: this.physPortId = v; break;
+      case 35: this.carrierChanges = v; break;
+      case 36: this.physSwitchId = v; break;
+      case 37: this.linkNetnsid = v; break;
+      case 38: this.physPortName = v; break;
+      case 39: this.protoDown = v === 1; break;
+      case 40: this.gsoMaxSegs = v; break;
+      case 41: this.gsoMaxSize = v; break;
+      case 43: this.xdp = v; break;
+      case 47: this.carrierUpCount = v; break;
+      case 48: this.carrierDownCount = v; break;
+      case 50: this.minMtu = v; break;
+      case 51: this.maxMtu = v; break;
       case 52: {
         const names = (v as { altIfname?: string[] }).altIfname;
-        if (names) link.altNames = names;
+        if (names) this.altNames = names;
         break;
       }
-      case 53: (link.altNames ??= []).push(v); break;
-      case 54: link.permAddress = v; break;
-      case 56: link.parentDevName = v; break;
-      case 57: link.parentDevBusName = v; break;
-      case 58: link.groMaxSize = v; break;
-      case 59: link.tsoMaxSize = v; break;
-      case 60: link.tsoMaxSegs = v; break;
-      case 61: link.allmulti = v; break;
-      case 63: link.gsoIpv4MaxSize = v; break;
-      case 64: link.groIpv4MaxSize = v; break;
+      case 53: (this.altNames ??= []).push(v); break;
+      case 54: this.permAddress = v; break;
+      case 56: this.parentDevName = v; break;
+      case 57: this.parentDevBusName = v; break;
+      case 58: this.groMaxSize = v; break;
+      case 59: this.tsoMaxSize = v; break;
+      case 60: this.tsoMaxSegs = v; break;
+      case 61: this.allmulti = v; break;
+      case 63: this.gsoIpv4MaxSize = v; break;
+      case 64: this.groIpv4MaxSize = v; break;
     }
   }
-  if (lazyMask) deferDecoding(link, buf, attrStart, end, lazyMask);
-  return link;
-}
+  if (lazyMask) deferDecoding(this, buf, attrStart, end, lazyMask);
+} as unknown as new (buf: Buffer, start: number, len: number) => LinkOut;
+LinkRecord.prototype = Object.prototype;
 
 // --- lazily decoded parts -------------------------------------------------------------------------
 //
