@@ -160,16 +160,25 @@ export function inSubnet(addr: Buffer, net: Buffer, prefixlen: number): boolean 
   return true;
 }
 
-const HEX = "0123456789abcdef";
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+let llText = Buffer.allocUnsafe(96);
 
+/**
+ * Written as ASCII into a scratch buffer and read back as one string: built by `+=`, a 6-byte
+ * address left ~17 intermediate cons strings (~430 bytes of garbage), which added up in dumps.
+ */
 export function formatLladdr(buf: Buffer, off = 0, len = buf.length - off): string {
-  let s = "";
+  if (len <= 0) return "";
+  if (len * 3 > llText.length) llText = Buffer.allocUnsafe(len * 3);
+  const t = llText;
+  let j = 0;
   for (let i = 0; i < len; i++) {
     const b = buf[off + i]!;
-    if (i) s += ":";
-    s += HEX[b >> 4]! + HEX[b & 15]!;
+    if (i) t[j++] = 0x3a; // ':'
+    t[j++] = HEX[b >> 4]!;
+    t[j++] = HEX[b & 15]!;
   }
-  return s;
+  return t.toString("latin1", 0, j);
 }
 
 /** "02:00:00:00:00:01" (also accepts '-' separators); any length of 1..32 octets. */

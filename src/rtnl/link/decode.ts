@@ -67,25 +67,34 @@ type LinkOut = Link & { other?: Record<string, unknown> };
  * every value is a copy.
  */
 export function decodeLink(buf: Buffer, start: number, len: number): Link {
+  return new LinkRecord(buf, start, len);
+}
+
+/**
+ * The Link is built by a constructor rather than grown from a small literal: V8 sizes a
+ * constructor's objects by the `this.x =` assignments it sees in its body (all of the switch
+ * below) and trims the unused room after a few objects, so the ~40 properties sit inside the
+ * object. Added one by one to a literal, they went to a side array reallocated every third
+ * property (~1.5 KiB of garbage per link). Its prototype is Object.prototype: what it makes is
+ * a plain object (constructor Object, same prototype as a literal).
+ */
+const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number, len: number): void {
   const end = start + len;
   const hs = start + NLMSG_HDRLEN;
   const hlen = end - hs;
   // ifinfomsg { family u8, pad u8, type u16, index s32, flags u32, change u32 }, read tolerantly
   const type = hlen >= 4 ? buf.readUInt16LE(hs + 2) : 0;
   const flags = hlen >= 12 ? buf.readUInt32LE(hs + 8) : 0;
-  const link: LinkOut = {
-    index: hlen >= 8 ? buf.readInt32LE(hs + 4) : 0,
-    name: "",
-    flags: flagNames(flags),
-    ifiFlags: flags,
-    up: (flags & IFF_UP) !== 0,
-    linkType: linkTypeName(type),
-    ifiType: type,
-  };
+  this.index = hlen >= 8 ? buf.readInt32LE(hs + 4) : 0;
+  this.name = "";
+  this.flags = flagNames(flags);
+  this.ifiFlags = flags;
+  this.up = (flags & IFF_UP) !== 0;
+  this.linkType = linkTypeName(type);
+  this.ifiType = type;
   const byType = linkAttrs.byType;
   const attrStart = hs + ((ifinfomsg.size + 3) & ~3);
-  let spans: Array<string | number> | undefined;
-  let hasOther = false;
+  let lazyMask = 0;
   let off = attrStart;
   while (off + NLA_HDRLEN <= end) {
     const alen = buf.readUInt16LE(off);
@@ -96,74 +105,70 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
     const pe = off + alen;
     off += (alen + 3) & ~3;
     const def = byType[t];
-    if (!def) { keepRaw(link, buf, ps, pe, rawType); continue; }
-    const lazy = LAZY_KEY[t];
-    if (lazy !== undefined) {
-      if (lazy === "other") hasOther = true;
-      else (spans ??= []).push(lazy, ps - attrStart, pe - attrStart, rawType);
-      continue;
-    }
+    if (!def) { keepRaw(this, buf, ps, pe, rawType); continue; }
+    const lazy = LAZY_BIT[t];
+    if (lazy !== undefined) { lazyMask |= lazy; continue; }
     const v: any = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
-    if (v === INVALID) { keepRaw(link, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`); continue; }
+    if (v === INVALID) { keepRaw(this, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`); continue; }
     switch (t) {
-      case 1: link.address = v; break;
-      case 2: link.broadcast = v; break;
-      case 3: link.name = v; break;
-      case 4: link.mtu = v; break;
-      case 5: link.link = v; break;
-      case 6: link.qdisc = v; break;
-      case 10: link.master = v; break;
-      case 13: link.txqlen = v; break;
-      case 16: link.operstate = v; break;
-      case 17: link.linkmode = v; break;
+      case 1: this.address = v; break;
+      case 2: this.broadcast = v; break;
+      case 3: this.name = v; break;
+      case 4: this.mtu = v; break;
+      case 5: this.link = v; break;
+      case 6: this.qdisc = v; break;
+      case 10: this.master = v; break;
+      case 13: this.txqlen = v; break;
+      case 16: this.operstate = v; break;
+      case 17: this.linkmode = v; break;
       case 18: {
         const li = v as LinkInfoValues;
-        if (li.kind !== undefined) link.kind = li.kind;
-        if (li.data !== undefined) link.infoData = li.data;
-        if (li.slaveKind !== undefined) link.slaveKind = li.slaveKind;
-        if (li.slaveData !== undefined) link.infoSlaveData = li.slaveData;
+        if (li.kind !== undefined) this.kind = li.kind;
+        if (li.data !== undefined) this.infoData = li.data;
+        if (li.slaveKind !== undefined) this.slaveKind = li.slaveKind;
+        if (li.slaveData !== undefined) this.infoSlaveData = li.slaveData;
         break;
       }
-      case 20: link.alias = v; break;
-      case 21: link.numVf = v; break;
-      case 27: link.group = v; break;
-      case 30: link.promiscuity = v; break;
-      case 31: link.numTxQueues = v; break;
-      case 32: link.numRxQueues = v; break;
-      case 33: link.carrier = v === 1; break;
-      case 34: link.physPortId = v; break;
-      case 35: link.carrierChanges = v; break;
-      case 36: link.physSwitchId = v; break;
-      case 37: link.linkNetnsid = v; break;
-      case 38: link.physPortName = v; break;
-      case 39: link.protoDown = v === 1; break;
-      case 40: link.gsoMaxSegs = v; break;
-      case 41: link.gsoMaxSize = v; break;
-      case 43: link.xdp = v; break;
-      case 47: link.carrierUpCount = v; break;
-      case 48: link.carrierDownCount = v; break;
-      case 50: link.minMtu = v; break;
-      case 51: link.maxMtu = v; break;
+      case 20: this.alias = v; break;
+      case 21: this.numVf = v; break;
+      case 27: this.group = v; break;
+      case 30: this.promiscuity = v; break;
+      case 31: this.numTxQueues = v; break;
+      case 32: this.numRxQueues = v; break;
+      case 33: this.carrier = v === 1; break;
+      case 34: this.physPortId = v; break;
+      case 35: this.carrierChanges = v; break;
+      case 36: this.physSwitchId = v; break;
+      case 37: this.linkNetnsid = v; break;
+      case 38: this.physPortName = v; break;
+      case 39: this.protoDown = v === 1; break;
+      case 40: this.gsoMaxSegs = v; break;
+      case 41: this.gsoMaxSize = v; break;
+      case 43: this.xdp = v; break;
+      case 47: this.carrierUpCount = v; break;
+      case 48: this.carrierDownCount = v; break;
+      case 50: this.minMtu = v; break;
+      case 51: this.maxMtu = v; break;
       case 52: {
         const names = (v as { altIfname?: string[] }).altIfname;
-        if (names) link.altNames = names;
+        if (names) this.altNames = names;
         break;
       }
-      case 53: (link.altNames ??= []).push(v); break;
-      case 54: link.permAddress = v; break;
-      case 56: link.parentDevName = v; break;
-      case 57: link.parentDevBusName = v; break;
-      case 58: link.groMaxSize = v; break;
-      case 59: link.tsoMaxSize = v; break;
-      case 60: link.tsoMaxSegs = v; break;
-      case 61: link.allmulti = v; break;
-      case 63: link.gsoIpv4MaxSize = v; break;
-      case 64: link.groIpv4MaxSize = v; break;
+      case 53: (this.altNames ??= []).push(v); break;
+      case 54: this.permAddress = v; break;
+      case 56: this.parentDevName = v; break;
+      case 57: this.parentDevBusName = v; break;
+      case 58: this.groMaxSize = v; break;
+      case 59: this.tsoMaxSize = v; break;
+      case 60: this.tsoMaxSegs = v; break;
+      case 61: this.allmulti = v; break;
+      case 63: this.gsoIpv4MaxSize = v; break;
+      case 64: this.groIpv4MaxSize = v; break;
     }
   }
-  if (spans || hasOther) deferDecoding(link, Buffer.from(buf.subarray(attrStart, end)), spans, hasOther);
-  return link;
-}
+  if (lazyMask) deferDecoding(this, buf, attrStart, end, lazyMask);
+} as unknown as new (buf: Buffer, start: number, len: number) => LinkOut;
+LinkRecord.prototype = Object.prototype;
 
 // --- lazily decoded parts -------------------------------------------------------------------------
 //
@@ -175,61 +180,91 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
 // state sits under a non-enumerable symbol: the Link compares, spreads and serialises as plain
 // data. Assigning to one of them replaces it. Framing was checked by the eager pass; an
 // attribute of `other` with an unexpected length lands in other.unknown.
+//
+// Per link, the lazy state is one object holding where its bytes are, and nothing else: the
+// attributes are found again by walking the copy on first read (a few dozen headers), rather
+// than recording spans during the eager pass. The copies go into shared slabs instead of one
+// Buffer each: a Buffer per link (and an 8 KiB pool ArrayBuffer every few links) was a large
+// part of the GC work of a big dump. The price: a link kept alive keeps its slab alive.
 
 const RAW = Symbol("nlkit.link.raw");
 type LazyKey = "afSpec" | "stats64" | "other";
-interface RawLink { bytes: Buffer; spans: Array<string | number> | undefined; done: Partial<Record<LazyKey, unknown>> }
+const AF_SPEC = 1, STATS64 = 2, OTHER = 4;
+const PENDING: unique symbol = Symbol("pending");
 
-/** Attribute type -> the lazy property it belongs to. */
-const LAZY_KEY: (LazyKey | undefined)[] = [];
+class LazyParts {
+  afSpec: unknown = PENDING;
+  stats64: unknown = PENDING;
+  other: unknown = PENDING;
+  constructor(readonly bytes: Buffer, readonly start: number, readonly end: number) {}
+}
+
+/** Attribute type -> the lazy property (bit) it belongs to. */
+const LAZY_BIT: (number | undefined)[] = [];
 const DIRECT = new Set([1, 2, 3, 4, 5, 6, 10, 13, 16, 17, 18, 20, 21, 27, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 43,
   47, 48, 50, 51, 52, 53, 54, 56, 57, 58, 59, 60, 61, 63, 64]);
 for (const def of linkAttrs.defs()) {
-  if (def.type === 26) LAZY_KEY[26] = "afSpec";
-  else if (def.type === 23) LAZY_KEY[23] = "stats64";
-  else if (!DIRECT.has(def.type)) LAZY_KEY[def.type] = "other";
+  if (def.type === 26) LAZY_BIT[26] = AF_SPEC;
+  else if (def.type === 23) LAZY_BIT[23] = STATS64;
+  else if (!DIRECT.has(def.type)) LAZY_BIT[def.type] = OTHER;
 }
 
-function lazyDescriptor(key: LazyKey): PropertyDescriptor {
+function lazyDescriptor(key: LazyKey, type: number): PropertyDescriptor {
   return {
-    get(this: { [RAW]: RawLink }) {
+    get(this: { [RAW]: LazyParts }) {
       const raw = this[RAW];
-      if (!(key in raw.done)) raw.done[key] = key === "other" ? decodeOther(raw.bytes) : decodeSpan(raw, key);
-      return raw.done[key];
+      let v = raw[key];
+      if (v === PENDING) v = raw[key] = type ? decodeOne(raw, type) : decodeOther(raw);
+      return v;
     },
-    set(this: { [RAW]: RawLink }, v: unknown) {
-      this[RAW].done[key] = v;
+    set(this: { [RAW]: LazyParts }, v: unknown) {
+      this[RAW][key] = v;
     },
     enumerable: true,
     configurable: true,
   };
 }
-const DESCRIPTORS: Record<LazyKey, PropertyDescriptor> = {
-  afSpec: lazyDescriptor("afSpec"), stats64: lazyDescriptor("stats64"), other: lazyDescriptor("other"),
-};
+const AF_SPEC_D = lazyDescriptor("afSpec", 26), STATS64_D = lazyDescriptor("stats64", 23), OTHER_D = lazyDescriptor("other", 0);
 
-function deferDecoding(link: LinkOut, bytes: Buffer, spans: Array<string | number> | undefined, hasOther: boolean): void {
-  const raw: RawLink = { bytes, spans, done: {} };
-  Object.defineProperty(link, RAW, { value: raw });
-  if (spans) for (let i = 0; i < spans.length; i += 4) Object.defineProperty(link, spans[i] as LazyKey, DESCRIPTORS[spans[i] as LazyKey]);
-  if (hasOther) Object.defineProperty(link, "other", DESCRIPTORS.other);
+const SLAB_SIZE = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
+function deferDecoding(link: LinkOut, buf: Buffer, start: number, end: number, mask: number): void {
+  const len = end - start;
+  if (slabUsed + len > slab.length) {
+    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, len));
+    slabUsed = 0;
+  }
+  buf.copy(slab, slabUsed, start, end);
+  Object.defineProperty(link, RAW, { value: new LazyParts(slab, slabUsed, slabUsed + len) });
+  slabUsed += (len + 7) & ~7;
+  // one defineProperty per key: Object.defineProperties with a ready map measured ~60% slower
+  if (mask & STATS64) Object.defineProperty(link, "stats64", STATS64_D);
+  if (mask & AF_SPEC) Object.defineProperty(link, "afSpec", AF_SPEC_D);
+  if (mask & OTHER) Object.defineProperty(link, "other", OTHER_D);
 }
 
-function decodeSpan(raw: RawLink, key: LazyKey): unknown {
-  const spans = raw.spans!;
-  for (let i = 0; i < spans.length; i += 4) {
-    if (spans[i] !== key) continue;
-    const def = linkAttrs.byType[key === "afSpec" ? 26 : 23]!;
-    const v = decodeAttrValue(raw.bytes, def, spans[i + 1] as number, spans[i + 2] as number, spans[i + 3] as number, EMPTY);
-    return v === INVALID ? undefined : v;
+function decodeOne(raw: LazyParts, type: number): unknown {
+  const { bytes, end } = raw;
+  let off = raw.start;
+  while (off + NLA_HDRLEN <= end) {
+    const alen = bytes.readUInt16LE(off);
+    const rawType = bytes.readUInt16LE(off + 2);
+    if ((rawType & NLA_TYPE_MASK) === type) {
+      const v = decodeAttrValue(bytes, linkAttrs.byType[type]!, off + NLA_HDRLEN, off + alen, rawType, EMPTY);
+      return v === INVALID ? undefined : v;
+    }
+    off += (alen + 3) & ~3;
   }
   return undefined;
 }
 
-function decodeOther(bytes: Buffer): Record<string, unknown> {
+function decodeOther(raw: LazyParts): Record<string, unknown> {
+  const { bytes } = raw;
   const other: AttrValues = {};
-  forEachAttr(bytes, 0, bytes.length, (t, ps, pe, rawType) => {
-    if (LAZY_KEY[t] !== "other") return;
+  forEachAttr(bytes, raw.start, raw.end, (t, ps, pe, rawType) => {
+    if (LAZY_BIT[t] !== OTHER) return;
     const def = linkAttrs.byType[t]!;
     const v = decodeAttrValue(bytes, def, ps, pe, rawType, EMPTY);
     if (v === INVALID) keepRaw(other, bytes, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`);
