@@ -1,7 +1,7 @@
 // `ip link add ... type KIND ARGS`: each kind's words, as a table from ip's keyword to the
 // library's option. A word a kind does not know is ip's "KIND: unknown command" (exit 1).
 import * as fs from "node:fs";
-import { Args, CliError, invalidArg, parseUnsigned } from "./grammar.js";
+import { Args, CliError, ifnameArg, invalidArg, lladdrArg, parseUnsigned } from "./grammar.js";
 
 type Opts = Record<string, unknown>;
 /** Reads the keyword's value (if any) from args and stores it in the kind's options. */
@@ -170,13 +170,13 @@ export function parseKindArgs(kind: string, args: Args, spec: Opts): void {
 function parsePeer(args: Args): Opts {
   const peer: Opts = {};
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
-    if (w === "name" || w === "dev") peer.name = args.value();
-    else if (w === "address") peer.address = args.value();
+    if (w === "name" || w === "dev") peer.name = ifnameArg(args.value(), w);
+    else if (w === "address") peer.address = lladdrArg(args.value());
     else if (w === "mtu") peer.mtu = parseUnsigned(args.value(), "mtu");
     else if (w === "txqueuelen" || w === "qlen" || w === "txqlen") peer.txqueuelen = parseUnsigned(args.value(), "txqueuelen");
     else if (w === "netns") peer.netns = netnsArg(args.value());
     else if (w === "index") peer.index = parseUnsigned(args.value(), "index");
-    else if (peer.name === undefined) peer.name = w;
+    else if (peer.name === undefined) peer.name = ifnameArg(w, "dev");
     else throw new CliError(`Error: either "dev" is duplicate, or "${w}" is a garbage.`, 255);
   }
   return peer;
