@@ -103,6 +103,20 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     expect(path.stderr.trim()).toBe(`Cannot open network namespace "/run/netns/${n}": No such file or directory`);
   });
 
+  it("lets the doctor report a missing -n namespace itself (netns.exists and its fix); other objects keep ip's 255", () => {
+    const missing = "nlkit-test-no-such-ns-doctor";
+    const r = nlkit(["-j", "-n", missing, "doctor", "--to", "10.0.0.1"]);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; fix?: string }> };
+    const first = report.checks.find((c) => c.status === "failure");
+    expect(first).toMatchObject({ id: "netns.exists", fix: `nlkit netns add ${missing}` });
+    for (const line of [["link"], ["-zzz", "link"], ["-batch", "/dev/null"], []]) {
+      const other = nlkit(["-n", missing, ...line]);
+      expect(other.code).toBe(255);
+      expect(other.stderr.trim()).toBe(`Cannot open network namespace "${missing}": No such file or directory`);
+    }
+  }, 30_000);
+
   it("takes a namespace file's path after netns, as ip does", () => {
     const r = nlkit(["-n", n, "link", "add", "p0", "netns", `/run/netns/${n}`, "type", "veth", "peer", "name", "p1"]);
     expect(r.code, r.stderr).toBe(0);
