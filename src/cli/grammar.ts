@@ -72,6 +72,8 @@ export class Args {
   }
 }
 
+export const BOTH_NAME_AND_DEV = 'both "name" and "dev" cannot be used when creating devices.';
+
 export function duplicate(key: string, word: string): never {
   throw new UsageError(`Error: either "${key}" is duplicate, or "${word}" is a garbage.`);
 }

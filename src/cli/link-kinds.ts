@@ -1,7 +1,7 @@
 // `ip link add ... type KIND ARGS`: each kind's words, as a table from ip's keyword to the
 // library's option. A word a kind does not know is ip's "KIND: unknown command" (exit 1).
 import * as fs from "node:fs";
-import { Args, CliError, ifnameArg, invalidArg, lladdrArg, parseUnsigned } from "./grammar.js";
+import { Args, BOTH_NAME_AND_DEV, CliError, duplicate, ifnameArg, invalidArg, lladdrArg, parseUnsigned, UsageError } from "./grammar.js";
 
 type Opts = Record<string, unknown>;
 /** Reads the keyword's value (if any) from args and stores it in the kind's options. */
@@ -166,19 +166,27 @@ export function parseKindArgs(kind: string, args: Args, spec: Opts): void {
   if (g?.optionsKey && Object.keys(o).length) spec[g.optionsKey] = o;
 }
 
-/** `peer [name] NAME [address A] [mtu N] [txqueuelen N] [netns NS] [index N]` */
+/** `peer [name] NAME [address A] [mtu N] [txqueuelen N] [netns NS] [index N]`, read as ip reads a link add. */
 function parsePeer(args: Args): Opts {
   const peer: Opts = {};
+  let name: string | undefined;
+  let dev: string | undefined;
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
-    if (w === "name" || w === "dev") peer.name = ifnameArg(args.value(), w);
+    if (w === "name") name = ifnameArg(args.value(), "name");
     else if (w === "address") peer.address = lladdrArg(args.value());
     else if (w === "mtu") peer.mtu = parseUnsigned(args.value(), "mtu");
     else if (w === "txqueuelen" || w === "qlen" || w === "txqlen") peer.txqueuelen = parseUnsigned(args.value(), "txqueuelen");
     else if (w === "netns") peer.netns = netnsArg(args.value());
     else if (w === "index") peer.index = parseUnsigned(args.value(), "index");
-    else if (peer.name === undefined) peer.name = ifnameArg(w, "dev");
-    else throw new CliError(`Error: either "dev" is duplicate, or "${w}" is a garbage.`, 255);
+    else {
+      if (w === "dev") w = args.value();
+      if (dev !== undefined) duplicate("dev", w);
+      dev = ifnameArg(w, "dev");
+    }
   }
+  if (name !== undefined && dev !== undefined && name !== dev) throw new UsageError(BOTH_NAME_AND_DEV);
+  const n = name ?? dev;
+  if (n !== undefined) peer.name = n;
   return peer;
 }
 

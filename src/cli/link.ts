@@ -1,7 +1,7 @@
 // nlkit link: add | set | replace | delete | show, with ip link's words.
 import type { Link } from "../rtnl/link/index.js";
 import type { Cli } from "./context.js";
-import { Args, CliError, duplicate, ifnameArg, invalidArg, lladdrArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
+import { Args, BOTH_NAME_AND_DEV, CliError, duplicate, ifnameArg, invalidArg, lladdrArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
 import { netnsArg, parseKindArgs } from "./link-kinds.js";
 import { linkText } from "./print/link.js";
 import { nsidNames, stripDetails } from "./print/records.js";
@@ -103,7 +103,7 @@ function parseCommon(args: Args, creating: boolean): Parsed {
     }
   }
   if (creating) {
-    if (name !== undefined && p.dev !== undefined && name !== p.dev) throw new CliError('both "name" and "dev" cannot be used when creating devices.');
+    if (name !== undefined && p.dev !== undefined && name !== p.dev) throw new UsageError(BOTH_NAME_AND_DEV);
     p.dev = name ?? p.dev;
   } else if (name !== undefined) {
     o.name = name;
