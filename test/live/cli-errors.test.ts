@@ -64,6 +64,9 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     ["link add c0 type veth peer c1 bogus", 255, 'Error: either "dev" is duplicate, or "bogus" is a garbage.'],
     ["link add c0 type veth peer name c1 bogus", 255, 'both "name" and "dev" cannot be used when creating devices.'],
     ["link add name c0 c1 type veth", 255, 'both "name" and "dev" cannot be used when creating devices.'],
+    ["link add br9 type bridge stp_state bogus", 255, 'Error: argument "bogus" is wrong: invalid stp_state'],
+    ["link add br9 type bridge stp_state 4294967296", 255, 'Error: argument "4294967296" is wrong: invalid stp_state'],
+    ["link add br9 type bridge mcast_snooping 256", 255, 'Error: argument "256" is wrong: invalid mcast_snooping'],
     ["link del a/b", 255, 'Error: argument "a/b" is wrong: "dev" not a valid ifname'],
     ["rule add ipproto bogus", 255, 'Error: argument "bogus" is wrong: Invalid "ipproto" value'],
     ["rule add ipproto 0x6", 255, 'Error: argument "0x6" is wrong: Invalid "ipproto" value'],
@@ -117,6 +120,16 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
       const other = nlkit(["-n", missing, ...line]);
       expect(other.code).toBe(255);
       expect(other.stderr.trim()).toBe(`Cannot open network namespace "${missing}": No such file or directory`);
+    }
+  }, 30_000);
+
+  it("bridge stp_state takes any u32 as ip does, non-zero turning STP on", () => {
+    for (const [v, on] of [["3", 1], ["0x10", 1], ["0", 0]] as const) {
+      const r = nlkit(["-n", n, "link", "add", "br8", "type", "bridge", "stp_state", v]);
+      expect(r.code, r.stderr).toBe(0);
+      const [br] = ipJson<Array<{ linkinfo: { info_data: { stp_state: number } } }>>(["-d", "link", "show", "br8"], n);
+      expect(br!.linkinfo.info_data.stp_state).toBe(on);
+      execFileSync("ip", ["-n", n, "link", "del", "br8"]);
     }
   }, 30_000);
 
