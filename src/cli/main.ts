@@ -171,7 +171,15 @@ function checkNetns(name: string): void {
   }
 }
 
+const LAB_USAGE = "Usage: nlkit lab [--keep]";
+
 async function lab(args: string[]): Promise<number> {
+  // an unknown word is a usage error before anything is created, not a lab run that ignores it
+  const unknown = args.find((a) => a !== "--keep");
+  if (unknown !== undefined) {
+    process.stderr.write(`nlkit lab: unknown argument "${unknown}"\n${LAB_USAGE}\n`);
+    return 255;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write("nlkit lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces: run it with sudo.\n");
     return 1;

@@ -133,6 +133,14 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     }
   }, 30_000);
 
+  it("nlkit lab refuses an unknown argument with its usage (255) before creating anything", () => {
+    const r = nlkit(["lab", "--kep"]);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toBe('nlkit lab: unknown argument "--kep"\nUsage: nlkit lab [--keep]\n');
+    // the lab prints its plan as it starts: nothing was begun
+    expect(r.stdout).toBe("");
+  });
+
   it("takes a namespace file's path after netns, as ip does", () => {
     const r = nlkit(["-n", n, "link", "add", "p0", "netns", `/run/netns/${n}`, "type", "veth", "peer", "name", "p1"]);
     expect(r.code, r.stderr).toBe(0);
