@@ -1,7 +1,9 @@
 // nlkit address: add | change | replace | delete | show | flush, with ip address's words.
 import type { Link } from "../rtnl/link/index.js";
 import type { Cli } from "./context.js";
-import { Args, CliError, duplicate, matches, parseUnsigned, pick, prefixArg, unknownCommand, UsageError } from "./grammar.js";
+import {
+  Args, CliError, duplicate, matches, namedNumber, parseUnsigned, pick, prefixArg, SCOPE_NAMES, unknownCommand, UsageError,
+} from "./grammar.js";
 import { parseShowFilter, selectLinks } from "./link.js";
 import { addrLinkText } from "./print/addr.js";
 import { nsidNames, stripDetails } from "./print/records.js";
@@ -46,8 +48,9 @@ export async function run(cli: Cli, args: Args): Promise<void> {
   }
 }
 
-function scopeArg(w: string): string | number {
-  return /^[0-9]+$/.test(w) ? parseUnsigned(w, "scope", 255) : w;
+/** ip words a bad scope differently when adding (`invalid scope value.`) and when filtering. */
+function scopeArg(w: string, what = 'invalid "scope"\n'): string | number {
+  return namedNumber(w, SCOPE_NAMES, what);
 }
 
 function lifetime(w: string, what: string): number | "forever" {
@@ -67,7 +70,7 @@ async function modify(cli: Cli, args: Args, cmd: "add" | "change" | "replace" | 
     }
     else if (matches(w, "broadcast") || w === "brd") o.broadcast = args.value();
     else if (matches(w, "anycast")) o.anycast = args.value();
-    else if (matches(w, "scope")) o.scope = scopeArg(args.value());
+    else if (matches(w, "scope")) o.scope = scopeArg(args.value(), "invalid scope value.");
     else if (w === "dev") dev = args.value();
     else if (matches(w, "label")) o.label = args.value();
     else if (matches(w, "valid_lft")) o.validLft = lifetime(args.value(), "valid_lft");

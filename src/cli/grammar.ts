@@ -1,6 +1,7 @@
 // The shape of ip's command lines: words matched by prefix in a fixed order, keywords followed by
 // values, and ip's own words for the ways a line can be wrong.
-import { parseCidr, parseIp, type Cidr } from "../netlink/ip.js";
+import { parseCidr, parseIp, parseLladdr, type Cidr } from "../netlink/ip.js";
+import { rtProtocol } from "../rtnl/enums.js";
 
 /** A line ip would refuse before talking to the kernel: exit status 255, as ip's exit(-1). */
 export class UsageError extends Error {
@@ -71,6 +72,8 @@ export class Args {
   }
 }
 
+export const BOTH_NAME_AND_DEV = 'both "name" and "dev" cannot be used when creating devices.';
+
 export function duplicate(key: string, word: string): never {
   throw new UsageError(`Error: either "${key}" is duplicate, or "${word}" is a garbage.`);
 }
@@ -131,4 +134,46 @@ export const TABLE_NAMES: Readonly<Record<string, number>> = { unspec: 0, defaul
 export function parseTable(text: string): number {
   if (text in TABLE_NAMES) return TABLE_NAMES[text]!;
   return parseUnsigned(text, "table");
+}
+
+/** A number as ip's get_unsigned reads it, or undefined when the word is not a number. */
+function numberWord(text: string): number | undefined {
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(text)) return undefined;
+  return parseUnsigned(text, "");
+}
+
+/**
+ * A name from `names` or a number up to `max`, as ip reads scope and protocol words (rt_scopes,
+ * rt_protos); anything else is ip's refusal with its wording for that place (`what`).
+ */
+export function namedNumber(text: string, names: ReadonlyMap<string, number>, what: string, max = 255): string | number {
+  if (names.has(text)) return text;
+  const n = numberWord(text);
+  if (n === undefined || n > max) invalidArg(text, what);
+  return n;
+}
+
+const IFNAMSIZ = 16;
+const ALTIFNAMSIZ = 128;
+
+/**
+ * ip's check on an interface name it will send: not empty, no '/' or whitespace, and shorter than
+ * IFNAMSIZ after `name` (a new name) or ALTIFNAMSIZ after `dev` (an existing name or altname).
+ */
+export function ifnameArg(text: string, key: "dev" | "name"): string {
+  const limit = key === "name" ? IFNAMSIZ : ALTIFNAMSIZ;
+  if (text === "" || Buffer.byteLength(text) >= limit || /[/\s]/.test(text)) invalidArg(text, `"${key}" not a valid ifname`);
+  return text;
+}
+
+/** iproute2's rt_scopes names (the library also knows "universe", which ip does not take). */
+export const SCOPE_NAMES: ReadonlyMap<string, number> = new Map([["global", 0], ["nowhere", 255], ["host", 254], ["link", 253], ["site", 200]]);
+
+/** rt_protos names: who installed a route, rule or address. */
+export const PROTOCOL_NAMES: ReadonlyMap<string, number> = rtProtocol.values;
+
+/** A link-layer address; a bad one is exit status 1 in ip, with its own wording. */
+export function lladdrArg(text: string): string {
+  if (!parseLladdr(text)) throw new CliError(`"${text}" is invalid lladdr.`);
+  return text;
 }

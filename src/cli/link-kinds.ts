@@ -1,7 +1,7 @@
 // `ip link add ... type KIND ARGS`: each kind's words, as a table from ip's keyword to the
 // library's option. A word a kind does not know is ip's "KIND: unknown command" (exit 1).
 import * as fs from "node:fs";
-import { Args, CliError, invalidArg, parseUnsigned } from "./grammar.js";
+import { Args, BOTH_NAME_AND_DEV, CliError, duplicate, ifnameArg, invalidArg, lladdrArg, parseUnsigned, UsageError } from "./grammar.js";
 
 type Opts = Record<string, unknown>;
 /** Reads the keyword's value (if any) from args and stores it in the kind's options. */
@@ -10,10 +10,13 @@ type Handler = (o: Opts, args: Args) => void;
 const num = (key: string, what = key, max?: number): Handler => (o, a) => void (o[key] = parseUnsigned(a.value(), what, max));
 const str = (key: string): Handler => (o, a) => void (o[key] = a.value());
 const flag = (key: string, v: boolean): Handler => (o) => void (o[key] = v);
-const bool01 = (key: string, what: string): Handler => (o, a) => {
+/** ip reads these switches as numbers (u8, or u32 for stp_state); any non-zero value turns them on. */
+const onIfNonZero = (key: string, what: string, max = 0xff): Handler => (o, a) => {
   const w = a.value();
-  if (w !== "0" && w !== "1") throw new CliError(`Error: argument "${w}" is wrong: invalid ${what}`);
-  o[key] = w === "1";
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(w)) invalidArg(w, `invalid ${what}`);
+  const n = parseUnsigned(w, what, Number.MAX_SAFE_INTEGER);
+  if (n > max) invalidArg(w, `invalid ${what}`);
+  o[key] = n !== 0;
 };
 const oneOf = (key: string, values: readonly string[], what: string): Handler => (o, a) => {
   const w = a.value();
@@ -83,13 +86,13 @@ export const KIND_GRAMMAR: Record<string, KindGrammar> = {
       hello_time: num("helloTime", "hello_time"),
       max_age: num("maxAge", "max_age"),
       ageing_time: num("ageingTime", "ageing_time"),
-      stp_state: bool01("stp", "stp_state"),
+      stp_state: onIfNonZero("stp", "stp_state", 0xffffffff),
       priority: num("priority", "priority", 65535),
-      vlan_filtering: bool01("vlanFiltering", "vlan_filtering"),
+      vlan_filtering: onIfNonZero("vlanFiltering", "vlan_filtering"),
       vlan_protocol: oneOf("vlanProtocol", ["802.1Q", "802.1ad"], "invalid vlan_protocol"),
       vlan_default_pvid: num("vlanDefaultPvid", "vlan_default_pvid", 4094),
       group_fwd_mask: num("groupFwdMask", "group_fwd_mask", 65535),
-      mcast_snooping: bool01("mcastSnooping", "mcast_snooping"),
+      mcast_snooping: onIfNonZero("mcastSnooping", "mcast_snooping"),
     },
   },
   vxlan: {
@@ -166,19 +169,27 @@ export function parseKindArgs(kind: string, args: Args, spec: Opts): void {
   if (g?.optionsKey && Object.keys(o).length) spec[g.optionsKey] = o;
 }
 
-/** `peer [name] NAME [address A] [mtu N] [txqueuelen N] [netns NS] [index N]` */
+/** `peer [name] NAME [address A] [mtu N] [txqueuelen N] [netns NS] [index N]`, read as ip reads a link add. */
 function parsePeer(args: Args): Opts {
   const peer: Opts = {};
+  let name: string | undefined;
+  let dev: string | undefined;
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
-    if (w === "name" || w === "dev") peer.name = args.value();
-    else if (w === "address") peer.address = args.value();
+    if (w === "name") name = ifnameArg(args.value(), "name");
+    else if (w === "address") peer.address = lladdrArg(args.value());
     else if (w === "mtu") peer.mtu = parseUnsigned(args.value(), "mtu");
     else if (w === "txqueuelen" || w === "qlen" || w === "txqlen") peer.txqueuelen = parseUnsigned(args.value(), "txqueuelen");
     else if (w === "netns") peer.netns = netnsArg(args.value());
     else if (w === "index") peer.index = parseUnsigned(args.value(), "index");
-    else if (peer.name === undefined) peer.name = w;
-    else throw new CliError(`Error: either "dev" is duplicate, or "${w}" is a garbage.`, 255);
+    else {
+      if (w === "dev") w = args.value();
+      if (dev !== undefined) duplicate("dev", w);
+      dev = ifnameArg(w, "dev");
+    }
   }
+  if (name !== undefined && dev !== undefined && name !== dev) throw new UsageError(BOTH_NAME_AND_DEV);
+  const n = name ?? dev;
+  if (n !== undefined) peer.name = n;
   return peer;
 }
 

@@ -1,7 +1,7 @@
 // nlkit link: add | set | replace | delete | show, with ip link's words.
 import type { Link } from "../rtnl/link/index.js";
 import type { Cli } from "./context.js";
-import { Args, CliError, duplicate, invalidArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
+import { Args, BOTH_NAME_AND_DEV, CliError, duplicate, ifnameArg, invalidArg, lladdrArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
 import { netnsArg, parseKindArgs } from "./link-kinds.js";
 import { linkText } from "./print/link.js";
 import { nsidNames, stripDetails } from "./print/records.js";
@@ -75,11 +75,11 @@ function parseCommon(args: Args, creating: boolean): Parsed {
   let name: string | undefined;
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
     if (w === "up" || w === "down") o.up = w === "up";
-    else if (w === "name") name = args.value();
+    else if (w === "name") name = ifnameArg(args.value(), "name");
     else if (w === "index") o.index = parseUnsigned(args.value(), "index");
     else if (matches(w, "link")) o.link = args.value();
-    else if (matches(w, "address")) o.address = args.value();
-    else if (matches(w, "broadcast") || w === "brd") o.broadcast = args.value();
+    else if (matches(w, "address")) o.address = lladdrArg(args.value());
+    else if (matches(w, "broadcast") || w === "brd") o.broadcast = lladdrArg(args.value());
     else if (matches(w, "txqueuelen") || w === "qlen" || matches(w, "txqlen")) o.txqueuelen = parseUnsigned(args.value(), "txqueuelen");
     else if (w === "mtu") {
       const v = args.value();
@@ -99,11 +99,11 @@ function parseCommon(args: Args, creating: boolean): Parsed {
       if (matches(w, "help")) throw new UsageError(LINK_USAGE);
       if (w === "dev") w = args.value();
       if (p.dev !== undefined) duplicate("dev", w);
-      p.dev = w;
+      p.dev = ifnameArg(w, "dev");
     }
   }
   if (creating) {
-    if (name !== undefined && p.dev !== undefined && name !== p.dev) throw new CliError('both "name" and "dev" cannot be used when creating devices.');
+    if (name !== undefined && p.dev !== undefined && name !== p.dev) throw new UsageError(BOTH_NAME_AND_DEV);
     p.dev = name ?? p.dev;
   } else if (name !== undefined) {
     o.name = name;
@@ -140,7 +140,7 @@ async function del(cli: Cli, args: Args): Promise<void> {
     }
     if (w === "dev") w = args.value();
     if (dev !== undefined) duplicate("dev", w);
-    dev = w;
+    dev = ifnameArg(w, "dev");
   }
   if (dev === undefined) throw new CliError('Not enough information: "dev" argument is required.');
   await cli.change((v) => v.link.del(dev!));

@@ -90,6 +90,28 @@ export async function runCommand(cli: Cli, words: readonly string[]): Promise<nu
 /** ip's global options, matched by prefix in ip's order (so -n is -netns, -f -family, -b -batch). */
 export function parseGlobalOptions(argv: readonly string[]): { opts: GlobalOptions; words: string[] } {
   const opts: GlobalOptions = { json: false, pretty: false, details: false, stats: 0, oneline: false, force: false };
+  // ip stops at a -n it cannot open, before any later option; the doctor instead reports the
+  // missing namespace itself (netns.exists, with the command that creates it)
+  let netnsError: unknown;
+  let i = 0;
+  try {
+    i = globalOptions(argv, opts, (name) => {
+      try {
+        checkNetns(name);
+      } catch (e) {
+        netnsError ??= e;
+      }
+    });
+  } catch (e) {
+    throw netnsError ?? e;
+  }
+  const words = argv.slice(i);
+  if (netnsError !== undefined && objectName(words[0]) !== "doctor") throw netnsError;
+  return { opts, words };
+}
+
+/** Reads the options into opts; returns the index of the first word after them. */
+function globalOptions(argv: readonly string[], opts: GlobalOptions, seeNetns: (name: string) => void): number {
   let i = 0;
   for (; i < argv.length; i++) {
     let opt = argv[i]!;
@@ -131,24 +153,33 @@ export function parseGlobalOptions(argv: readonly string[]): { opts: GlobalOptio
     } else if (m("-help")) {
       process.stdout.write(USAGE + "\n");
       process.exit(0);
-    } else if (m("-netns")) opts.netns = checkNetns(value());
-    else throw new UsageError(`Option "${argv[i]}" is unknown, try "nlkit -help".`);
+    } else if (m("-netns")) {
+      opts.netns = value();
+      seeNetns(opts.netns);
+    } else throw new UsageError(`Option "${argv[i]}" is unknown, try "nlkit -help".`);
   }
-  return { opts, words: argv.slice(i) };
+  return i;
 }
 
 /**
  * ip refuses a -n namespace it cannot open before reading the command (exit 255). -n takes a name
  * only: ip looks a path up under /run/netns too, and the library refuses a name with a '/'.
  */
-function checkNetns(name: string): string {
+function checkNetns(name: string): void {
   if (name.includes("/") || !fs.existsSync(`${NETNS_RUN_DIR}/${name}`)) {
     throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
   }
-  return name;
 }
 
+const LAB_USAGE = "Usage: nlkit lab [--keep]";
+
 async function lab(args: string[]): Promise<number> {
+  // an unknown word is a usage error before anything is created, not a lab run that ignores it
+  const unknown = args.find((a) => a !== "--keep");
+  if (unknown !== undefined) {
+    process.stderr.write(`nlkit lab: unknown argument "${unknown}"\n${LAB_USAGE}\n`);
+    return 255;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write("nlkit lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces: run it with sudo.\n");
     return 1;

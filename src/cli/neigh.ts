@@ -1,6 +1,6 @@
 // nlkit neigh: add | change | replace | delete | show | flush, with ip neigh's words.
 import type { Cli } from "./context.js";
-import { addressArg, Args, CliError, duplicate, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
+import { addressArg, Args, CliError, duplicate, lladdrArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
 import { neighText } from "./print/neigh.js";
 
 export const NEIGH_USAGE = `Usage: nlkit neigh { add | del | change | replace }
@@ -44,7 +44,7 @@ function nudArg(w: string): string {
 async function modify(cli: Cli, args: Args, cmd: "add" | "change" | "replace" | "delete"): Promise<void> {
   const spec: Record<string, unknown> = {};
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
-    if (w === "lladdr") spec.lladdr = args.value();
+    if (w === "lladdr") spec.lladdr = lladdrArg(args.value());
     else if (w === "nud") spec.state = nudArg(args.value());
     else if (matches(w, "proxy")) {
       spec.proxy = true;

@@ -57,6 +57,12 @@ export async function run(cli: Cli, args: Args): Promise<number | void> {
 function name(args: Args): string {
   const n = args.shift();
   if (n === undefined) throw new UsageError("No netns name specified");
+  return validName(n);
+}
+
+/** ip's is_valid_netns_name: a single path component under /run/netns. */
+function validName(n: string): string {
+  if (n === "" || n === "." || n === ".." || n.includes("/") || Buffer.byteLength(n) > 255) throw new UsageError(`Invalid netns name "${n}"`);
   return n;
 }
 
@@ -101,6 +107,7 @@ async function identify(cli: Cli, args: Args): Promise<void> {
 async function exec(args: Args): Promise<number> {
   const n = args.shift();
   if (n === undefined) throw new UsageError("No netns name specified");
+  validName(n);
   const [cmd, ...argv] = args.rest();
   if (cmd === undefined) throw new CliError("No command specified");
   if (!(await netns.exists(n))) throw new UsageError(`Cannot open network namespace "${n}": No such file or directory`);

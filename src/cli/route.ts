@@ -1,7 +1,7 @@
 // nlkit route: add | change | replace | prepend | append | delete | show | flush | get
 import type { Cli } from "./context.js";
 import {
-  addressArg, Args, CliError, duplicate, invalidArg, matches, parseTable, parseUnsigned, pick, prefixArg, unknownCommand, UsageError,
+  addressArg, Args, CliError, duplicate, invalidArg, matches, namedNumber, parseTable, PROTOCOL_NAMES, parseUnsigned, pick, prefixArg, SCOPE_NAMES, unknownCommand, UsageError,
 } from "./grammar.js";
 import { routeText } from "./print/route.js";
 
@@ -48,9 +48,11 @@ export async function run(cli: Cli, args: Args): Promise<void> {
   }
 }
 
-function numberOrName(w: string, what: string): string | number {
-  return /^(0x)?[0-9a-f]+$/i.test(w) && /^[0-9]|^0x/.test(w) ? parseUnsigned(w, what) : w;
-}
+const PREFS = new Map([["low", 3], ["medium", 0], ["high", 1]]);
+
+/** ip's words for a bad scope or protocol: one wording when adding, another in a selector. */
+const scopeArg = (w: string, what = 'invalid "scope" value\n') => namedNumber(w, SCOPE_NAMES, what);
+const protocolArg = (w: string, what = '"protocol" value is invalid\n') => namedNumber(w, PROTOCOL_NAMES, what);
 
 /** `nexthop via X dev Y weight N onlink`, repeated to the end of the line. */
 function parseNexthops(args: Args): Record<string, unknown>[] {
@@ -86,14 +88,14 @@ async function modify(cli: Cli, args: Args, cmd: "add" | "change" | "replace" | 
     else if (w === "tos" || matches(w, "dsfield")) spec.tos = parseUnsigned(args.value(), "TOS", 255);
     else if (w === "expires") spec.expires = parseUnsigned(args.value(), "expires");
     else if (matches(w, "metric") || matches(w, "priority") || w === "preference") spec.metric = parseUnsigned(args.value(), "metric");
-    else if (matches(w, "scope")) spec.scope = numberOrName(args.value(), "scope");
+    else if (matches(w, "scope")) spec.scope = scopeArg(args.value());
     else if (w === "mtu") spec.mtu = parseUnsigned(args.value(), "mtu");
     else if (matches(w, "advmss")) spec.advmss = parseUnsigned(args.value(), "mss");
     else if (w === "onlink") spec.onlink = true;
     else if (w === "dev" || w === "oif") spec.dev = args.value();
     else if (matches(w, "table")) spec.table = parseTable(args.value());
-    else if (matches(w, "protocol")) spec.protocol = numberOrName(args.value(), "protocol");
-    else if (w === "pref") spec.pref = args.value();
+    else if (matches(w, "protocol")) spec.protocol = protocolArg(args.value());
+    else if (w === "pref") spec.pref = namedNumber(args.value(), PREFS, '"pref" value is invalid\n');
     else if (w === "nexthop") {
       spec.nexthops = parseNexthops(args);
     } else if (w === "weight") throw new CliError('Error: "weight" is only meaningful after "nexthop"');
@@ -134,8 +136,8 @@ function parseSelector(args: Args): ShowFilter {
       const t = args.value();
       f.table = t === "all" ? "all" : t === "cache" ? invalidArg(t, "route cache is not supported by nlkit") : parseTable(t);
     } else if (w === "dev" || w === "oif") f.dev = args.value();
-    else if (matches(w, "protocol")) f.protocol = numberOrName(args.value(), "protocol");
-    else if (matches(w, "scope")) f.scope = numberOrName(args.value(), "scope");
+    else if (matches(w, "protocol")) f.protocol = protocolArg(args.value(), 'invalid "protocol"\n');
+    else if (matches(w, "scope")) f.scope = scopeArg(args.value(), 'invalid "scope"\n');
     else if (w === "type") f.type = args.value();
     else if (w === "via") f.via = viaArg(args);
     else if (matches(w, "help")) throw new UsageError(ROUTE_USAGE);

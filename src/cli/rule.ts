@@ -1,6 +1,9 @@
 // nlkit rule: add | delete | show | flush, with ip rule's words.
 import type { Cli } from "./context.js";
-import { Args, CliError, matches, parseTable, parseUnsigned, pick, prefixArg, unknownCommand, UsageError } from "./grammar.js";
+import { IP_PROTOS } from "../rtnl/rule.js";
+import {
+  Args, CliError, invalidArg, matches, namedNumber, parseTable, parseUnsigned, pick, prefixArg, PROTOCOL_NAMES, unknownCommand, UsageError,
+} from "./grammar.js";
 import { ruleText } from "./print/rule.js";
 
 export const RULE_USAGE = `Usage: nlkit rule { add | del } SELECTOR ACTION
@@ -63,14 +66,16 @@ async function modify(cli: Cli, args: Args, cmd: "add" | "delete"): Promise<void
       if (!m) throw new CliError("Error: argument is wrong: invalid UID range", 255);
       spec.uidRange = [Number(m[1]), Number(m[2])];
     } else if (w === "ipproto") {
+      // ip takes a protocol name or a decimal number (not hex) up to 255
       const p = args.value();
-      spec.ipProto = /^[0-9]+$/.test(p) ? Number(p) : p;
+      if (Object.hasOwn(IP_PROTOS, p)) spec.ipProto = p;
+      else if (/^[0-9]+$/.test(p) && Number(p) <= 255) spec.ipProto = Number(p);
+      else invalidArg(p, 'Invalid "ipproto" value\n');
     } else if (w === "sport") spec.sport = portRange(args.value(), "sport");
     else if (w === "dport") spec.dport = portRange(args.value(), "dport");
     else if (matches(w, "table") || w === "lookup") spec.table = parseTable(args.value());
     else if (matches(w, "protocol")) {
-      const p = args.value();
-      spec.protocol = /^[0-9]+$/.test(p) ? Number(p) : p;
+      spec.protocol = namedNumber(args.value(), PROTOCOL_NAMES, '"protocol" value is invalid\n');
     } else if (matches(w, "realms")) spec.realm = parseUnsigned(args.value().split("/").pop()!, "realms");
     else if (w === "goto") spec.goto = parseUnsigned(args.value(), "goto");
     else if (w === "suppress_prefixlength") spec.suppressPrefixlen = parseUnsigned(args.value(), "suppress_prefixlength");

@@ -47,6 +47,37 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     ["link help", 255, /^Usage: nlkit link add/],
     ["route get 1.2.3.4 foo", 1, /expected rather than "foo"/],
     ["neigh add 10.0.0.5 dev d0 protocol x", 255, 'Error: argument "x" is wrong: "protocol" value is invalid'],
+    // keyword values ip refuses while parsing (255), each place with its own wording
+    ["addr add 10.9.0.1/24 dev d0 scope bogus", 255, 'Error: argument "bogus" is wrong: invalid scope value.'],
+    ["addr add 10.9.0.1/24 dev d0 scope 300", 255, 'Error: argument "300" is wrong: invalid scope value.'],
+    ["addr show scope bogus", 255, 'Error: argument "bogus" is wrong: invalid "scope"'],
+    ["route add 10.9.0.0/24 dev d0 scope bogus", 255, 'Error: argument "bogus" is wrong: invalid "scope" value'],
+    ["route add 10.9.0.0/24 dev d0 proto bogus", 255, 'Error: argument "bogus" is wrong: "protocol" value is invalid'],
+    ["route add 10.9.0.0/24 dev d0 proto 256", 255, 'Error: argument "256" is wrong: "protocol" value is invalid'],
+    ["route add 10.9.0.0/24 dev d0 pref bogus", 255, 'Error: argument "bogus" is wrong: "pref" value is invalid'],
+    ["route show proto bogus", 255, 'Error: argument "bogus" is wrong: invalid "protocol"'],
+    ["link add a/b type veth", 255, 'Error: argument "a/b" is wrong: "dev" not a valid ifname'],
+    ["link add c0 type veth peer name a/b", 255, 'Error: argument "a/b" is wrong: "name" not a valid ifname'],
+    ["link add c0 type veth peer a/b", 255, 'Error: argument "a/b" is wrong: "dev" not a valid ifname'],
+    ["link set d0 name a/b", 255, 'Error: argument "a/b" is wrong: "name" not a valid ifname'],
+    ["link set d0 name aaaaaaaaaaaaaaaaaaaa", 255, 'Error: argument "aaaaaaaaaaaaaaaaaaaa" is wrong: "name" not a valid ifname'],
+    ["link add c0 type veth peer c1 bogus", 255, 'Error: either "dev" is duplicate, or "bogus" is a garbage.'],
+    ["link add c0 type veth peer name c1 bogus", 255, 'both "name" and "dev" cannot be used when creating devices.'],
+    ["link add name c0 c1 type veth", 255, 'both "name" and "dev" cannot be used when creating devices.'],
+    ["link add br9 type bridge stp_state bogus", 255, 'Error: argument "bogus" is wrong: invalid stp_state'],
+    ["link add br9 type bridge stp_state 4294967296", 255, 'Error: argument "4294967296" is wrong: invalid stp_state'],
+    ["link add br9 type bridge mcast_snooping 256", 255, 'Error: argument "256" is wrong: invalid mcast_snooping'],
+    ["link del a/b", 255, 'Error: argument "a/b" is wrong: "dev" not a valid ifname'],
+    ["rule add ipproto bogus", 255, 'Error: argument "bogus" is wrong: Invalid "ipproto" value'],
+    ["rule add ipproto 0x6", 255, 'Error: argument "0x6" is wrong: Invalid "ipproto" value'],
+    ["rule add protocol bogus", 255, 'Error: argument "bogus" is wrong: "protocol" value is invalid'],
+    ["netns add a/b", 255, 'Invalid netns name "a/b"'],
+    ["netns exec a/b true", 255, 'Invalid netns name "a/b"'],
+    // bad addresses are not usage errors in ip: exit 1
+    ["addr add bogus dev d0", 1, 'Error: any valid prefix is expected rather than "bogus".'],
+    ["link set d0 address zz", 1, '"zz" is invalid lladdr.'],
+    ["link add c0 type veth peer name c1 address zz", 1, '"zz" is invalid lladdr.'],
+    ["neigh add 10.0.0.9 lladdr zz dev d0", 1, '"zz" is invalid lladdr.'],
   ];
 
   it.each(cases)("nlkit %s -> exit %i", (line, code, message) => {
@@ -55,14 +86,17 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     if (typeof message === "string") expect(r.stderr.trim()).toBe(message);
     else expect(r.stderr).toMatch(message);
     noTrace(r.stderr);
-    // ip agrees on the status (its messages say "ip" where nlkit says "nlkit")
+    // ip agrees on the status and the words (its messages say "ip" where nlkit says "nlkit")
     let ipCode = 0;
+    let ipStderr = "";
     try {
       execFileSync("ip", ["-n", n, ...line.split(" ")], { stdio: "pipe" });
     } catch (e) {
       ipCode = (e as { status: number }).status;
+      ipStderr = String((e as { stderr: Buffer }).stderr);
     }
     expect(ipCode).toBe(code);
+    if (typeof message === "string") expect(ipStderr.trim().replace(/"ip /g, '"nlkit ')).toBe(message);
   }, 30_000);
 
   it("refuses a -n namespace that does not exist with 255, before anything else", () => {
@@ -73,6 +107,38 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     const path = nlkit(["-n", `/run/netns/${n}`, "link"]);
     expect(path.code).toBe(255);
     expect(path.stderr.trim()).toBe(`Cannot open network namespace "/run/netns/${n}": No such file or directory`);
+  });
+
+  it("lets the doctor report a missing -n namespace itself (netns.exists and its fix); other objects keep ip's 255", () => {
+    const missing = "nlkit-test-no-such-ns-doctor";
+    const r = nlkit(["-j", "-n", missing, "doctor", "--to", "10.0.0.1"]);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; fix?: string }> };
+    const first = report.checks.find((c) => c.status === "failure");
+    expect(first).toMatchObject({ id: "netns.exists", fix: `nlkit netns add ${missing}` });
+    for (const line of [["link"], ["-zzz", "link"], ["-batch", "/dev/null"], []]) {
+      const other = nlkit(["-n", missing, ...line]);
+      expect(other.code).toBe(255);
+      expect(other.stderr.trim()).toBe(`Cannot open network namespace "${missing}": No such file or directory`);
+    }
+  }, 30_000);
+
+  it("bridge stp_state takes any u32 as ip does, non-zero turning STP on", () => {
+    for (const [v, on] of [["3", 1], ["0x10", 1], ["0", 0]] as const) {
+      const r = nlkit(["-n", n, "link", "add", "br8", "type", "bridge", "stp_state", v]);
+      expect(r.code, r.stderr).toBe(0);
+      const [br] = ipJson<Array<{ linkinfo: { info_data: { stp_state: number } } }>>(["-d", "link", "show", "br8"], n);
+      expect(br!.linkinfo.info_data.stp_state).toBe(on);
+      execFileSync("ip", ["-n", n, "link", "del", "br8"]);
+    }
+  }, 30_000);
+
+  it("nlkit lab refuses an unknown argument with its usage (255) before creating anything", () => {
+    const r = nlkit(["lab", "--kep"]);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toBe('nlkit lab: unknown argument "--kep"\nUsage: nlkit lab [--keep]\n');
+    // the lab prints its plan as it starts: nothing was begun
+    expect(r.stdout).toBe("");
   });
 
   it("takes a namespace file's path after netns, as ip does", () => {

@@ -54,6 +54,9 @@ describe("global options", () => {
   it("refuses an unknown option and a missing namespace as usage errors (255)", () => {
     expect(() => parseGlobalOptions(["-zzz", "link"])).toThrow(UsageError);
     expect(() => parseGlobalOptions(["-n", "nlkit-no-such-namespace-x", "link"])).toThrow(/Cannot open network namespace "nlkit-no-such-namespace-x"/);
+    // ip stops at the -n before a later bad option; the doctor explains a missing namespace itself
+    expect(() => parseGlobalOptions(["-n", "nlkit-no-such-namespace-x", "-zzz", "link"])).toThrow(/Cannot open network namespace/);
+    expect(parseGlobalOptions(["-n", "nlkit-no-such-namespace-x", "doctor"]).opts.netns).toBe("nlkit-no-such-namespace-x");
     expect(() => parseGlobalOptions(["-n"])).toThrow(UsageError);
     // like ip, -n takes a name under /run/netns, never a path (this one exists)
     expect(() => parseGlobalOptions(["-n", "/proc/self/ns/net", "link"])).toThrow(UsageError);
