@@ -68,20 +68,15 @@ function natFlagBits(f: NatFlags): number {
 }
 
 export function masquerade(opts: NatFlags & { port?: number } = {}): Expr[] {
-  const data: Record<string, unknown> = {};
-  const out: Expr[] = [];
-  let flags = natFlagBits(opts);
-  if (opts.port !== undefined) {
-    out.push(immediate(be16(port(opts.port)), REG));
-    data.regProtoMin = REG;
-    flags |= NF_NAT_RANGE.protoSpecified;
-  }
-  if (flags) data.flags = flags;
-  out.push({ name: "masq", data });
-  return out;
+  return localNat("masq", opts);
 }
 
 export function redirect(opts: NatFlags & { port?: number } = {}): Expr[] {
+  return localNat("redir", opts);
+}
+
+/** masq and redir share their data: NAT flags and an optional port loaded into a register. */
+function localNat(name: "masq" | "redir", opts: NatFlags & { port?: number }): Expr[] {
   const data: Record<string, unknown> = {};
   const out: Expr[] = [];
   let flags = natFlagBits(opts);
@@ -91,7 +86,7 @@ export function redirect(opts: NatFlags & { port?: number } = {}): Expr[] {
     flags |= NF_NAT_RANGE.protoSpecified;
   }
   if (flags) data.flags = flags;
-  out.push({ name: "redir", data });
+  out.push({ name, data });
   return out;
 }
 
