@@ -48,42 +48,49 @@ function lladdr(v: string | undefined, field: string): string | undefined {
   return v;
 }
 
-function upFlags(up: boolean | undefined, field: string): StructValue {
-  if (up === undefined) return {};
+/** ifi_flags/ifi_change for `up`, written into `header`. */
+function setUpFlags(header: StructValue, up: boolean | undefined, field: string): void {
+  if (up === undefined) return;
   if (typeof up !== "boolean") throw new NlkitInputError(`${field} must be a boolean`, field);
-  return { flags: up ? IFF_UP : 0, change: IFF_UP };
+  header.flags = up ? IFF_UP : 0;
+  header.change = IFF_UP;
 }
 
 /** IFLA_NET_NS_PID for a pid, else IFLA_NET_NS_FD of a namespace the context opens. */
-function netnsAttrs(ref: NetnsRefLike | undefined, ctx: KindContext, field: string): Record<string, unknown> {
-  if (ref === undefined) return {};
+function setNetnsAttr(attrs: Record<string, unknown>, ref: NetnsRefLike, ctx: KindContext, field: string): void {
   if (typeof ref === "object" && ref.netnsPid !== undefined && ref.netns === undefined && ref.netnsPath === undefined && ref.netnsFd === undefined) {
-    return { netNsPid: u32(ref.netnsPid, `${field}.netnsPid`, 1) };
+    attrs.netNsPid = u32(ref.netnsPid, `${field}.netnsPid`, 1);
+  } else {
+    attrs.netNsFd = ctx.netnsFd(ref, field);
   }
-  return { netNsFd: ctx.netnsFd(ref, field) };
 }
 
-function commonAttrs(o: LinkCommonOptions, ctx: KindContext, prefix: string): Record<string, unknown> {
-  const f = (k: string) => prefix + k;
+/**
+ * The options every link request shares, as IFLA_* values in iproute2's order. Only the options
+ * given become keys: these requests are built once per verb call, and most calls set one or two
+ * things (`{ up: true }`), so the common case must cost next to nothing. `master: null` means
+ * "detach" (IFLA_MASTER 0) where `nullDetaches`, as in link set; a new link has nothing to leave.
+ */
+function commonAttrs(o: LinkCommonOptions | LinkSetOptions, ctx: KindContext, prefix: string, nullDetaches = false): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
   if (o.alias !== undefined && (typeof o.alias !== "string" || Buffer.byteLength(o.alias) >= IFALIASZ)) {
-    throw new NlkitInputError(`alias must be a string shorter than ${IFALIASZ} bytes`, f("alias"));
+    throw new NlkitInputError(`alias must be a string shorter than ${IFALIASZ} bytes`, prefix + "alias");
   }
   // validate everything that needs no lookup before opening namespaces or asking the kernel
-  const address = lladdr(o.address, f("address"));
-  const broadcast = lladdr(o.broadcast, f("broadcast"));
-  const mtu = u32(o.mtu, f("mtu"));
-  const txqlen = u32(o.txqueuelen, f("txqueuelen"));
-  const group = u32(o.group, f("group"));
-  return {
-    address,
-    broadcast,
-    mtu,
-    txqlen,
-    ...netnsAttrs(o.netns, ctx, f("netns")),
-    master: o.master === undefined || o.master === null ? undefined : ctx.ifindex(o.master, f("master")),
-    ifalias: o.alias,
-    group,
-  };
+  if (o.address !== undefined) attrs.address = lladdr(o.address, prefix + "address");
+  if (o.broadcast !== undefined) attrs.broadcast = lladdr(o.broadcast, prefix + "broadcast");
+  if (o.mtu !== undefined) attrs.mtu = u32(o.mtu, prefix + "mtu");
+  if (o.txqueuelen !== undefined) attrs.txqlen = u32(o.txqueuelen, prefix + "txqueuelen");
+  const group = o.group === undefined ? undefined : u32(o.group, prefix + "group");
+  if (o.netns !== undefined) setNetnsAttr(attrs, o.netns, ctx, prefix + "netns");
+  if (o.master === null) {
+    if (nullDetaches) attrs.master = 0;
+  } else if (o.master !== undefined) {
+    attrs.master = ctx.ifindex(o.master, prefix + "master");
+  }
+  if (o.alias !== undefined) attrs.ifalias = o.alias;
+  if (group !== undefined) attrs.group = group;
+  return attrs;
 }
 
 function peerMessage(p: VethPeerSpec, ctx: KindContext): VethPeerMsg {
@@ -111,7 +118,8 @@ export function buildAddRequest(spec: LinkAddSpec, ctx: KindContext): LinkReques
       throw new NlkitInputError(`option "${key}" does not apply to kind ${spec.kind}`, key);
     }
   }
-  const header: StructValue = { ...upFlags(spec.up, "up") };
+  const header: StructValue = {};
+  setUpFlags(header, spec.up, "up");
   if (spec.index !== undefined) header.index = u32(spec.index, "index", 1);
   const attrs = commonAttrs(spec, ctx, "");
   if (spec.link !== undefined) attrs.link = ctx.ifindex(spec.link, "link");
@@ -131,10 +139,9 @@ export function buildSetRequest(index: number, o: LinkSetOptions, ctx: KindConte
   if (!o || typeof o !== "object") throw new NlkitInputError("link set options must be an object", "options");
   checkKeys(o, SET_KEYS, "");
   if (o.name !== undefined) validateIfname(o.name, "name");
-  const header: StructValue = { index, ...upFlags(o.up, "up") };
-  const attrs = commonAttrs({ ...o, master: undefined }, ctx, "");
-  if (o.master === null) attrs.master = 0;
-  else if (o.master !== undefined) attrs.master = ctx.ifindex(o.master, "master");
-  attrs.ifname = o.name;
+  const header: StructValue = { index };
+  setUpFlags(header, o.up, "up");
+  const attrs = commonAttrs(o, ctx, "", true);
+  if (o.name !== undefined) attrs.ifname = o.name;
   return { header, attrs };
 }
