@@ -43,7 +43,8 @@ export type {
 
 // rtnetlink objects, and their ip -j renderings
 export type {
-  Link, LinkRef, LinkAddSpec, LinkAddOptions, LinkSetOptions, LinkListFilter, LinkStats64, LinkAfSpec, VethPeerSpec,
+  Link, LinkField, LinkFields, LinkRef, LinkAddSpec, LinkAddOptions, LinkSetOptions, LinkListFilter, LinkStats64, LinkAfSpec,
+  VethPeerSpec,
   TuntapOptions, BridgeOptions, VxlanOptions, MacvlanOptions, VlanOptions, IpvlanOptions, BondOptions, VrfOptions,
   GeneveOptions, IpTunnelOptions,
 } from "./rtnl/link/index.js";
