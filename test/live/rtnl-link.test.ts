@@ -182,6 +182,24 @@ describeLive("rtnl link (live, fresh namespaces)", () => {
     expect(await rt.link.list({ kind: "dummy" })).toEqual([]);
   });
 
+  it("fields: a projected list has just those properties, equal to ip's, filters still apply", async () => {
+    const slim = await rt.link.list({ fields: ["mtu", "operstate", "kind", "up"] });
+    const ipLinks = ipJson(["-d", "link", "show"], a) as Array<Record<string, any>>;
+    expect(slim.map((l) => l.name)).toEqual(ipLinks.map((l) => l.ifname));
+    for (const [i, l] of slim.entries()) {
+      const want = ipLinks[i]!;
+      expect(l.index).toBe(want.ifindex);
+      expect(l.mtu).toBe(want.mtu);
+      expect(l.operstate).toBe(want.operstate);
+      expect(l.kind).toBe(want.linkinfo?.info_kind);
+      expect(l.up).toBe((want.flags as string[]).includes("UP"));
+      expect(Object.keys(l).every((k) => ["index", "name", "mtu", "operstate", "kind", "up"].includes(k))).toBe(true);
+    }
+    const ports = await rt.link.list({ master: "br0", fields: ["mtu"] });
+    expect(ports.map((l) => l.name)).toEqual(["p1"]);
+    await expect(rt.link.list({ fields: ["bogus" as "mtu"] })).rejects.toThrow(/unknown link field "bogus"/);
+  });
+
   it("a whole dump maps to ip -j -d link show", async () => {
     const got = stripMoving(linksToIpJson(await rt.link.list()));
     expect(got).toEqual(stripMoving(ipJson(["-d", "link", "show"], a)));
