@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NlkitInputError } from "../../../src/netlink/errors.js";
+import { parseCidr } from "../../../src/netlink/ip.js";
 import { routeToIpJson, type RouteJsonOptions } from "../../../src/rtnl/json/route.js";
 import { decodeLinkName } from "../../../src/rtnl/names.js";
 import { RouteApi, decodeRoute, type RouteSpec } from "../../../src/rtnl/route.js";
@@ -98,6 +99,33 @@ describe("route input is checked before anything is sent", () => {
       expect(err).toBeInstanceOf(NlkitInputError);
       expect(err.field).toBe(field);
       expect(sent).toHaveLength(0);
+    });
+  }
+});
+
+describe("IPv4 dst parsing (the fast path) accepts exactly what parseCidr accepts", () => {
+  const texts = [
+    "10.1.0.0/24", "10.1.0.0/024", "10.1.0.0/0024", "0.0.0.0/0", "0.0.0.0/000", "10.1.0.1", "10.1.0.1/32", "10.1.0.1/33",
+    "10.1.0.0/", "10.1.0.0/+8", "10.1.0.0/8/8", "010.1.0.0/8", "10.1.0/24", "10.1.0.0 /24", "10.1.0.0/24 ",
+    "255.255.255.255/32", "256.1.0.0/8", "/24", "10.1.0.0/-1", "default", "10.1.0.0/1e1",
+  ];
+  for (const text of texts) {
+    it(JSON.stringify(text), async () => {
+      const c = parseCidr(text, 4);
+      const { ctx, exec, sent } = captureRtnl();
+      const err = await new RouteApi(ctx, exec).add({ dst: text, type: "blackhole" }).then(() => undefined, (e) => e);
+      const hostBits = c && c.prefixlen < 32 && c.prefixlen > 0 && (c.bytes.readUInt32BE(0) << c.prefixlen) !== 0;
+      if (!c || hostBits) {
+        expect(err).toBeInstanceOf(NlkitInputError);
+        expect(err.field).toBe("dst");
+        return;
+      }
+      expect(err).toBeUndefined();
+      const m = sent[0]!.bytes;
+      expect(m[16 + 1]).toBe(c.prefixlen);
+      // RTA_DST is the first attribute, absent for a /0
+      if (c.prefixlen === 0) expect(m.length).toBe(16 + 12);
+      else expect(m.subarray(16 + 12 + 4, 16 + 12 + 8).equals(c.bytes)).toBe(true);
     });
   }
 });
