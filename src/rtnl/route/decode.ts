@@ -96,6 +96,10 @@ interface PlainRouteAttrs {
   via: undefined; metrics: undefined; multipath: undefined;
 }
 
+function u32At(buf: Buffer, p: number): number {
+  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 0x1000000;
+}
+
 function ipText(buf: Buffer, p: number, n: number): string | undefined {
   return n === 4 ? formatIPv4(buf, p) : n === 16 ? formatIPv6(buf, p) : undefined;
 }
@@ -114,22 +118,23 @@ export function plainRouteAttrs(buf: Buffer, off: number, end: number): PlainRou
     via: undefined, metrics: undefined, multipath: undefined, cacheinfo: undefined,
   };
   while (off + 4 <= end) {
-    const alen = buf.readUInt16LE(off);
+    // byte reads, not readUInt16LE/readUInt32LE: in cold code each of those is a call
+    const alen = buf[off]! | (buf[off + 1]! << 8);
     if (alen < 4 || off + alen > end) return undefined;
     const p = off + 4, n = alen - 4;
     let ip: string | undefined;
-    switch (buf.readUInt16LE(off + 2)) {
+    switch (buf[off + 2]! | (buf[off + 3]! << 8)) {
       case 1: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.dst = ip; break;
       case 2: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.src = ip; break;
       case 5: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.gateway = ip; break;
       case 7: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.prefsrc = ip; break;
-      case 3: if (n !== 4) return undefined; a.iif = buf.readUInt32LE(p); break;
-      case 4: if (n !== 4) return undefined; a.oif = buf.readUInt32LE(p); break;
-      case 6: if (n !== 4) return undefined; a.priority = buf.readUInt32LE(p); break;
-      case 15: if (n !== 4) return undefined; a.table = buf.readUInt32LE(p); break;
-      case 16: if (n !== 4) return undefined; a.mark = buf.readUInt32LE(p); break;
-      case 25: if (n !== 4) return undefined; a.uid = buf.readUInt32LE(p); break;
-      case 30: if (n !== 4) return undefined; a.nhId = buf.readUInt32LE(p); break;
+      case 3: if (n !== 4) return undefined; a.iif = u32At(buf, p); break;
+      case 4: if (n !== 4) return undefined; a.oif = u32At(buf, p); break;
+      case 6: if (n !== 4) return undefined; a.priority = u32At(buf, p); break;
+      case 15: if (n !== 4) return undefined; a.table = u32At(buf, p); break;
+      case 16: if (n !== 4) return undefined; a.mark = u32At(buf, p); break;
+      case 25: if (n !== 4) return undefined; a.uid = u32At(buf, p); break;
+      case 30: if (n !== 4) return undefined; a.nhId = u32At(buf, p); break;
       case 20: if (n !== 1) return undefined; a.pref = enumName(prefEnum, buf[p]!); break;
       // IPv6 routes all carry it
       case 12: a.cacheinfo = decodeStruct(buf, p, n, rtaCacheinfo); break;
