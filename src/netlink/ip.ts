@@ -13,27 +13,39 @@ export interface Cidr {
 
 /** Dotted quad only ("10.0.0.1"): no shorthand, no leading zeros (inet_aton would read octal). */
 export function parseIPv4(text: string): Buffer | undefined {
-  // a hand-written scanner: this runs for every address of every route in a batch
-  const n = text.length;
-  if (n < 7 || n > 15) return undefined;
+  const v = ipv4Value(text);
+  if (v < 0) return undefined;
   const out = Buffer.allocUnsafe(4);
-  let part = 0, value = 0, digits = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 46;
+  out.writeUInt32BE(v, 0);
+  return out;
+}
+
+/**
+ * parseIPv4 as a number (the address in host order, -1 when invalid), for hot callers that
+ * write the address themselves and need no Buffer per address.
+ */
+export function ipv4Value(text: string, from = 0, to = text.length): number {
+  // a hand-written scanner: this runs for every address of every route in a batch
+  const n = to - from;
+  if (n < 7 || n > 15) return -1;
+  let acc = 0, part = 0, value = 0, digits = 0;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 46;
     if (c === 46) {
-      if (digits === 0 || part > 3) return undefined;
-      out[part++] = value;
+      if (digits === 0 || part > 3) return -1;
+      acc = acc * 256 + value;
+      part++;
       value = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return undefined;
+      if (digits > 0 && value === 0) return -1;
       value = value * 10 + (c - 48);
-      if (++digits > 3 || value > 255) return undefined;
+      if (++digits > 3 || value > 255) return -1;
     } else {
-      return undefined;
+      return -1;
     }
   }
-  return part === 4 ? out : undefined;
+  return part === 4 ? acc : -1;
 }
 
 export function parseIPv6(text: string): Buffer | undefined {

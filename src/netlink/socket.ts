@@ -54,6 +54,8 @@ export interface DumpOptions {
 }
 
 const INITIAL_RECV = 64 * 1024;
+/** A plain ack's payload, shared: only its errno is read. */
+const OK: ErrorPayload = { errno: 0, extack: {} };
 const BATCH_CHUNK_BYTES = 60 * 1024;
 // The kernel answers a whole datagram before sendto returns, and drops what overflows the receive
 // queue (ENOBUFS). Each answer is charged its skb's truesize, not its length: ~832 bytes for an
@@ -80,6 +82,8 @@ export class NetlinkSocket {
   private readonly timeoutMs: number;
   private closed = false;
   private busy = false;
+  /** NLM_F_DUMP_INTR seen by processDatagram since the caller last cleared it. */
+  private interrupted = false;
 
   static open(opts: SocketOptions): NetlinkSocket {
     return new NetlinkSocket(opts);
@@ -155,8 +159,7 @@ export class NetlinkSocket {
   requestSync<T = never>(req: Request, decode?: Decoder<T>): T[] {
     const out: T[] = [];
     const seq = this.send(req, (req.flags ?? 0) | (req.reply ? 0 : NLM_F_ACK));
-    const request = this.lastRequest(req, seq);
-    this.receiveUntilDone(seq, req.reply === true, request, req.def, decode, out);
+    this.receiveUntilDone(seq, req.reply === true, req, decode, out);
     return out;
   }
 
@@ -170,7 +173,7 @@ export class NetlinkSocket {
     for (let attempt = 1; ; attempt++) {
       const out: T[] = [];
       const seq = this.send(req, (req.flags ?? 0) | NLM_F_DUMP);
-      const interrupted = this.receiveUntilDone(seq, false, this.lastRequest(req, seq), req.def, decode, out);
+      const interrupted = this.receiveUntilDone(seq, false, req, decode, out);
       if (!interrupted) return out;
       if (attempt > retries) throw new DumpInterruptedError(out, attempt);
     }
@@ -182,14 +185,13 @@ export class NetlinkSocket {
     let finished = false;
     try {
       const seq = this.send(req, (req.flags ?? 0) | NLM_F_DUMP, true);
-      const request = this.lastRequest(req, seq);
       const batch: T[] = [];
       let interrupted = false;
       while (!finished) {
         const n = this.recvDatagram();
-        finished = this.processDatagram(n, seq, false, request, req.def, decode, batch, (f) => {
-          if (f & NLM_F_DUMP_INTR) interrupted = true;
-        });
+        this.interrupted = false;
+        finished = this.processDatagram(n, seq, false, req, decode, batch);
+        if (this.interrupted) interrupted = true;
         for (const item of batch) yield item;
         batch.length = 0;
       }
@@ -343,7 +345,8 @@ export class NetlinkSocket {
    */
   /** @internal With wait false, returns -1 instead of waiting when nothing is queued. */
   recvDatagram(wait = true): number {
-    const deadline = Date.now() + this.timeoutMs;
+    // the reply is almost always queued already: the clock is read only when it is not
+    let deadline = 0;
     for (;;) {
       let n: number;
       try {
@@ -353,6 +356,7 @@ export class NetlinkSocket {
         if (e.code === "EINTR") continue;
         if (e.code === "EAGAIN") {
           if (!wait) return -1;
+          if (deadline === 0) deadline = Date.now() + this.timeoutMs;
           this.waitReadable(deadline);
           continue;
         }
@@ -382,16 +386,12 @@ export class NetlinkSocket {
     }
   }
 
-  private receiveUntilDone<T>(
-    seq: number, singleReply: boolean, request: RequestInfo, def: MessageDef | undefined,
-    decode: Decoder<T> | undefined, out: T[],
-  ): boolean {
-    let interrupted = false;
-    const onFlags = (f: number) => { if (f & NLM_F_DUMP_INTR) interrupted = true; };
+  private receiveUntilDone<T>(seq: number, singleReply: boolean, req: Request, decode: Decoder<T> | undefined, out: T[]): boolean {
+    this.interrupted = false;
     try {
       for (;;) {
         const n = this.recvDatagram();
-        if (this.processDatagram(n, seq, singleReply, request, def, decode, out, onFlags)) return interrupted;
+        if (this.processDatagram(n, seq, singleReply, req, decode, out)) return this.interrupted;
       }
     } catch (e) {
       // A dump left half-read keeps running in the kernel, which refuses every later dump on this
@@ -403,11 +403,11 @@ export class NetlinkSocket {
 
   /**
    * Walks the messages of one datagram. Returns true when the exchange for `seq` is complete
-   * (ack, error or NLMSG_DONE; or a single non-multipart reply followed by its ack).
+   * (ack, error or NLMSG_DONE; or a single non-multipart reply followed by its ack). Sets
+   * `interrupted` on NLM_F_DUMP_INTR (a field, not a callback: this runs once per request).
    */
   private processDatagram<T>(
-    n: number, seq: number, singleReply: boolean, request: RequestInfo, def: MessageDef | undefined,
-    decode: Decoder<T> | undefined, out: T[], onFlags: (flags: number) => void,
+    n: number, seq: number, singleReply: boolean, req: Request, decode: Decoder<T> | undefined, out: T[],
   ): boolean {
     const buf = this.recvBuf;
     let off = 0;
@@ -419,13 +419,16 @@ export class NetlinkSocket {
       const flags = buf.readUInt16LE(off + 6);
       const mseq = buf.readUInt32LE(off + 8);
       if (mseq === seq) {
-        onFlags(flags);
+        if (flags & NLM_F_DUMP_INTR) this.interrupted = true;
         if (type === NLMSG_ERROR || type === NLMSG_DONE) {
-          const p = parseErrorPayload(buf, off, len);
-          if (p.errno !== 0) throw this.error(p.errno, p.extack, request, def);
+          // a plain ack (error code 0) needs no parsing
+          if (len < NLMSG_HDRLEN + 4 || buf.readInt32LE(off + NLMSG_HDRLEN) !== 0) {
+            const p = parseErrorPayload(buf, off, len);
+            if (p.errno !== 0) throw this.error(p.errno, p.extack, this.lastRequest(req, seq), req.def);
+          }
           done = true;
         } else if (type === NLMSG_OVERRUN) {
-          throw new NetlinkError(105, { message: "netlink overrun" }, request);
+          throw new NetlinkError(105, { message: "netlink overrun" }, this.lastRequest(req, seq));
         } else if (type !== NLMSG_NOOP) {
           if (decode) out.push(decode(buf, off, len));
           if (singleReply && !(flags & NLM_F_MULTI)) done = true;
@@ -508,10 +511,20 @@ interface Pending<T> {
   /** Position in the batch, counting requests refused before sending. */
   index: number;
   replies: T[];
-  error?: NetlinkError;
+  error: NetlinkError | undefined;
   resolve: (v: T[]) => void;
   reject: (e: unknown) => void;
 }
+
+// A promise's settle functions taken without a closure per request (batches add thousands):
+// the executor runs synchronously inside `new Promise`, so these hold its functions right after.
+let capturedResolve: (v: any) => void = ignore;
+let capturedReject: (e: unknown) => void = ignore;
+function capture(res: (v: any) => void, rej: (e: unknown) => void): void {
+  capturedResolve = res;
+  capturedReject = rej;
+}
+function ignore(): void {}
 
 export interface BatchOutcome {
   /** How many requests the kernel accepted. */
@@ -559,13 +572,13 @@ export class Batch {
   /** Queues a request; the promise settles when the batch is sent. */
   add<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]> {
     if (this.sent) throw new Error("batch already sent");
-    let resolve!: (v: T[]) => void, reject!: (e: unknown) => void;
-    const p = new Promise<T[]>((res, rej) => { resolve = res; reject = rej; });
+    const p = new Promise<T[]>(capture);
+    const resolve = capturedResolve, reject = capturedReject;
     // callers who only look at send()'s outcome must not see unhandled rejections
-    p.catch(() => {});
+    p.catch(ignore);
     const start = this.w.pos;
     const seq = this.sock.encodeInto(this.w, req, req.flags ?? 0);
-    this.items.push({ req, decode, start, end: this.w.pos, seq, index: this.position++, replies: [], resolve, reject });
+    this.items.push({ req, decode, start, end: this.w.pos, seq, index: this.position++, replies: [], error: undefined, resolve, reject });
     return p;
   }
 
@@ -626,11 +639,18 @@ export class Batch {
 
   private drainChunk(items: Pending<any>[], from: number, to: number): void {
     const lastSeq = items[to - 1]!.seq;
+    const firstSeq = items[from]!.seq;
     // seqs of a batch need not be contiguous: device lookups made while the batch was being
-    // built (verbs given a name) take seqs from the same socket in between
-    const index = new Map<number, number>();
-    for (let k = from; k < to; k++) index.set(items[k]!.seq, k);
-    const bySeq = (seq: number) => {
+    // built (verbs given a name) take seqs from the same socket in between. They usually are,
+    // and a chunk that succeeds is answered by one ack: the map is built only when needed.
+    let index: Map<number, number> | undefined;
+    const bySeq = (seq: number): Pending<any> | undefined => {
+      const d = seq - firstSeq;
+      if (d >= 0 && d < to - from && items[from + d]!.seq === seq) return items[from + d];
+      if (!index) {
+        index = new Map();
+        for (let k = from; k < to; k++) index.set(items[k]!.seq, k);
+      }
       const idx = index.get(seq);
       return idx === undefined ? undefined : items[idx];
     };
@@ -647,7 +667,8 @@ export class Batch {
         const it = bySeq(seq);
         if (it) {
           if (type === NLMSG_ERROR || type === NLMSG_DONE) {
-            const p = parseErrorPayload(buf, off, len);
+            // a plain ack needs no parsing
+            const p = len >= NLMSG_HDRLEN + 4 && buf.readInt32LE(off + NLMSG_HDRLEN) === 0 ? OK : parseErrorPayload(buf, off, len);
             if (p.errno !== 0) {
               const bytes = Buffer.from(this.w.buf.subarray(it.start, it.end));
               const info: RequestInfo = { type: it.req.type, seq, index: it.index, bytes };

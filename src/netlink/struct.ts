@@ -118,6 +118,67 @@ function readField(buf: Buffer, at: number, f: FieldDef): number | bigint | Buff
 
 /** Writes def.size bytes; absent fields are zero. */
 export function encodeStruct(w: NlWriter, def: StructDef, value: StructValue | undefined): void {
+  if (!value) {
+    w.zeros(def.size);
+    return;
+  }
+  const start = w.pos;
+  try {
+    writerOf(def)(w, value);
+  } catch {
+    // the generated writer makes the same checks; the field-by-field walk names the bad field
+    w.pos = start;
+    encodeStructByField(w, def, value);
+  }
+}
+
+type StructWriter = (w: NlWriter, value: StructValue) => void;
+const writers = new WeakMap<StructDef, StructWriter>();
+
+/**
+ * A whole struct written by generated straight-line code (like readerOf): the field walk with its
+ * switch ran once per message for every header (rtmsg, ifinfomsg...), which showed in batches
+ * that are mostly cold code. Field names and offsets come from the table, never from input.
+ */
+function writerOf(def: StructDef): StructWriter {
+  let wr = writers.get(def);
+  if (!wr) {
+    const lines: string[] = [`w.ensure(${def.size});`, "const b = w.buf, at = w.pos;", "let x;"];
+    // absent fields and padding are zero
+    if (def.size <= 32) for (let i = 0; i < def.size; i++) lines.push(`b[at + ${i}] = 0;`);
+    else lines.push(`b.fill(0, at, at + ${def.size});`);
+    for (const f of def.fields) {
+      lines.push(`x = v[${JSON.stringify(f.name)}];`, `if (x !== undefined) { ${writeStmt(f)} }`);
+    }
+    lines.push(`w.pos = at + ${def.size};`, "x = v.tail;", "if (x instanceof Buffer) w.bytes(x);");
+    const fn = new Function("Buffer", `return (w, v) => {\n${lines.join("\n")}\n};`) as (b: typeof Buffer) => StructWriter;
+    wr = fn(Buffer);
+    writers.set(def, wr);
+  }
+  return wr;
+}
+
+function writeStmt(f: FieldDef): string {
+  const at = `at + ${f.offset}`;
+  switch (f.kind) {
+    // a byte in range needs none of writeUInt8's checks; anything else takes the checked path
+    case "u8": return `if (typeof x === "number" && (x & 0xff) === x) b[${at}] = x; else b.writeUInt8(Number(x), ${at});`;
+    case "s8": return `b.writeInt8(Number(x), ${at});`;
+    case "u16": return `b.writeUInt16LE(Number(x), ${at});`;
+    case "s16": return `b.writeInt16LE(Number(x), ${at});`;
+    case "u16be": return `b.writeUInt16BE(Number(x), ${at});`;
+    case "u32": return `b.writeUInt32LE(Number(x), ${at});`;
+    case "s32": return `b.writeInt32LE(Number(x), ${at});`;
+    case "u32be": return `b.writeUInt32BE(Number(x), ${at});`;
+    case "u64": case "u64n": return `b.writeBigUInt64LE(BigInt(x), ${at});`;
+    case "s64": return `b.writeBigInt64LE(BigInt(x), ${at});`;
+    case "bytes": return `if (!Buffer.isBuffer(x) || x.length > ${f.size}) throw new RangeError(""); x.copy(b, ${at});`;
+    case "pad": return "";
+  }
+}
+
+/** The reference encoder: slower, and the one that words the errors. */
+export function encodeStructByField(w: NlWriter, def: StructDef, value: StructValue | undefined): void {
   const start = w.pos;
   w.zeros(def.size);
   if (!value) return;

@@ -144,6 +144,24 @@ describeLive("netlink socket engine (live)", () => {
     expect((await del.send()).errors).toEqual([]);
   });
 
+  it("batches whose seqs have gaps (requests made while building) still name each failure", async () => {
+    const b = sock.batch();
+    const results: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      // a request on the same socket takes a seq between two queued ones, as a device lookup by name does
+      if (i % 3 === 0) await sock.request({ type: 18, reply: true, encode: (w) => encodeStruct(w, ifinfomsg, { index: 1 }) }, () => 0);
+      results.push(b.add(newLink(i === 13 || i === 19 ? "lo" : `gap${i}`, "veth")));
+    }
+    const outcome = await b.send();
+    expect(outcome.ok).toBe(18);
+    expect(outcome.errors.map((e) => [e.code, e.request?.index])).toEqual([["EEXIST", 13], ["EEXIST", 19]]);
+    await expect(results[13]).rejects.toMatchObject({ code: "EEXIST" });
+    await expect(results[14]).resolves.toEqual([]);
+    const del = sock.batch();
+    for (let i = 0; i < 20; i++) if (i !== 13 && i !== 19) del.add({ type: 17, def: linkDef, encode: (w) => { encodeStruct(w, ifinfomsg, {}); w.attrString(3, `gap${i}`); } });
+    expect((await del.send()).errors).toEqual([]);
+  });
+
   it("accepts unicast only from the kernel: another process's port is refused", async () => {
     const other = NetlinkSocket.open({ protocol: NETLINK_ROUTE });
     const raw = sys.socket(sys.AF_NETLINK, sys.SOCK_RAW, NETLINK_ROUTE);

@@ -1,12 +1,11 @@
-import { decodeAttrs } from "../../netlink/attrs.js";
+import { decodeAttrs, enumName } from "../../netlink/attrs.js";
 import { NLMSG_HDRLEN } from "../../netlink/constants.js";
-import type { IpFamily } from "../../netlink/ip.js";
-import { decodeStruct } from "../../netlink/struct.js";
+import { formatIPv4, formatIPv6, type IpFamily } from "../../netlink/ip.js";
+import { decodeStruct, type StructValue } from "../../netlink/struct.js";
 import { enumOutput, flagNames, rtProtocol, rtScope, rtType } from "../enums.js";
-import { rtmsg } from "../headers.js";
 import { nameOf } from "../names.js";
 import { AF_INET, AF_INET6, RTM_NEWROUTE } from "../types.js";
-import { METRIC_KEYS, RT_FLAGS, RT_FLAGS_MASK, RTM_F_CLONED, rtaAttrs, type RawNexthop } from "./attrs.js";
+import { METRIC_KEYS, RT_FLAGS, RT_FLAGS_MASK, RTM_F_CLONED, rtaAttrs, rtaCacheinfo, type RawNexthop } from "./attrs.js";
 
 export interface RouteMetrics {
   mtu: number; window: number;
@@ -86,28 +85,91 @@ function metricsOf(m: Record<string, unknown>): Partial<RouteMetrics> {
 /** USER_HZ: rta_cacheinfo.rta_expires is in clock ticks. */
 const USER_HZ = 100;
 
+const prefEnum = rtaAttrs.byType[20]!.enum!;
+
+/** What decodeAttrs gives for rtaAttrs, for the attributes a plain unicast route carries. */
+interface PlainRouteAttrs {
+  dst: string | undefined; src: string | undefined; gateway: string | undefined; prefsrc: string | undefined;
+  iif: number | undefined; oif: number | undefined; priority: number | undefined; table: number | undefined;
+  mark: number | undefined; uid: number | undefined; nhId: number | undefined; pref: string | number | undefined;
+  cacheinfo: StructValue | undefined;
+  via: undefined; metrics: undefined; multipath: undefined;
+}
+
+function u32At(buf: Buffer, p: number): number {
+  return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 0x1000000;
+}
+
+function ipText(buf: Buffer, p: number, n: number): string | undefined {
+  return n === 4 ? formatIPv4(buf, p) : n === 16 ? formatIPv6(buf, p) : undefined;
+}
+
+/**
+ * The attributes of a route that carries only addresses and plain numbers, read by one switch
+ * into one fixed-shape object; undefined as soon as anything else (or any odd length or flag
+ * bit) shows up, and the caller then takes decodeAttrs, which is the reference for all of it.
+ * A dump decodes every route of a table, and the generic walk cost more than the rest of it.
+ * @internal exported for tests
+ */
+export function plainRouteAttrs(buf: Buffer, off: number, end: number): PlainRouteAttrs | undefined {
+  const a: PlainRouteAttrs = {
+    dst: undefined, src: undefined, gateway: undefined, prefsrc: undefined, iif: undefined, oif: undefined,
+    priority: undefined, table: undefined, mark: undefined, uid: undefined, nhId: undefined, pref: undefined,
+    via: undefined, metrics: undefined, multipath: undefined, cacheinfo: undefined,
+  };
+  while (off + 4 <= end) {
+    // byte reads, not readUInt16LE/readUInt32LE: in cold code each of those is a call
+    const alen = buf[off]! | (buf[off + 1]! << 8);
+    if (alen < 4 || off + alen > end) return undefined;
+    const p = off + 4, n = alen - 4;
+    let ip: string | undefined;
+    switch (buf[off + 2]! | (buf[off + 3]! << 8)) {
+      case 1: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.dst = ip; break;
+      case 2: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.src = ip; break;
+      case 5: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.gateway = ip; break;
+      case 7: if ((ip = ipText(buf, p, n)) === undefined) return undefined; a.prefsrc = ip; break;
+      case 3: if (n !== 4) return undefined; a.iif = u32At(buf, p); break;
+      case 4: if (n !== 4) return undefined; a.oif = u32At(buf, p); break;
+      case 6: if (n !== 4) return undefined; a.priority = u32At(buf, p); break;
+      case 15: if (n !== 4) return undefined; a.table = u32At(buf, p); break;
+      case 16: if (n !== 4) return undefined; a.mark = u32At(buf, p); break;
+      case 25: if (n !== 4) return undefined; a.uid = u32At(buf, p); break;
+      case 30: if (n !== 4) return undefined; a.nhId = u32At(buf, p); break;
+      case 20: if (n !== 1) return undefined; a.pref = enumName(prefEnum, buf[p]!); break;
+      // IPv6 routes all carry it
+      case 12: a.cacheinfo = decodeStruct(buf, p, n, rtaCacheinfo); break;
+      default: return undefined;
+    }
+    off += (alen + 3) & ~3;
+  }
+  return a;
+}
+
 /** One RTM_NEWROUTE to a Route; undefined for other messages and non-IP families (ipmr, mpls). */
 export function decodeRoute(buf: Buffer, start: number, len: number, names: ReadonlyMap<number, string>): Route | undefined {
   if (buf.readUInt16LE(start + 4) !== RTM_NEWROUTE) return undefined;
-  const h = decodeStruct(buf, start + NLMSG_HDRLEN, 12, rtmsg) as Record<string, number>;
-  if (h.family !== AF_INET && h.family !== AF_INET6) return undefined;
-  const a = decodeAttrs(buf, start + NLMSG_HDRLEN + 12, start + len, rtaAttrs) as Record<string, any>;
-  const family: IpFamily = h.family === AF_INET ? 4 : 6;
+  // struct rtmsg, read whole as decodeStruct(.., 12, rtmsg) would
+  const h = start + NLMSG_HDRLEN;
+  const hFamily = buf[h]!, dstLen = buf[h + 1]!, srcLen = buf[h + 2]!, hFlags = buf.readUInt32LE(h + 8);
+  if (hFamily !== AF_INET && hFamily !== AF_INET6) return undefined;
+  const a = (plainRouteAttrs(buf, h + 12, start + len) ?? decodeAttrs(buf, h + 12, start + len, rtaAttrs)) as Record<string, any>;
+  const family: IpFamily = hFamily === AF_INET ? 4 : 6;
   const full = family === 4 ? 32 : 128;
+  const rtFlags = hFlags & RT_FLAGS_MASK;
   const r: Route = {
     family,
-    type: enumOutput(rtType, h.type!),
-    dst: prefixText(a.dst, h.dstLen!, full),
-    dstLen: h.dstLen!,
-    srcLen: h.srcLen!,
-    tos: h.tos!,
-    table: a.table ?? h.table!,
-    protocol: enumOutput(rtProtocol, h.protocol!),
-    scope: enumOutput(rtScope, h.scope!),
-    flags: flagNames(h.flags! & RT_FLAGS_MASK, RT_FLAGS),
-    cached: (h.flags! & RTM_F_CLONED) !== 0,
+    type: enumOutput(rtType, buf[h + 7]!),
+    dst: prefixText(a.dst, dstLen, full),
+    dstLen,
+    srcLen,
+    tos: buf[h + 3]!,
+    table: a.table ?? buf[h + 4]!,
+    protocol: enumOutput(rtProtocol, buf[h + 5]!),
+    scope: enumOutput(rtScope, buf[h + 6]!),
+    flags: rtFlags ? flagNames(rtFlags, RT_FLAGS) : [],
+    cached: (hFlags & RTM_F_CLONED) !== 0,
   };
-  if (a.src !== undefined || h.srcLen) r.from = prefixText(a.src, h.srcLen!, full);
+  if (a.src !== undefined || srcLen) r.from = prefixText(a.src, srcLen, full);
   if (a.gateway !== undefined) r.gateway = a.gateway;
   if (a.via !== undefined) r.via = a.via;
   if (a.oif !== undefined) {

@@ -1,11 +1,26 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { formatIPv6, formatLladdr, inSubnet, networkOf, parseCidr, parseIPv4, parseIPv6, parseLladdr } from "../../../src/netlink/ip.js";
+import { formatIPv6, formatLladdr, inSubnet, ipv4Value, networkOf, parseCidr, parseIPv4, parseIPv6, parseLladdr } from "../../../src/netlink/ip.js";
 
 describe("ip text", () => {
   it("parses and refuses IPv4", () => {
     expect([...parseIPv4("10.0.0.1")!]).toEqual([10, 0, 0, 1]);
     for (const bad of ["10.0.0", "256.1.1.1", "1.2.3.4.5", "01.2.3.4", "a.b.c.d", ""]) expect(parseIPv4(bad)).toBeUndefined();
+  });
+
+  it("ipv4Value accepts what parseIPv4 accepts, as the same number", () => {
+    const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("", "00", "01", "007", "a", " 1", "1 "));
+    const text = fc.oneof(
+      fc.array(octet, { minLength: 1, maxLength: 6 }).map((p) => p.join(".")),
+      fc.string({ maxLength: 16 }),
+    );
+    fc.assert(fc.property(text, (t) => {
+      const b = parseIPv4(t);
+      expect(ipv4Value(t)).toBe(b ? b.readUInt32BE(0) : -1);
+      // a slice of a longer string, as route prefixes use it
+      expect(ipv4Value(`x${t}/24`, 1, t.length + 1)).toBe(b ? b.readUInt32BE(0) : -1);
+    }), { numRuns: 2000 });
+    expect(ipv4Value("255.255.255.255")).toBe(0xffffffff);
   });
 
   it("formats IPv6 as glibc inet_ntop does", () => {
