@@ -7,8 +7,9 @@
 #   PEERS="c ts" WORKLOADS="W2 W3" npm run bench   # any harness knob passes through
 #   OUT=/tmp/B.md npm run bench                    # write the report elsewhere
 #
-# The ts slot runs `node --import tsx bench/peer.ts` (mode "both": the request mode under the
-# contract's labels, and for W3 the batch mode too, as W3.batch*); see bench/peer.ts.
+# The ts slot runs bench/peer.ts bundled by esbuild with the package build's flags, i.e. the code
+# users get from dist/bundle (tsx would add a name-keeping call per closure); mode "both": the
+# request mode under the contract's labels, and for W3 the batch mode too, as W3.batch*.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
@@ -25,8 +26,11 @@ if [ ! -x "$WORK/c/nlbench" ] || [ ! -d "$WORK/node-netlink-peer/node_modules/ne
   "$HARNESS" --install || echo "WARN: install incomplete; missing peers are skipped" >&2
 fi
 
-echo "== npm run build (dist/ for the import timing)" >&2
+echo "== npm run build (dist/ for the import timing), and the peer" >&2
 npm run -s build >&2 || exit 1
+PEER_JS=bench/.build/peer.mjs
+npx esbuild bench/peer.ts --bundle --platform=node --format=esm --target=node20 --external:ffi-rs \
+  --log-level=warning --outfile="$PEER_JS" || exit 1
 
 IMPORTS=$WORK/imports.tsv
 : > "$IMPORTS"
@@ -45,7 +49,7 @@ time_imports
 
 LOG=$WORK/bench-run.log
 echo "== harness run (log: $LOG)" >&2
-TS_PEER_CMD="node --import tsx bench/peer.ts" "$HARNESS" > "$LOG.out" 2> "$LOG"
+TS_PEER_CMD="node $PEER_JS" "$HARNESS" > "$LOG.out" 2> "$LOG"
 RESULTS=$(sed -n 's/^== results: \([^ ]*\).*/\1/p' "$LOG" | tail -1)
 [ -n "$RESULTS" ] && [ -s "$RESULTS/raw.tsv" ] || { tail -20 "$LOG" >&2; echo "harness run failed" >&2; exit 1; }
 cat "$LOG.out"
