@@ -412,12 +412,15 @@ export class NetlinkSocket {
     const buf = this.recvBuf;
     let off = 0;
     let done = false;
+    // Byte reads rather than readUInt32LE/readUInt16LE: a big dump runs this for thousands of
+    // messages, the first few dumps of a process in the interpreter, where each of those is a
+    // full call with its own checks.
     while (off + NLMSG_HDRLEN <= n) {
-      const len = buf.readUInt32LE(off);
+      const len = (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16)) + buf[off + 3]! * 0x1000000;
       if (len < NLMSG_HDRLEN || off + len > n) throw new NetlinkParseError(`bad nlmsg_len ${len}`, off);
-      const type = buf.readUInt16LE(off + 4);
-      const flags = buf.readUInt16LE(off + 6);
-      const mseq = buf.readUInt32LE(off + 8);
+      const type = buf[off + 4]! | (buf[off + 5]! << 8);
+      const flags = buf[off + 6]! | (buf[off + 7]! << 8);
+      const mseq = (buf[off + 8]! | (buf[off + 9]! << 8) | (buf[off + 10]! << 16)) + buf[off + 11]! * 0x1000000;
       if (mseq === seq) {
         if (flags & NLM_F_DUMP_INTR) this.interrupted = true;
         if (type === NLMSG_ERROR || type === NLMSG_DONE) {

@@ -53,6 +53,13 @@ interface Plan {
   byType: (number | undefined)[];
   /** linkinfo parts wanted */
   info: { kind: boolean; data: boolean; slaveKind: boolean; slaveData: boolean };
+  /**
+   * How many distinct single-valued attributes the plan reads, or 0 when it also wants a
+   * repeated one (alternative names): once that many were seen, the rest of the message is not
+   * walked. The kernel sends the common ones (name, mtu, operstate, ...) first and the bulky
+   * statistics and af_spec last, so a small projection reads a handful of headers per link.
+   */
+  stopAfter: number;
 }
 
 const plans = new Map<string, Plan>();
@@ -63,7 +70,7 @@ export function linkFieldPlan(fields: readonly string[]): Plan {
   const key = fields.join(",");
   let plan = plans.get(key);
   if (plan) return plan;
-  plan = { header: 0, byType: [], info: { kind: false, data: false, slaveKind: false, slaveData: false } };
+  plan = { header: 0, byType: [], info: { kind: false, data: false, slaveKind: false, slaveData: false }, stopAfter: 0 };
   plan.byType[3] = AS_IS; // name, always
   for (const f of fields) {
     const h = typeof f === "string" && Object.hasOwn(HEADER_FIELDS, f) ? HEADER_FIELDS[f] : undefined;
@@ -82,6 +89,8 @@ export function linkFieldPlan(fields: readonly string[]): Plan {
     else if (f === "slaveKind") plan.info.slaveKind = true;
     else if (f === "infoSlaveData") plan.info.slaveData = true;
   }
+  const wanted = plan.byType.filter((how) => how !== undefined);
+  plan.stopAfter = plan.byType[53] === undefined ? wanted.length : 0;
   // a few distinct projections per program; bounded anyway, since `fields` is caller data
   if (plans.size >= 64) plans.clear();
   plans.set(key, plan);
@@ -99,7 +108,7 @@ const EMPTY: AttrValues = {};
 
 /** One RTM_NEWLINK to the properties of `plan`. Runs inside the receive buffer; values are copies. */
 export function decodeLinkFields(plan: Plan, buf: Buffer, start: number, len: number): Record<string, unknown> {
-  const end = start + len;
+  let end = start + len;
   const hs = start + NLMSG_HDRLEN;
   const hlen = end - hs;
   const out: Record<string, unknown> = { index: hlen >= 8 ? buf.readInt32LE(hs + 4) : 0, name: "" };
@@ -116,6 +125,7 @@ export function decodeLinkFields(plan: Plan, buf: Buffer, start: number, len: nu
   const byType = plan.byType;
   const defs = linkAttrs.byType;
   let off = hs + ((ifinfomsg.size + 3) & ~3);
+  let toSee = plan.stopAfter;
   // The hot loop of a big dump: ~45 attributes per link, nearly all skipped. Few bytecodes per
   // step matter as much as the optimized code, since the first dumps run in the interpreter.
   while (off + NLA_HDRLEN <= end) {
@@ -131,6 +141,7 @@ export function decodeLinkFields(plan: Plan, buf: Buffer, start: number, len: nu
     const pe = off + alen;
     const rawType = buf.readUInt16LE(off + 2);
     off += (alen + 3) & ~3;
+    if (--toSee === 0) end = off; // the last attribute asked for: nothing after it is read
     const def = defs[t];
     if (!def) continue;
     const v: any = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
