@@ -6,7 +6,7 @@ export type { Extack, RequestInfo } from "./netlink/errors.js";
 export { SyscallError } from "./syscalls/errors.js";
 
 // the socket engine and codec, for families nlkit does not cover yet
-export { NetlinkSocket, Batch } from "./netlink/socket.js";
+export { NetlinkSocket, Batch, retainingDecoder } from "./netlink/socket.js";
 export type { Request, Decoder, Encoder, SocketOptions, DumpOptions, BatchOutcome } from "./netlink/socket.js";
 export { NetlinkMonitor, MonitorOverrun } from "./netlink/monitor.js";
 export { NlWriter } from "./netlink/writer.js";

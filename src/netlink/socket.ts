@@ -7,12 +7,18 @@ import {
 import { DumpInterruptedError, NetlinkError, NetlinkParseError, NlkitInputError, type RequestInfo } from "./errors.js";
 import { forEachMessage, nameExtackAttribute, parseErrorPayload, type ErrorPayload, type MessageDef } from "./message.js";
 import { NlWriter } from "./writer.js";
+import type { Decoder } from "./decoder.js";
+export { retainingDecoder, type Decoder } from "./decoder.js";
 import * as sys from "../syscalls/index.js";
 
 /** Writes a request's payload (the family header struct and attributes) after the nlmsghdr. */
 export type Encoder = (w: NlWriter) => void;
-/** Turns one reply message, still inside the receive buffer, into a value. Must copy what it keeps. */
-export type Decoder<T> = (buf: Buffer, start: number, len: number) => T;
+/** The first `n` bytes of the receive buffer, copied for a retaining decoder. */
+function datagramCopy(buf: Buffer, n: number): Buffer {
+  const copy = Buffer.allocUnsafeSlow(n);
+  buf.copy(copy, 0, 0, n);
+  return copy;
+}
 
 export interface Request {
   type: number;
@@ -227,13 +233,14 @@ export class NetlinkSocket {
       }
       // multicast may come from privileged user space too: only the kernel's is taken
       if (this.addrBuf.readUInt32LE(4) !== 0) continue;
+      const buf = decode.retainsBuffer === true ? datagramCopy(this.recvBuf, n) : this.recvBuf;
       let off = 0;
       while (off + NLMSG_HDRLEN <= n) {
-        const len = this.recvBuf.readUInt32LE(off);
+        const len = buf.readUInt32LE(off);
         if (len < NLMSG_HDRLEN || off + len > n) break;
-        const type = this.recvBuf.readUInt16LE(off + 4);
+        const type = buf.readUInt16LE(off + 4);
         if (type === NLMSG_OVERRUN) overrun = true;
-        else if (type >= 0x10) out.push(decode(this.recvBuf, off, len));
+        else if (type >= 0x10) out.push(decode(buf, off, len));
         off += (len + 3) & ~3;
       }
     }
@@ -409,7 +416,7 @@ export class NetlinkSocket {
   private processDatagram<T>(
     n: number, seq: number, singleReply: boolean, req: Request, decode: Decoder<T> | undefined, out: T[],
   ): boolean {
-    const buf = this.recvBuf;
+    const buf = decode?.retainsBuffer === true ? datagramCopy(this.recvBuf, n) : this.recvBuf;
     let off = 0;
     let done = false;
     // Byte reads rather than readUInt32LE/readUInt16LE: a big dump runs this for thousands of
@@ -661,6 +668,7 @@ export class Batch {
     while (!finished) {
       const n = this.sock.recvDatagram();
       const buf = this.sock.receiveBuffer;
+      let kept: Buffer | undefined; // this datagram's copy, made for the first retaining decoder
       let off = 0;
       while (off + NLMSG_HDRLEN <= n) {
         const len = buf.readUInt32LE(off);
@@ -681,7 +689,8 @@ export class Batch {
             }
             if (seq === lastSeq) finished = true;
           } else if (type !== NLMSG_NOOP && it.decode) {
-            it.replies.push(it.decode(buf, off, len));
+            if (it.decode.retainsBuffer === true) it.replies.push(it.decode(kept ??= datagramCopy(buf, n), off, len));
+            else it.replies.push(it.decode(buf, off, len));
           }
         }
         off += (len + 3) & ~3;

@@ -6,7 +6,7 @@ import { NETLINK_ROUTE } from "../../src/netlink/constants.js";
 import { DumpInterruptedError, NetlinkError } from "../../src/netlink/errors.js";
 import { decodeMessage, type MessageDef } from "../../src/netlink/message.js";
 import { MonitorOverrun, NetlinkMonitor } from "../../src/netlink/monitor.js";
-import { NetlinkSocket, type Request } from "../../src/netlink/socket.js";
+import { NetlinkSocket, retainingDecoder, type Request } from "../../src/netlink/socket.js";
 import { encodeStruct } from "../../src/netlink/struct.js";
 import * as sys from "../../src/syscalls/index.js";
 import { currentNetnsInode } from "../../src/syscalls/index.js";
@@ -93,6 +93,31 @@ describeLive("netlink socket engine (live)", () => {
       let n = 0;
       for await (const _ of big1.dumpIter(getLinks, decodeName)) n++;
       expect(n).toBe(2001);
+    } finally {
+      big1.close();
+    }
+  });
+
+  it("a retaining decoder gets one private copy per datagram, which later requests leave intact", async () => {
+    const big1 = NetlinkSocket.open({ protocol: NETLINK_ROUTE, netnsPath: `/run/netns/${big}` });
+    try {
+      const seen: Array<{ buf: Buffer; start: number; len: number }> = [];
+      await big1.dump(getLinks, retainingDecoder((buf, start, len) => { seen.push({ buf, start, len }); }));
+      expect(seen).toHaveLength(2001);
+      const copies = new Set(seen.map((s) => s.buf));
+      // many links per datagram share one copy; there are many datagrams, none is the receive buffer
+      expect(copies.size).toBeGreaterThan(10);
+      expect(copies.size).toBeLessThan(1000);
+      expect(copies.has(big1.receiveBuffer)).toBe(false);
+      const before = seen.map((s) => decodeName(s.buf, s.start, s.len));
+      await big1.dump(getLinks, decodeName); // reuses the receive buffer
+      expect(seen.map((s) => decodeName(s.buf, s.start, s.len))).toEqual(before);
+      expect(new Set(before).size).toBe(2001);
+      // a plain decoder still reads the receive buffer itself
+      const plain: Buffer[] = [];
+      await big1.request({ ...getLinks, type: 18, reply: true, encode: (w) => { encodeStruct(w, ifinfomsg, { index: 1 }); } },
+        (buf) => { plain.push(buf); });
+      expect(plain[0]).toBe(big1.receiveBuffer);
     } finally {
       big1.close();
     }

@@ -195,6 +195,14 @@ describeLive("rtnl link (live, fresh namespaces)", () => {
       expect(l.up).toBe((want.flags as string[]).includes("UP"));
       expect(Object.keys(l).every((k) => ["index", "name", "mtu", "operstate", "kind", "up"].includes(k))).toBe(true);
     }
+    // complete Links read their lazy parts from the dump's datagrams, untouched by later requests
+    const lazyParts = (links: Link[]) =>
+      JSON.stringify(links.map((l) => [l.name, l.afSpec, l.stats64 !== undefined, l.other]), (_k, v: unknown) => (typeof v === "bigint" ? `${v}` : v));
+    const earlier = await rt.link.list();
+    const want = lazyParts(await rt.link.list());
+    rt.socket.receiveBuffer.fill(0xee); // whatever later requests leave there
+    expect(lazyParts(earlier)).toEqual(want);
+    expect(earlier.find((l) => l.name === "lo")!.afSpec?.inet6?.conf).toBeDefined();
     const ports = await rt.link.list({ master: "br0", fields: ["mtu"] });
     expect(ports.map((l) => l.name)).toEqual(["p1"]);
     await expect(rt.link.list({ fields: ["bogus" as "mtu"] })).rejects.toThrow(/unknown link field "bogus"/);

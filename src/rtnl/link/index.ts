@@ -9,7 +9,7 @@ import { openNetnsFd, validateIfname, type Executor, type RtnlContext } from "..
 import { ifinfomsg } from "../headers.js";
 import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from "../types.js";
 import { linkAttrs, linkMessage, RTEXT_FILTER_VF } from "./attrs.js";
-import { decodeLink } from "./decode.js";
+import { decodeLinkRetaining } from "./decode.js";
 import { decodeLinkFields, linkFieldPlan, type LinkField, type LinkFields } from "./fields.js";
 import type { KindContext, NetnsRefLike } from "./kinds/kind.js";
 import { buildAddRequest, buildSetRequest, type LinkRequest } from "./request.js";
@@ -154,7 +154,7 @@ export class LinkApi {
     }
     attrs.extMask = RTEXT_FILTER_VF;
     try {
-      const found = await this.ctx.socket.request({ ...this.request(RTM_GETLINK, 0, { header, attrs }), reply: true }, decodeLink);
+      const found = await this.ctx.socket.request({ ...this.request(RTM_GETLINK, 0, { header, attrs }), reply: true }, decodeLinkRetaining);
       if (found.length) return found[0]!;
     } catch (e) {
       if (!(e instanceof NetlinkError) || e.errno !== ENODEV) throw e;
@@ -174,7 +174,7 @@ export class LinkApi {
   list<F extends LinkField>(filter: LinkListFilter & { fields: readonly F[] }): Promise<LinkFields<F>[]>;
   async list(filter: LinkListFilter & { fields?: readonly LinkField[] } = {}): Promise<Partial<Link>[]> {
     if (!filter || typeof filter !== "object") throw new NlkitInputError("list filter must be an object", "filter");
-    let decode: Decoder<Partial<Link>> = decodeLink;
+    let decode: Decoder<Partial<Link>> = decodeLinkRetaining;
     if (filter.fields !== undefined) {
       const fields: string[] = [...filter.fields];
       // the filters below read these

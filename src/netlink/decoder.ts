@@ -1,0 +1,18 @@
+// The contract between the socket engine and message decoders (pure: no I/O here).
+
+/**
+ * Turns one reply message, still inside the receive buffer, into a value. Must copy what it
+ * keeps, unless it is marked `retainsBuffer` (see retainingDecoder).
+ */
+export type Decoder<T> = ((buf: Buffer, start: number, len: number) => T) & { readonly retainsBuffer?: boolean };
+
+/**
+ * Marks a decoder that keeps references into the bytes it is given (say, parts it decodes only
+ * when first read). It is then handed a private copy of each datagram instead of the receive
+ * buffer, one copy shared by all the messages of that datagram, at the same offsets: cheaper than
+ * a copy per message, at the price that a value kept alive keeps its datagram (up to ~32 KiB)
+ * alive.
+ */
+export function retainingDecoder<T>(decode: (buf: Buffer, start: number, len: number) => T): Decoder<T> {
+  return Object.assign((buf: Buffer, start: number, len: number) => decode(buf, start, len), { retainsBuffer: true as const });
+}
