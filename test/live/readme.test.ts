@@ -43,6 +43,8 @@ describeLive("README examples (live)", () => {
     expect((await rt.link.list({ kind: "veth" })).map((l) => l.name).sort()).toEqual(["eth1", "veth1"]);
     await rt.link.set("eth1", { master: "br0" });
     expect((await rt.link.list({ master: "br0" })).map((l) => l.name)).toEqual(["eth1"]);
+    const slim = await rt.link.list({ fields: ["mtu", "operstate"] });
+    expect(slim.find((l) => l.name === "eth1")).toEqual({ index: expect.any(Number), name: "eth1", mtu: 9000, operstate: expect.any(String) });
     await rt.link.set("eth1", { netns: ns2 });
     await rt.link.del("tap0");
   });
