@@ -77,8 +77,8 @@ describeLive("bench/peer.ts (bench-peers contract)", () => {
     }
   });
 
-  it("W2: R dumps reported as R items", () => {
-    expect(labels(run("W2").results)).toEqual([`W2 ${R}`]);
+  it("W2: R dumps reported as R items, fields projection and complete Links", () => {
+    expect(labels(run("W2").results)).toEqual([`W2 ${R}`, `W2.full ${R}`]);
   });
 
   it("W3: phases of both modes from one run (the harness's ts slot), routes gone afterwards", () => {
