@@ -522,8 +522,19 @@ interface Pending<T> {
   index: number;
   replies: T[];
   error: NetlinkError | undefined;
+  promise: Promise<T[]>;
   resolve: (v: T[]) => void;
   reject: (e: unknown) => void;
+}
+
+/**
+ * Rejects a batched request's promise, marked handled first: callers who only read send()'s
+ * outcome must not see unhandled rejections, and a handler attached only to the few that fail
+ * spares every request that succeeds a second promise.
+ */
+function rejectHandled(it: Pending<any>, e: unknown): void {
+  it.promise.catch(ignore);
+  it.reject(e);
 }
 
 // A promise's settle functions taken without a closure per request (batches add thousands):
@@ -582,14 +593,12 @@ export class Batch {
   /** Queues a request; the promise settles when the batch is sent. */
   add<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]> {
     if (this.sent) throw new Error("batch already sent");
-    const p = new Promise<T[]>(capture);
-    const resolve = capturedResolve, reject = capturedReject;
-    // callers who only look at send()'s outcome must not see unhandled rejections
-    p.catch(ignore);
     const start = this.w.pos;
     const seq = this.sock.encodeInto(this.w, req, req.flags ?? 0);
-    this.items.push({ req, decode, start, end: this.w.pos, seq, index: this.position++, replies: [], error: undefined, resolve, reject });
-    return p;
+    const promise = new Promise<T[]>(capture);
+    const resolve = capturedResolve, reject = capturedReject;
+    this.items.push({ req, decode, start, end: this.w.pos, seq, index: this.position++, replies: [], error: undefined, promise, resolve, reject });
+    return promise;
   }
 
   /** Sends everything. Resolves with the outcome; never rejects for the kernel's per-request errors. */
@@ -627,7 +636,7 @@ export class Batch {
       // the chunks already answered settle as answered; the rest, whose fate is unknown, must not
       // leave their promises pending forever
       this.settle(0, i, outcome);
-      for (let k = i; k < items.length; k++) items[k]!.reject(e);
+      for (let k = i; k < items.length; k++) rejectHandled(items[k]!, e);
       throw e;
     }
     this.settle(0, items.length, outcome);
@@ -639,7 +648,7 @@ export class Batch {
       const it = this.items[k]!;
       if (it.error) {
         outcome.errors.push(it.error);
-        it.reject(it.error);
+        rejectHandled(it, it.error);
       } else {
         outcome.ok++;
         it.resolve(it.replies);
