@@ -47,21 +47,46 @@ export class NlWriter {
 
   zeros(n: number): void {
     this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
+    // Buffer#fill validates its arguments first, which costs more than a short loop in the
+    // mostly cold code that encodes one request per verb call
+    if (n <= 32) {
+      const b = this.buf;
+      for (let i = this.pos, end = this.pos + n; i < end; i++) b[i] = 0;
+    } else {
+      this.buf.fill(0, this.pos, this.pos + n);
+    }
     this.pos += n;
   }
 
   /** Writes a string's UTF-8 bytes followed by a NUL. */
   cstring(s: string): void {
     this.ensure(s.length * 3 + 1);
-    this.pos += this.buf.write(s, this.pos, "utf8");
-    this.buf[this.pos++] = 0;
+    const b = this.buf;
+    let p = this.pos;
+    // short ASCII (names, kinds) byte by byte, which is cheaper than Buffer#write's dispatch
+    if (s.length <= 32) {
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p + i] = c;
+      }
+      if (i === s.length) p += i;
+      else p += b.write(s, p, "utf8");
+    } else {
+      p += b.write(s, p, "utf8");
+    }
+    b[p] = 0;
+    this.pos = p + 1;
   }
 
   /** Zero-pads to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */
   align(): void {
-    const pad = (4 - (this.pos & 3)) & 3;
-    if (pad) this.zeros(pad);
+    let pad = (4 - (this.pos & 3)) & 3;
+    if (pad === 0) return;
+    this.ensure(pad);
+    const b = this.buf;
+    while (pad-- > 0) b[this.pos++] = 0;
   }
 
   // --- messages -------------------------------------------------------------------------------
@@ -91,14 +116,27 @@ export class NlWriter {
     this.align();
     const start = this.pos;
     this.ensure(NLA_HDRLEN);
-    this.buf.writeUInt16LE(type, start + 2);
+    // byte stores: Buffer#writeUInt16LE's range checks cost more in cold code (it still takes
+    // what is out of range, to throw its own error)
+    if (type >>> 0 === type && type <= 0xffff) {
+      this.buf[start + 2] = type;
+      this.buf[start + 3] = type >>> 8;
+    } else {
+      this.buf.writeUInt16LE(type, start + 2);
+    }
     this.pos += NLA_HDRLEN;
     return start;
   }
 
   /** nla_len excludes the trailing padding, which is added here. */
   endAttr(start: number): void {
-    this.buf.writeUInt16LE(this.pos - start, start);
+    const len = this.pos - start;
+    if (len <= 0xffff) {
+      this.buf[start] = len;
+      this.buf[start + 1] = len >>> 8;
+    } else {
+      this.buf.writeUInt16LE(len, start); // throws RangeError: nla_len is 16 bits
+    }
     this.align();
   }
 
