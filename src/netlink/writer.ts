@@ -60,7 +60,14 @@ export class NlWriter {
 
   /** Writes a string's UTF-8 bytes followed by a NUL. */
   cstring(s: string): void {
-    this.ensure(s.length * 3 + 1);
+    this.utf8(s);
+    this.ensure(1);
+    this.buf[this.pos++] = 0;
+  }
+
+  /** Writes a string's UTF-8 bytes (no NUL). */
+  utf8(s: string): void {
+    this.ensure(s.length * 3);
     const b = this.buf;
     let p = this.pos;
     // short ASCII (names, kinds) byte by byte, which is cheaper than Buffer#write's dispatch
@@ -76,8 +83,7 @@ export class NlWriter {
     } else {
       p += b.write(s, p, "utf8");
     }
-    b[p] = 0;
-    this.pos = p + 1;
+    this.pos = p;
   }
 
   /** Zero-pads to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */

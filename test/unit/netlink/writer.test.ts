@@ -10,12 +10,15 @@ function dirty(size = 64): NlWriter {
 }
 
 describe("NlWriter byte paths", () => {
-  it("cstring writes the UTF-8 bytes and a NUL for ASCII, non-ASCII and long strings", () => {
+  it("cstring/utf8 write the UTF-8 bytes (and a NUL) for ASCII, non-ASCII and long strings", () => {
     fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 })), (s) => {
       const w = dirty(8);
       w.u8(1);
       w.cstring(s);
       expect(w.view()).toEqual(Buffer.concat([Buffer.from([1]), Buffer.from(`${s}\0`, "utf8")]));
+      const u = dirty(4);
+      u.utf8(s);
+      expect(u.view()).toEqual(Buffer.from(s, "utf8"));
     }));
   });
 
