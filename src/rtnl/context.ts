@@ -34,6 +34,8 @@ const IFNAMSIZ = 16;
 /** Checks an interface name the way the kernel's dev_valid_name does, before any request. */
 export function validateIfname(name: string, field = "name"): void {
   if (typeof name !== "string" || name.length === 0) throw new NlkitInputError("interface name is empty", field);
+  // every verb call checks one or two names: plain ASCII ones without the regex or byteLength
+  if (name.length < IFNAMSIZ && plainAsciiName(name)) return;
   if (Buffer.byteLength(name) >= IFNAMSIZ) {
     throw new NlkitInputError(`interface name "${name}" is longer than ${IFNAMSIZ - 1} bytes`, field);
   }
@@ -41,6 +43,15 @@ export function validateIfname(name: string, field = "name"): void {
   if (name === "." || name === ".." || /[/:\s\0]/.test(name)) {
     throw new NlkitInputError(`invalid interface name ${JSON.stringify(name)}: no '/', ':', NUL or whitespace, and not '.' or '..'`, field);
   }
+}
+
+/** True for printable ASCII without '/' or ':' (whitespace and NUL are below '!'), other than "." and "..". */
+function plainAsciiName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x2f || c === 0x3a) return false;
+  }
+  return name !== "." && name !== "..";
 }
 
 /** A lookup's reply: ifinfomsg.ifi_index, after the 16-byte nlmsghdr. */
