@@ -1,5 +1,13 @@
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN } from "./constants.js";
 
+/** A u32 known to be in range, little-endian. */
+function put32(b: Buffer, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
+
 /**
  * A growable byte writer for netlink messages and attributes. One instance is meant to be reused
  * (reset between messages) so that encoding allocates nothing in the steady state.
@@ -101,18 +109,27 @@ export class NlWriter {
     this.align();
     const start = this.pos;
     this.ensure(NLMSG_HDRLEN);
-    this.buf.writeUInt32LE(0, start);
-    this.buf.writeUInt16LE(type, start + 4);
-    this.buf.writeUInt16LE(flags, start + 6);
-    this.buf.writeUInt32LE(seq >>> 0, start + 8);
-    this.buf.writeUInt32LE(pid >>> 0, start + 12);
+    const b = this.buf;
+    // byte stores, as in beginAttr; Buffer#writeUInt16LE still refuses a type or flags out of range
+    if (type >>> 0 === type && type <= 0xffff && flags >>> 0 === flags && flags <= 0xffff) {
+      b[start + 4] = type;
+      b[start + 5] = type >>> 8;
+      b[start + 6] = flags;
+      b[start + 7] = flags >>> 8;
+    } else {
+      b.writeUInt16LE(type, start + 4);
+      b.writeUInt16LE(flags, start + 6);
+    }
+    put32(b, start, 0);
+    put32(b, start + 8, seq >>> 0);
+    put32(b, start + 12, pid >>> 0);
     this.pos += NLMSG_HDRLEN;
     return start;
   }
 
   endMessage(start: number): void {
     this.align();
-    this.buf.writeUInt32LE(this.pos - start, start);
+    put32(this.buf, start, (this.pos - start) >>> 0);
   }
 
   // --- attributes -----------------------------------------------------------------------------

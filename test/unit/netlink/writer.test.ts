@@ -40,6 +40,16 @@ describe("NlWriter byte paths", () => {
     expect(() => new NlWriter(16).beginAttr(-1)).toThrow(RangeError);
   });
 
+  it("nlmsghdr: little-endian fields, nlmsg_len covering the padded payload; type and flags must fit u16", () => {
+    const w = dirty();
+    const s = w.beginMessage(0x1234, 0x0305, 0xdeadbeef, 0x80000001);
+    w.u8(9);
+    w.endMessage(s);
+    expect(w.view().toString("hex")).toBe("14000000" + "3412" + "0503" + "efbeadde" + "01000080" + "09000000");
+    expect(() => new NlWriter(32).beginMessage(0x10000, 0)).toThrow(RangeError);
+    expect(() => new NlWriter(32).beginMessage(16, -1)).toThrow(RangeError);
+  });
+
   it("zeros clears short and long runs", () => {
     for (const n of [1, 31, 32, 33, 100]) {
       const w = dirty(4);
