@@ -153,10 +153,36 @@ export function encodeAttrs(w: NlWriter, set: AttrSet, values: Record<string, un
     if (def.multi) {
       if (!Array.isArray(v)) throw new NlkitInputError(`${set.name}.${key} must be an array`, key);
       for (const item of v) encodeOne(w, set, def, item, values);
-    } else {
+    } else if (!encodeCommon(w, def, v)) {
       encodeOne(w, set, def, v, values);
     }
   }
+}
+
+/**
+ * The attributes of nearly every request (names, u32 values in range, u8 flags), written without
+ * encodeOne's dispatch: requests are built one per verb call, mostly by cold code. False for
+ * anything else, including every value encodeOne would refuse, which then takes the full path.
+ */
+function encodeCommon(w: NlWriter, def: AttrDef, v: unknown): boolean {
+  const kind = def.kind;
+  if (kind === "string") {
+    // short enough that nla_len cannot overflow
+    if (typeof v !== "string" || v.length > 0x3000) return false;
+    w.attrString(def.type, v);
+    return true;
+  }
+  if (kind === "u32") {
+    if (typeof v !== "number" || v >>> 0 !== v || def.be) return false;
+    w.attrU32(def.type, v);
+    return true;
+  }
+  if (kind === "u8") {
+    if (typeof v !== "number" || (v & 0xff) !== v) return false;
+    w.attrU8(def.type, v);
+    return true;
+  }
+  return false;
 }
 
 function writeRaw(w: NlWriter, raw: RawAttr): void {

@@ -142,18 +142,40 @@ export function parseCidr(text: string, defaultFamily?: IpFamily): Cidr | undefi
     return { family, bytes, address: family === 4 ? "0.0.0.0" : "::", prefixlen: 0 };
   }
   const slash = text.indexOf("/");
-  const addrText = slash >= 0 ? text.slice(0, slash) : text;
-  const ip = parseIp(addrText);
-  if (!ip) return undefined;
-  const max = ip.family === 4 ? 32 : 128;
+  const end = slash >= 0 ? slash : text.length;
+  // IPv4 without slicing or formatting (this runs for every address a verb is given): a dotted
+  // quad that ipv4Value accepts is already in the form formatIPv4 would print
+  const v4 = ipv4Value(text, 0, end);
+  let family: IpFamily = 4;
+  let bytes: Buffer;
+  let address: string;
+  if (v4 >= 0) {
+    bytes = Buffer.allocUnsafe(4);
+    bytes.writeUInt32BE(v4, 0);
+    address = slash >= 0 ? text.slice(0, slash) : text;
+  } else {
+    const addrText = slash >= 0 ? text.slice(0, slash) : text;
+    const v6 = addrText.includes(":") ? parseIPv6(addrText) : undefined;
+    if (!v6) return undefined;
+    family = 6;
+    bytes = v6;
+    address = formatIPv6(v6);
+  }
+  const max = family === 4 ? 32 : 128;
   let prefixlen = max;
   if (slash >= 0) {
-    const p = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    prefixlen = Number(p);
+    // one to three ASCII digits
+    const digits = text.length - slash - 1;
+    if (digits < 1 || digits > 3) return undefined;
+    prefixlen = 0;
+    for (let i = slash + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      prefixlen = prefixlen * 10 + (c - 48);
+    }
     if (prefixlen > max) return undefined;
   }
-  return { family: ip.family, bytes: ip.bytes, address: ip.family === 4 ? formatIPv4(ip.bytes) : formatIPv6(ip.bytes), prefixlen };
+  return { family, bytes, address, prefixlen };
 }
 
 /** The network address of a CIDR (host bits cleared). */

@@ -1,5 +1,13 @@
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN } from "./constants.js";
 
+/** A u32 known to be in range, little-endian. */
+function put32(b: Buffer, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
+
 /**
  * A growable byte writer for netlink messages and attributes. One instance is meant to be reused
  * (reset between messages) so that encoding allocates nothing in the steady state.
@@ -47,21 +55,52 @@ export class NlWriter {
 
   zeros(n: number): void {
     this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
+    // Buffer#fill validates its arguments first, which costs more than a short loop in the
+    // mostly cold code that encodes one request per verb call
+    if (n <= 32) {
+      const b = this.buf;
+      for (let i = this.pos, end = this.pos + n; i < end; i++) b[i] = 0;
+    } else {
+      this.buf.fill(0, this.pos, this.pos + n);
+    }
     this.pos += n;
   }
 
   /** Writes a string's UTF-8 bytes followed by a NUL. */
   cstring(s: string): void {
-    this.ensure(s.length * 3 + 1);
-    this.pos += this.buf.write(s, this.pos, "utf8");
+    this.utf8(s);
+    this.ensure(1);
     this.buf[this.pos++] = 0;
+  }
+
+  /** Writes a string's UTF-8 bytes (no NUL). */
+  utf8(s: string): void {
+    this.ensure(s.length * 3);
+    const b = this.buf;
+    let p = this.pos;
+    // short ASCII (names, kinds) byte by byte, which is cheaper than Buffer#write's dispatch
+    if (s.length <= 32) {
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p + i] = c;
+      }
+      if (i === s.length) p += i;
+      else p += b.write(s, p, "utf8");
+    } else {
+      p += b.write(s, p, "utf8");
+    }
+    this.pos = p;
   }
 
   /** Zero-pads to the next 4-byte boundary (NLMSG_ALIGN / NLA_ALIGN). */
   align(): void {
-    const pad = (4 - (this.pos & 3)) & 3;
-    if (pad) this.zeros(pad);
+    let pad = (4 - (this.pos & 3)) & 3;
+    if (pad === 0) return;
+    this.ensure(pad);
+    const b = this.buf;
+    while (pad-- > 0) b[this.pos++] = 0;
   }
 
   // --- messages -------------------------------------------------------------------------------
@@ -70,18 +109,27 @@ export class NlWriter {
     this.align();
     const start = this.pos;
     this.ensure(NLMSG_HDRLEN);
-    this.buf.writeUInt32LE(0, start);
-    this.buf.writeUInt16LE(type, start + 4);
-    this.buf.writeUInt16LE(flags, start + 6);
-    this.buf.writeUInt32LE(seq >>> 0, start + 8);
-    this.buf.writeUInt32LE(pid >>> 0, start + 12);
+    const b = this.buf;
+    // byte stores, as in beginAttr; Buffer#writeUInt16LE still refuses a type or flags out of range
+    if (type >>> 0 === type && type <= 0xffff && flags >>> 0 === flags && flags <= 0xffff) {
+      b[start + 4] = type;
+      b[start + 5] = type >>> 8;
+      b[start + 6] = flags;
+      b[start + 7] = flags >>> 8;
+    } else {
+      b.writeUInt16LE(type, start + 4);
+      b.writeUInt16LE(flags, start + 6);
+    }
+    put32(b, start, 0);
+    put32(b, start + 8, seq >>> 0);
+    put32(b, start + 12, pid >>> 0);
     this.pos += NLMSG_HDRLEN;
     return start;
   }
 
   endMessage(start: number): void {
     this.align();
-    this.buf.writeUInt32LE(this.pos - start, start);
+    put32(this.buf, start, (this.pos - start) >>> 0);
   }
 
   // --- attributes -----------------------------------------------------------------------------
@@ -91,14 +139,27 @@ export class NlWriter {
     this.align();
     const start = this.pos;
     this.ensure(NLA_HDRLEN);
-    this.buf.writeUInt16LE(type, start + 2);
+    // byte stores: Buffer#writeUInt16LE's range checks cost more in cold code (it still takes
+    // what is out of range, to throw its own error)
+    if (type >>> 0 === type && type <= 0xffff) {
+      this.buf[start + 2] = type;
+      this.buf[start + 3] = type >>> 8;
+    } else {
+      this.buf.writeUInt16LE(type, start + 2);
+    }
     this.pos += NLA_HDRLEN;
     return start;
   }
 
   /** nla_len excludes the trailing padding, which is added here. */
   endAttr(start: number): void {
-    this.buf.writeUInt16LE(this.pos - start, start);
+    const len = this.pos - start;
+    if (len <= 0xffff) {
+      this.buf[start] = len;
+      this.buf[start + 1] = len >>> 8;
+    } else {
+      this.buf.writeUInt16LE(len, start); // throws RangeError: nla_len is 16 bits
+    }
     this.align();
   }
 

@@ -23,8 +23,6 @@ const { O_RDONLY, O_CREAT, O_EXCL } = fs.constants;
 let runDirPrepared = false;
 
 function prepareRunDir(name: string): void {
-  // once per process: the mount stays shared, and W4-style churn pays two syscalls less per add
-  if (runDirPrepared && fs.existsSync(NETNS_RUN_DIR)) return;
   try {
     fs.mkdirSync(NETNS_RUN_DIR, { mode: 0o755 });
   } catch (e) {
@@ -45,6 +43,9 @@ function prepareRunDir(name: string): void {
   runDirPrepared = true;
 }
 
+// O_EXCL: an existing namespace of that name is never touched.
+const createFile = (path: string): number => fs.openSync(path, O_RDONLY | O_CREAT | O_EXCL, 0);
+
 /**
  * Creates the file and bind-mounts a namespace on it: a fresh one (source undefined) or an
  * existing one by path. Whatever fails after the file exists removes the mount and the file, so
@@ -52,13 +53,22 @@ function prepareRunDir(name: string): void {
  */
 function mountNamed(name: string, source: string | undefined): void {
   const path = netnsNamePath(name);
-  prepareRunDir(name);
+  // once per process (the mount stays shared), so that W4-style churn pays three syscalls less
+  // per add; a run dir removed since then shows as ENOENT and is prepared again
+  const prepared = runDirPrepared;
+  if (!prepared) prepareRunDir(name);
   let fd: number;
   try {
-    // O_EXCL: an existing namespace of that name is never touched.
-    fd = fs.openSync(path, O_RDONLY | O_CREAT | O_EXCL, 0);
+    fd = createFile(path);
   } catch (e) {
-    return netnsFail(e, "open", name, `Cannot create namespace file "${path}"`);
+    const cannot = `Cannot create namespace file "${path}"`;
+    if (!prepared || (e as NodeJS.ErrnoException).code !== "ENOENT") return netnsFail(e, "open", name, cannot);
+    prepareRunDir(name);
+    try {
+      fd = createFile(path);
+    } catch (e2) {
+      return netnsFail(e2, "open", name, cannot);
+    }
   }
   fs.closeSync(fd);
   let mounted = false;

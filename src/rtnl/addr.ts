@@ -3,13 +3,14 @@ import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlin
 import { NlkitInputError } from "../netlink/errors.js";
 import { networkOf, parseCidr, type Cidr, type IpFamily } from "../netlink/ip.js";
 import type { MessageDef } from "../netlink/message.js";
+import type { Request } from "../netlink/socket.js";
 import { decodeStruct, encodeStruct, struct } from "../netlink/struct.js";
 import type { NlWriter } from "../netlink/writer.js";
 import type { Executor, RtnlContext } from "./context.js";
 import { enumInput, enumOutput, flagNames, flagValue, rtScope } from "./enums.js";
 import { ifaddrmsg } from "./headers.js";
 import { linkNames, nameOf } from "./names.js";
-import { change } from "./verb.js";
+import { change, send } from "./verb.js";
 import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELADDR, RTM_GETADDR, RTM_NAMES, RTM_NEWADDR } from "./types.js";
 
 // --- tables (linux/if_addr.h) ---------------------------------------------------------------------
@@ -301,11 +302,15 @@ export class AddrApi {
 
   /** `ip addr add CIDR dev DEV ...` (or `ip addr replace` with { replace: true }). */
   add(dev: string | number, address: string, opts: AddrAddOptions = {}): Promise<void> {
-    return change(this.exec, () => {
+    let req: Request;
+    try {
       const r = buildAdd(this.ctx.ifindex(dev), dev, address, opts);
       const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
-      return { type: RTM_NEWADDR, flags, def: ifaddrDef, encode: (w) => encodeAddr(w, r) };
-    });
+      req = { type: RTM_NEWADDR, flags, def: ifaddrDef, encode: (w) => encodeAddr(w, r) };
+    } catch (e) {
+      return this.exec.fail(e);
+    }
+    return send(this.exec, req);
   }
 
   /** `ip addr replace`: create, or update the lifetimes/flags of an existing address. */

@@ -13,5 +13,19 @@ export function change(exec: Executor, make: () => Request): Promise<void> {
   } catch (e) {
     return exec.fail(e);
   }
-  return exec.run(req) as unknown as Promise<void>;
+  return send(exec, req);
+}
+
+/**
+ * Sends a built change request: at once through requestSync when the executor is not a batch
+ * (one promise per call instead of run()'s chain), else queued. Settles as run() would.
+ */
+export function send(exec: Executor, req: Request): Promise<void> {
+  const sock = exec.direct;
+  if (sock === undefined) return exec.run(req) as unknown as Promise<void>;
+  try {
+    return Promise.resolve(sock.requestSync(req)) as unknown as Promise<void>;
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

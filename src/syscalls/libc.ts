@@ -73,14 +73,25 @@ function address(buf: Buffer): number {
     seenOnce.add(ab);
     return -1;
   }
+  seenOnce.delete(ab);
+  return lookupAddress(buf);
+}
+
+/** The data address of a long-lived Buffer, looked up at once (no second sighting needed). Only
+ *  for Buffers the caller keeps referenced for as long as it passes the address. */
+export function pinnedAddress(buf: Buffer): number {
+  const base = bases.get(buf.buffer);
+  return base !== undefined ? base + buf.byteOffset : lookupAddress(buf);
+}
+
+function lookupAddress(buf: Buffer): number {
   const v = dAddr.paramsValue;
   v[0] = buf;
   v[1] = buf;
   v[2] = 0;
   const p = Number(call(dAddr));
   v[0] = v[1] = null;
-  bases.set(ab, p - buf.byteOffset);
-  seenOnce.delete(ab);
+  bases.set(buf.buffer, p - buf.byteOffset);
   return p;
 }
 

@@ -26,6 +26,17 @@ try {
   umount2(file, MNT_DETACH);
   out.bindAfter = statSync(file, { bigint: true }).ino === ino;
 
+  // The same with strings too long for mount's scratch Buffer together (each is still a valid path).
+  const longSource = `/proc${'/.'.repeat(1200)}/thread-self/ns/net`;
+  const longFile = `${dir}${'/.'.repeat(1000)}/ns`;
+  const ino2 = withNewNetns(() => {
+    mount(longSource, longFile, null, MS_BIND, null);
+    return currentNetnsInode();
+  });
+  out.longBindIno = statSync(file, { bigint: true }).ino === ino2;
+  umount2(longFile, MNT_DETACH);
+  out.longBindAfter = statSync(file, { bigint: true }).ino === ino2;
+
   try {
     umount2(join(dir, 'missing'), 0);
   } catch (e) {

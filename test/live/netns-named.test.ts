@@ -1,5 +1,6 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { NlkitInputError } from "../../src/netlink/errors.js";
 import { netns, NetnsError } from "../../src/netns/index.js";
@@ -140,6 +141,15 @@ describeLive("named network namespaces (ip netns add/del/list)", () => {
     } finally {
       process.kill(pid, "SIGKILL");
     }
+  });
+
+  it("a /run/netns removed after the first add is made again (and shared) by the next add", () => {
+    // in a private mount namespace with its own tmpfs on /run: the machine's /run/netns stays
+    const child = fileURLToPath(new URL("../helpers/netns-rundir-child.ts", import.meta.url));
+    const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+    const r = spawnSync("unshare", ["-m", "--propagation", "private", tsx, child], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout.trim())).toEqual({ first: true, again: true, shared: true });
   });
 
   it("1000 add/del cycles leak no fd and leave no mount", async () => {

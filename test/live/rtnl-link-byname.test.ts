@@ -49,9 +49,11 @@ describeLive("link changes addressed by name (live)", () => {
     try {
       const b = rt.batch();
       b.link.add({ name: "b0", kind: "bridge" });
-      b.link.set("nope1", { up: true });
+      const failing = b.link.set("nope1", { up: true });
       b.link.set("b0", { up: true });
       const outcome = await b.send();
+      // the verb's own promise, for callers who await it, names the device as outside a batch
+      await expect(failing).rejects.toMatchObject({ code: "ENODEV", message: expect.stringContaining('Cannot find device "nope1"') });
       await new Promise((r) => setTimeout(r, 50));
       expect(outcome.ok).toBe(2);
       expect(outcome.errors.map((e) => [e.code, e.request?.index])).toEqual([["ENODEV", 1]]);

@@ -18,6 +18,8 @@ describe.skipIf(process.getuid?.() !== 0)('mount / umount2 (needs root: mounts i
       tmpfsAfter: false,
       bindIno: true,
       bindAfter: false,
+      longBindIno: true,
+      longBindAfter: false,
       missing: 'ENOENT',
     });
   });

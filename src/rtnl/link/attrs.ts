@@ -21,7 +21,7 @@ export const linkmodes = enumDef("linkmode", { DEFAULT: 0, DORMANT: 1, TESTING: 
 const unterminatedString: CustomCodec = {
   encode(w: NlWriter, value: unknown) {
     if (typeof value !== "string") throw new TypeError("expected a string");
-    w.bytes(Buffer.from(value, "utf8"));
+    w.utf8(value);
   },
   decode(buf: Buffer, start: number, end: number) {
     let e = end;

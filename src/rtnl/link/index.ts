@@ -33,9 +33,42 @@ export function encodeLinkRequest(w: NlWriter, req: LinkRequest): void {
   encodeAttrs(w, linkAttrs, req.attrs);
 }
 
+const noValue = (): undefined => undefined;
+const DONE: Promise<undefined> = Promise.resolve(undefined);
+
+function closeFds(fds: number[]): void {
+  for (const fd of fds) fs.closeSync(fd);
+}
+
+/** ENODEV for a device addressed by name says which name, as ip does. */
+function byNameError(e: unknown, dev: string): unknown {
+  if (e instanceof NetlinkError && e.errno === ENODEV && !e.extack.message) {
+    return new NetlinkError(ENODEV, { message: `Cannot find device "${dev}"` }, e.request);
+  }
+  return e;
+}
+
 /** ip link add/set/del/show, over RTM_NEWLINK/DELLINK/GETLINK. */
 export class LinkApi {
-  constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {}
+  /**
+   * Request building is synchronous, so one KindContext per handle serves every call; the
+   * namespace fds a build opens collect in `buildFds` until the verb takes them over.
+   */
+  private readonly kctx: KindContext;
+  private readonly buildFds: number[];
+
+  constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {
+    const fds: number[] = [];
+    this.buildFds = fds;
+    this.kctx = {
+      ifindex: (dev, field) => ctx.ifindex(dev, field),
+      netnsFd: (ref: NetnsRefLike, field: string) => {
+        const fd = openNetnsFdField(ref, field);
+        fds.push(fd);
+        return fd;
+      },
+    };
+  }
 
   /**
    * Creates a link in one RTM_NEWLINK carrying everything (master, up, mtu, the veth peer...), so
@@ -46,35 +79,42 @@ export class LinkApi {
   add(spec: LinkAddSpec, opts: LinkAddOptions = {}): Promise<number | undefined> {
     if (spec?.kind === "tun" || spec?.kind === "tap") return this.handled(this.addTuntap(spec));
     const flags = NLM_F_CREATE | (opts.replace ? NLM_F_REPLACE : NLM_F_EXCL);
-    return this.handled(this.submit(RTM_NEWLINK, flags, (kctx) => buildAddRequest(spec, kctx)).then(() => undefined));
+    let req: LinkRequest;
+    try {
+      req = buildAddRequest(spec, this.kctx);
+    } catch (e) {
+      return this.buildFailed(e);
+    }
+    return this.submit(RTM_NEWLINK, flags, req, undefined);
+  }
+
+  /** A request that cannot be built is the executor's failure, which a batch records in its outcome. */
+  private buildFailed(e: unknown): Promise<never> {
+    if (this.buildFds.length) closeFds(this.buildFds.splice(0));
+    return this.exec.fail(e);
   }
 
   /**
-   * Builds a request (device lookups, namespace fds) and hands it to the executor. A request that
-   * cannot be built is the executor's failure, which a batch records in its outcome. Namespace fds
-   * stay open until the kernel has answered (in a batch: until it is sent).
+   * Hands a built request to the executor; `byName` is the device name the request addresses,
+   * for the ENODEV message. Namespace fds stay open until the kernel has answered (in a batch:
+   * until it is sent).
    */
-  private submit(type: number, flags: number, build: (k: KindContext) => LinkRequest): Promise<unknown> {
-    const fds: number[] = [];
-    const closeFds = () => { for (const fd of fds.splice(0)) fs.closeSync(fd); };
-    const kctx: KindContext = {
-      ifindex: (dev, field) => this.ctx.ifindex(dev, field),
-      netnsFd: (ref: NetnsRefLike, field: string) => {
-        const fd = openNetnsFdField(ref, field);
-        fds.push(fd);
-        return fd;
-      },
-    };
-    let req: LinkRequest;
-    try {
-      req = build(kctx);
-    } catch (e) {
-      closeFds();
-      return this.exec.fail(e);
+  private submit(type: number, flags: number, req: LinkRequest, byName: string | undefined): Promise<undefined> {
+    const fds = this.buildFds.length ? this.buildFds.splice(0) : undefined;
+    const sock = this.exec.direct;
+    if (sock !== undefined) {
+      try {
+        sock.requestSync(this.request(type, flags, req));
+        return DONE;
+      } catch (e) {
+        return Promise.reject(byName === undefined ? e : byNameError(e, byName));
+      } finally {
+        if (fds) closeFds(fds);
+      }
     }
     const p = this.exec.run(this.request(type, flags, req));
-    if (fds.length) p.then(closeFds, closeFds);
-    return p;
+    if (fds) p.then(() => closeFds(fds), () => closeFds(fds));
+    return this.handled(byName === undefined ? p.then(noValue) : p.then(noValue, (e: unknown) => { throw byNameError(e, byName); }));
   }
 
   /**
@@ -87,24 +127,15 @@ export class LinkApi {
   }
 
   /**
-   * A change request for `dev`: by name when given one (IFLA_IFNAME with ifi_index 0; the kernel
-   * finds the device itself, which saves the lookup round trip ip makes), by index otherwise.
-   * A rename has to address the device by index, since IFLA_IFNAME then carries the new name.
+   * The ifi_index of a change request for `dev`: 0 when it goes by name (IFLA_IFNAME with
+   * ifi_index 0; the kernel finds the device itself, which saves the lookup round trip ip makes),
+   * the looked-up index otherwise. A rename has to address the device by index, since IFLA_IFNAME
+   * then carries the new name.
    */
-  private change(type: number, dev: LinkRef, renaming: boolean, build: (index: number, k: KindContext) => LinkRequest): Promise<void> {
-    const byName = typeof dev === "string" && !renaming;
-    const p = this.submit(type, 0, (kctx) => {
-      if (byName) validateIfname(dev, "dev");
-      const req = build(byName ? 0 : this.ctx.ifindex(dev, "dev"), kctx);
-      if (byName) req.attrs.ifname = dev;
-      return req;
-    });
-    return p.then(() => undefined, (e: unknown) => {
-      if (byName && e instanceof NetlinkError && e.errno === ENODEV && !e.extack.message) {
-        throw new NetlinkError(ENODEV, { message: `Cannot find device "${dev}"` }, e.request);
-      }
-      throw e;
-    });
+  private changeIndex(dev: LinkRef, byName: boolean): number {
+    if (!byName) return this.ctx.ifindex(dev, "dev");
+    validateIfname(dev as string, "dev");
+    return 0;
   }
 
   /**
@@ -134,11 +165,26 @@ export class LinkApi {
   /** Changes a link in one RTM_NEWLINK, as `ip link set` does. */
   set(dev: LinkRef, opts: LinkSetOptions): Promise<void> {
     if (!opts || typeof opts !== "object") return this.exec.fail(new NlkitInputError("link set options must be an object", "options"));
-    return this.handled(this.change(RTM_NEWLINK, dev, opts.name !== undefined, (index, kctx) => buildSetRequest(index, opts, kctx)));
+    const byName = typeof dev === "string" && opts.name === undefined;
+    let req: LinkRequest;
+    try {
+      req = buildSetRequest(this.changeIndex(dev, byName), opts, this.kctx);
+      if (byName) req.attrs.ifname = dev;
+    } catch (e) {
+      return this.buildFailed(e);
+    }
+    return this.submit(RTM_NEWLINK, 0, req, byName ? dev as string : undefined);
   }
 
   del(dev: LinkRef): Promise<void> {
-    return this.handled(this.change(RTM_DELLINK, dev, false, (index) => ({ header: { index }, attrs: {} })));
+    const byName = typeof dev === "string";
+    let req: LinkRequest;
+    try {
+      req = { header: { index: this.changeIndex(dev, byName) }, attrs: byName ? { ifname: dev } : {} };
+    } catch (e) {
+      return this.buildFailed(e);
+    }
+    return this.submit(RTM_DELLINK, 0, req, byName ? dev : undefined);
   }
 
   /** One link by name or index. Reads go straight to the socket, even from a batch. */

@@ -110,6 +110,27 @@ describe("attribute tables", () => {
     try { encode({ address: "zz" }); } catch (e) { expect((e as NlkitInputError).field).toBe("address"); }
   });
 
+  it("strings, u32 and u8 values: the direct path and the full one write and refuse alike", () => {
+    const small = attrSet("small", "SM_", { n: [1, "u32"], b: [2, "u8"], s: [3, "string"], m: [4, "u32", { enum: modes }] });
+    const hex = (v: Record<string, unknown>) => {
+      const w = new NlWriter(8);
+      encodeAttrs(w, small, v);
+      return w.take().toString("hex");
+    };
+    expect(hex({ n: 0xffffffff, b: 255, s: "ab" })).toBe("08000100ffffffff" + "05000200ff000000" + "0700030061620000");
+    expect(hex({ n: -0, b: true, m: "vepa" })).toBe("0800010000000000" + "0500020001000000" + "0800040002000000");
+    expect(hex({ n: 5n, s: "é".repeat(2) })).toBe("0800010005000000" + "09000300c3a9c3a900000000");
+    const long = "x".repeat(0x3001); // past the direct path's length limit
+    expect(hex({ s: long }).length).toBe(2 * (4 + 0x3002 + 2));
+    for (const [v, msg] of [
+      [{ n: -1 }, /out of range/], [{ n: 1.5 }, /out of range/], [{ n: 2 ** 32 }, /out of range/], [{ n: "7" }, /expected a number/],
+      [{ b: 256 }, /out of range/], [{ b: -1 }, /out of range/], [{ s: 5 }, /expected a string/], [{ s: "x".repeat(0x10000) }, /small\.s/],
+    ] as const) {
+      expect(() => hex(v)).toThrow(NlkitInputError);
+      expect(() => hex(v)).toThrow(msg);
+    }
+  });
+
   it("names the attribute an extack offset points at", () => {
     const w = new NlWriter();
     w.attrU32(1, 1);

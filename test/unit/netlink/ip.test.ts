@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { formatIPv6, formatLladdr, inSubnet, ipv4Value, networkOf, parseCidr, parseIPv4, parseIPv6, parseLladdr } from "../../../src/netlink/ip.js";
+import { formatIPv4, formatIPv6, formatLladdr, inSubnet, ipv4Value, networkOf, parseCidr, parseIp, parseIPv4, parseIPv6, parseLladdr } from "../../../src/netlink/ip.js";
 
 describe("ip text", () => {
   it("parses and refuses IPv4", () => {
@@ -50,6 +50,29 @@ describe("ip text", () => {
     expect([...networkOf(c)]).toEqual([10, 1, 0, 0]);
     expect(inSubnet(parseIPv4("10.1.200.1")!, networkOf(c), 16)).toBe(true);
     expect(inSubnet(parseIPv4("10.2.0.1")!, networkOf(c), 16)).toBe(false);
+  });
+
+  it("parseCidr agrees with parsing address and prefix separately (parseIp + /^\\d{1,3}$/)", () => {
+    const reference = (text: string) => {
+      const slash = text.indexOf("/");
+      const ip = parseIp(slash >= 0 ? text.slice(0, slash) : text);
+      if (!ip) return undefined;
+      const max = ip.family === 4 ? 32 : 128;
+      const p = slash >= 0 ? text.slice(slash + 1) : String(max);
+      if (!/^\d{1,3}$/.test(p) || Number(p) > max) return undefined;
+      return { family: ip.family, bytes: ip.bytes, address: ip.family === 4 ? formatIPv4(ip.bytes) : formatIPv6(ip.bytes), prefixlen: Number(p) };
+    };
+    const addr = fc.oneof(
+      fc.ipV4(), fc.ipV6(), fc.constantFrom("01.2.3.4", "1.2.3", "::ffff:1.2.3.4", "fd00::1", "1.2.3.4.5", "", "x", "1:2"),
+      fc.string({ maxLength: 8 }),
+    );
+    const prefix = fc.oneof(
+      fc.constant(""), fc.integer({ min: 0, max: 200 }).map((n) => `/${n}`),
+      fc.constantFrom("/", "/0032", "/3a", "/٣", "/ 8", "/8 ", "/-1", "/+8", "/1e1", "/8/8", "/:"),
+    );
+    fc.assert(fc.property(addr, prefix, (a, p) => {
+      expect(parseCidr(a + p)).toEqual(reference(a + p));
+    }), { numRuns: 3000 });
   });
 
   it("link-layer addresses", () => {
