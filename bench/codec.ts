@@ -12,7 +12,8 @@ import {
   constants, decodeStruct, encodeAttrs, encodeStruct, forEachMessage, netns, NetlinkSocket, NlWriter, Rtnl,
 } from "../src/index.js";
 import { linkAttrs } from "../src/rtnl/link/attrs.js";
-import { decodeLink } from "../src/rtnl/link/decode.js";
+import { decodeLink, decodeLinkRetaining } from "../src/rtnl/link/decode.js";
+import { decodeLinkFields, linkFieldPlan } from "../src/rtnl/link/fields.js";
 import { ifaddrmsg, ifinfomsg, rtmsg } from "../src/rtnl/headers.js";
 // the message decoders the verbs use (bench/peer.ts, unlike this file, uses only the public API)
 import { decodeAddr } from "../src/rtnl/addr.js";
@@ -134,8 +135,20 @@ if (live && (!only || only.includes("dump") || only.includes("lo"))) {
     bench(`decode ${n}-link dump, per link`, "link", n, () => {
       for (const m of dump) sink += decodeLink(m, 0, m.length).index;
     });
+    const plan = linkFieldPlan(["mtu", "operstate"]);
+    bench(`decode ${n}-link dump, fields mtu+operstate, per link`, "link", n, () => {
+      for (const m of dump) sink += decodeLinkFields(plan, m, 0, m.length).index as number;
+    });
+    // what rt.link.list() and list({ fields }) run (dumpSync: bench() times synchronous work)
+    const getLinks = { type: RTM_GETLINK, encode: (wr: NlWriter) => encodeStruct(wr, ifinfomsg, {}) };
     bench(`rt.link.list() of ${n} links (dump + decode)`, "dump", 1, () => {
-      sink += rt.socket.dumpSync({ type: RTM_GETLINK, encode: (wr) => encodeStruct(wr, ifinfomsg, {}) }, decodeLink).length;
+      sink += rt.socket.dumpSync(getLinks, decodeLinkRetaining).length;
+    });
+    bench(`rt.link.list({ fields: [mtu, operstate] }) of ${n} links (dump + decode)`, "dump", 1, () => {
+      sink += rt.socket.dumpSync(getLinks, (buf, start, len) => decodeLinkFields(plan, buf, start, len)).length;
+    });
+    bench(`raw dump of ${n} links (no decoding)`, "dump", 1, () => {
+      sink += rt.socket.dumpSync(getLinks, () => 0).length;
     });
     bench("RTM_GETLINK lo round trip (requestSync, index only)", "request", 1, () => {
       sink += sock.requestSync({ type: RTM_GETLINK, reply: true, encode: (wr) => encodeStruct(wr, ifinfomsg, { index: 1 }) },
