@@ -98,6 +98,34 @@ describeLive("netlink socket engine (live)", () => {
     }
   });
 
+  it("a reply larger than the receive buffer is a typed ENOBUFS, the buffer grows, and a retry succeeds", async () => {
+    const big1 = NetlinkSocket.open({ protocol: NETLINK_ROUTE, netnsPath: `/run/netns/${big}` });
+    try {
+      // white-box: a small receive buffer instead of 64 KiB
+      (big1 as unknown as { recvBuf: Buffer }).recvBuf = Buffer.alloc(1001);
+      let refusals = 0;
+      let names: string[] = [];
+      for (let attempt = 0; attempt < 10; attempt++) {
+        try {
+          names = await big1.dump(getLinks, decodeName);
+          break;
+        } catch (e) {
+          expect(e).toBeInstanceOf(NetlinkError);
+          expect((e as NetlinkError).code).toBe("ENOBUFS");
+          expect((e as NetlinkError).message).toMatch(/retry/);
+          refusals++;
+        }
+      }
+      // the kernel sizes later dump chunks by the reader's buffer, so a few doublings suffice
+      expect(refusals).toBeGreaterThanOrEqual(1);
+      expect(big1.receiveBuffer.length).toBeGreaterThan(1001);
+      expect(names).toHaveLength(2001);
+      expect(new Set(names).size).toBe(2001);
+    } finally {
+      big1.close();
+    }
+  });
+
   it("a retaining decoder gets one private copy per datagram, which later requests leave intact", async () => {
     const big1 = NetlinkSocket.open({ protocol: NETLINK_ROUTE, netnsPath: `/run/netns/${big}` });
     try {
