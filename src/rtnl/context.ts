@@ -3,6 +3,7 @@ import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
 import type { Batch, Decoder, NetlinkSocket, Request } from "../netlink/socket.js";
 import { ifinfomsg } from "./headers.js";
+import { linkAttrs, RTEXT_FILTER_SKIP_STATS } from "./link/attrs.js";
 import { RTM_GETLINK } from "./types.js";
 
 /** How a verb reaches the kernel: at once, or queued in a batch that is sent later. */
@@ -26,9 +27,9 @@ export function batchExecutor(batch: Batch): Executor {
   return { batched: true, run: (req, decode) => batch.add(req, decode), fail: (e) => batch.fail(e) };
 }
 
-const IFLA_IFNAME = 3;
-const IFLA_EXT_MASK = 29;
-const RTEXT_FILTER_SKIP_STATS = 1 << 3;
+// the numbers come from the link table, which the UAPI test checks
+const IFLA_IFNAME = linkAttrs.byKey.get("ifname")!.type;
+const IFLA_EXT_MASK = linkAttrs.byKey.get("extMask")!.type;
 const IFNAMSIZ = 16;
 
 /** Checks an interface name the way the kernel's dev_valid_name does, before any request. */

@@ -2,10 +2,12 @@ import { NLA_TYPE_MASK, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { encodeStruct } from "../netlink/struct.js";
 import type { RtnlContext } from "./context.js";
 import { ifinfomsg } from "./headers.js";
+import { linkAttrs, RTEXT_FILTER_SKIP_STATS } from "./link/attrs.js";
 import { RTM_GETLINK, RTM_NEWLINK } from "./types.js";
 
-const IFLA_IFNAME = 3;
-const IFLA_EXT_MASK = 29;
+// the numbers come from the link table, which the UAPI test checks
+const IFLA_IFNAME = linkAttrs.byKey.get("ifname")!.type;
+const IFLA_EXT_MASK = linkAttrs.byKey.get("extMask")!.type;
 const IFINFOMSG_LEN = 16;
 
 /**
@@ -36,8 +38,8 @@ export function linkNames(ctx: RtnlContext): Map<number, string> {
     type: RTM_GETLINK,
     encode: (w) => {
       encodeStruct(w, ifinfomsg, {});
-      // no VF or stats extras: only names are wanted (RTEXT_FILTER_SKIP_STATS)
-      w.attrU32(IFLA_EXT_MASK, 1 << 3);
+      // no VF or stats extras: only names are wanted
+      w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     },
   }, decodeLinkName, { retries: 2 });
   const out = new Map<number, string>();

@@ -29,20 +29,36 @@ const HEADER_FIELDS: Readonly<Record<string, number>> = {
 // How an attribute's decoded value becomes properties (the full decoder's switch, as data).
 const AS_IS = 0, AS_BOOL = 1, LINKINFO = 2, PROP_LIST = 3, ALT_NAME = 4;
 
-/** Link property -> the IFLA_* attribute it comes from and how. */
-const ATTR_FIELDS: Readonly<Record<string, readonly [type: number, how: number]>> = {
-  address: [1, AS_IS], broadcast: [2, AS_IS], name: [3, AS_IS], mtu: [4, AS_IS], link: [5, AS_IS],
-  qdisc: [6, AS_IS], master: [10, AS_IS], txqlen: [13, AS_IS], operstate: [16, AS_IS], linkmode: [17, AS_IS],
-  kind: [18, LINKINFO], infoData: [18, LINKINFO], slaveKind: [18, LINKINFO], infoSlaveData: [18, LINKINFO],
-  alias: [20, AS_IS], numVf: [21, AS_IS], stats64: [23, AS_IS], afSpec: [26, AS_IS], group: [27, AS_IS],
-  promiscuity: [30, AS_IS], numTxQueues: [31, AS_IS], numRxQueues: [32, AS_IS], carrier: [33, AS_BOOL],
-  physPortId: [34, AS_IS], carrierChanges: [35, AS_IS], physSwitchId: [36, AS_IS], linkNetnsid: [37, AS_IS],
-  physPortName: [38, AS_IS], protoDown: [39, AS_BOOL], gsoMaxSegs: [40, AS_IS], gsoMaxSize: [41, AS_IS],
-  xdp: [43, AS_IS], carrierUpCount: [47, AS_IS], carrierDownCount: [48, AS_IS], minMtu: [50, AS_IS],
-  maxMtu: [51, AS_IS], altNames: [52, PROP_LIST], permAddress: [54, AS_IS], parentDevName: [56, AS_IS],
-  parentDevBusName: [57, AS_IS], groMaxSize: [58, AS_IS], tsoMaxSize: [59, AS_IS], tsoMaxSegs: [60, AS_IS],
-  allmulti: [61, AS_IS], gsoIpv4MaxSize: [63, AS_IS], groIpv4MaxSize: [64, AS_IS],
+/** Link property -> the key of the IFLA_* attribute (in linkAttrs) it comes from, and how. */
+const ATTR_FIELDS: Readonly<Record<string, readonly [attr: string, how: number]>> = {
+  address: ["address", AS_IS], broadcast: ["broadcast", AS_IS], name: ["ifname", AS_IS], mtu: ["mtu", AS_IS],
+  link: ["link", AS_IS], qdisc: ["qdisc", AS_IS], master: ["master", AS_IS], txqlen: ["txqlen", AS_IS],
+  operstate: ["operstate", AS_IS], linkmode: ["linkmode", AS_IS],
+  kind: ["linkinfo", LINKINFO], infoData: ["linkinfo", LINKINFO], slaveKind: ["linkinfo", LINKINFO],
+  infoSlaveData: ["linkinfo", LINKINFO],
+  alias: ["ifalias", AS_IS], numVf: ["numVf", AS_IS], stats64: ["stats64", AS_IS], afSpec: ["afSpec", AS_IS],
+  group: ["group", AS_IS], promiscuity: ["promiscuity", AS_IS], numTxQueues: ["numTxQueues", AS_IS],
+  numRxQueues: ["numRxQueues", AS_IS], carrier: ["carrier", AS_BOOL], physPortId: ["physPortId", AS_IS],
+  carrierChanges: ["carrierChanges", AS_IS], physSwitchId: ["physSwitchId", AS_IS],
+  linkNetnsid: ["linkNetnsid", AS_IS], physPortName: ["physPortName", AS_IS], protoDown: ["protoDown", AS_BOOL],
+  gsoMaxSegs: ["gsoMaxSegs", AS_IS], gsoMaxSize: ["gsoMaxSize", AS_IS], xdp: ["xdp", AS_IS],
+  carrierUpCount: ["carrierUpCount", AS_IS], carrierDownCount: ["carrierDownCount", AS_IS],
+  minMtu: ["minMtu", AS_IS], maxMtu: ["maxMtu", AS_IS], altNames: ["propList", PROP_LIST],
+  permAddress: ["permAddress", AS_IS], parentDevName: ["parentDevName", AS_IS],
+  parentDevBusName: ["parentDevBusName", AS_IS], groMaxSize: ["groMaxSize", AS_IS],
+  tsoMaxSize: ["tsoMaxSize", AS_IS], tsoMaxSegs: ["tsoMaxSegs", AS_IS], allmulti: ["allmulti", AS_IS],
+  gsoIpv4MaxSize: ["gsoIpv4MaxSize", AS_IS], groIpv4MaxSize: ["groIpv4MaxSize", AS_IS],
 };
+
+/** The attribute number of a linkAttrs key: numbers live in the table only. */
+function attrType(key: string): number {
+  const def = linkAttrs.byKey.get(key);
+  if (!def) throw new Error(`linkAttrs has no "${key}"`);
+  return def.type;
+}
+const IFLA_IFNAME = attrType("ifname");
+// alternative names come inside IFLA_PROP_LIST, and also as bare IFLA_ALT_IFNAME
+const IFLA_ALT_IFNAME = attrType("altIfname");
 
 /** Every property a projection may name, for error messages and tests. */
 export const LINK_FIELDS: readonly LinkField[] = [...Object.keys(HEADER_FIELDS), ...Object.keys(ATTR_FIELDS)] as LinkField[];
@@ -71,7 +87,7 @@ export function linkFieldPlan(fields: readonly string[]): Plan {
   let plan = plans.get(key);
   if (plan) return plan;
   plan = { header: 0, byType: [], info: { kind: false, data: false, slaveKind: false, slaveData: false }, stopAfter: 0 };
-  plan.byType[3] = AS_IS; // name, always
+  plan.byType[IFLA_IFNAME] = AS_IS; // name, always
   for (const f of fields) {
     const h = typeof f === "string" && Object.hasOwn(HEADER_FIELDS, f) ? HEADER_FIELDS[f] : undefined;
     if (h !== undefined) {
@@ -82,15 +98,15 @@ export function linkFieldPlan(fields: readonly string[]): Plan {
     if (!src) {
       throw new NlkitInputError(`unknown link field ${JSON.stringify(f)} (one of: ${LINK_FIELDS.join(", ")})`, "fields");
     }
-    plan.byType[src[0]] = src[1];
-    if (src[1] === PROP_LIST) plan.byType[53] = ALT_NAME; // IFLA_ALT_IFNAME outside IFLA_PROP_LIST too
+    plan.byType[attrType(src[0])] = src[1];
+    if (src[1] === PROP_LIST) plan.byType[IFLA_ALT_IFNAME] = ALT_NAME;
     if (f === "kind") plan.info.kind = true;
     else if (f === "infoData") plan.info.data = true;
     else if (f === "slaveKind") plan.info.slaveKind = true;
     else if (f === "infoSlaveData") plan.info.slaveData = true;
   }
   const wanted = plan.byType.filter((how) => how !== undefined);
-  plan.stopAfter = plan.byType[53] === undefined ? wanted.length : 0;
+  plan.stopAfter = plan.byType[IFLA_ALT_IFNAME] === undefined ? wanted.length : 0;
   // a few distinct projections per program; bounded anyway, since `fields` is caller data
   if (plans.size >= 64) plans.clear();
   plans.set(key, plan);
@@ -170,6 +186,6 @@ export function decodeLinkFields(plan: Plan, buf: Buffer, start: number, len: nu
 
 /** attribute type -> its Link property, for the one-to-one attributes */
 const FIELD_OF: (string | undefined)[] = [];
-for (const [field, [type, how]] of Object.entries(ATTR_FIELDS)) {
-  if (how === AS_IS || how === AS_BOOL) FIELD_OF[type] = field;
+for (const [field, [attr, how]] of Object.entries(ATTR_FIELDS)) {
+  if (how === AS_IS || how === AS_BOOL) FIELD_OF[attrType(attr)] = field;
 }
