@@ -101,3 +101,20 @@ export class DumpInterruptedError<T = unknown> extends Error {
     this.attempts = attempts;
   }
 }
+
+/** No answer within the time a call allowed (`timeoutMs`); the socket stays usable. */
+export class NlkitTimeoutError extends Error {
+  override readonly name = "NlkitTimeoutError";
+  readonly code = "ETIMEDOUT";
+  readonly errno = 110;
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, what = "no reply from the kernel") {
+    super(`${what} within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** What an aborted call rejects with: the signal's reason, or a DOMException named AbortError. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}

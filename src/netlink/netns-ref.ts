@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { NlkitInputError } from "./errors.js";
 
 /** Where iproute2 (and nlkit) keep named network namespaces. */
@@ -43,4 +44,21 @@ export function netnsRefPath(ref: NetnsRef): string | undefined {
     return `/proc/${ref.netnsPid}/ns/net`;
   }
   return undefined;
+}
+
+/**
+ * Opens a namespace file for setns. A missing one (or one this user may not open) is the
+ * caller's input, worded as ip words it; anything else is a plain filesystem error.
+ */
+export function openNetnsPath(path: string): number {
+  try {
+    return fs.openSync(path, "r");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ENOENT" || err.code === "EACCES") {
+      const why = err.code === "ENOENT" ? "No such file or directory" : "Permission denied";
+      throw new NlkitInputError(`Cannot open network namespace "${path}": ${why}`, "netns", err.code);
+    }
+    throw e;
+  }
 }

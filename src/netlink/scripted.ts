@@ -1,0 +1,243 @@
+import {
+  NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
+  NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+} from "./constants.js";
+import { abortReason, NlkitTimeoutError } from "./errors.js";
+import type { Transport } from "./transport.js";
+import { NlWriter } from "./writer.js";
+
+/**
+ * A request the scripted kernel received: one netlink message, as it was framed. Handlers and
+ * scripts see it with the socket's own seq; recorded scripts compare it with seq and pid zeroed.
+ */
+export interface ScriptedRequest {
+  type: number;
+  flags: number;
+  seq: number;
+  /** The whole message, nlmsghdr included. */
+  bytes: Buffer;
+  /** What follows the nlmsghdr. */
+  payload: Buffer;
+}
+
+/**
+ * One exchange of a script: the request expected next and the datagrams the kernel answers it
+ * with. Bytes are hex strings (whitespace allowed) or Buffers; in replies, every message's seq
+ * and pid are rewritten to the request's seq and the socket's port, so captures from any run fit.
+ */
+export interface ScriptedExchange {
+  request: string | Buffer;
+  /** Default: a plain ack when the request asks for one, NLMSG_DONE for a dump, else nothing. */
+  replies?: ReadonlyArray<string | Buffer>;
+}
+
+/** Answers a request with reply datagrams (see `reply`), or undefined for the default answer. */
+export type ScriptHandler = (req: ScriptedRequest) => ReadonlyArray<Buffer> | undefined;
+
+/** The scripted kernel saw a request it did not expect. */
+export class ScriptMismatchError extends Error {
+  override readonly name = "ScriptMismatchError";
+  constructor(message: string, readonly expected: Buffer | undefined, readonly actual: Buffer) {
+    super(message);
+  }
+}
+
+export interface ScriptedTransportOptions {
+  portId?: number;
+}
+
+/**
+ * A Transport that answers from a script (recorded exchanges, in order) or from a handler
+ * function, with no kernel: the seam for testing code that uses nlkit without root, as
+ * `Rtnl.open({ transport })` and `Nft.open({ transport })` accept it. Every request sent is in
+ * `sent`; `assertDone()` checks the script was used up.
+ */
+export class ScriptedTransport implements Transport {
+  readonly portId: number;
+  readonly fd = undefined;
+  readonly sent: ScriptedRequest[] = [];
+  private readonly script: ScriptedExchange[] | undefined;
+  private readonly handler: ScriptHandler | undefined;
+  private next = 0;
+  private readonly queue: Buffer[] = [];
+  private isClosed = false;
+
+  constructor(script: ReadonlyArray<ScriptedExchange> | ScriptHandler, opts: ScriptedTransportOptions = {}) {
+    this.portId = opts.portId ?? 0x4e4c4b; // "NLK"
+    if (typeof script === "function") this.handler = script;
+    else this.script = [...script];
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** How many exchanges of the script are still unused. */
+  get remaining(): number {
+    return this.script ? this.script.length - this.next : 0;
+  }
+
+  assertDone(): void {
+    if (this.remaining > 0) {
+      throw new ScriptMismatchError(`${this.remaining} scripted exchange(s) never happened; next expected ${hexOf(this.script![this.next]!.request)}`, bytesOf(this.script![this.next]!.request), Buffer.alloc(0));
+    }
+  }
+
+  send(datagram: Buffer): void {
+    if (this.isClosed) throw new Error("scripted transport is closed");
+    let off = 0;
+    while (off + NLMSG_HDRLEN <= datagram.length) {
+      const len = datagram.readUInt32LE(off);
+      if (len < NLMSG_HDRLEN || off + len > datagram.length) throw new ScriptMismatchError(`malformed request at byte ${off}`, undefined, datagram);
+      const bytes = Buffer.from(datagram.subarray(off, off + len));
+      const req: ScriptedRequest = {
+        type: bytes.readUInt16LE(4), flags: bytes.readUInt16LE(6), seq: bytes.readUInt32LE(8), bytes, payload: bytes.subarray(NLMSG_HDRLEN),
+      };
+      this.sent.push(req);
+      for (const d of this.answer(req)) this.queue.push(this.stamp(d, req.seq));
+      off += (len + 3) & ~3;
+    }
+  }
+
+  private answer(req: ScriptedRequest): ReadonlyArray<Buffer> {
+    if (this.handler) return this.handler(req) ?? defaultAnswer(req);
+    const ex = this.script![this.next];
+    if (!ex) throw new ScriptMismatchError(`unexpected request (the script is used up): ${req.bytes.toString("hex")}`, undefined, req.bytes);
+    const expected = bytesOf(ex.request);
+    if (!sameRequest(expected, req.bytes)) {
+      throw new ScriptMismatchError(
+        `request ${this.next} differs from the script (seq and pid ignored)\n  expected ${expected.toString("hex")}\n  actual   ${req.bytes.toString("hex")}`,
+        expected, req.bytes,
+      );
+    }
+    this.next++;
+    return ex.replies ? ex.replies.map(bytesOf) : defaultAnswer(req);
+  }
+
+  /** A reply datagram with every message's seq set to the request's and pid to this port. */
+  private stamp(datagram: Buffer, seq: number): Buffer {
+    const d = Buffer.from(datagram);
+    let off = 0;
+    while (off + NLMSG_HDRLEN <= d.length) {
+      const len = d.readUInt32LE(off);
+      if (len < NLMSG_HDRLEN) break;
+      d.writeUInt32LE(seq, off + 8);
+      d.writeUInt32LE(this.portId, off + 12);
+      off += (len + 3) & ~3;
+    }
+    return d;
+  }
+
+  receive(buf: Buffer, limit: number): number {
+    const d = this.queue.shift();
+    if (!d) return -1;
+    // like the kernel: a datagram that does not fit is lost, and its length is reported
+    if (d.length >= limit) return Math.max(d.length, limit);
+    d.copy(buf, 0);
+    return d.length;
+  }
+
+  readable(opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<void> {
+    if (this.queue.length || this.isClosed) return Promise.resolve();
+    // nothing will ever arrive unprompted: only an abort or the timeout ends the wait
+    return new Promise((resolve, reject) => {
+      const signal = opts.signal;
+      if (signal?.aborted) { reject(abortReason(signal)); return; }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => { if (timer) clearTimeout(timer); reject(abortReason(signal!)); };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (opts.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(new NlkitTimeoutError(opts.timeoutMs!));
+        }, opts.timeoutMs);
+      }
+      void resolve;
+    });
+  }
+
+  waitSync(): boolean {
+    return this.queue.length > 0;
+  }
+
+  joinGroup(): void {}
+  leaveGroup(): void {}
+
+  /** Queues a datagram as if the kernel had sent it unprompted (a multicast notification). */
+  inject(datagram: string | Buffer): void {
+    this.queue.push(bytesOf(datagram));
+  }
+
+  close(): void {
+    this.isClosed = true;
+  }
+}
+
+function defaultAnswer(req: ScriptedRequest): Buffer[] {
+  if ((req.flags & NLM_F_DUMP) === NLM_F_DUMP) return [reply.done()];
+  if (req.flags & NLM_F_ACK) return [reply.ack(req)];
+  return [];
+}
+
+function sameRequest(expected: Buffer, actual: Buffer): boolean {
+  if (expected.length !== actual.length) return false;
+  for (let i = 0; i < expected.length; i++) {
+    if (i >= 8 && i < 16) continue;
+    if (expected[i] !== actual[i]) return false;
+  }
+  return true;
+}
+
+function bytesOf(v: string | Buffer): Buffer {
+  return typeof v === "string" ? Buffer.from(v.replace(/\s+/g, ""), "hex") : v;
+}
+
+function hexOf(v: string | Buffer): string {
+  return bytesOf(v).toString("hex");
+}
+
+/** Reply datagrams for scripts and handlers. seq and pid are filled in by the transport. */
+export const reply = {
+  /** A plain ack of `req` (its header echoed, as with NETLINK_CAP_ACK). */
+  ack(req?: ScriptedRequest): Buffer {
+    return errorMessage(0, req, undefined);
+  },
+  /** The kernel's refusal: errno and, optionally, its extack message and the offending attribute's offset. */
+  error(errno: number, req?: ScriptedRequest, extack?: { message?: string; offset?: number }): Buffer {
+    return errorMessage(-Math.abs(errno), req, extack);
+  },
+  /** NLMSG_DONE, ending a dump. */
+  done(errno = 0): Buffer {
+    const w = new NlWriter(32);
+    const s = w.beginMessage(NLMSG_DONE, NLM_F_MULTI, 0, 0);
+    w.s32(-Math.abs(errno));
+    w.endMessage(s);
+    return w.take();
+  },
+  /** Any message: `type` with `payload` (a family header and attributes), in one datagram. */
+  message(type: number, payload: Buffer, flags = 0): Buffer {
+    const w = new NlWriter(payload.length + 32);
+    const s = w.beginMessage(type, flags, 0, 0);
+    w.bytes(payload);
+    w.endMessage(s);
+    return w.take();
+  },
+  /** Several messages in one datagram (a dump part). */
+  datagram(...messages: Buffer[]): Buffer {
+    return Buffer.concat(messages.map((m) => (m.length % 4 ? Buffer.concat([m, Buffer.alloc(4 - (m.length % 4))]) : m)));
+  },
+};
+
+function errorMessage(code: number, req: ScriptedRequest | undefined, extack: { message?: string; offset?: number } | undefined): Buffer {
+  const w = new NlWriter(128);
+  const tlvs = extack && (extack.message !== undefined || extack.offset !== undefined);
+  const s = w.beginMessage(NLMSG_ERROR, NLM_F_CAPPED | (tlvs ? NLM_F_ACK_TLVS : 0), 0, 0);
+  w.s32(code);
+  // the echoed request header (capped: no payload)
+  const h = req?.bytes ?? Buffer.alloc(NLMSG_HDRLEN);
+  w.bytes(h.subarray(0, NLMSG_HDRLEN));
+  if (extack?.message !== undefined) w.attrString(NLMSGERR_ATTR_MSG, extack.message);
+  if (extack?.offset !== undefined) w.attrU32(NLMSGERR_ATTR_OFFS, extack.offset);
+  w.endMessage(s);
+  return w.take();
+}
