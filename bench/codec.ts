@@ -16,8 +16,8 @@ import { decodeLink, decodeLinkRetaining } from "../src/rtnl/link/decode.js";
 import { decodeLinkFields, linkFieldPlan } from "../src/rtnl/link/fields.js";
 import { ifaddrmsg, ifinfomsg, rtmsg } from "../src/rtnl/headers.js";
 // the message decoders the verbs use (bench/peer.ts, unlike this file, uses only the public API)
-import { decodeAddr } from "../src/rtnl/addr.js";
-import { decodeRoute } from "../src/rtnl/route/decode.js";
+import { decodeAddr } from "../src/rtnl/addr/verbs.js";
+import { decodeRoute } from "../src/rtnl/route/verbs.js";
 
 
 const args = process.argv.slice(2);
@@ -71,10 +71,10 @@ bench("decode link (golden, mixed kinds)", "link", links.length, () => {
   for (const m of links) sink += decodeLink(m.buf, m.start, m.len).index;
 }, `${links.length} links: bridge, vxlan, veth, lo`);
 bench("decode address (golden)", "address", addrs.length, () => {
-  for (const m of addrs) sink += decodeAddr(m.buf, m.start, m.len, names).index;
+  for (const m of addrs) sink += (decodeAddr(m.buf, m.start, m.len)?.index ?? 0);
 }, `${addrs.length} addresses`);
 bench("decode route (golden)", "route", routes.length, () => {
-  for (const m of routes) sink += decodeRoute(m.buf, m.start, m.len, names) ? 1 : 0;
+  for (const m of routes) sink += decodeRoute(m.buf, m.start, m.len) ? 1 : 0;
 }, `${routes.length} routes`);
 
 // encode: header + attributes of the kind a verb writes (the writer is reused, as the socket does)

@@ -1,13 +1,20 @@
 // nlkit's public API. Everything a user imports comes from here.
 
 // errors
-export { NetlinkError, NlkitInputError, NetlinkParseError, DumpInterruptedError } from "./netlink/errors.js";
+export { NetlinkError, NlkitInputError, NetlinkParseError, DumpInterruptedError, NlkitTimeoutError } from "./netlink/errors.js";
 export type { Extack, RequestInfo } from "./netlink/errors.js";
 export { SyscallError } from "./syscalls/errors.js";
 
 // the socket engine and codec, for families nlkit does not cover yet
-export { NetlinkSocket, Batch, retainingDecoder } from "./netlink/socket.js";
-export type { Request, Decoder, Encoder, SocketOptions, DumpOptions, BatchOutcome } from "./netlink/socket.js";
+export { NetlinkSocket, Batch, retainingDecoder, tableRequest } from "./netlink/socket.js";
+export type { Request, Decoder, Encoder, SocketOptions, DumpOptions, BatchOutcome, BatchOptions, CallOptions } from "./netlink/socket.js";
+// the transport seam: the kernel, or a scripted stand-in for tests without root
+export { KernelTransport } from "./netlink/transport.js";
+export type { Transport, KernelTransportOptions } from "./netlink/transport.js";
+export { ScriptedTransport, ScriptMismatchError, reply } from "./netlink/scripted.js";
+export type { ScriptedExchange, ScriptedRequest, ScriptHandler, ScriptedTransportOptions } from "./netlink/scripted.js";
+export { compiledDecoder, decodeParts } from "./netlink/compiled.js";
+export type { AttrDecoder, DecodedParts } from "./netlink/compiled.js";
 export { NetlinkMonitor, MonitorOverrun } from "./netlink/monitor.js";
 export { NlWriter } from "./netlink/writer.js";
 export { attrSet, AttrSet, enumDef, encodeAttrs, decodeAttrs, forEachAttr } from "./netlink/attrs.js";
@@ -24,6 +31,12 @@ export type { NetnsRef } from "./netlink/netns-ref.js";
 // rtnetlink
 export { Rtnl, RtnlBatch } from "./rtnl/rtnl.js";
 export type { RtnlOptions } from "./rtnl/rtnl.js";
+export type { LinkApi } from "./rtnl/link/index.js";
+export type { AddrApi } from "./rtnl/addr/verbs.js";
+export type { RouteApi } from "./rtnl/route/verbs.js";
+export type { NeighApi, NeighGetSpec } from "./rtnl/neigh/verbs.js";
+export type { RuleApi } from "./rtnl/rule/verbs.js";
+export type { AddOptions, ChangeOptions } from "./rtnl/verb.js";
 
 // network namespaces and per-namespace sysctls
 export { netns, sysctl, NetnsError, SysctlError } from "./netns/index.js";
@@ -48,13 +61,13 @@ export type {
   TuntapOptions, BridgeOptions, VxlanOptions, MacvlanOptions, VlanOptions, IpvlanOptions, BondOptions, VrfOptions,
   GeneveOptions, IpTunnelOptions,
 } from "./rtnl/link/index.js";
-export type { Addr, AddrAddOptions, AddrDelOptions, AddrListFilter, AddrFlag, Lifetime } from "./rtnl/addr.js";
+export type { Addr, AddrSpec, AddrOptions, AddrAddOptions, AddrDelOptions, AddrListFilter, AddrFlag, Lifetime } from "./rtnl/addr/verbs.js";
 export type {
   RouteSpec, RouteModifyOptions, RouteListFilter, RouteGetOptions, NexthopSpec, RouteType, RouteScope, RouteProtocol,
-} from "./rtnl/route.js";
-export type { Route } from "./rtnl/route/decode.js";
-export type { Neigh, NeighSpec, NeighListFilter, NeighModifyOptions, NeighState } from "./rtnl/neigh.js";
-export type { Rule, RuleSpec, RuleAction } from "./rtnl/rule.js";
+  RouteGetSpec, Route, Nexthop, RouteMetrics,
+} from "./rtnl/route/verbs.js";
+export type { Neigh, NeighSpec, NeighListFilter, NeighModifyOptions, NeighState } from "./rtnl/neigh/verbs.js";
+export type { Rule, RuleSpec, RuleAction, RuleListFilter } from "./rtnl/rule/verbs.js";
 export type { Table } from "./rtnl/enums.js";
 export { linkToIpJson, linksToIpJson } from "./rtnl/link/index.js";
 export { addrToIpJson } from "./rtnl/json/addr.js";

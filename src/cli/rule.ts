@@ -1,6 +1,6 @@
 // nlkit rule: add | delete | show | flush, with ip rule's words.
 import type { Cli } from "./context.js";
-import { IP_PROTOS } from "../rtnl/rule.js";
+import { IP_PROTOS } from "../rtnl/rule/table.js";
 import {
   Args, CliError, invalidArg, matches, namedNumber, parseTable, parseUnsigned, pick, prefixArg, PROTOCOL_NAMES, unknownCommand, UsageError,
 } from "./grammar.js";

@@ -3,9 +3,9 @@
 import type { IpFamily } from "../netlink/ip.js";
 import { netns } from "../netns/index.js";
 import type { PingResult, UdpAskResult } from "../probe/index.js";
-import type { Addr } from "../rtnl/addr.js";
+import type { Addr } from "../rtnl/addr/verbs.js";
 import type { Link } from "../rtnl/link/types.js";
-import type { Route } from "../rtnl/route.js";
+import type { Route } from "../rtnl/route/verbs.js";
 import { Rtnl } from "../rtnl/rtnl.js";
 import type { Check } from "./types.js";
 

@@ -1,7 +1,7 @@
 // Who is on the other end of the egress link: the veth peer, the bridge it is a port of (or
 // should be), and the far ends of that bridge's other veth ports. Their addresses tell the
 // subnet this link belongs to, the gateway, duplicates and free addresses.
-import type { Addr } from "../rtnl/addr.js";
+import type { Addr } from "../rtnl/addr/verbs.js";
 import type { DoctorContext, Ns, SegmentHost } from "./context.js";
 import { usable } from "./ip.js";
 

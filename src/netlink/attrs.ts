@@ -78,6 +78,8 @@ export interface AttrOptions {
   codec?: CustomCodec;
   /** UAPI constant name when it is not prefix + UPPER_SNAKE(key) */
   uapi?: string;
+  /** string: false to write it without the terminating NUL (the kernel takes either; iproute2 omits it for some). */
+  nul?: boolean;
 }
 
 export interface AttrDef extends AttrOptions {
@@ -168,7 +170,7 @@ function encodeCommon(w: NlWriter, def: AttrDef, v: unknown): boolean {
   const kind = def.kind;
   if (kind === "string") {
     // short enough that nla_len cannot overflow
-    if (typeof v !== "string" || v.length > 0x3000) return false;
+    if (typeof v !== "string" || v.length > 0x3000 || def.nul === false) return false;
     w.attrString(def.type, v);
     return true;
   }
@@ -202,7 +204,8 @@ function encodeOne(w: NlWriter, set: AttrSet, def: AttrDef, v: unknown, parent: 
         return;
       case "string":
         if (typeof v !== "string") throw new TypeError("expected a string");
-        w.attrString(t, v);
+        if (def.nul === false) w.attrBytes(t, Buffer.from(v));
+        else w.attrString(t, v);
         return;
       case "binary":
         if (!(v instanceof Uint8Array)) throw new TypeError("expected a Buffer");

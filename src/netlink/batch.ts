@@ -1,6 +1,6 @@
 import { NLM_F_ACK, NLM_F_REQUEST } from "./constants.js";
 import type { Decoder } from "./decoder.js";
-import type { NetlinkError, RequestInfo } from "./errors.js";
+import { abortReason, type NetlinkError, type RequestInfo } from "./errors.js";
 import { ACK, Exchange } from "./exchange.js";
 import type { CallOptions, NetlinkSocket, Request } from "./socket.js";
 import { NlWriter } from "./writer.js";
@@ -75,6 +75,7 @@ function ignore(): void {}
 export class Batch {
   private readonly items: Item<any>[] = [];
   private readonly refused: Array<{ index: number; error: unknown }> = [];
+  private readonly deferred: Promise<unknown>[] = [];
   private readonly w = new NlWriter(64 * 1024);
   private sent = false;
   private position = 0;
@@ -112,6 +113,8 @@ export class Batch {
     const promise = new Promise<T[]>(capture);
     const resolve = capturedResolve, reject = capturedReject;
     const building = req instanceof Promise ? req : undefined;
+    // its failure is reported at send(), as this request's refusal: not an unhandled rejection now
+    building?.catch(ignore);
     this.items.push({
       req: building ? undefined : req as Request, building, decode, index: this.position++,
       start: 0, end: 0, ex: undefined, error: undefined, promise, resolve, reject,
@@ -119,15 +122,27 @@ export class Batch {
     return promise;
   }
 
+  /**
+   * Work that will add requests once it has read something (a flush lists before it deletes):
+   * send() waits for it first. Its failure is its own caller's to see, not the batch's.
+   */
+  defer(work: Promise<unknown>): void {
+    if (this.sent) throw new Error("batch already sent");
+    work.catch(ignore);
+    this.deferred.push(work);
+  }
+
   /** Sends everything. Resolves with the outcome; never rejects for the kernel's per-request errors. */
   async send(opts?: CallOptions): Promise<BatchOutcome> {
+    if (opts?.signal?.aborted) throw abortReason(opts.signal);
+    while (this.deferred.length) await Promise.allSettled(this.deferred.splice(0));
     await this.settleBuilds();
     return this.run(opts, false) as Promise<BatchOutcome>;
   }
 
   /** send() for synchronous callers; requests still being built are refused. */
   sendSync(): BatchOutcome {
-    if (this.items.some((it) => it.building)) throw new Error("batch holds requests still being built: use send()");
+    if (this.deferred.length || this.items.some((it) => it.building)) throw new Error("batch holds requests still being built: use send()");
     return this.run(undefined, true) as BatchOutcome;
   }
 

@@ -75,6 +75,13 @@ export function encodeMessage(
   return start;
 }
 
+/** A message's payload after the nlmsghdr: the family header struct, padding, the attributes. */
+export function encodeBody(w: NlWriter, def: MessageDef, header: StructValue | undefined, attrs: Record<string, unknown> | undefined): void {
+  encodeStruct(w, def.header, header);
+  w.align();
+  if (attrs) encodeAttrs(w, def.attrs, attrs);
+}
+
 /** Decodes one message of a family; a header shorter than the struct is read tolerantly. */
 export function decodeMessage<H = StructValue, A = AttrValues>(buf: Buffer, start: number, len: number, def: MessageDef): DecodedMessage<H, A> {
   const end = start + len;

@@ -61,6 +61,10 @@ export class ScriptedTransport implements Transport {
   private next = 0;
   private readonly queue: Buffer[] = [];
   private isClosed = false;
+  /** Waits for a datagram (readable()) to wake when one is queued by send() or inject(). */
+  private readonly waiters = new Set<() => void>();
+  /** Datagrams sent (each send() call is one). */
+  datagrams = 0;
 
   constructor(script: ReadonlyArray<ScriptedExchange> | ScriptHandler, opts: ScriptedTransportOptions = {}) {
     this.portId = opts.portId ?? 0x4e4c4b; // "NLK"
@@ -85,6 +89,7 @@ export class ScriptedTransport implements Transport {
 
   send(datagram: Buffer): void {
     if (this.isClosed) throw new Error("scripted transport is closed");
+    this.datagrams++;
     let off = 0;
     while (off + NLMSG_HDRLEN <= datagram.length) {
       const len = datagram.readUInt32LE(off);
@@ -97,6 +102,14 @@ export class ScriptedTransport implements Transport {
       for (const d of this.answer(req)) this.queue.push(this.stamp(d, req.seq));
       off += (len + 3) & ~3;
     }
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    if (this.queue.length === 0) return;
+    const all = [...this.waiters];
+    this.waiters.clear();
+    for (const w of all) w();
   }
 
   private answer(req: ScriptedRequest): ReadonlyArray<Buffer> {
@@ -139,20 +152,21 @@ export class ScriptedTransport implements Transport {
 
   readable(opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<void> {
     if (this.queue.length || this.isClosed) return Promise.resolve();
-    // nothing will ever arrive unprompted: only an abort or the timeout ends the wait
+    // nothing arrives unprompted but what inject() queues: it, an abort or the timeout ends the wait
     return new Promise((resolve, reject) => {
       const signal = opts.signal;
       if (signal?.aborted) { reject(abortReason(signal)); return; }
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => { if (timer) clearTimeout(timer); reject(abortReason(signal!)); };
+      const done = (): void => {
+        this.waiters.delete(wake);
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const wake = (): void => { done(); resolve(); };
+      const onAbort = (): void => { done(); reject(abortReason(signal!)); };
+      this.waiters.add(wake);
       signal?.addEventListener("abort", onAbort, { once: true });
-      if (opts.timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(new NlkitTimeoutError(opts.timeoutMs!));
-        }, opts.timeoutMs);
-      }
-      void resolve;
+      if (opts.timeoutMs !== undefined) timer = setTimeout(() => { done(); reject(new NlkitTimeoutError(opts.timeoutMs!)); }, opts.timeoutMs);
     });
   }
 
@@ -166,6 +180,7 @@ export class ScriptedTransport implements Transport {
   /** Queues a datagram as if the kernel had sent it unprompted (a multicast notification). */
   inject(datagram: string | Buffer): void {
     this.queue.push(bytesOf(datagram));
+    this.wakeWaiters();
   }
 
   close(): void {

@@ -2,7 +2,8 @@ import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from "./constants.js";
 import type { Decoder } from "./decoder.js";
 import { abortReason, DumpInterruptedError, NetlinkError, NlkitTimeoutError, type RequestInfo } from "./errors.js";
 import { ACK, DUMP, dispatchDatagram, Exchange, REPLY, type NotificationSink, type ReplyMode } from "./exchange.js";
-import { nameExtackAttribute, type ErrorPayload, type MessageDef } from "./message.js";
+import { encodeBody, nameExtackAttribute, type ErrorPayload, type MessageDef } from "./message.js";
+import type { StructValue } from "./struct.js";
 import { KernelTransport, type KernelTransportOptions, type Transport } from "./transport.js";
 import { NlWriter } from "./writer.js";
 import * as sys from "../syscalls/index.js";
@@ -25,6 +26,16 @@ export interface Request {
    * per request (errors still arrive as NLMSG_ERROR).
    */
   reply?: boolean;
+}
+
+/**
+ * A request described by the family's message table: header values and attribute values by
+ * their table keys (in the order they are to be written), encoded by the generic codec.
+ */
+export function tableRequest(
+  def: MessageDef, type: number, flags: number, header: StructValue | undefined, attrs?: Record<string, unknown>,
+): Request {
+  return { type, flags, def, encode: (w) => encodeBody(w, def, header, attrs) };
 }
 
 /** What every call that may wait takes. */
@@ -148,6 +159,7 @@ export class NetlinkSocket {
    * reply message otherwise. Rejects with NetlinkError when the kernel refuses it.
    */
   async request<T = never>(req: Request, decode?: Decoder<T>, opts?: CallOptions): Promise<T[]> {
+    if (opts?.signal?.aborted) throw abortReason(opts.signal);
     const mode = req.reply === true ? REPLY : ACK;
     for (let attempt = 0; ; attempt++) {
       const ex = this.start(req, mode, decode);
@@ -168,6 +180,7 @@ export class NetlinkSocket {
 
   /** A dump (NLM_F_DUMP): every message, decoded. */
   async dump<T>(req: Request, decode: Decoder<T>, opts: DumpOptions = {}): Promise<T[]> {
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     this.refuseWhileIterating();
     while (this.dumping) await this.dumping;
     let release!: () => void;

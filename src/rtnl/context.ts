@@ -1,35 +1,40 @@
 import * as fs from "node:fs";
+import type { Decoder } from "../netlink/decoder.js";
 import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
-import type { Batch, Decoder, NetlinkSocket, Request } from "../netlink/socket.js";
+import type { Batch, CallOptions, NetlinkSocket, Request } from "../netlink/socket.js";
+import { encodeStruct } from "../netlink/struct.js";
+import { encodeAttrs } from "../netlink/attrs.js";
 import { ifinfomsg } from "./headers.js";
-import { linkAttrs, RTEXT_FILTER_SKIP_STATS } from "./link/attrs.js";
+import { linkAttrs, linkMessage, RTEXT_FILTER_SKIP_STATS } from "./link/attrs.js";
+import type { LinkNames } from "./names.js";
 import { RTM_GETLINK } from "./types.js";
+
+const ENODEV = 19;
 
 /** How a verb reaches the kernel: at once, or queued in a batch that is sent later. */
 export interface Executor {
   readonly batched: boolean;
-  /**
-   * The socket, when requests go out at once (undefined in a batch): a verb may then send with
-   * its requestSync and skip run()'s promise chain, a few microseconds per call of cold code.
-   */
-  readonly direct?: NetlinkSocket;
-  run<T = never>(req: Request, decode?: Decoder<T>): Promise<T[]>;
+  /** A request still being built (its devices looked up first) is queued in its place all the same. */
+  run<T = never>(req: Request | Promise<Request>, decode?: Decoder<T>, opts?: CallOptions): Promise<T[]>;
   /** A verb whose request could not even be built: a rejection, recorded in a batch's outcome. */
   fail(error: unknown): Promise<never>;
+  /** Work that queues more requests later (a flush lists first): a batch waits for it before sending. */
+  defer?(work: Promise<unknown>): void;
 }
 
 export function immediateExecutor(sock: NetlinkSocket): Executor {
-  return { batched: false, direct: sock, run: (req, decode) => sock.request(req, decode), fail: (e) => Promise.reject(e) };
+  return {
+    batched: false,
+    run: (req, decode, opts) => (req instanceof Promise ? req.then((r) => sock.request(r, decode, opts)) : sock.request(req, decode, opts)),
+    fail: (e) => Promise.reject(e),
+  };
 }
 
 export function batchExecutor(batch: Batch): Executor {
-  return { batched: true, run: (req, decode) => batch.add(req, decode), fail: (e) => batch.fail(e) };
+  return { batched: true, run: (req, decode) => batch.add(req, decode), fail: (e) => batch.fail(e), defer: (w) => batch.defer(w) };
 }
 
-// the numbers come from the link table, which the UAPI test checks
-const IFLA_IFNAME = linkAttrs.byKey.get("ifname")!.type;
-const IFLA_EXT_MASK = linkAttrs.byKey.get("extMask")!.type;
 const IFNAMSIZ = 16;
 
 /** Checks an interface name the way the kernel's dev_valid_name does, before any request. */
@@ -55,44 +60,128 @@ function plainAsciiName(name: string): boolean {
   return name !== "." && name !== "..";
 }
 
-/** A lookup's reply: ifinfomsg.ifi_index, after the 16-byte nlmsghdr. */
-const readIfindex: Decoder<number> = (buf, start) => buf.readInt32LE(start + 16 + 4);
+/** An index checked as the kernel would take it. */
+export function checkIndex(dev: number, field: string): number {
+  if (!Number.isInteger(dev) || dev <= 0 || dev > 0x7fffffff) throw new NlkitInputError(`invalid interface index ${dev}`, field);
+  return dev;
+}
 
-/** What the verbs of every object share: the socket, and device lookups in its namespace. */
+/** A namespace as users name one: a name under /run/netns, or a NetnsRef. */
+export type NetnsRefLike = string | NetnsRef;
+
+/** What a request builder may ask for: device indexes and namespace fds, both synchronously. */
+export interface BuildContext {
+  /** A device in the handle's namespace, by name or index, to its index. */
+  ifindex(dev: string | number, field: string): number;
+  /** An fd of a namespace, closed by the verb once the request is answered. */
+  netnsFd(ref: NetnsRefLike, field: string): number;
+}
+
+/** A built request and the namespace fds it refers to (IFLA_NET_NS_FD), to close once answered. */
+export interface Built<T> {
+  value: T;
+  fds: number[];
+}
+
+/** What the verbs of every object share: the socket, device lookups and names in its namespace. */
 export class RtnlContext {
-  /** The name being looked up: the lookup request is built once and reads it from here. */
-  private lookupName = "";
-  private readonly lookup: Request;
+  constructor(readonly socket: NetlinkSocket, readonly names: LinkNames) {}
 
-  constructor(readonly socket: NetlinkSocket) {
-    this.lookup = {
-      type: RTM_GETLINK,
-      reply: true,
-      encode: (w) => {
-        w.zeros(ifinfomsg.size); // an ifinfomsg of zeros: the device is named by IFLA_IFNAME
-        w.attrString(IFLA_IFNAME, this.lookupName);
-        // only the index is read: the kernel then skips summing per-CPU counters and the
-        // reply shrinks by a quarter (~25 us less per lookup of a veth)
-        w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-      },
-    };
-  }
-
-  /** A device by name or index, to its index. Indexes are taken as given. */
-  ifindex(dev: string | number, field = "dev"): number {
-    if (typeof dev === "number") {
-      if (!Number.isInteger(dev) || dev <= 0) throw new NlkitInputError(`invalid interface index ${dev}`, field);
-      return dev;
-    }
+  /** A device by name or index, to its index: one RTM_GETLINK by name. Indexes are taken as given. */
+  async ifindex(dev: string | number, field = "dev", opts?: CallOptions): Promise<number> {
+    if (typeof dev === "number") return checkIndex(dev, field);
     validateIfname(dev, field);
     try {
-      this.lookupName = dev;
-      const found = this.socket.requestSync(this.lookup, readIfindex);
-      if (found.length) return found[0]!;
+      const found = await this.socket.request({
+        type: RTM_GETLINK,
+        reply: true,
+        def: linkMessage,
+        encode: (w) => {
+          encodeStruct(w, ifinfomsg, {}); // the device is named by IFLA_IFNAME
+          // only the index is read: the kernel then skips summing per-CPU counters and the
+          // reply shrinks by a quarter (~25 us less per lookup of a veth)
+          encodeAttrs(w, linkAttrs, { ifname: dev, extMask: RTEXT_FILTER_SKIP_STATS });
+        },
+      }, readIfindex, opts);
+      if (found.length && found[0]! > 0) return found[0]!;
     } catch (e) {
-      if (!(e instanceof NetlinkError) || e.errno !== 19) throw e;
+      if (!(e instanceof NetlinkError) || e.errno !== ENODEV) throw e;
     }
-    throw new NetlinkError(19, { message: `Cannot find device "${dev}"` });
+    throw new NetlinkError(ENODEV, { message: `Cannot find device "${dev}"` });
+  }
+
+  /**
+   * Runs a synchronous request builder with the devices it names already resolved. The builder
+   * is first run with stand-in indexes to learn which names it needs (and to refuse bad input
+   * before anything is sent); the names are then looked up, and the builder runs again with
+   * them, so that every error comes out exactly where the builder meets it. A builder that names
+   * no device and opens no namespace is run once, synchronously.
+   */
+  build<T>(builder: (b: BuildContext) => T, opts?: CallOptions): Built<T> | Promise<Built<T>> {
+    const wanted = new Map<string, string>();
+    let opensNetns = false;
+    let first: T;
+    try {
+      first = builder({
+        ifindex: (dev, field) => {
+          if (typeof dev === "number") return checkIndex(dev, field);
+          validateIfname(dev, field);
+          if (!wanted.has(dev)) wanted.set(dev, field);
+          return 1;
+        },
+        netnsFd: () => {
+          opensNetns = true;
+          return -1;
+        },
+      });
+    } catch (e) {
+      if (wanted.size === 0) throw e;
+      return this.buildResolved(builder, wanted, opts);
+    }
+    if (wanted.size === 0 && !opensNetns) return { value: first, fds: [] };
+    return this.buildResolved(builder, wanted, opts);
+  }
+
+  private async buildResolved<T>(builder: (b: BuildContext) => T, wanted: Map<string, string>, opts: CallOptions | undefined): Promise<Built<T>> {
+    const found = new Map<string, { index?: number; error?: unknown }>();
+    await Promise.all([...wanted].map(async ([dev, field]) => {
+      try {
+        found.set(dev, { index: await this.ifindex(dev, field, opts) });
+      } catch (error) {
+        found.set(dev, { error });
+      }
+    }));
+    const fds: number[] = [];
+    try {
+      const value = builder({
+        ifindex: (dev, field) => {
+          if (typeof dev === "number") return checkIndex(dev, field);
+          const r = found.get(dev);
+          if (r?.index !== undefined) return r.index;
+          if (r?.error !== undefined) throw r.error;
+          // a name the first run did not reach (it stopped at an input error): its error stands
+          throw new NlkitInputError(`device "${dev}" was not looked up`, field);
+        },
+        netnsFd: (ref, field) => {
+          const fd = openNetnsFdField(ref, field);
+          fds.push(fd);
+          return fd;
+        },
+      });
+      return { value, fds };
+    } catch (e) {
+      closeFds(fds);
+      throw e;
+    }
+  }
+}
+
+/** A lookup's reply: ifinfomsg.ifi_index, after the 16-byte nlmsghdr; 0 when the reply is short. */
+const readIfindex: Decoder<number> = (buf, start, len) => (len >= 24 ? buf.readInt32LE(start + 16 + 4) : 0);
+
+export function closeFds(fds: readonly number[]): void {
+  for (const fd of fds) {
+    try { fs.closeSync(fd); } catch { /* already closed */ }
   }
 }
 
@@ -111,6 +200,15 @@ export function openNetnsFd(ref: NetnsRef): number {
     if (err.code === "ENOENT") {
       throw new NlkitInputError(`Cannot open network namespace "${ref.netns ?? path}": No such file or directory`, "netns", "ENOENT");
     }
+    throw e;
+  }
+}
+
+export function openNetnsFdField(ref: NetnsRefLike, field: string): number {
+  try {
+    return openNetnsFd(typeof ref === "string" ? { netns: ref } : ref);
+  } catch (e) {
+    if (e instanceof NlkitInputError) throw new NlkitInputError(e.message, field, e.code);
     throw e;
   }
 }

@@ -1,19 +1,27 @@
 import { NETLINK_ROUTE } from "../netlink/constants.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
-import { NetlinkSocket, type BatchOutcome, type Batch } from "../netlink/socket.js";
-import { AddrApi } from "./addr.js";
+import { NetlinkSocket, type Batch, type BatchOutcome, type CallOptions } from "../netlink/socket.js";
+import type { Transport } from "../netlink/transport.js";
+import { AddrApi } from "./addr/verbs.js";
 import { batchExecutor, immediateExecutor, RtnlContext, type Executor } from "./context.js";
 import { LinkApi } from "./link/index.js";
-import { NeighApi } from "./neigh.js";
-import { RouteApi } from "./route.js";
-import { RuleApi } from "./rule.js";
+import { LinkNames } from "./names.js";
+import { NeighApi } from "./neigh/verbs.js";
+import { RouteApi } from "./route/verbs.js";
+import { RuleApi } from "./rule/verbs.js";
 
 const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 
 export interface RtnlOptions extends NetnsRef {
   /** SO_RCVBUF(FORCE) for the socket in bytes, default 1 MiB (it bounds how many requests a batch sends at once). */
   receiveBufferSize?: number;
+  /** How long a call waits for a reply the kernel has not queued yet (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Talk to this instead of a kernel socket: a ScriptedTransport answers from recorded exchanges,
+   * so that code using nlkit can be tested without root. Namespace options are then ignored.
+   */
+  transport?: Transport;
 }
 
 /** The verbs of every rtnetlink object, bound to one way of executing them. */
@@ -24,7 +32,7 @@ class RtnlVerbs {
   readonly neigh: NeighApi;
   readonly rule: RuleApi;
 
-  constructor(readonly ctx: RtnlContext, exec: Executor) {
+  constructor(ctx: RtnlContext, exec: Executor) {
     this.link = new LinkApi(ctx, exec);
     this.addr = new AddrApi(ctx, exec);
     this.route = new RouteApi(ctx, exec);
@@ -39,34 +47,44 @@ class RtnlVerbs {
  */
 export class Rtnl extends RtnlVerbs {
   readonly socket: NetlinkSocket;
+  /** @internal */
+  readonly ctx: RtnlContext;
 
   static async open(opts: RtnlOptions = {}): Promise<Rtnl> {
     return Rtnl.openSync(opts);
   }
 
   static openSync(opts: RtnlOptions = {}): Rtnl {
+    if (opts.transport) {
+      const sock = new NetlinkSocket(opts.transport, { protocol: NETLINK_ROUTE, timeoutMs: opts.timeoutMs });
+      return new Rtnl(sock, new LinkNames(sock));
+    }
     const path = netnsRefPath(opts);
+    const where = opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {};
     const sock = NetlinkSocket.open({
       protocol: NETLINK_ROUTE,
-      ...(opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {}),
+      ...where,
       // Room for a batch chunk's worth of answers: a batch cuts its chunks so that every request
       // could fail without overflowing the receive queue, so a larger queue means fewer sendto calls.
       receiveBufferSize: opts.receiveBufferSize ?? DEFAULT_RECEIVE_BUFFER,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
-    return new Rtnl(sock);
+    // the link-name cache hears about renames on a socket of the same namespace, opened on first use
+    const names = new LinkNames(sock, (groups) => NetlinkSocket.open({ protocol: NETLINK_ROUTE, ...where, groups }));
+    return new Rtnl(sock, names);
   }
 
-  private constructor(socket: NetlinkSocket) {
-    const ctx = new RtnlContext(socket);
+  private constructor(socket: NetlinkSocket, names: LinkNames) {
+    const ctx = new RtnlContext(socket, names);
     super(ctx, immediateExecutor(socket));
     this.socket = socket;
+    this.ctx = ctx;
   }
 
   /**
    * Queues requests instead of sending them: `const b = rt.batch(); b.route.add(...); ...;
    * await b.send()`. Each verb's promise settles with its own outcome once the batch is sent.
-   * Devices named by string are looked up when the verb is called, so a device created in the
+   * Devices named by string are looked up before the batch is framed, so a device created in the
    * same batch must be referred to by the index given to link.add.
    */
   batch(): RtnlBatch {
@@ -74,6 +92,7 @@ export class Rtnl extends RtnlVerbs {
   }
 
   close(): void {
+    this.ctx.names.close();
     this.socket.close();
   }
 
@@ -91,7 +110,7 @@ export class RtnlBatch extends RtnlVerbs {
     return this.inner.size;
   }
 
-  send(): Promise<BatchOutcome> {
-    return this.inner.send();
+  send(opts?: CallOptions): Promise<BatchOutcome> {
+    return this.inner.send(opts);
   }
 }

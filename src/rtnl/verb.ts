@@ -1,31 +1,99 @@
-import type { Request } from "../netlink/socket.js";
-import type { Executor } from "./context.js";
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../netlink/constants.js";
+import type { Decoder } from "../netlink/decoder.js";
+import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
+import type { CallOptions, Request } from "../netlink/socket.js";
+import { closeFds, type BuildContext, type Built, type Executor, type RtnlContext } from "./context.js";
 
-/**
- * Runs a change request built by `make`. Input errors become a rejected promise; otherwise the
- * executor's own promise is returned untouched: inside a batch that promise is already marked
- * handled, so callers who read only the batch outcome see no unhandled rejections.
- */
-export function change(exec: Executor, make: () => Request): Promise<void> {
-  let req: Request;
-  try {
-    req = make();
-  } catch (e) {
-    return exec.fail(e);
-  }
-  return send(exec, req);
+/** ESRCH, ENOENT, EADDRNOTAVAIL, ENODEV: what a delete of something already gone is answered. */
+const GONE = new Set([3, 2, 99, 19]);
+
+/** An object a flush listed went away by itself before its delete: flushed all the same. */
+function vanished(e: unknown): boolean {
+  return e instanceof NetlinkError && GONE.has(e.errno);
+}
+
+/** Options of every change verb (add, replace, append, del, set): how long it may wait. */
+export type ChangeOptions = CallOptions;
+
+/** add()'s options: besides waiting, replace (CREATE|REPLACE) or append (CREATE|APPEND). */
+export interface AddOptions extends CallOptions {
+  replace?: boolean;
+  append?: boolean;
+}
+
+/** NLM_F_* of an add: CREATE|EXCL, CREATE|REPLACE or CREATE|APPEND. */
+export function addFlags(opts: AddOptions | undefined, canAppend: boolean): number {
+  if (opts?.replace && opts.append) throw new NlkitInputError("replace and append exclude each other", "replace");
+  if (opts?.append && !canAppend) throw new NlkitInputError("the kernel cannot append this object", "append");
+  return NLM_F_CREATE | (opts?.replace ? NLM_F_REPLACE : opts?.append ? NLM_F_APPEND : NLM_F_EXCL);
 }
 
 /**
- * Sends a built change request: at once through requestSync when the executor is not a batch
- * (one promise per call instead of run()'s chain), else queued. Settles as run() would.
+ * What every rtnetlink object's verbs share: a change request is built (its devices resolved
+ * first), then sent at once or queued in a batch; a read always goes straight to the socket,
+ * even from a batch. Inside a batch the outcome reports every failure, so a verb's own promise
+ * may go unread and must not count as an unhandled rejection.
  */
-export function send(exec: Executor, req: Request): Promise<void> {
-  const sock = exec.direct;
-  if (sock === undefined) return exec.run(req) as unknown as Promise<void>;
-  try {
-    return Promise.resolve(sock.requestSync(req)) as unknown as Promise<void>;
-  } catch (e) {
-    return Promise.reject(e);
+export abstract class ObjectVerbs {
+  constructor(protected readonly ctx: RtnlContext, protected readonly exec: Executor) {}
+
+  /** Builds (see RtnlContext.build) and runs a change; resolves when the kernel accepted it. */
+  protected change(builder: (b: BuildContext) => Request, opts?: CallOptions): Promise<void> {
+    let built: Built<Request> | Promise<Built<Request>>;
+    try {
+      built = this.ctx.build(builder, opts);
+    } catch (e) {
+      return this.exec.fail(e);
+    }
+    if (!(built instanceof Promise)) {
+      const p = this.exec.run(built.value, undefined, opts) as unknown as Promise<void>;
+      return built.fds.length ? this.closingFds(p, built.fds) : p;
+    }
+    let fds: number[] = [];
+    const req = built.then((b) => {
+      fds = b.fds;
+      return b.value;
+    });
+    const p = this.exec.run(req, undefined, opts) as unknown as Promise<void>;
+    return this.handled(p.finally(() => closeFds(fds)));
+  }
+
+  private closingFds(p: Promise<void>, fds: number[]): Promise<void> {
+    return this.handled(p.finally(() => closeFds(fds)));
+  }
+
+  /** A dump, decoded; `retries` rides out NLM_F_DUMP_INTR (IPv6 DAD flips are enough). */
+  protected readDump<T>(req: Request, decode: Decoder<T>, opts?: CallOptions): Promise<T[]> {
+    return this.ctx.socket.dump(req, decode, { ...opts, retries: 2 });
+  }
+
+  /** A single-reply GET. */
+  protected readOne<T>(req: Request, decode: Decoder<T>, opts?: CallOptions): Promise<T[]> {
+    return this.ctx.socket.request({ ...req, reply: true }, decode, opts);
+  }
+
+  /** See the class comment: a batched promise is handled, its rejection still reaches awaiters. */
+  protected handled<T>(p: Promise<T>): Promise<T> {
+    if (this.exec.batched) p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Lists, then deletes what it found, one request each, and resolves with how many. Outside a
+   * batch the first refusal rejects it once every delete has been tried. In a batch the deletes
+   * are queued (the batch waits for that before it is sent) and the outcome reports refusals.
+   */
+  protected flushAll<T>(list: () => Promise<readonly T[]>, del: (item: T) => Promise<void>): Promise<number> {
+    const run = (async () => {
+      const found = await list();
+      const dels = found.map(del);
+      if (this.exec.batched) return found.length;
+      const results = await Promise.allSettled(dels);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !vanished(r.reason));
+      if (failed) throw failed.reason;
+      return found.length;
+    })();
+    this.exec.defer?.(run);
+    return this.handled(run);
   }
 }

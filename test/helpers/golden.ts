@@ -1,6 +1,8 @@
 // Loader for the golden netlink fixtures in test/fixtures/golden (format: README.md there).
 // Requests and replies keep the seq/pid of the capture; compare through normalizeNl().
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { decodeParts } from "../../src/netlink/compiled.js";
+import { linkMessage } from "../../src/rtnl/link/attrs.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -173,4 +175,17 @@ export function hexdiff(a: Buffer, b: Buffer): string {
     ...dumpRows(b, from, Math.min(to, align4(b.length) + 16), at).map((r) => "  " + r),
   ];
   return lines.join("\n");
+}
+
+/** index -> name of every RTM_NEWLINK among a fixture's replies (what a dump of links taught ip). */
+export function fixtureLinkNames(replies: readonly Buffer[]): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const dgram of replies) {
+    for (const m of splitNl(dgram)) {
+      if (m.readUInt16LE(4) !== 16) continue;
+      const p = decodeParts<{ index?: number }>(m, 0, m.length, linkMessage, ["ifname"]);
+      if (p.header.index !== undefined && typeof p.attrs.ifname === "string") names.set(p.header.index, p.attrs.ifname);
+    }
+  }
+  return names;
 }

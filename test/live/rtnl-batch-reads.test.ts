@@ -43,7 +43,7 @@ describeLive("rtnl reads and flush from a batch (live)", () => {
     await b.send();
   });
 
-  it("addr flush in a batch queues its deletes at once and settles with the batch", async () => {
+  it("addr flush in a batch lists, queues its deletes, and they settle with the batch", async () => {
     ip(["addr", "add", "10.8.0.1/24", "dev", "veth1"], name);
     ip(["addr", "add", "10.8.0.2/24", "dev", "veth1"], name);
     const unhandled: unknown[] = [];
@@ -51,19 +51,24 @@ describeLive("rtnl reads and flush from a batch (live)", () => {
     process.on("unhandledRejection", onUnhandled);
     try {
       const b = rt.batch();
-      const flushed = b.addr.flush({ dev: "veth1", family: 4 });
+      // in a batch, flush resolves once its deletes are queued
+      expect(await b.addr.flush({ dev: "veth1", family: 4 })).toBe(2);
       expect(b.size).toBe(2);
       const out = await b.send();
       expect(out).toMatchObject({ ok: 2, errors: [] });
-      expect(await flushed).toBe(2);
       expect(ipJson<Array<{ addr_info: unknown[] }>>(["-4", "addr", "show", "dev", "veth1"], name)[0]?.addr_info ?? []).toEqual([]);
       // a flush whose deletes fail reports them in the outcome; its own promise may go unread
       ip(["addr", "add", "10.8.0.3/24", "dev", "veth1"], name);
       const c = rt.batch();
-      void c.addr.flush({ dev: "veth1", family: 4 });
+      await c.addr.flush({ dev: "veth1", family: 4 });
       ip(["addr", "del", "10.8.0.3/24", "dev", "veth1"], name);
       const failed = await c.send();
       expect(failed.errors.map((e) => e.code)).toEqual(["EADDRNOTAVAIL"]);
+      // a flush not awaited is waited for by send(): its deletes go with the batch
+      ip(["addr", "add", "10.8.0.4/24", "dev", "veth1"], name);
+      const d = rt.batch();
+      void d.addr.flush({ dev: "veth1", family: 4 });
+      expect(await d.send()).toMatchObject({ ok: 1, errors: [] });
       await new Promise((r) => setTimeout(r, 50));
       expect(unhandled).toEqual([]);
     } finally {

@@ -2,7 +2,7 @@
 // where to send the packet and how to send the answer back, and rewrites a private source (NAT).
 import { Nft } from "../../nft/nft.js";
 import { sysctl } from "../../netns/index.js";
-import type { Route } from "../../rtnl/route.js";
+import type { Route } from "../../rtnl/route/verbs.js";
 import { because, check, ok, skipped } from "../check.js";
 import { cmd, nsName, type DoctorContext, type Ns } from "../context.js";
 import { contains, isPrivate, subnetText } from "../ip.js";

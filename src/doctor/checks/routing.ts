@@ -1,6 +1,6 @@
 // 4. The kernel's own answer for the destination (RTM_GETROUTE inside the namespace), and whether
 // its gateway is someone on the segment.
-import type { Route } from "../../rtnl/route.js";
+import type { Route } from "../../rtnl/route/verbs.js";
 import { because, check, ok, skipped } from "../check.js";
 import { cmd, nsName, type DoctorContext } from "../context.js";
 import { contains } from "../ip.js";

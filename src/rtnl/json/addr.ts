@@ -1,4 +1,5 @@
-import { IFA_FLAGS, INFINITY_LIFE_TIME, type Addr } from "../addr.js";
+import { IFA_FLAGS, INFINITY_LIFE_TIME } from "../addr/table.js";
+import type { Addr } from "../addr/verbs.js";
 
 /** One entry of `ip -j addr show`'s "addr_info" array, keys in ip's order. */
 export function addrToIpJson(a: Addr): Record<string, unknown> {

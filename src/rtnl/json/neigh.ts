@@ -1,4 +1,4 @@
-import type { Neigh } from "../neigh.js";
+import type { Neigh } from "../neigh/verbs.js";
 
 export interface NeighJsonOptions {
   /** ip leaves "dev" out when the listing was filtered on a device. */

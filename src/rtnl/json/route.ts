@@ -1,5 +1,5 @@
 import { tableName } from "../enums.js";
-import type { Nexthop, Route, RouteMetrics } from "../route/decode.js";
+import type { Nexthop, Route, RouteMetrics } from "../route/verbs.js";
 
 export interface RouteJsonOptions {
   /** ip -d: print type, table, protocol and scope even when they are the defaults. */

@@ -1,5 +1,6 @@
 import { tableName } from "../enums.js";
-import { IP_PROTOS, type Rule } from "../rule.js";
+import { IP_PROTOS } from "../rule/table.js";
+import type { Rule } from "../rule/verbs.js";
 
 function split(prefix: string): [string, number | undefined] {
   const i = prefix.indexOf("/");

@@ -1,3 +1,4 @@
+import type { CallOptions } from "../../netlink/socket.js";
 import type { RawAttr } from "../../netlink/attrs.js";
 import type { BondOptions } from "./kinds/bond.js";
 import type { BridgeOptions } from "./kinds/bridge.js";
@@ -88,7 +89,7 @@ export interface LinkAddSpec extends LinkCommonOptions {
   tuntap?: TuntapOptions;
 }
 
-export interface LinkAddOptions {
+export interface LinkAddOptions extends CallOptions {
   /** NLM_F_CREATE|NLM_F_REPLACE instead of NLM_F_CREATE|NLM_F_EXCL, as `ip link replace` sends. */
   replace?: boolean;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { NlkitInputError } from "../../../src/netlink/errors.js";
-import { AddrApi, decodeAddr, type AddrAddOptions } from "../../../src/rtnl/addr.js";
+import { AddrApi, decodeAddr, type AddrAddOptions } from "../../../src/rtnl/addr/verbs.js";
+import { nameOf } from "../../../src/rtnl/names.js";
 import { addrToIpJson } from "../../../src/rtnl/json/addr.js";
-import { decodeLinkName } from "../../../src/rtnl/names.js";
-import { hexdiff, loadGolden, normalizeNl, splitNl } from "../../helpers/golden.js";
+import { fixtureLinkNames, hexdiff, loadGolden, normalizeNl, splitNl } from "../../helpers/golden.js";
 import { captureRtnl } from "../../helpers/rtnl-capture.js";
 
 /** The ifindex ip used in a fixture's last request (ifaddrmsg.ifa_index). */
@@ -66,7 +66,7 @@ describe("addr input is checked before anything is sent", () => {
   for (const [what, addr, opts, field] of bad) {
     it(what, async () => {
       const { ctx, exec, sent } = captureRtnl({ veth0: 3 });
-      const err = await new AddrApi(ctx, exec).add("veth0", addr, opts).catch((e) => e);
+      const err = await new AddrApi(ctx, exec).add("veth0", addr, opts).catch((e: unknown) => e) as NlkitInputError;
       expect(err).toBeInstanceOf(NlkitInputError);
       expect(err.field).toBe(field);
       expect(sent).toHaveLength(0);
@@ -78,16 +78,10 @@ describe("addr dump replies decode to what ip -j printed", () => {
   for (const name of ["dump/addr-show-all", "rtnl/addr-show-dev-json"]) {
     it(name, () => {
       const g = loadGolden(name);
-      const names = new Map<number, string>();
-      const addrs = [];
-      for (const dgram of g.replies) {
-        for (const m of splitNl(dgram)) {
-          const type = m.readUInt16LE(4);
-          if (type === 16) { const r = decodeLinkName(m, 0, m.length); if (r) names.set(r[0], r[1]); }
-          if (type === 20) addrs.push(m);
-        }
-      }
-      const decoded = addrs.map((m) => decodeAddr(m, 0, m.length, names));
+      const names = fixtureLinkNames(g.replies);
+      const addrs = g.replies.flatMap((d) => splitNl(d)).filter((m) => m.readUInt16LE(4) === 20);
+      const decoded = addrs.map((m) => decodeAddr(m, 0, m.length)!);
+      for (const a of decoded) a.dev = nameOf(names, a.index);
       const links = g.json as Array<{ ifindex: number; ifname: string; addr_info: unknown[] }>;
       expect(links.length).toBeGreaterThan(0);
       let compared = 0;

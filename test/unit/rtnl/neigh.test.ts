@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { NlkitInputError } from "../../../src/netlink/errors.js";
 import { fdbToBridgeJson, neighToIpJson } from "../../../src/rtnl/json/neigh.js";
-import { decodeLinkName } from "../../../src/rtnl/names.js";
-import { NeighApi, decodeNeigh, type NeighListFilter, type NeighSpec } from "../../../src/rtnl/neigh.js";
-import { hexdiff, loadGolden, normalizeNl, splitNl } from "../../helpers/golden.js";
+import { NeighApi, decodeNeigh, nameNeighs, type NeighListFilter, type NeighSpec } from "../../../src/rtnl/neigh/verbs.js";
+import { fixtureLinkNames, hexdiff, loadGolden, normalizeNl, splitNl } from "../../helpers/golden.js";
 import { captureRtnl } from "../../helpers/rtnl-capture.js";
 
 /** ndm_ifindex of a fixture request (the index ip resolved). */
@@ -71,7 +70,7 @@ describe("neigh input is checked before anything is sent", () => {
   for (const [what, spec, field] of bad) {
     it(what, async () => {
       const { ctx, exec, sent } = captureRtnl({ veth0: 3 });
-      const err = await new NeighApi(ctx, exec).add(spec).catch((e) => e);
+      const err = await new NeighApi(ctx, exec).add(spec).catch((e: unknown) => e) as NlkitInputError;
       expect(err).toBeInstanceOf(NlkitInputError);
       expect(err.field).toBe(field);
       expect(sent).toHaveLength(0);
@@ -81,15 +80,8 @@ describe("neigh input is checked before anything is sent", () => {
 
 function decodeFixture(name: string) {
   const g = loadGolden(name);
-  const names = new Map<number, string>();
-  const out = [];
-  for (const dgram of g.replies) {
-    for (const m of splitNl(dgram)) {
-      const type = m.readUInt16LE(4);
-      if (type === 16) { const r = decodeLinkName(m, 0, m.length); if (r) names.set(r[0], r[1]); }
-      if (type === 28) out.push(decodeNeigh(m, 0, m.length, names)!);
-    }
-  }
+  const out = g.replies.flatMap((d) => splitNl(d)).filter((m) => m.readUInt16LE(4) === 28).map((m) => decodeNeigh(m, 0, m.length)!);
+  nameNeighs(out, fixtureLinkNames(g.replies));
   return { g, neighs: out };
 }
 

@@ -2,12 +2,9 @@ import { describe, expect, it } from "vitest";
 import { NlkitInputError } from "../../../src/netlink/errors.js";
 import { parseCidr } from "../../../src/netlink/ip.js";
 import { routeToIpJson, type RouteJsonOptions } from "../../../src/rtnl/json/route.js";
-import { decodeLinkName } from "../../../src/rtnl/names.js";
-import { RouteApi, decodeRoute, type RouteSpec } from "../../../src/rtnl/route.js";
+import { RouteApi, decodeRoute, nameRoutes, type RouteSpec } from "../../../src/rtnl/route/verbs.js";
 import { decodeAttrs } from "../../../src/netlink/attrs.js";
-import { rtaAttrs } from "../../../src/rtnl/route/attrs.js";
-import { plainRouteAttrs } from "../../../src/rtnl/route/decode.js";
-import { hexdiff, loadGolden, normalizeNl, splitNl } from "../../helpers/golden.js";
+import { fixtureLinkNames, hexdiff, loadGolden, normalizeNl, splitNl } from "../../helpers/golden.js";
 import { captureRtnl } from "../../helpers/rtnl-capture.js";
 
 /** RTA_OIF of a captured request (the index ip resolved), so names map to the same index. */
@@ -98,7 +95,7 @@ describe("route input is checked before anything is sent", () => {
   for (const [what, spec, field] of bad) {
     it(what, async () => {
       const { ctx, exec, sent } = captureRtnl({ veth0: 3 });
-      const err = await new RouteApi(ctx, exec).add(spec).catch((e) => e);
+      const err = await new RouteApi(ctx, exec).add(spec).catch((e: unknown) => e) as NlkitInputError;
       expect(err).toBeInstanceOf(NlkitInputError);
       expect(err.field).toBe(field);
       expect(sent).toHaveLength(0);
@@ -116,11 +113,11 @@ describe("IPv4 dst parsing (the fast path) accepts exactly what parseCidr accept
     it(JSON.stringify(text), async () => {
       const c = parseCidr(text, 4);
       const { ctx, exec, sent } = captureRtnl();
-      const err = await new RouteApi(ctx, exec).add({ dst: text, type: "blackhole" }).then(() => undefined, (e) => e);
+      const err = await new RouteApi(ctx, exec).add({ dst: text, type: "blackhole" }).then(() => undefined, (e: unknown) => e) as NlkitInputError | undefined;
       const hostBits = c && c.prefixlen < 32 && c.prefixlen > 0 && (c.bytes.readUInt32BE(0) << c.prefixlen) !== 0;
       if (!c || hostBits) {
         expect(err).toBeInstanceOf(NlkitInputError);
-        expect(err.field).toBe("dst");
+        expect(err!.field).toBe("dst");
         return;
       }
       expect(err).toBeUndefined();
@@ -135,58 +132,10 @@ describe("IPv4 dst parsing (the fast path) accepts exactly what parseCidr accept
 
 function decodeFixture(name: string) {
   const g = loadGolden(name);
-  const names = new Map<number, string>();
-  const msgs: Buffer[] = [];
-  for (const dgram of g.replies) {
-    for (const m of splitNl(dgram)) {
-      const type = m.readUInt16LE(4);
-      if (type === 16) { const r = decodeLinkName(m, 0, m.length); if (r) names.set(r[0], r[1]); }
-      if (type === 24) msgs.push(m);
-    }
-  }
-  return { g, routes: msgs.map((m) => decodeRoute(m, 0, m.length, names)!) };
+  const routes = g.replies.flatMap((d) => splitNl(d)).filter((m) => m.readUInt16LE(4) === 24).map((m) => decodeRoute(m, 0, m.length)!);
+  nameRoutes(routes, fixtureLinkNames(g.replies));
+  return { g, routes };
 }
-
-describe("plain route attributes read by the fast walk == decodeAttrs", () => {
-  const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  const messages = ["dump/route-show-all", "dump/route6-show", "rtnl/route-show-main-json", "rtnl/route-get-json"]
-    .flatMap((n) => loadGolden(n).replies.flatMap((d) => splitNl(d)))
-    .filter((m) => m.readUInt16LE(4) === 24);
-
-  it("agrees on every route of the fixtures, and takes the common ones", () => {
-    let fast = 0;
-    for (const m of messages) {
-      const a = plainRouteAttrs(m, 28, m.length);
-      if (!a) continue;
-      fast++;
-      expect(defined(a)).toEqual(decodeAttrs(m, 28, m.length, rtaAttrs));
-    }
-    expect(fast).toBeGreaterThan(messages.length / 2);
-  });
-
-  it("gives up on anything it does not read exactly like decodeAttrs", () => {
-    const route = (...attrs: Buffer[]) => Buffer.concat([Buffer.alloc(28), ...attrs]);
-    const attr = (type: number, data: number[]) => {
-      const b = Buffer.alloc((4 + data.length + 3) & ~3);
-      b.writeUInt16LE(4 + data.length, 0);
-      b.writeUInt16LE(type, 2);
-      Buffer.from(data).copy(b, 4);
-      return b;
-    };
-    const ok = route(attr(1, [10, 1, 0, 0]), attr(4, [3, 0, 0, 0]), attr(20, [3]));
-    expect(defined(plainRouteAttrs(ok, 28, ok.length)!)).toEqual({ dst: "10.1.0.0", oif: 3, pref: "low" });
-    for (const m of [
-      route(attr(1, [10, 1, 0])), // an address of odd length
-      route(attr(4, [3, 0, 0, 0, 0, 0, 0, 0])), // a u32 with extra bytes
-      route(attr(4 | 0x8000, [3, 0, 0, 0])), // a flag bit in the type
-      route(attr(8, [])), // RTA_METRICS
-      route(attr(17, [1, 2, 3, 4])), // RTA_MFC_STATS
-      Buffer.concat([route(attr(4, [3, 0, 0, 0])), Buffer.from([9, 0, 4, 0])]), // an attribute past the end
-    ]) {
-      expect(plainRouteAttrs(m, 28, m.length)).toBeUndefined();
-    }
-  });
-});
 
 describe("route replies decode to what ip -j printed", () => {
   const fixtures: Array<[string, RouteJsonOptions]> = [

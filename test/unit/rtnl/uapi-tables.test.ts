@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AttrSet } from "../../../src/netlink/attrs.js";
-import { ifaAttrs } from "../../../src/rtnl/addr.js";
+import { ifaAttrs } from "../../../src/rtnl/addr/table.js";
 import { frAction, nudState, rtProtocol, rtScope, rtTable, rtType } from "../../../src/rtnl/enums.js";
-import { ndaAttrs, NTF_FLAGS } from "../../../src/rtnl/neigh.js";
-import { IFA_FLAGS } from "../../../src/rtnl/addr.js";
-import { rtaAttrs, rtaxAttrs, RT_FLAGS } from "../../../src/rtnl/route/attrs.js";
-import { fraAttrs } from "../../../src/rtnl/rule.js";
+import { ndaAttrs, NTF_FLAGS } from "../../../src/rtnl/neigh/table.js";
+import { IFA_FLAGS } from "../../../src/rtnl/addr/table.js";
+import { rtaAttrs, rtaxAttrs, RT_FLAGS } from "../../../src/rtnl/route/table.js";
+import { fraAttrs } from "../../../src/rtnl/rule/table.js";
 import { cCompiler, uapiValues } from "../../helpers/uapi.js";
 
 const HEADERS = ["linux/rtnetlink.h", "linux/if_addr.h", "linux/neighbour.h", "linux/fib_rules.h"];

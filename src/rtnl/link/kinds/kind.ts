@@ -1,16 +1,9 @@
 import type { AttrSet, AttrValues } from "../../../netlink/attrs.js";
-import type { NetnsRef } from "../../../netlink/netns-ref.js";
+import type { BuildContext, NetnsRefLike } from "../../context.js";
 
-/** What a kind's encoder may ask of the verb that runs it. */
-export interface KindContext {
-  /** A device in the handle's namespace, by name or index, to its index. */
-  ifindex(dev: string | number, field: string): number;
-  /** An fd of a namespace, closed by the verb once the request is answered. */
-  netnsFd(ref: NetnsRefLike, field: string): number;
-}
-
-/** A namespace as users name one: a name under /run/netns, or a NetnsRef. */
-export type NetnsRefLike = string | NetnsRef;
+/** What a kind's encoder may ask of the verb that runs it: device indexes and namespace fds. */
+export type KindContext = BuildContext;
+export type { NetnsRefLike };
 
 /** ip -j prints devices by name where it can resolve them. */
 export type IndexNames = (index: number) => string | undefined;

@@ -1,4 +1,5 @@
-import { attrSet, decodeAttrs, type AttrSet, type AttrValues, type CustomCodec } from "../../netlink/attrs.js";
+import { attrSet, decodeAttrs, encodeAttrs, type AttrSet, type AttrValues, type CustomCodec } from "../../netlink/attrs.js";
+import { NetlinkParseError } from "../../netlink/errors.js";
 import { formatIp } from "../../netlink/ip.js";
 import type { MessageDef } from "../../netlink/message.js";
 import { struct } from "../../netlink/struct.js";
@@ -30,7 +31,8 @@ export const rtaxAttrs = attrSet("metrics", "RTAX_", {
   rtoMin: [13, "u32"],
   initrwnd: [14, "u32"],
   quickack: [15, "u32"],
-  ccAlgo: [16, "string"],
+  // ip sends the congestion control name without its NUL
+  ccAlgo: [16, "string", { nul: false }],
   fastopenNoCookie: [17, "u32"],
 });
 
@@ -45,7 +47,10 @@ export interface RawNexthop {
   attrs: AttrValues;
 }
 
-/** RTA_MULTIPATH read as rtnexthop structs, each with its attributes decoded by the RTA_ table. */
+/**
+ * RTA_MULTIPATH: a packed list of rtnexthop structs, each followed by its own attributes, which
+ * the RTA_ table encodes and decodes (rtnh_len covers them, padding included, as ip counts it).
+ */
 export const multipathCodec: CustomCodec = {
   encode(w, value) {
     for (const nh of value as RawNexthop[]) {
@@ -54,10 +59,8 @@ export const multipathCodec: CustomCodec = {
       w.u8(nh.flags);
       w.u8(nh.hops);
       w.s32(nh.ifindex);
-      // only the gateway matters for the verbs; anything else round-trips raw
-      if (nh.attrs.gateway) w.attrBytes(5, Buffer.from(nh.attrs.gateway as Uint8Array));
+      encodeAttrs(w, rtaAttrs, nh.attrs);
       w.buf.writeUInt16LE(w.pos - s, s);
-      w.align();
     }
   },
   decode(buf, start, end) {
@@ -86,6 +89,7 @@ export const viaCodec: CustomCodec = {
     w.bytes(v.bytes);
   },
   decode(buf, start, end) {
+    if (end - start < 2) throw new NetlinkParseError("rtvia shorter than its family", start);
     return { family: buf.readUInt16LE(start), address: formatIp(buf, start + 2, end - start - 2) };
   },
 };
@@ -124,11 +128,6 @@ export const rtaAttrs: AttrSet = attrSet("route", "RTA_", {
 });
 
 export const rtmsgDef: MessageDef = { name: "rtmsg", header: rtmsg, attrs: rtaAttrs, typeNames: RTM_NAMES };
-
-export const RTA = {
-  DST: 1, SRC: 2, IIF: 3, OIF: 4, GATEWAY: 5, PRIORITY: 6, PREFSRC: 7, METRICS: 8, MULTIPATH: 9,
-  TABLE: 15, MARK: 16, VIA: 18, PREF: 20, EXPIRES: 23,
-} as const;
 
 /** RTAX_* keys in number order, the order metrics are written in. */
 export const METRIC_KEYS = rtaxAttrs.defs().filter((d) => d.key !== "lock").sort((a, b) => a.type - b.type);

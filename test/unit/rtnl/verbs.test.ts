@@ -1,0 +1,249 @@
+// Every rtnetlink verb through nlkit's scripted transport: what it sends, and what it makes of the
+// answers. No kernel, no root.
+import { describe, expect, it } from "vitest";
+import { NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE } from "../../../src/netlink/constants.js";
+import { NetlinkError, NlkitInputError } from "../../../src/netlink/errors.js";
+import { decodeMessage, encodeBody, type MessageDef } from "../../../src/netlink/message.js";
+import { reply, type ScriptedRequest } from "../../../src/netlink/scripted.js";
+import type { StructValue } from "../../../src/netlink/struct.js";
+import { NlWriter } from "../../../src/netlink/writer.js";
+import { ifaddrDef } from "../../../src/rtnl/addr/table.js";
+import { linkMessage } from "../../../src/rtnl/link/attrs.js";
+import { ndmsgDef } from "../../../src/rtnl/neigh/table.js";
+import { rtmsgDef } from "../../../src/rtnl/route/table.js";
+import { fibRuleDef } from "../../../src/rtnl/rule/table.js";
+import { captureRtnl } from "../../helpers/rtnl-capture.js";
+
+const DEVICES = { lo: 1, veth0: 3, br0: 5 };
+
+function msg(def: MessageDef, type: number, header: StructValue, attrs: Record<string, unknown>, flags = NLM_F_MULTI): Buffer {
+  const w = new NlWriter(256);
+  encodeBody(w, def, header, attrs);
+  return reply.message(type, w.take(), flags);
+}
+
+/** A dump answer: the messages, then NLMSG_DONE. */
+const dump = (...m: Buffer[]) => [reply.datagram(...m), reply.done()];
+
+/** The request decoded by its table, to check what a verb asked for. */
+function asked(r: ScriptedRequest, def: MessageDef) {
+  return decodeMessage(r.bytes, 0, r.bytes.length, def);
+}
+
+const flagsOf = (r: ScriptedRequest) => r.flags & ~(NLM_F_ACK | 1);
+
+describe("link", () => {
+  it("add, replace, set, del: one request each, addressed as ip addresses it", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.link.add({ name: "v1", kind: "veth", peer: { name: "v2" }, master: "br0", up: true });
+    await rt.link.replace({ name: "b1", kind: "bridge" });
+    await rt.link.set("veth0", { mtu: 1400 });
+    await rt.link.set("veth0", { name: "veth9" });
+    await rt.link.del("veth0");
+    await rt.link.del(3);
+    expect(sent.map((s) => [s.req.type, flagsOf(s.req)])).toEqual([
+      [16, NLM_F_CREATE | NLM_F_EXCL], [16, NLM_F_CREATE | NLM_F_REPLACE], [16, 0], [16, 0], [17, 0], [17, 0],
+    ]);
+    const add = asked(sent[0]!.req, linkMessage);
+    expect(add.attrs).toMatchObject({ master: 5, ifname: "v1", linkinfo: { kind: "veth" } });
+    expect(add.header).toMatchObject({ flags: 1, change: 1 });
+    // set by name goes by IFLA_IFNAME (no lookup), a rename by index
+    expect(asked(sent[2]!.req, linkMessage)).toMatchObject({ header: { index: 0 }, attrs: { ifname: "veth0", mtu: 1400 } });
+    expect(asked(sent[3]!.req, linkMessage)).toMatchObject({ header: { index: 3 }, attrs: { ifname: "veth9" } });
+    expect(asked(sent[5]!.req, linkMessage).header).toMatchObject({ index: 3 });
+  });
+
+  it("get and list decode the kernel's links; list filters by kind and master here too", async () => {
+    const link = (index: number, name: string, extra: Record<string, unknown> = {}, flags = NLM_F_MULTI) =>
+      msg(linkMessage, 16, { index, flags: 0x1 }, { ifname: name, mtu: 1500, ...extra }, flags);
+    const { rt, sent } = captureRtnl(DEVICES, [
+      [link(3, "veth0", {}, 0)],
+      dump(link(3, "veth0", { master: 5, linkinfo: { kind: "veth" } }), link(4, "veth1", { linkinfo: { kind: "veth" } }), link(5, "br0", { linkinfo: { kind: "bridge" } })),
+    ]);
+    const one = await rt.link.get("veth0");
+    expect([one.index, one.name, one.mtu]).toEqual([3, "veth0", 1500]);
+    const ports = await rt.link.list({ master: "br0", kind: "veth" });
+    expect(ports.map((l) => l.name)).toEqual(["veth0"]);
+    expect(sent[1]!.req.flags & NLM_F_DUMP).toBe(NLM_F_DUMP);
+    expect(asked(sent[1]!.req, linkMessage).attrs).toMatchObject({ master: 5, linkinfo: { kind: "veth" } });
+  });
+
+  it("ensure: true when it created the link, false when one of that kind exists, EEXIST for another kind", async () => {
+    const existing = msg(linkMessage, 16, { index: 5 }, { ifname: "br0", linkinfo: { kind: "bridge" } }, 0);
+    const { rt } = captureRtnl(DEVICES, [[], [reply.error(17)], [existing], [reply.error(17)], [existing]]);
+    await expect(rt.link.ensure({ name: "br9", kind: "bridge" })).resolves.toBe(true);
+    await expect(rt.link.ensure({ name: "br0", kind: "bridge" })).resolves.toBe(false);
+    await expect(rt.link.ensure({ name: "br0", kind: "vxlan", vxlan: { id: 1 } })).rejects.toThrow(/exists with kind bridge/);
+  });
+
+  it("a device that does not exist: ENODEV naming it, and nothing is sent", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await expect(rt.link.add({ name: "v1", kind: "veth", master: "nosuch" })).rejects.toThrow('Cannot find device "nosuch"');
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe("addr", () => {
+  it("add in both call forms, replace and del", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.addr.add({ dev: "veth0", address: "10.0.0.1/24", label: "veth0:1" });
+    await rt.addr.add("veth0", "10.0.0.2/24", { replace: true });
+    await rt.addr.replace({ dev: "veth0", address: "fd00::1/64" });
+    await rt.addr.del({ dev: "veth0", address: "10.0.0.1/24" });
+    await rt.addr.del("veth0", "10.0.0.2/24");
+    expect(sent.map((s) => [s.req.type, flagsOf(s.req)])).toEqual([
+      [20, NLM_F_CREATE | NLM_F_EXCL], [20, NLM_F_CREATE | NLM_F_REPLACE], [20, NLM_F_CREATE | NLM_F_REPLACE], [21, 0], [21, 0],
+    ]);
+    expect(asked(sent[0]!.req, ifaddrDef)).toMatchObject({ header: { index: 3, prefixlen: 24, family: 2 }, attrs: { local: "10.0.0.1", label: "veth0:1" } });
+  });
+
+  it("list names devices with one lookup per index (no link dump) and filters by scope and label", async () => {
+    const a = (index: number, local: string, scope: number, label?: string) =>
+      msg(ifaddrDef, 20, { family: 2, prefixlen: 24, scope, index }, { local, address: local, ...(label ? { label } : {}) });
+    const { rt, transport } = captureRtnl(DEVICES, [dump(a(3, "10.0.0.1", 0, "veth0"), a(5, "10.1.0.1", 0, "br0"), a(1, "127.0.0.1", 254))]);
+    const got = await rt.addr.list({ scope: "global" });
+    expect(got.map((x) => [x.dev, x.local])).toEqual([["veth0", "10.0.0.1"], ["br0", "10.1.0.1"]]);
+    const lookups = transport.sent.filter((r) => r.type === 18);
+    expect(lookups.every((r) => (r.flags & NLM_F_DUMP) !== NLM_F_DUMP)).toBe(true);
+    expect(lookups).toHaveLength(2);
+  });
+
+  it("flush deletes what it lists, secondaries first, and says how many", async () => {
+    const a = (local: string, flags: number) => msg(ifaddrDef, 20, { family: 2, prefixlen: 24, index: 3, flags }, { local, address: local });
+    const { rt, sent } = captureRtnl(DEVICES, [dump(a("10.0.0.1", 0x80), a("10.0.0.2", 0x81))]);
+    await expect(rt.addr.flush({ dev: "veth0" })).resolves.toBe(2);
+    expect(sent.slice(1).map((s) => [s.req.type, asked(s.req, ifaddrDef).attrs.local])).toEqual([[21, "10.0.0.2"], [21, "10.0.0.1"]]);
+  });
+});
+
+describe("route", () => {
+  it("add, replace, append, del", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.route.add({ dst: "10.9.0.0/16", gateway: "10.0.0.254" });
+    await rt.route.replace({ dst: "10.9.0.0/16", dev: "veth0" });
+    await rt.route.append({ dst: "fd09::/64", dev: "veth0" });
+    await rt.route.add({ dst: "10.10.0.0/16", dev: "veth0" }, { replace: true });
+    await rt.route.del({ dst: "10.9.0.0/16" });
+    expect(sent.map((s) => [s.req.type, flagsOf(s.req)])).toEqual([
+      [24, NLM_F_CREATE | NLM_F_EXCL], [24, NLM_F_CREATE | NLM_F_REPLACE], [24, NLM_F_CREATE | NLM_F_APPEND],
+      [24, NLM_F_CREATE | NLM_F_REPLACE], [25, 0],
+    ]);
+    expect(asked(sent[1]!.req, rtmsgDef).attrs).toEqual({ dst: "10.9.0.0", oif: 3 });
+    await expect(rt.route.add({ dst: "10.9.0.0/16" }, { replace: true, append: true })).rejects.toBeInstanceOf(NlkitInputError);
+  });
+
+  it("list and get name devices, nexthops included; a missing table lists empty", async () => {
+    const r = (dst: string, oif: number) => msg(rtmsgDef, 24, { family: 2, dstLen: 24, table: 254, protocol: 3, scope: 253, type: 1 }, { dst, oif, table: 254 });
+    const mp = msg(rtmsgDef, 24, { family: 2, dstLen: 24, table: 254, protocol: 3, type: 1 }, {
+      dst: "10.5.0.0", table: 254,
+      multipath: [{ ifindex: 3, flags: 0, hops: 0, attrs: { gateway: Buffer.from([10, 0, 0, 2]) } }, { ifindex: 5, flags: 0, hops: 1, attrs: { gateway: Buffer.from([10, 1, 0, 2]) } }],
+    });
+    const got = msg(rtmsgDef, 24, { family: 2, dstLen: 32, table: 254, type: 1, flags: 0x200 }, { dst: "10.9.9.9", oif: 3, prefsrc: "10.0.0.1" }, 0);
+    const { rt, sent } = captureRtnl(DEVICES, [dump(r("10.0.0.0", 3), mp), [got], [reply.done(2)]]);
+    const routes = await rt.route.list();
+    expect(routes.map((x) => x.dst)).toEqual(["10.0.0.0/24", "10.5.0.0/24"]);
+    expect(routes[0]!.dev).toBe("veth0");
+    expect(routes[1]!.nexthops!.map((n) => [n.dev, n.weight])).toEqual([["veth0", 1], ["br0", 2]]);
+    const g = await rt.route.get({ to: "10.9.9.9", tos: 0x10, mark: 7 });
+    expect([g.dev, g.prefsrc, g.cached]).toEqual(["veth0", "10.0.0.1", true]);
+    expect(asked(sent[1]!.req, rtmsgDef)).toMatchObject({ header: { tos: 0x10, dstLen: 32 }, attrs: { dst: "10.9.9.9", mark: 7 } });
+    await expect(rt.route.list({ family: 4, table: 1234 })).resolves.toEqual([]);
+  });
+
+  it("flush deletes each listed route by its key; a route already gone counts as flushed", async () => {
+    const r = (dst: string) => msg(rtmsgDef, 24, { family: 2, dstLen: 24, table: 254, protocol: 3, scope: 253, type: 1 }, { dst, oif: 3, priority: 5, table: 254 });
+    const { rt, sent } = captureRtnl(DEVICES, [dump(r("10.0.1.0"), r("10.0.2.0")), [], [reply.error(3)]]);
+    await expect(rt.route.flush({ dev: "veth0" })).resolves.toBe(2);
+    const dels = sent.slice(1).map((s) => asked(s.req, rtmsgDef));
+    expect(dels.map((d) => d.attrs)).toEqual([{ dst: "10.0.1.0", priority: 5, oif: 3 }, { dst: "10.0.2.0", priority: 5, oif: 3 }]);
+  });
+});
+
+describe("neigh", () => {
+  it("add, replace, append, del, and get by address", async () => {
+    const entry = msg(ndmsgDef, 28, { family: 2, ifindex: 3, state: 0x02 }, { dst: "10.0.0.9", lladdr: "02:00:00:00:00:09" }, 0);
+    const { rt, sent } = captureRtnl(DEVICES, [[], [], [], [], [entry]]);
+    await rt.neigh.add({ dev: "veth0", to: "10.0.0.9", lladdr: "02:00:00:00:00:09" });
+    await rt.neigh.replace({ dev: "veth0", to: "10.0.0.9", lladdr: "02:00:00:00:00:0a" });
+    await rt.neigh.append({ dev: "br0", family: "bridge", lladdr: "02:00:00:00:00:0b", dst: "10.0.0.7" });
+    await rt.neigh.del({ dev: "veth0", to: "10.0.0.9" });
+    const n = await rt.neigh.get({ dev: "veth0", to: "10.0.0.9" });
+    expect([n.dev, n.lladdr, n.state]).toEqual(["veth0", "02:00:00:00:00:09", ["reachable"]]);
+    expect(sent.map((s) => [s.req.type, flagsOf(s.req)])).toEqual([
+      [28, NLM_F_CREATE | NLM_F_EXCL], [28, NLM_F_CREATE | NLM_F_REPLACE], [28, NLM_F_CREATE | NLM_F_APPEND], [29, 0], [30, 0],
+    ]);
+    expect(asked(sent[4]!.req, ndmsgDef)).toMatchObject({ header: { family: 2, ifindex: 3 }, attrs: { dst: "10.0.0.9" } });
+  });
+
+  it("list filters by state here; flush leaves permanent and NOARP entries, as ip does", async () => {
+    const e = (dst: string, state: number) => msg(ndmsgDef, 28, { family: 2, ifindex: 3, state }, { dst });
+    const answer = () => dump(e("10.0.0.1", 0x02), e("10.0.0.2", 0x80), e("10.0.0.3", 0x04), e("10.0.0.4", 0x40));
+    const { rt, sent } = captureRtnl(DEVICES, [answer(), answer()]);
+    expect((await rt.neigh.list({ state: ["stale", "permanent"] })).map((n) => n.dst)).toEqual(["10.0.0.2", "10.0.0.3"]);
+    await expect(rt.neigh.flush({ dev: "veth0" })).resolves.toBe(2);
+    expect(sent.slice(2).map((s) => asked(s.req, ndmsgDef).attrs.dst)).toEqual(["10.0.0.1", "10.0.0.3"]);
+  });
+});
+
+describe("rule", () => {
+  const r = (priority: number, table: number, src?: string) =>
+    msg(fibRuleDef, 32, { family: 2, srcLen: src ? 8 : 0, table, action: 1 }, { priority, table, ...(src ? { src } : {}) });
+
+  it("add and del", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.rule.add({ from: "10.0.0.0/8", table: 100, priority: 1000 });
+    await rt.rule.del({ priority: 1000 });
+    expect(sent.map((s) => [s.req.type, flagsOf(s.req)])).toEqual([[32, NLM_F_CREATE | NLM_F_EXCL], [33, 0]]);
+  });
+
+  it("list takes ip rule show's selectors; flush keeps priority 0", async () => {
+    const rules = () => dump(r(0, 255), r(1000, 100, "10.0.0.0"), r(32766, 254), r(32767, 253));
+    const { rt, sent } = captureRtnl(DEVICES, [rules(), rules(), rules()]);
+    expect((await rt.rule.list({ table: 100 })).map((x) => x.priority)).toEqual([1000]);
+    expect((await rt.rule.list({ from: "10.0.0.0/8" })).map((x) => x.priority)).toEqual([1000]);
+    await expect(rt.rule.flush()).resolves.toBe(3);
+    expect(sent.slice(3).map((s) => asked(s.req, fibRuleDef).attrs.priority)).toEqual([1000, 32766, 32767]);
+    expect(asked(sent[3]!.req, fibRuleDef).attrs).toMatchObject({ src: "10.0.0.0", priority: 1000 });
+  });
+});
+
+describe("batches and waiting", () => {
+  it("verbs queued in a batch go out in one datagram in call order; lookups happen before", async () => {
+    const { rt, transport } = captureRtnl(DEVICES);
+    const b = rt.batch();
+    const ps = [
+      b.link.set("veth0", { up: true }),
+      b.addr.add({ dev: "veth0", address: "10.0.0.1/24" }),
+      b.route.add({ dst: "default", gateway: "10.0.0.254", dev: "veth0" }),
+      b.neigh.add({ dev: "veth0", to: "10.0.0.254", lladdr: "02:00:00:00:00:01" }),
+      b.rule.add({ priority: 10, table: 10 }),
+    ];
+    const out = await b.send();
+    expect(out.ok).toBe(5);
+    await Promise.all(ps);
+    const changes = transport.sent.filter((r) => r.type !== 18);
+    expect(changes.map((r) => r.type)).toEqual([16, 20, 24, 28, 32]);
+    // the lookups of veth0 went one by one, the five changes in one datagram
+    expect(transport.datagrams - transport.sent.filter((r) => r.type === 18).length).toBe(1);
+  });
+
+  it("a device that does not exist refuses that verb in the batch, at its position", async () => {
+    const { rt } = captureRtnl(DEVICES);
+    const b = rt.batch();
+    b.addr.add({ dev: "veth0", address: "10.0.0.1/24" });
+    const bad = b.addr.add({ dev: "nosuch", address: "10.0.0.2/24" });
+    const out = await b.send();
+    expect(out.ok).toBe(1);
+    expect(out.refused.map((x) => [x.index, (x.error as NetlinkError).code])).toEqual([[1, "ENODEV"]]);
+    await expect(bad).rejects.toThrow('Cannot find device "nosuch"');
+  });
+
+  it("every verb takes a signal", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    const signal = AbortSignal.abort();
+    await expect(rt.route.list({}, { signal })).rejects.toMatchObject({ name: "AbortError" });
+    await expect(rt.addr.add({ dev: 3, address: "10.0.0.1/24" }, { signal })).rejects.toMatchObject({ name: "AbortError" });
+    await expect(rt.link.get("veth0", { signal })).rejects.toMatchObject({ name: "AbortError" });
+    expect(sent.length).toBeLessThanOrEqual(2);
+  });
+});
