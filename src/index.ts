@@ -6,7 +6,8 @@ export type { Extack, RequestInfo } from "./netlink/errors.js";
 export { SyscallError } from "./syscalls/errors.js";
 
 // the socket engine and codec, for families nlkit does not cover yet
-export { NetlinkSocket, Batch, retainingDecoder, tableRequest } from "./netlink/socket.js";
+export { NetlinkSocket, Batch, retainingDecoder, tableRequest, openSocket } from "./netlink/socket.js";
+export type { OpenOptions } from "./netlink/socket.js";
 export type { Request, Decoder, Encoder, SocketOptions, DumpOptions, BatchOutcome, BatchOptions, CallOptions } from "./netlink/socket.js";
 // the transport seam: the kernel, or a scripted stand-in for tests without root
 export { KernelTransport } from "./netlink/transport.js";

@@ -4,6 +4,7 @@ import { abortReason, DumpInterruptedError, NetlinkError, NlkitTimeoutError, typ
 import { ACK, DUMP, dispatchDatagram, Exchange, REPLY, type NotificationSink, type ReplyMode } from "./exchange.js";
 import { encodeBody, nameExtackAttribute, type ErrorPayload, type MessageDef } from "./message.js";
 import type { StructValue } from "./struct.js";
+import { netnsRefPath, type NetnsRef } from "./netns-ref.js";
 import { KernelTransport, type KernelTransportOptions, type Transport } from "./transport.js";
 import { NlWriter } from "./writer.js";
 import * as sys from "../syscalls/index.js";
@@ -60,6 +61,30 @@ const INITIAL_RECV = 64 * 1024;
 /** Replies that outgrow the receive buffer are retried (dumps and GETs only) up to this size. */
 const MAX_RECV = 16 * 1024 * 1024;
 const LOST_RETRIES = 3;
+
+/** How a family handle is opened: in a namespace as users name one, or over a given transport. */
+export interface OpenOptions extends NetnsRef {
+  /** Talk to this instead of a kernel socket (a ScriptedTransport in tests); namespace options are then ignored. */
+  transport?: Transport;
+  receiveBufferSize?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * The socket of a family handle: over `opts.transport` when given, else a kernel socket created
+ * inside the namespace `opts` names (the process itself never leaves its own).
+ */
+export function openSocket(protocol: number, opts: OpenOptions = {}, extra: Omit<KernelTransportOptions, "protocol" | "netnsPath" | "netnsFd"> = {}): NetlinkSocket {
+  if (opts.transport) return new NetlinkSocket(opts.transport, { protocol, timeoutMs: opts.timeoutMs });
+  const path = netnsRefPath(opts);
+  return NetlinkSocket.open({
+    protocol,
+    ...(opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {}),
+    ...(opts.receiveBufferSize ? { receiveBufferSize: opts.receiveBufferSize } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...extra,
+  });
+}
 
 let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
 
