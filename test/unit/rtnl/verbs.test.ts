@@ -247,3 +247,14 @@ describe("batches and waiting", () => {
     expect(sent.length).toBeLessThanOrEqual(2);
   });
 });
+
+describe("the README's scripted-transport example", () => {
+  it("runs as written", async () => {
+    const { Rtnl: R, ScriptedTransport, reply: r } = await import("../../../src/index.js");
+    const transport = new ScriptedTransport((req) => (req.type === 24 ? [r.error(17, req)] : undefined));
+    const rt = await R.open({ transport });
+    const code = await rt.route.add({ dst: "10.1.0.0/16", dev: 3 }).catch((e: NetlinkError) => e.code);
+    expect(code).toBe("EEXIST");
+    expect(transport.sent.map((x) => x.type)).toEqual([24]);
+  });
+});
