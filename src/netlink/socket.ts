@@ -183,11 +183,26 @@ export class NetlinkSocket {
    * Sends one request and resolves with its decoded replies: [] for a plain ack, one entry per
    * reply message otherwise. Rejects with NetlinkError when the kernel refuses it.
    */
-  async request<T = never>(req: Request, decode?: Decoder<T>, opts?: CallOptions): Promise<T[]> {
-    if (opts?.signal?.aborted) throw abortReason(opts.signal);
+  request<T = never>(req: Request, decode?: Decoder<T>, opts?: CallOptions): Promise<T[]> {
+    // The answer is nearly always queued by the time the request is written: it is read at once,
+    // and only a call that has to wait goes through the async path (no promise chain otherwise).
+    let ex: Exchange<T>;
     const mode = req.reply === true ? REPLY : ACK;
+    try {
+      if (opts?.signal?.aborted) throw abortReason(opts.signal);
+      ex = this.start(req, mode, decode);
+      while (!ex.done && this.pump());
+      if (ex.done && !this.retryLost(ex, mode, 0)) return Promise.resolve(this.result(ex, req));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.requestAsync(req, decode, opts, ex, mode);
+  }
+
+  private async requestAsync<T>(req: Request, decode: Decoder<T> | undefined, opts: CallOptions | undefined, first: Exchange<T>, mode: ReplyMode): Promise<T[]> {
+    let ex = first;
     for (let attempt = 0; ; attempt++) {
-      const ex = this.start(req, mode, decode);
+      if (attempt > 0) ex = this.start(req, mode, decode);
       await this.wait(ex, opts);
       if (!this.retryLost(ex, mode, attempt)) return this.result(ex, req);
     }

@@ -11,6 +11,7 @@ import type { LinkNames } from "./names.js";
 import { RTM_GETLINK } from "./types.js";
 
 const ENODEV = 19;
+const NO_FDS: number[] = [];
 
 /** How a verb reaches the kernel: at once, or queued in a batch that is sent later. */
 export interface Executor {
@@ -118,29 +119,36 @@ export class RtnlContext {
    * no device and opens no namespace is run once, synchronously.
    */
   build<T>(builder: (b: BuildContext) => T, opts?: CallOptions): Built<T> | Promise<Built<T>> {
+    // the first run's context is one object per handle (builds are synchronous and never nest):
+    // most verbs name no device, and then this is all a build costs
     const wanted = new Map<string, string>();
-    let opensNetns = false;
+    this.probeWanted = wanted;
+    this.probeNetns = false;
     let first: T;
     try {
-      first = builder({
-        ifindex: (dev, field) => {
-          if (typeof dev === "number") return checkIndex(dev, field);
-          validateIfname(dev, field);
-          if (!wanted.has(dev)) wanted.set(dev, field);
-          return 1;
-        },
-        netnsFd: () => {
-          opensNetns = true;
-          return -1;
-        },
-      });
+      first = builder(this.probe);
     } catch (e) {
       if (wanted.size === 0) throw e;
       return this.buildResolved(builder, wanted, opts);
     }
-    if (wanted.size === 0 && !opensNetns) return { value: first, fds: [] };
+    if (wanted.size === 0 && !this.probeNetns) return { value: first, fds: NO_FDS };
     return this.buildResolved(builder, wanted, opts);
   }
+
+  private probeWanted = new Map<string, string>();
+  private probeNetns = false;
+  private readonly probe: BuildContext = {
+    ifindex: (dev, field) => {
+      if (typeof dev === "number") return checkIndex(dev, field);
+      validateIfname(dev, field);
+      if (!this.probeWanted.has(dev)) this.probeWanted.set(dev, field);
+      return 1;
+    },
+    netnsFd: () => {
+      this.probeNetns = true;
+      return -1;
+    },
+  };
 
   private async buildResolved<T>(builder: (b: BuildContext) => T, wanted: Map<string, string>, opts: CallOptions | undefined): Promise<Built<T>> {
     const found = new Map<string, { index?: number; error?: unknown }>();
