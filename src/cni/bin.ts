@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Entry of the bundled executable (dist/bundle/cni-bin/nlkit-cni.cjs): runs main, exits with its status.
+import * as fs from "node:fs";
+import { main } from "./main.js";
+
+// `install` links to this file when it is the bundle (CommonJS starts faster than ESM, and the
+// links then skip the bin/ launcher); from the sources, to whatever was run.
+const self = typeof __filename === "string" && __filename.endsWith(".cjs") ? __filename : fs.realpathSync(process.argv[1] ?? "nlkit-cni");
+main(process.argv, process.env, self).then((code) => {
+  process.exitCode = code;
+});
