@@ -7,8 +7,9 @@ import { validIfname, type Attachment } from "./config.js";
 import { NetlinkError, Rtnl, sysctl, type Link, type NetnsRef } from "./deps.js";
 import { addToAddr, formatAddr, formatNet, inNet, networkAddr, parseAddr, parseNet, sameAddr, type IpNet } from "./ip.js";
 import { setHairpin, setPromisc, IFF_PROMISC } from "./link-extra.js";
-import { NetnsGoneError, openNetnsPath } from "./netns-path.js";
+import { NetnsGoneError, openNetnsPath, refuseHostNamespace } from "./netns-path.js";
 import type { CniDns, CniInterface, CniResult, CniRoute } from "./result.js";
+import { settled } from "./settled.js";
 
 const EEXIST = 17;
 const ENODEV = 19;
@@ -212,7 +213,9 @@ async function configureContainer(cont: Rtnl, nsfd: number, index: number, spec:
         ...(r.mtu ? { mtu: r.mtu } : {}), ...(r.advmss ? { advmss: r.advmss } : {}),
         ...(r.priority ? { metric: r.priority } : {}), ...(r.table ? { table: r.table } : {}),
         ...(r.scope !== undefined ? { scope: r.scope as never } : {}),
-      });
+        // CREATE without EXCL, as the reference's RouteAddEcmp: a second attachment's default
+        // route joins the first instead of failing
+      }, { append: true });
     } catch (e) {
       fail(`failed to add route '${r.dst} via ${gw ?? "<nil>"} dev ${ifn}': ${(e as Error).message}`);
     }
@@ -223,7 +226,7 @@ async function configureContainer(cont: Rtnl, nsfd: number, index: number, spec:
 async function settleAddresses(cont: Rtnl, index: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
-    const addrs = await cont.addr.list({ dev: index, family: 6 });
+    const addrs = await settled(() => cont.addr.list({ dev: index, family: 6 }));
     if (!addrs.some((a) => a.flags.includes("tentative"))) return;
     if (addrs.some((a) => a.flags.includes("dadfailed"))) fail("link-local address is in DADFAILED state");
     if (Date.now() > deadline) fail("link address still tentative after 10 s");
@@ -247,7 +250,7 @@ async function waitPortUp(host: Rtnl, index: number): Promise<void> {
 async function ensureGatewayAddr(host: Rtnl, br: Link, gw: IpNet, force: boolean): Promise<void> {
   const want = formatNet(gw);
   const fam = gw.addr.family;
-  for (const a of await host.addr.list({ dev: br.index, family: fam })) {
+  for (const a of await settled(() => host.addr.list({ dev: br.index, family: fam }))) {
     const have: IpNet = { addr: parseAddr(a.local)!, prefixlen: a.prefixlen };
     if (formatNet(have) === want) return;
     if (fam === 4 || inNet(have, gw.addr) || inNet(gw, have.addr)) {
@@ -283,6 +286,7 @@ export async function bridgeAttach(spec: BridgeAttachSpec): Promise<CniResult> {
   const nsfd = openNetnsPath(spec.netnsPath);
   let host: Rtnl | undefined, cont: Rtnl | undefined;
   try {
+    refuseHostNamespace(nsfd, hostWhere);
     host = await Rtnl.open(hostWhere);
     cont = await Rtnl.open({ netnsFd: nsfd });
     const br = await ensureBridge(host, brName, spec, hostWhere);
@@ -360,13 +364,14 @@ export async function bridgeDetach(spec: BridgeDetachSpec): Promise<{ addresses:
       if (nsfd !== undefined) {
         let cont: Rtnl | undefined;
         try {
-          cont = await Rtnl.open({ netnsFd: nsfd });
-          const l = await findLink(cont, spec.ifname);
+          refuseHostNamespace(nsfd, spec.hostNetns ?? {});
+          const c = (cont = await Rtnl.open({ netnsFd: nsfd }));
+          const l = await findLink(c, spec.ifname);
           // the pair's two ends name each other's index
           const peer = l?.kind === "veth" && l.link ? await findLink(host, l.link) : undefined;
           if (l && peer?.kind === "veth" && peer.link === l.index) {
-            for (const a of await cont.addr.list({ dev: l.index })) if (globalUnicast(a)) addresses.push(`${a.local}/${a.prefixlen}`);
-            await delLink(cont, l.index);
+            for (const a of await settled(() => c.addr.list({ dev: l.index }))) if (globalUnicast(a)) addresses.push(`${a.local}/${a.prefixlen}`);
+            await delLink(c, l.index);
           }
         } finally {
           cont?.close();
@@ -440,7 +445,7 @@ export async function bridgeCheck(spec: BridgeCheckSpec): Promise<void> {
 }
 
 async function checkAddresses(cont: Rtnl, link: Link, r: CniResult): Promise<void> {
-  const have = (await cont.addr.list({ dev: link.index })).map((a) => `${formatAddr(parseAddr(a.local)!)}/${a.prefixlen}`);
+  const have = (await settled(() => cont.addr.list({ dev: link.index }))).map((a) => `${formatAddr(parseAddr(a.local)!)}/${a.prefixlen}`);
   for (const ip of r.ips ?? []) {
     const itf = ip.interface !== undefined ? r.interfaces?.[ip.interface] : undefined;
     if (itf && itf.name !== link.name) continue;
@@ -453,7 +458,7 @@ async function checkRoutes(cont: Rtnl, r: CniResult): Promise<void> {
   for (const rt of r.routes ?? []) {
     const dst = parseNet(rt.dst)!;
     const fam = dst.addr.family;
-    const routes = await cont.route.list({ family: fam, table: rt.table ?? "main" });
+    const routes = await settled(() => cont.route.list({ family: fam, table: rt.table ?? "main" }));
     const found = routes.some((x) => {
       if (x.dstLen !== dst.prefixlen) return false;
       const addr = x.dstLen === 0 ? { family: fam, value: 0n } : parseAddr(x.dst.split("/")[0]);

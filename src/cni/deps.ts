@@ -3,7 +3,7 @@
 // `nlkit` and `nlkit/cni` share one copy of the engine.
 export {
   Rtnl, Nft, nftExpr, sysctl, netns, parseIp, sameExpressions,
-  NetlinkError, NlkitInputError, SyscallError, RulesetChangedError,
+  NetlinkError, NlkitInputError, SyscallError, RulesetChangedError, DumpInterruptedError,
   attrSet, encodeAttrs, struct, encodeStruct, constants,
 } from "../index.js";
 export type { Link, Addr, Route, Expr, NftRule, NftRuleset, NetnsRef, Transaction, RouteSpec } from "../index.js";

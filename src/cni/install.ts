@@ -17,10 +17,9 @@ export interface InstallOptions {
 export function installLinks(dir: string, target: string, opts: InstallOptions = {}): string[] {
   const prefix = opts.prefix ?? "";
   if (prefix.includes("/")) throw new Error(`invalid prefix "${prefix}": it must not contain '/'`);
-  fs.mkdirSync(dir, { recursive: true });
-  const made: string[] = [];
-  for (const name of PLUGIN_NAMES) {
-    const link = path.join(dir, prefix + name);
+  const links = PLUGIN_NAMES.map((name) => path.join(dir, prefix + name));
+  // every refusal before the first change
+  for (const link of links) {
     let existing: fs.Stats | undefined;
     try {
       existing = fs.lstatSync(link);
@@ -30,6 +29,10 @@ export function installLinks(dir: string, target: string, opts: InstallOptions =
     if (existing && !existing.isSymbolicLink() && !opts.force) {
       throw new Error(`${link} exists and is not a symbolic link: give --force to replace it`);
     }
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const made: string[] = [];
+  for (const link of links) {
     // a new link renamed over the old one: never a moment without the plugin
     const tmp = `${link}.nlkit-${process.pid}`;
     fs.rmSync(tmp, { force: true });

@@ -3,12 +3,15 @@ import * as fs from "node:fs";
 import { CNI_ERR, CniError } from "./errors.js";
 import { Rtnl } from "./deps.js";
 import { formatAddr, parseAddr } from "./ip.js";
-import { NetnsGoneError, openNetnsPath } from "./netns-path.js";
+import { NetnsGoneError, openNetnsPath, refuseHostNamespace } from "./netns-path.js";
 import type { CniResult } from "./result.js";
+import { settled } from "./settled.js";
 
 async function inNetns<T>(netnsPath: string, fn: (rt: Rtnl) => Promise<T>): Promise<T> {
   const fd = openNetnsPath(netnsPath);
   try {
+    // the plugin's own lo is not the container's: taking it down would cut the host's loopback
+    refuseHostNamespace(fd, {});
     const rt = await Rtnl.open({ netnsFd: fd });
     try {
       return await fn(rt);
@@ -31,7 +34,7 @@ export async function loopbackUp(netnsPath: string): Promise<CniResult> {
     await rt.link.set("lo", { up: true });
     const result: CniResult = { cniVersion: "1.1.0", interfaces: [{ name: "lo", mac: "00:00:00:00:00:00", sandbox: netnsPath }], ips: [], dns: {} };
     for (const family of [4, 6] as const) {
-      const addrs = await rt.addr.list({ dev: "lo", family });
+      const addrs = await settled(() => rt.addr.list({ dev: "lo", family }));
       const bad = addrs.find((a) => !isLoopback(a.local));
       if (bad) throw new CniError(CNI_ERR.internal, `loopback interface found with non-loopback address "${bad.local}"`);
       if (addrs[0]) result.ips!.push({ interface: 0, address: `${formatAddr(parseAddr(addrs[0].local)!)}/${addrs[0].prefixlen}` });

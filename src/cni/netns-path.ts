@@ -42,9 +42,22 @@ export function openNetnsPath(path: string): number {
   }
 }
 
-/** The inode of the calling thread's network namespace (to refuse CNI_NETNS being the plugin's own). */
-export function sameNamespace(fd: number): boolean {
-  const mine = fs.statSync("/proc/thread-self/ns/net");
-  const other = fs.fstatSync(fd);
-  return mine.ino === other.ino && mine.dev === other.dev;
+/** Where a NetnsRef points, as a stat (the caller's own namespace when the ref is empty). */
+function statRef(ref: { netns?: string; netnsPath?: string; netnsFd?: number; netnsPid?: number }): fs.Stats {
+  if (ref.netnsFd !== undefined) return fs.fstatSync(ref.netnsFd);
+  if (ref.netns !== undefined) return fs.statSync(`/run/netns/${ref.netns}`);
+  if (ref.netnsPath !== undefined) return fs.statSync(ref.netnsPath);
+  if (ref.netnsPid !== undefined) return fs.statSync(`/proc/${ref.netnsPid}/ns/net`);
+  return fs.statSync("/proc/thread-self/ns/net");
+}
+
+/**
+ * Refuses a container namespace that is the host's own (code 8, as libcni's skel): the plugin
+ * would otherwise create, and on DEL delete, CNI_IFNAME among the host's interfaces.
+ */
+export function refuseHostNamespace(containerFd: number, host: Parameters<typeof statRef>[0]): void {
+  const a = fs.fstatSync(containerFd), b = statRef(host);
+  if (a.ino === b.ino && a.dev === b.dev) {
+    throw new CniError(CNI_ERR.invalidNetns, "plugin's netns and netns from CNI_NETNS should not be the same");
+  }
 }

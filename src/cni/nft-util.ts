@@ -2,7 +2,7 @@
 // comment, the ruleset read that tolerates concurrent plugins, and a fib expression.
 import { createHash } from "node:crypto";
 import type { Attachment } from "./config.js";
-import { Nft, RulesetChangedError, sameExpressions, type Expr, type NetnsRef, type NftRule, type NftRuleset } from "./deps.js";
+import { DumpInterruptedError, Nft, RulesetChangedError, sameExpressions, type Expr, type NetnsRef, type NftRule, type NftRuleset } from "./deps.js";
 
 /** The first 16 hex digits of SHA-512, as the reference's MustFormatHashWithPrefix(16, "", s). */
 export function hash16(s: string): string {
@@ -45,17 +45,22 @@ export function openNft(t: NftTarget): Promise<Nft> {
 }
 
 /**
- * The inet family's ruleset. Other plugins commit while it is read; when every retry saw the
- * generation move, the last read is still right about this attachment's own rules (no other
+ * The inet family's ruleset. Other plugins commit while it is read (a dump then ends with
+ * NLM_F_DUMP_INTR, or the generation moves between dumps), so reads are repeated; when every one
+ * saw the generation move, the last is still right about this attachment's own rules (no other
  * operation on the same attachment runs concurrently, per SPEC), so it is used.
  */
-export async function readInet(nft: Nft): Promise<NftRuleset> {
-  for (let attempt = 0; ; attempt++) {
+export async function readInet(nft: Nft, attempts = 12): Promise<NftRuleset> {
+  for (let i = 1; ; i++) {
     try {
       return await nft.ruleset({ family: "inet" });
     } catch (e) {
-      if (!(e instanceof RulesetChangedError)) throw e;
-      if (attempt >= 2) return e.ruleset;
+      if (!(e instanceof DumpInterruptedError)) throw e;
+      if (i >= attempts) {
+        if (e instanceof RulesetChangedError) return e.ruleset;
+        throw e;
+      }
+      await new Promise<void>((r) => setTimeout(r, Math.random() * 4 * i));
     }
   }
 }
