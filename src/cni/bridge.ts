@@ -2,17 +2,15 @@
 // section 2), over nlkit's Rtnl: one handle in the host namespace, one opened on CNI_NETNS.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { CNI_ERR, CniError, invalidConfig } from "./errors.js";
-import { validIfname, type Attachment } from "./config.js";
-import { NetlinkError, Rtnl, sysctl, type Link, type NetnsRef } from "./deps.js";
-import { addToAddr, formatAddr, formatNet, inNet, networkAddr, parseAddr, parseNet, sameAddr, type IpNet } from "./ip.js";
+import { invalidConfig } from "./errors.js";
+import type { Attachment } from "./config.js";
+import { Rtnl, sysctl, type Link, type NetnsRef } from "./deps.js";
+import { addToAddr, formatAddr, formatNet, inNet, networkAddr, parseAddr, parseNet, type IpNet } from "./ip.js";
 import { setHairpin, setPromisc, IFF_PROMISC } from "./link-extra.js";
-import { NetnsGoneError, openNetnsPath, refuseHostNamespace } from "./netns-path.js";
+import { checkBridgeSpec, EEXIST, fail, findLink, isErrno, sleep, trySysctl } from "./link-util.js";
+import { openNetnsPath, refuseHostNamespace } from "./netns-path.js";
 import type { CniDns, CniInterface, CniResult, CniRoute } from "./result.js";
 import { settled } from "./settled.js";
-
-const EEXIST = 17;
-const ENODEV = 19;
 
 export interface BridgeOptions {
   /** Default "cni0". */
@@ -47,57 +45,8 @@ export interface BridgeAttachSpec extends Attachment, BridgeOptions {
   dns?: CniDns;
 }
 
-export interface BridgeDetachSpec extends Attachment {
-  /** Empty or undefined when the runtime gave none; a path that no longer exists is fine. */
-  netnsPath?: string;
-  hostNetns?: NetnsRef;
-  bridge?: string;
-  /** The ADD result: names the host veth, which is removed even when the namespace is gone. */
-  prevResult?: CniResult;
-}
-
-export interface BridgeCheckSpec extends Attachment, Pick<BridgeOptions, "bridge" | "promiscMode"> {
-  netnsPath: string;
-  hostNetns?: NetnsRef;
-  prevResult: CniResult;
-}
-
-const fail = (msg: string): never => {
-  throw new CniError(CNI_ERR.internal, msg);
-};
-
-const isErrno = (e: unknown, errno: number): boolean => e instanceof NetlinkError && e.errno === errno;
-
 function randomVethName(): string {
   return `veth${randomBytes(4).toString("hex")}`;
-}
-
-async function findLink(rt: Rtnl, dev: string | number): Promise<Link | undefined> {
-  try {
-    return await rt.link.get(dev);
-  } catch (e) {
-    if (isErrno(e, ENODEV)) return undefined;
-    throw e;
-  }
-}
-
-/** Sysctls the reference sets and ignores failures of (a missing key must not fail the ADD). */
-async function trySysctl(key: string, value: string, where: NetnsRef): Promise<void> {
-  try {
-    await sysctl.set(key, value, where);
-  } catch {
-    // best effort, as the reference
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function checkSpec(spec: { bridge?: string; ifname: string; mtu?: number }): string {
-  const br = spec.bridge ?? "cni0";
-  if (!validIfname(br)) throw invalidConfig(`invalid bridge name ${JSON.stringify(br)}`);
-  if (!validIfname(spec.ifname)) throw new CniError(CNI_ERR.invalidEnvironment, `invalid interface name ${JSON.stringify(spec.ifname)}`);
-  if (spec.mtu !== undefined && (!Number.isInteger(spec.mtu) || spec.mtu < 0 || spec.mtu > 65535)) throw invalidConfig(`invalid mtu ${spec.mtu}`);
-  return br;
 }
 
 /** Step 1: the bridge, created with the kernel's defaults when absent, promiscuous if asked, up. */
@@ -263,8 +212,12 @@ async function ensureGatewayAddr(host: Rtnl, br: Link, gw: IpNet, force: boolean
   } catch (e) {
     if (!isErrno(e, EEXIST)) fail(`failed to set bridge addr: could not add IP address to "${br.name}": ${(e as Error).message}`);
   }
-  // a bridge takes the lowest MAC of its ports unless its own is set: pin the one it had
-  if (br.address) await host.link.set(br.index, { address: br.address });
+  // a bridge takes the lowest MAC of its ports unless its own is set: pin the one it had. A
+  // bridge whose last port left has none (all zeros, which cannot be set; the reference then
+  // fails): it pins the MAC it took from its new port.
+  let mac = br.address;
+  if (!mac || mac === "00:00:00:00:00:00") mac = (await findLink(host, br.index))?.address;
+  if (mac && mac !== "00:00:00:00:00:00") await host.link.set(br.index, { address: mac });
 }
 
 function iface(l: Link, name: string, sandbox?: string): CniInterface {
@@ -280,7 +233,7 @@ function iface(l: Link, name: string, sandbox?: string): CniInterface {
  * the pair is removed again; the bridge and the sysctls stay, as the reference leaves them.
  */
 export async function bridgeAttach(spec: BridgeAttachSpec): Promise<CniResult> {
-  const brName = checkSpec(spec);
+  const brName = checkBridgeSpec(spec);
   if (spec.hairpinMode && spec.promiscMode) throw invalidConfig("cannot set hairpin mode and promiscuous mode at the same time.");
   const hostWhere = spec.hostNetns ?? {};
   const nsfd = openNetnsPath(spec.netnsPath);
@@ -329,142 +282,3 @@ export async function bridgeAttach(spec: BridgeAttachSpec): Promise<CniResult> {
   }
 }
 
-/** Global unicast addresses: what DEL reports having removed with the interface. */
-function globalUnicast(a: { local: string; prefixlen: number; scope: string | number }): boolean {
-  return a.scope === "global" || a.scope === 0;
-}
-
-/** Deletes a link, an already missing one being fine. */
-async function delLink(rt: Rtnl, index: number): Promise<void> {
-  try {
-    await rt.link.del(index);
-  } catch (e) {
-    if (!isErrno(e, ENODEV)) throw e;
-  }
-}
-
-/**
- * DEL: removes the container interface when it is one end of a veth pair with the host namespace
- * (an interface of that name that is not, e.g. the one an ADD found taken, stays), and the host
- * end named in prevResult when the namespace is gone. Idempotent: anything already gone is fine.
- * Returns the addresses the container interface had.
- */
-export async function bridgeDetach(spec: BridgeDetachSpec): Promise<{ addresses: string[] }> {
-  const addresses: string[] = [];
-  const brName = spec.bridge ?? "cni0";
-  const host = await Rtnl.open(spec.hostNetns ?? {});
-  try {
-    if (spec.netnsPath) {
-      let nsfd: number | undefined;
-      try {
-        nsfd = openNetnsPath(spec.netnsPath);
-      } catch (e) {
-        if (!(e instanceof NetnsGoneError)) throw e;
-      }
-      if (nsfd !== undefined) {
-        let cont: Rtnl | undefined;
-        try {
-          refuseHostNamespace(nsfd, spec.hostNetns ?? {});
-          const c = (cont = await Rtnl.open({ netnsFd: nsfd }));
-          const l = await findLink(c, spec.ifname);
-          // the pair's two ends name each other's index
-          const peer = l?.kind === "veth" && l.link ? await findLink(host, l.link) : undefined;
-          if (l && peer?.kind === "veth" && peer.link === l.index) {
-            for (const a of await settled(() => c.addr.list({ dev: l.index }))) if (globalUnicast(a)) addresses.push(`${a.local}/${a.prefixlen}`);
-            await delLink(c, l.index);
-          }
-        } finally {
-          cont?.close();
-          fs.closeSync(nsfd);
-        }
-      }
-    }
-    // the namespace gone (or not given) while the pair lives on: remove it from the host side,
-    // if the name is still a veth on the bridge (it is random, but could have been reused)
-    const hostEnds = (spec.prevResult?.interfaces ?? []).filter((i) => !i.sandbox && i.name !== brName && validIfname(i.name));
-    const br = hostEnds.length ? await findLink(host, brName) : undefined;
-    for (const i of br ? hostEnds : []) {
-      const p = await findLink(host, i.name);
-      if (p?.kind === "veth" && p.master === br!.index) await delLink(host, p.index);
-    }
-  } finally {
-    host.close();
-  }
-  return { addresses };
-}
-
-/**
- * CHECK, as the reference's: the bridge (kind, MAC, promiscuity), the container interface (a veth
- * in the sandbox, MAC), the host veth paired with it on the bridge, then the addresses and routes
- * of prevResult inside the container. Throws a CniError naming the first thing that differs.
- */
-export async function bridgeCheck(spec: BridgeCheckSpec): Promise<void> {
-  const brName = checkSpec(spec);
-  const r = spec.prevResult;
-  const brIf = r.interfaces?.find((i) => i.name === brName);
-  const contIf = r.interfaces?.find((i) => i.name === spec.ifname && i.sandbox === spec.netnsPath);
-  if (!brIf) fail(`Interface name missing `);
-  if (brIf!.sandbox) fail(`Interface ${brIf!.name} should not be in sandbox`);
-  if (!contIf) fail(`Sandbox in prevResult doesn't match configured netns: ${spec.netnsPath}`);
-  const nsfd = openNetnsPath(spec.netnsPath);
-  let host: Rtnl | undefined, cont: Rtnl | undefined;
-  try {
-    host = await Rtnl.open(spec.hostNetns ?? {});
-    cont = await Rtnl.open({ netnsFd: nsfd });
-    const br = await findLink(host, brName);
-    if (!br) fail(`Interface name ${brName} not found`);
-    if (br!.kind !== "bridge") fail(`Interface ${brName} does not have link type of bridge`);
-    if (brIf!.mac && brIf!.mac !== br!.address) fail(`Bridge interface ${brName} Mac doesn't match: ${brIf!.mac}`);
-    const promisc = (br!.ifiFlags & IFF_PROMISC) !== 0;
-    if (promisc !== (spec.promiscMode ?? false)) {
-      fail(`Bridge interface ${brName} configured Promisc Mode ${spec.promiscMode ?? false} doesn't match current state: ${promisc} `);
-    }
-    const c = await findLink(cont, spec.ifname);
-    if (!c) fail(`Interface name ${spec.ifname} not found`);
-    if (c!.kind !== "veth") fail(`Error: Container interface ${spec.ifname} not of type veth`);
-    if (contIf!.mac && contIf!.mac !== c!.address) fail(`Interface ${spec.ifname} Mac ${contIf!.mac} doesn't match container Mac: ${c!.address}`);
-    let vethFound = false;
-    for (const i of r.interfaces ?? []) {
-      if (i.name === brName || i.name === contIf!.name || i.sandbox) continue;
-      const h = await findLink(host, i.name);
-      if (!h) fail(`Interface name ${i.name} not found`);
-      if (h!.kind !== "veth") continue;
-      if (h!.index !== c!.link || h!.link !== c!.index || h!.master !== br!.index) continue;
-      if (i.mac && i.mac !== h!.address) fail(`Interface ${i.name} Mac doesn't match: ${i.mac} not found`);
-      vethFound = true;
-      break;
-    }
-    if (!vethFound) fail(`CNI veth created for bridge ${brName} was not found`);
-    await checkAddresses(cont, c!, r);
-    await checkRoutes(cont, r);
-  } finally {
-    host?.close();
-    cont?.close();
-    fs.closeSync(nsfd);
-  }
-}
-
-async function checkAddresses(cont: Rtnl, link: Link, r: CniResult): Promise<void> {
-  const have = (await settled(() => cont.addr.list({ dev: link.index }))).map((a) => `${formatAddr(parseAddr(a.local)!)}/${a.prefixlen}`);
-  for (const ip of r.ips ?? []) {
-    const itf = ip.interface !== undefined ? r.interfaces?.[ip.interface] : undefined;
-    if (itf && itf.name !== link.name) continue;
-    const n = parseNet(ip.address)!;
-    if (!have.includes(formatNet(n))) fail(`Failed to match addr ${formatNet(n)} on interface ${link.name}`);
-  }
-}
-
-async function checkRoutes(cont: Rtnl, r: CniResult): Promise<void> {
-  for (const rt of r.routes ?? []) {
-    const dst = parseNet(rt.dst)!;
-    const fam = dst.addr.family;
-    const routes = await settled(() => cont.route.list({ family: fam, table: rt.table ?? "main" }));
-    const found = routes.some((x) => {
-      if (x.dstLen !== dst.prefixlen) return false;
-      const addr = x.dstLen === 0 ? { family: fam, value: 0n } : parseAddr(x.dst.split("/")[0]);
-      if (!addr || !sameAddr(networkAddr({ addr, prefixlen: x.dstLen }), networkAddr(dst))) return false;
-      return rt.gw === undefined || sameAddr(parseAddr(x.gateway), parseAddr(rt.gw));
-    });
-    if (!found) fail(`Failed to match route ${rt.dst}${rt.gw ? ` via ${rt.gw}` : ""}`);
-  }
-}

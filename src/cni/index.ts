@@ -15,8 +15,12 @@ export type { IpRange, RangeSet, RangeSpec } from "./ipam/ranges.js";
 export { DEFAULT_DATA_DIR } from "./ipam/store.js";
 
 // bridge, loopback
-export { bridgeAttach, bridgeDetach, bridgeCheck } from "./bridge.js";
-export type { BridgeOptions, BridgeAttachSpec, BridgeDetachSpec, BridgeCheckSpec } from "./bridge.js";
+export { bridgeAttach } from "./bridge.js";
+export { bridgeDetach } from "./bridge-detach.js";
+export { bridgeCheck } from "./bridge-check.js";
+export type { BridgeOptions, BridgeAttachSpec } from "./bridge.js";
+export type { BridgeDetachSpec } from "./bridge-detach.js";
+export type { BridgeCheckSpec } from "./bridge-check.js";
 export { loopbackUp, loopbackDown, loopbackCheck } from "./loopback.js";
 
 // nftables, keyed by attachment

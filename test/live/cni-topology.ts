@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { netns } from "../../src/index.js";
 import * as sys from "../../src/syscalls/index.js";
 import { ipJson, type TestNamespaces } from "../helpers/live.js";
+import { buildCniExecutable } from "../../scripts/build-cni.mjs";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 export const REFERENCE_DIR = "/usr/lib/cni";
@@ -20,7 +21,6 @@ export const hasIptables = ["/usr/sbin/iptables", "/sbin/iptables"].some((p) => 
  * ffi-rs resolves) and installs its plugin links into `<work>/bin` with `nlkit-cni install`.
  */
 export async function buildNlkitCni(tag: string, opts: { prefix?: string } = {}): Promise<{ binDir: string; entry: string; work: string; cleanup: () => void }> {
-  const { buildCniExecutable } = await import("../../scripts/build-cni.mjs" as string) as { buildCniExecutable: (d: string) => Promise<string> };
   const outdir = path.join(root, "node_modules", ".cache", `nlkit-cni-test-${process.pid}-${tag}`);
   const entry = await buildCniExecutable(outdir);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `nlkit-cni-${tag}-`));
@@ -91,7 +91,7 @@ export function normalizeResult(r: any, side: Side): any {
   });
 }
 
-/** Host veths are named at random: map them to <veth:CONTAINER> through their peer's namespace id... or by order. */
+/** Host veths are named at random: hostVethNames labels them by the container their peer is in. */
 function vethLabel(name: string, vethNames: Map<string, string>): string {
   return vethNames.get(name) ?? name;
 }

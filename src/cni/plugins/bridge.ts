@@ -1,5 +1,7 @@
 // The bridge plugin: configuration, then bridgeAttach/Detach/Check, IPAM and masquerade.
-import { bridgeAttach, bridgeCheck, bridgeDetach, type BridgeOptions } from "../bridge.js";
+import { bridgeAttach, type BridgeOptions } from "../bridge.js";
+import { bridgeCheck } from "../bridge-check.js";
+import { bridgeDetach } from "../bridge-detach.js";
 import { optBool, optInt, optStr, refuseUnsupported, truthy, isObject, validIfname, type NetConf } from "../config.js";
 import { CNI_ERR, CniError, invalidConfig } from "../errors.js";
 import { ipamFor, type Ipam } from "../ipam/index.js";
