@@ -8,10 +8,10 @@ import * as path from "node:path";
 import type * as net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ping, UdpSourceReporter, udpAsk } from "../../src/index.js";
-import { describeLive, TestNamespaces } from "../helpers/live.js";
+import { TestNamespaces } from "../helpers/live.js";
 import { Runtime, type Container, type NetworkList } from "./cni-runtime.js";
 import {
-  addrState, buildNlkitCni, dataDirState, hasIptables, hasReference, hostVethNames, linkState, normalizeResult, readSysctl,
+  addrState, buildNlkitCni, describeCni, dataDirState, hostVethNames, linkState, normalizeResult, readSysctl,
   REFERENCE_DIR, routeState, Side, tcpAsk, tcpServe, UPLINK,
 } from "./cni-topology.js";
 
@@ -52,10 +52,8 @@ async function both<T>(fn: (k: "nl" | "ref") => Promise<T>): Promise<{ nl: T; re
   return { nl, ref };
 }
 
-const ready = hasReference && hasIptables;
 
-describeLive(`nlkit-cni bridge/host-local/portmap/loopback next to the reference${ready ? "" : " (skipped: containernetworking-plugins or iptables not installed)"}`, () => {
-  if (!ready) return;
+describeCni("nlkit-cni bridge/host-local/portmap/loopback next to the reference", () => {
 
   beforeAll(async () => {
     built = await buildNlkitCni("br");

@@ -5,9 +5,9 @@ import * as path from "node:path";
 import type * as net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { UdpSourceReporter, udpAsk } from "../../src/index.js";
-import { describeLive, ipJson, TestNamespaces } from "../helpers/live.js";
+import { ipJson, TestNamespaces } from "../helpers/live.js";
 import { Runtime, type Container, type NetworkList } from "./cni-runtime.js";
-import { addrState, buildNlkitCni, hasIptables, hasReference, hostVethNames, normalizeResult, readSysctl, REFERENCE_DIR, routeState, Side, tcpAsk, tcpServe, UPLINK } from "./cni-topology.js";
+import { addrState, buildNlkitCni, describeCni, hostVethNames, normalizeResult, readSysctl, REFERENCE_DIR, routeState, Side, tcpAsk, tcpServe, UPLINK } from "./cni-topology.js";
 
 const ns = new TestNamespaces("cni-ds");
 let built: Awaited<ReturnType<typeof buildNlkitCni>> | undefined;
@@ -31,7 +31,6 @@ function list(dataDir: string): NetworkList {
   };
 }
 
-const ready = hasReference && hasIptables;
 const ctr = (s: Side, i: number): Container => ({ containerId: `ds${i}`, netns: s.path(s.containers[i - 1]!), ifname: "eth0", ...(i === 1 ? { capabilityArgs: { portMappings } } : {}) });
 
 /** Waits until no address of `dev` is tentative (the bridge's IPv6 gateway runs DAD). */
@@ -44,8 +43,7 @@ async function dadDone(nsName: string, dev: string): Promise<void> {
   throw new Error(`${dev} in ${nsName} stayed tentative`);
 }
 
-describeLive(`nlkit-cni dual stack next to the reference${ready ? "" : " (skipped: containernetworking-plugins or iptables not installed)"}`, () => {
-  if (!ready) return;
+describeCni("nlkit-cni dual stack next to the reference", () => {
 
   beforeAll(async () => {
     built = await buildNlkitCni("ds");

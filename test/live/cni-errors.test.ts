@@ -4,9 +4,9 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeLive, TestNamespaces } from "../helpers/live.js";
+import { TestNamespaces } from "../helpers/live.js";
 import { Runtime, type Container, type NetworkList, type PluginRun } from "./cni-runtime.js";
-import { buildNlkitCni, dataDirState, hasIptables, hasReference, linkState, REFERENCE_DIR, Side } from "./cni-topology.js";
+import { buildNlkitCni, describeCni, dataDirState, linkState, REFERENCE_DIR, Side } from "./cni-topology.js";
 
 const ns = new TestNamespaces("cni-err");
 let built: Awaited<ReturnType<typeof buildNlkitCni>> | undefined;
@@ -19,7 +19,6 @@ function list(dataDir: string): NetworkList {
   };
 }
 
-const ready = hasReference && hasIptables;
 
 async function both(fn: (k: "nl" | "ref") => Promise<PluginRun>): Promise<Record<"nl" | "ref", PluginRun>> {
   const [nl, ref] = await Promise.all([fn("nl"), fn("ref")]);
@@ -29,8 +28,7 @@ async function both(fn: (k: "nl" | "ref") => Promise<PluginRun>): Promise<Record
 /** What to compare of an error: exit status, code, message; and that the output is one JSON object. */
 const shape = (r: PluginRun) => ({ exit: r.code, code: r.json?.code, msg: r.json?.msg });
 
-describeLive(`nlkit-cni error cases next to the reference${ready ? "" : " (skipped: containernetworking-plugins or iptables not installed)"}`, () => {
-  if (!ready) return;
+describeCni("nlkit-cni error cases next to the reference", () => {
 
   beforeAll(async () => {
     built = await buildNlkitCni("err");

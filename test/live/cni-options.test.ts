@@ -4,19 +4,17 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeLive, TestNamespaces } from "../helpers/live.js";
+import { TestNamespaces } from "../helpers/live.js";
 import { Runtime, type Container, type NetworkList } from "./cni-runtime.js";
-import { addrState, buildNlkitCni, hasIptables, hasReference, hostVethNames, linkState, normalizeResult, REFERENCE_DIR, routeState, Side } from "./cni-topology.js";
+import { addrState, buildNlkitCni, describeCni, hostVethNames, linkState, normalizeResult, REFERENCE_DIR, routeState, Side } from "./cni-topology.js";
 
 const ns = new TestNamespaces("cni-opt");
 let built: Awaited<ReturnType<typeof buildNlkitCni>> | undefined;
 const sides = {} as Record<"nl" | "ref", { side: Side; rt: Runtime; dataDir: string }>;
-const ready = hasReference && hasIptables;
 const ctr = (s: Side, i: number, extra: Partial<Container> = {}): Container => ({ containerId: `o${i}`, netns: s.path(s.containers[i - 1]!), ifname: "eth0", ...extra });
 const hostLocal = (dataDir: string, subnet: string) => ({ type: "host-local", subnet, dataDir, routes: [{ dst: "192.0.2.0/24" }] });
 
-describeLive(`nlkit-cni bridge options and delegated IPAM next to the reference${ready ? "" : " (skipped: containernetworking-plugins or iptables not installed)"}`, () => {
-  if (!ready) return;
+describeCni("nlkit-cni bridge options and delegated IPAM next to the reference", () => {
 
   beforeAll(async () => {
     built = await buildNlkitCni("opt", { prefix: "nlkit-" });

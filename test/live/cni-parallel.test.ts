@@ -5,9 +5,9 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeLive, TestNamespaces } from "../helpers/live.js";
+import { TestNamespaces } from "../helpers/live.js";
 import { Runtime, type Container, type NetworkList } from "./cni-runtime.js";
-import { buildNlkitCni, dataDirState, hasIptables, hasReference, linkState, normalizeResult, REFERENCE_DIR, Side } from "./cni-topology.js";
+import { buildNlkitCni, describeCni, dataDirState, linkState, normalizeResult, REFERENCE_DIR, Side } from "./cni-topology.js";
 
 const ns = new TestNamespaces("cni-par");
 let built: Awaited<ReturnType<typeof buildNlkitCni>> | undefined;
@@ -21,11 +21,9 @@ function list(dataDir: string, cniVersion = "1.0.0", subnet = "10.30.0.0/24", na
   };
 }
 
-const ready = hasReference && hasIptables;
 const ctr = (s: Side, i: number, id = `ctr${i}`): Container => ({ containerId: id, netns: s.path(s.containers[i - 1]!), ifname: "eth0" });
 
-describeLive(`nlkit-cni in parallel, with a shared data directory, in every spec version, GC and STATUS${ready ? "" : " (skipped: containernetworking-plugins or iptables not installed)"}`, () => {
-  if (!ready) return;
+describeCni("nlkit-cni in parallel, with a shared data directory, in every spec version, GC and STATUS", () => {
 
   beforeAll(async () => {
     built = await buildNlkitCni("par");

@@ -8,13 +8,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { netns } from "../../src/index.js";
 import * as sys from "../../src/syscalls/index.js";
-import { ipJson, type TestNamespaces } from "../helpers/live.js";
+import { describe } from "vitest";
+import { ipJson, isRoot, type TestNamespaces } from "../helpers/live.js";
 import { buildCniExecutable } from "../../scripts/build-cni.mjs";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 export const REFERENCE_DIR = "/usr/lib/cni";
 export const hasReference = ["bridge", "host-local", "portmap", "loopback"].every((p) => fs.existsSync(path.join(REFERENCE_DIR, p)));
 export const hasIptables = ["/usr/sbin/iptables", "/sbin/iptables"].some((p) => fs.existsSync(p));
+
+/** A describe block that needs root and the reference plugins (with iptables, which they run); the skip says which is missing. */
+export function describeCni(name: string, fn: () => void): void {
+  if (!isRoot) describe.skip(`${name} (skipped: needs root for network namespaces)`, fn);
+  else if (!hasReference || !hasIptables) describe.skip(`${name} (skipped: the reference plugins in ${REFERENCE_DIR} (containernetworking-plugins) or iptables are not installed)`, fn);
+  else describe(name, fn);
+}
 
 /**
  * Builds the executable from the sources into a private directory below node_modules (so that
