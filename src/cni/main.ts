@@ -72,7 +72,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     process.stderr.write(asPlugin ? aboutText(invoked) : USAGE);
     return 0;
   }
-  const stdin = cmd === "VERSION" || cmd === "" ? await readStdin().catch(() => "") : await readStdin();
+  const stdin = cmd === "VERSION" ? await readStdin().catch(() => "") : await readStdin();
   if (cmd === "VERSION") {
     process.stdout.write(versionReply(stdin));
     return 0;
