@@ -25,18 +25,26 @@ function netnsAdd(name: string): string {
   return name;
 }
 
+// GNU time, when installed, also gives the CPU time of the plugin and every process it waited
+// for (the reference's host-local and iptables runs), which a loaded machine distorts less
+const TIME = fs.existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const cpuFile = path.join(work, "cpu");
+
 /** One plugin run as containerd would: env -i inside the host namespace, the request on stdin; ms. */
-function timed(host: string, plugin: string, env: Record<string, string>, stdin: string): number {
-  const args = ["netns", "exec", host, "env", "-i", `PATH=${PATH}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), plugin];
+function timed(host: string, plugin: string, env: Record<string, string>, stdin: string): { wall: number; cpu?: number } {
+  const run = ["env", "-i", `PATH=${PATH}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), plugin];
+  const args = ["netns", "exec", host, ...(TIME ? [TIME, "-o", cpuFile, "-f", "%U %S"] : []), ...run];
   const t0 = process.hrtime.bigint();
   const r = spawnSync("ip", args, { input: stdin, encoding: "utf8" });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${plugin} ${env.CNI_COMMAND} failed: ${r.stdout} ${r.stderr}`);
-  return ms;
+  if (!TIME) return { wall };
+  const [u, sy] = fs.readFileSync(cpuFile, "utf8").trim().split(/\s+/).map(Number);
+  return { wall, cpu: (u! + sy!) * 1000 };
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
-const fmt = (xs: number[]) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
+const fmt = (xs: number[]) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
 
 try {
   const outdir = path.join(root, "node_modules", ".cache", `${tag}-bin`);
@@ -44,7 +52,9 @@ try {
   const binDir = path.join(work, "bin");
   execFileSync(process.execPath, [entry, "install", binDir], { stdio: "pipe" });
   const sides = { nlkit: binDir, reference: REFERENCE };
-  const times: Record<string, Record<string, number[]>> = { nlkit: { VERSION: [], ADD: [], DEL: [] }, reference: { VERSION: [], ADD: [], DEL: [] } };
+  const blank = () => ({ VERSION: [] as number[], ADD: [] as number[], DEL: [] as number[] });
+  const times: Record<string, Record<string, number[]>> = { nlkit: blank(), reference: blank() };
+  const cpu: Record<string, Record<string, number[]>> = { nlkit: blank(), reference: blank() };
   const setup = Object.fromEntries(Object.keys(sides).map((k) => {
     const host = netnsAdd(`${tag}-${k}-host`);
     const cont = netnsAdd(`${tag}-${k}-c`);
@@ -62,12 +72,20 @@ try {
       const v = timed(s.host, path.join(dir, "bridge"), { CNI_COMMAND: "VERSION" }, '{"cniVersion":"1.0.0"}');
       const a = timed(s.host, path.join(dir, "bridge"), { ...env, CNI_COMMAND: "ADD" }, s.conf);
       const d = timed(s.host, path.join(dir, "bridge"), { ...env, CNI_COMMAND: "DEL" }, s.conf);
-      if (i >= 0) { times[k]!.VERSION!.push(v); times[k]!.ADD!.push(a); times[k]!.DEL!.push(d); }
+      if (i < 0) continue;
+      for (const [op, t] of [["VERSION", v], ["ADD", a], ["DEL", d]] as const) {
+        times[k]![op]!.push(t.wall);
+        if (t.cpu !== undefined) cpu[k]![op]!.push(t.cpu);
+      }
     }
   }
-  console.log(`| ${RUNS} runs, median (min-max), wall time per plugin run incl. ip netns exec | nlkit-cni | reference (${REFERENCE}/bridge) |`);
-  console.log("|---|---|---|");
-  for (const op of ["VERSION", "ADD", "DEL"]) console.log(`| ${op} | ${fmt(times.nlkit![op]!)} | ${fmt(times.reference![op]!)} |`);
+  console.log(`| ${RUNS} runs, median (min-max) | nlkit-cni wall | reference wall | nlkit-cni CPU | reference CPU |`);
+  console.log("|---|---|---|---|---|");
+  for (const op of ["VERSION", "ADD", "DEL"]) {
+    const c = TIME ? `${fmt(cpu.nlkit![op]!)} | ${fmt(cpu.reference![op]!)}` : "- | -";
+    console.log(`| ${op} | ${fmt(times.nlkit![op]!)} | ${fmt(times.reference![op]!)} | ${c} |`);
+  }
+  console.log(`(wall: each plugin run as containerd would, ip netns exec and env -i included; CPU: the plugin and the processes it ran; reference: ${REFERENCE}/bridge)`);
   fs.rmSync(outdir, { recursive: true, force: true });
 } finally {
   for (const n of made) spawnSync("ip", ["netns", "del", n]);
