@@ -103,7 +103,14 @@ function checkVersion(cmd: string, version: string): void {
  */
 export async function runShell(invoked: string | undefined, io: ShellIO): Promise<number> {
   const cmd = io.env.CNI_COMMAND ?? "";
+  // errors carry the configuration's cniVersion, also those found before it is read properly
   let version = CURRENT_VERSION;
+  try {
+    const v = (JSON.parse(io.stdin) as { cniVersion?: unknown }).cniVersion;
+    if (typeof v === "string" && v) version = v;
+  } catch {
+    // reported below, in order
+  }
   try {
     checkEnv(cmd, io.env);
     const raw = parseStdin(io.stdin);

@@ -51,6 +51,8 @@ describe("nlkit-cni shell: errors as the reference reports them", () => {
       .toBe("required env variables [CNI_CONTAINERID,CNI_IFNAME,CNI_PATH] missing");
     expect((await run("bridge", env({ CNI_CONTAINERID: "-bad" }), bridgeConf)).json).toMatchObject({ code: 4, msg: "invalid characters in containerID" });
     expect((await run("bridge", env({ CNI_IFNAME: "a/b" }), bridgeConf)).json).toMatchObject({ code: 4 });
+    // the error is in the configuration's version, although the configuration was not read yet
+    expect((await run("bridge", env({ CNI_NETNS: undefined }), { ...bridgeConf, cniVersion: "0.4.0" })).json.cniVersion).toBe("0.4.0");
     // DEL needs no CNI_NETNS
     expect((await run("bridge", env({ CNI_COMMAND: "DEL", CNI_NETNS: undefined, CNI_IFNAME: undefined }), bridgeConf)).json.msg).toBe("required env variables [CNI_IFNAME] missing");
   });
