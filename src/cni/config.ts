@@ -1,0 +1,142 @@
+// Network configuration as a plugin receives it (SPEC section 3: the plugin's object from the list
+// plus cniVersion, name, runtimeConfig and prevResult), read strictly: a wrong type is code 7, a
+// key the reference plugins implement and nlkit-cni does not is code 2, naming the key.
+import { CNI_ERR, CniError, invalidConfig } from "./errors.js";
+import { parseResult, type CniDns, type CniResult } from "./result.js";
+
+export type Json = Record<string, unknown>;
+
+export interface Attachment {
+  /** The network name (the configuration's `name`). */
+  network: string;
+  containerId: string;
+  ifname: string;
+}
+
+export interface GcAttachment {
+  containerID: string;
+  ifname: string;
+}
+
+/** What every plugin reads: the common keys, the rest left in `raw`. */
+export interface NetConf {
+  cniVersion: string;
+  name: string;
+  type: string;
+  raw: Json;
+  ipam?: Json;
+  dns?: CniDns;
+  prevResult?: CniResult;
+  runtimeConfig: Json;
+  args: Json;
+  /** GC: cni.dev/valid-attachments */
+  validAttachments?: GcAttachment[];
+}
+
+export function isObject(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function optBool(o: Json, key: string, where = ""): boolean | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "boolean") throw invalidConfig(`${where}${key} must be true or false, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function optInt(o: Json, key: string, min: number, max: number, where = ""): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw invalidConfig(`${where}${key} must be an integer from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function optStr(o: Json, key: string, where = ""): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw invalidConfig(`${where}${key} must be a string, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function optObj(o: Json, key: string, where = ""): Json | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw invalidConfig(`${where}${key} must be an object, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Refuses keys the reference plugins act on and nlkit-cni does not, when they ask for something
+ * (a default value such as `"vlan": 0` asks for nothing). `unsupported` maps key -> whether the
+ * value given asks for the feature.
+ */
+export function refuseUnsupported(o: Json, unsupported: Record<string, (v: unknown) => boolean>, where = ""): void {
+  for (const [key, active] of Object.entries(unsupported)) {
+    const v = o[key];
+    if (v === undefined || v === null || !active(v)) continue;
+    throw new CniError(CNI_ERR.unsupportedField, `unsupported field "${where}${key}": nlkit-cni does not implement it`, `${where}${key}: ${JSON.stringify(v)}`);
+  }
+}
+
+export const truthy = (v: unknown): boolean => v !== false && v !== 0 && v !== "" && !(Array.isArray(v) && v.length === 0);
+
+/** The DNS section as results carry it. */
+export function parseDnsConf(v: unknown, where = "dns"): CniDns | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw invalidConfig(`${where} must be an object`);
+  const out: CniDns = {};
+  for (const k of ["nameservers", "search", "options"] as const) {
+    const l = v[k];
+    if (l === undefined || l === null) continue;
+    if (!Array.isArray(l) || l.some((s) => typeof s !== "string")) throw invalidConfig(`${where}.${k} must be a list of strings`);
+    if (l.length) out[k] = l as string[];
+  }
+  const d = optStr(v, "domain", `${where}.`);
+  if (d) out.domain = d;
+  return out;
+}
+
+/** The common part of any plugin's configuration; the shell has already checked name and cniVersion. */
+export function parseNetConf(raw: Json): NetConf {
+  const conf: NetConf = {
+    cniVersion: typeof raw.cniVersion === "string" && raw.cniVersion ? raw.cniVersion : "0.1.0",
+    name: String(raw.name ?? ""),
+    type: optStr(raw, "type") ?? "",
+    raw,
+    runtimeConfig: optObj(raw, "runtimeConfig") ?? {},
+    args: optObj(raw, "args") ?? {},
+  };
+  const ipam = optObj(raw, "ipam");
+  if (ipam) conf.ipam = ipam;
+  const dns = parseDnsConf(raw.dns);
+  if (dns) conf.dns = dns;
+  if (raw.prevResult !== undefined && raw.prevResult !== null) conf.prevResult = parseResult(raw.prevResult, conf.cniVersion);
+  const valid = raw["cni.dev/valid-attachments"];
+  if (valid !== undefined && valid !== null) {
+    if (!Array.isArray(valid) || valid.some((a) => !isObject(a) || typeof a.containerID !== "string" || typeof a.ifname !== "string")) {
+      throw invalidConfig("cni.dev/valid-attachments must be a list of {containerID, ifname}");
+    }
+    conf.validAttachments = valid as GcAttachment[];
+  }
+  return conf;
+}
+
+/** CNI_ARGS "K=V;K2=V2" (libcni's CommonArgs: unknown keys are the plugin's to ignore). */
+export function parseCniArgs(text: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!text) return out;
+  for (const pair of text.split(";")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new CniError(CNI_ERR.invalidEnvironment, `CNI_ARGS: invalid pair "${pair}"`);
+    out.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Interface names as the kernel (dev_valid_name) and libcni accept them. */
+export function validIfname(name: string): boolean {
+  return name.length > 0 && Buffer.byteLength(name) <= 15 && name !== "." && name !== ".." && !/[/:\s]/.test(name);
+}

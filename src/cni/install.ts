@@ -1,0 +1,44 @@
+// `nlkit-cni install DIR [--prefix P] [--force]`: busybox-style links, one per plugin name.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const PLUGIN_NAMES = ["bridge", "host-local", "portmap", "loopback"] as const;
+
+export interface InstallOptions {
+  prefix?: string;
+  /** Replace regular files of the same names (the reference's binaries) too. */
+  force?: boolean;
+}
+
+/**
+ * Creates DIR/<prefix><name> -> `target` for every plugin, replacing symbolic links already
+ * there; a regular file is replaced only with `force`. Returns the links made.
+ */
+export function installLinks(dir: string, target: string, opts: InstallOptions = {}): string[] {
+  const prefix = opts.prefix ?? "";
+  if (prefix.includes("/")) throw new Error(`invalid prefix "${prefix}": it must not contain '/'`);
+  const links = PLUGIN_NAMES.map((name) => path.join(dir, prefix + name));
+  // every refusal before the first change
+  for (const link of links) {
+    let existing: fs.Stats | undefined;
+    try {
+      existing = fs.lstatSync(link);
+    } catch {
+      existing = undefined;
+    }
+    if (existing && !existing.isSymbolicLink() && !opts.force) {
+      throw new Error(`${link} exists and is not a symbolic link: give --force to replace it`);
+    }
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const made: string[] = [];
+  for (const link of links) {
+    // a new link renamed over the old one: never a moment without the plugin
+    const tmp = `${link}.nlkit-${process.pid}`;
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(target, tmp);
+    fs.renameSync(tmp, link);
+    made.push(link);
+  }
+  return made;
+}

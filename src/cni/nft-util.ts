@@ -1,0 +1,123 @@
+// What the masquerade and port-forward tables share: rules keyed by attachment through their
+// comment, the ruleset read that tolerates concurrent plugins, and a fib expression.
+import { createHash } from "node:crypto";
+import type { Attachment } from "./config.js";
+import { DumpInterruptedError, Nft, RulesetChangedError, sameExpressions, type Expr, type NetnsRef, type NftRule, type NftRuleset } from "./deps.js";
+
+/** The first 16 hex digits of SHA-512, as the reference's MustFormatHashWithPrefix(16, "", s). */
+export function hash16(s: string): string {
+  return createHash("sha512").update(s).digest("hex").slice(0, 16);
+}
+
+export function networkKey(network: string): string {
+  return hash16(network);
+}
+
+/** The prefix every rule of one attachment's comment starts with: network hash, attachment hash. */
+export function attachmentKey(att: Attachment): string {
+  return `${hash16(att.network)}-${hash16(`${att.ifname}:${att.containerId}`)}`;
+}
+
+const COMMENT_MAX = 127;
+
+/**
+ * "<key>, net: <network>, if: <ifname>, id: <containerID>" cut to what a rule comment holds: the
+ * upstream nftables backend's format, so that its GC and nlkit's read the same rules.
+ */
+export function attachmentComment(att: Attachment): string {
+  const clean = (s: string) => s.replaceAll('"', "");
+  const text = `${attachmentKey(att)}, net: ${clean(att.network)}, if: ${clean(att.ifname)}, id: ${clean(att.containerId)}`;
+  const buf = Buffer.from(text);
+  if (buf.length <= COMMENT_MAX) return text;
+  // never cut a UTF-8 sequence in half
+  let end = COMMENT_MAX;
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.toString("utf8", 0, end);
+}
+
+export interface NftTarget {
+  /** The namespace the rules live in (default: the current one). */
+  netns?: NetnsRef;
+}
+
+export function openNft(t: NftTarget): Promise<Nft> {
+  return Nft.open(t.netns ?? {});
+}
+
+/**
+ * The inet family's ruleset. Other plugins commit while it is read (a dump then ends with
+ * NLM_F_DUMP_INTR, or the generation moves between dumps), so reads are repeated; when every one
+ * saw the generation move, the last is still right about this attachment's own rules (no other
+ * operation on the same attachment runs concurrently, per SPEC), so it is used.
+ */
+export async function readInet(nft: Nft, attempts = 12): Promise<NftRuleset> {
+  for (let i = 1; ; i++) {
+    try {
+      return await nft.ruleset({ family: "inet" });
+    } catch (e) {
+      if (!(e instanceof DumpInterruptedError)) throw e;
+      if (i >= attempts) {
+        if (e instanceof RulesetChangedError) return e.ruleset;
+        throw e;
+      }
+      await new Promise<void>((r) => setTimeout(r, Math.random() * 4 * i));
+    }
+  }
+}
+
+/** The rules of table/chains whose comment starts with `prefix`. */
+export function rulesByComment(rs: NftRuleset, table: string, chains: readonly string[] | undefined, prefix: string): NftRule[] {
+  const t = rs.tables.find((x) => x.family === "inet" && x.name === table);
+  if (!t) return [];
+  return t.chains
+    .filter((c) => chains === undefined || chains.includes(c.name))
+    .flatMap((c) => c.rules.filter((r) => r.comment !== undefined && r.comment.startsWith(prefix)));
+}
+
+/** Deletes rules by handle in one transaction; false when there was nothing to delete. */
+export async function deleteRules(nft: Nft, rules: readonly NftRule[]): Promise<boolean> {
+  if (rules.length === 0) return false;
+  await nft.transaction((tx) => {
+    for (const r of rules) tx.deleteRule({ family: r.family, table: r.table, chain: r.chain, handle: r.handle });
+  });
+  return true;
+}
+
+/**
+ * `fib daddr type local`: NFTA_FIB_DREG 1, NFTA_FIB_RESULT NFT_FIB_RESULT_ADDRTYPE,
+ * NFTA_FIB_FLAGS NFTA_FIB_F_DADDR (linux/netfilter/nf_tables.h), then a compare with RTN_LOCAL.
+ * nlkit has no fib table yet; its codec carries an expression it does not know as raw bytes,
+ * written here in the order the kernel dumps them so that a read-back rule compares equal.
+ */
+export function fibDaddrLocal(): Expr[] {
+  const attr = (type: number, v: number) => {
+    const b = Buffer.alloc(8);
+    b.writeUInt16LE(8, 0);
+    b.writeUInt16LE(type, 2);
+    b.writeUInt32BE(v, 4);
+    return b;
+  };
+  const NFTA_FIB_DREG = 1, NFTA_FIB_RESULT = 2, NFTA_FIB_FLAGS = 3;
+  const NFT_FIB_RESULT_ADDRTYPE = 3, NFTA_FIB_F_DADDR = 1 << 1, RTN_LOCAL = 2;
+  const data = Buffer.concat([attr(NFTA_FIB_DREG, 1), attr(NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE), attr(NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR)]);
+  return [{ name: "fib", data }, { name: "cmp", data: { sreg: 1, op: "eq", data: { value: hostU32(RTN_LOCAL) } } }];
+}
+
+/** A u32 in host byte order: how registers hold marks and fib results. */
+export function hostU32(n: number): Buffer {
+  return Buffer.from(Uint32Array.of(n >>> 0).buffer);
+}
+
+/**
+ * sameExpressions, except that a bitwise's op "bool" (NFT_BITWISE_BOOL, 0, which the kernel dumps
+ * and a built expression leaves out) counts as absent: nlkit's comparison takes an absent attribute
+ * for zero, but not an enum's name for zero.
+ */
+export function sameRule(a: readonly Expr[], b: readonly Expr[]): boolean {
+  const norm = (l: readonly Expr[]): Expr[] => l.map((e) => {
+    if (e.name !== "bitwise" || !e.data || Buffer.isBuffer(e.data) || e.data.op !== "bool") return e;
+    const { op: _op, ...rest } = e.data;
+    return { name: e.name, data: rest };
+  });
+  return sameExpressions(norm(a), norm(b));
+}

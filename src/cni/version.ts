@@ -1,0 +1,28 @@
+// CNI spec versions. Kept free of imports: the VERSION command loads only this and the shell.
+
+/** Every spec version nlkit-cni reads configurations in and writes results for. */
+export const SUPPORTED_VERSIONS: readonly string[] = ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
+/** The version of results built internally (the newest). */
+export const CURRENT_VERSION = "1.1.0";
+
+/** [major, minor, micro], or undefined for text that is not a version ("1", "1.0" are accepted, as libcni does). */
+export function parseVersion(v: unknown): [number, number, number] | undefined {
+  if (typeof v !== "string" || v === "") return undefined;
+  const parts = v.split(".");
+  if (parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) return undefined;
+  const [a = 0, b = 0, c = 0] = parts.map(Number);
+  return [a, b, c];
+}
+
+/** a >= b; undefined when either is not a version. */
+export function versionAtLeast(a: string, b: string): boolean | undefined {
+  const x = parseVersion(a), y = parseVersion(b);
+  if (!x || !y) return undefined;
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
+  return true;
+}
+
+/** How Go's %q prints a []string, as libcni's version error details do: ["0.1.0" "0.2.0"]. */
+export function goQuoteList(list: readonly string[]): string {
+  return `[${list.map((s) => JSON.stringify(s)).join(" ")}]`;
+}
