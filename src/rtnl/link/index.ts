@@ -164,7 +164,7 @@ export class LinkApi extends ObjectVerbs {
       if (typeof filter.kind !== "string" || filter.kind === "") throw new NlkitInputError("kind must be a non-empty string", "kind");
       attrs.linkinfo = { kind: filter.kind };
     }
-    const links = await this.ctx.socket.dump(linkRequest(RTM_GETLINK, 0, { header: {}, attrs }), decode, opts);
+    const links = await this.readDump(linkRequest(RTM_GETLINK, 0, { header: {}, attrs }), decode, opts);
     if (filter.kind === undefined && master === undefined) return links;
     const kind = filter.kind === "tap" ? "tun" : filter.kind;
     return links.filter((l) => (kind === undefined || l.kind === kind) && (master === undefined || l.master === master));
