@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ping } from "../../src/probe/ping.js";
 import { UdpSourceReporter, udpAsk } from "../../src/probe/udp.js";
@@ -48,5 +49,22 @@ describeLive("reachability probes without ping or nc (live)", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("an abort ends a ping or a UDP ask in its wait at once, its socket closed", async () => {
+    const fds = () => fs.readdirSync("/proc/self/fd").length;
+    const before = fds();
+    // nobody answers and the timeouts outlast the test: only the abort can end these waits
+    const stopPing = new AbortController();
+    const pinging = ping("10.9.0.77", { netns: a, count: 5, timeoutMs: 600_000, signal: stopPing.signal });
+    stopPing.abort();
+    await expect(pinging).rejects.toMatchObject({ name: "AbortError" });
+    const stopAsk = new AbortController();
+    const asking = udpAsk({ netns: a, to: "10.9.0.77", port: 7007, timeoutMs: 600_000, signal: stopAsk.signal });
+    stopAsk.abort(new Error("stopped by the test"));
+    await expect(asking).rejects.toThrow("stopped by the test");
+    expect(fds()).toBe(before);
+    // an already aborted signal sends nothing
+    await expect(ping("10.9.0.2", { netns: a, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
   });
 });
