@@ -1,7 +1,8 @@
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { expect, it } from "vitest";
-import { describeLive, hasCommand, ipJson, TestNamespaces } from "../helpers/live.js";
+import { describeLive, TestNamespaces } from "../helpers/live.js";
+import { rootState } from "../helpers/root-state.js";
 import { lab1, type LabCheck } from "../../src/lab/labs.js";
 import { silentReporter } from "../../src/lab/report.js";
 import { LabSession } from "../../src/lab/session.js";
@@ -11,14 +12,6 @@ const CLI = ["bin/nlkit.js", "lab"];
 function labLeftovers(pid: number | undefined): string[] {
   if (!fs.existsSync("/run/netns")) return [];
   return fs.readdirSync("/run/netns").filter((n) => n.startsWith(`nlkit-lab-${pid}-`));
-}
-
-function rootState(): string {
-  const links = ipJson<Array<{ ifname: string; operstate: string }>>(["link", "show"]).map((l) => `${l.ifname}:${l.operstate}`);
-  const routes = ipJson<Array<{ dst: string }>>(["route", "show", "table", "all"]).map((r) => JSON.stringify(r));
-  const nft = hasCommand("nft") ? execFileSync("nft", ["list", "ruleset"], { encoding: "utf8" }) : "";
-  const forward = fs.readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8");
-  return JSON.stringify({ links, routes, nft, forward });
 }
 
 describeLive("the main job: nlkit lab (live)", () => {
