@@ -330,11 +330,19 @@ function selectSet(def: AttrDef, parent: Record<string, unknown>): AttrSet | und
 
 // --- decoding ---------------------------------------------------------------------------------
 
+/** A range of attributes must lie inside the buffer: a bad one is malformed input, not a RangeError. */
+function checkRange(buf: Buffer, start: number, end: number, what: string): void {
+  if (!(start >= 0 && end <= buf.length)) {
+    throw new NetlinkParseError(`${what}: attributes [${start}, ${end}) reach outside the buffer of ${buf.length} bytes`, start >= 0 ? start : 0);
+  }
+}
+
 /** Calls fn for each attribute in [start, end); throws NetlinkParseError on broken framing. */
 export function forEachAttr(
   buf: Buffer, start: number, end: number,
   fn: (type: number, payloadStart: number, payloadEnd: number, rawType: number) => void,
 ): void {
+  checkRange(buf, start, end, "attributes");
   let off = start;
   while (off + NLA_HDRLEN <= end) {
     const len = buf.readUInt16LE(off);
@@ -346,6 +354,7 @@ export function forEachAttr(
 }
 
 export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSet): AttrValues {
+  checkRange(buf, start, end, set.name);
   const out: AttrValues = {};
   let pendingSubmsgs: Array<[AttrDef, number, number, number]> | undefined;
   let off = start;
@@ -506,6 +515,8 @@ function decodeArray(buf: Buffer, def: AttrDef, ps: number, pe: number, parent: 
  * family's tables: e.g. "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT".
  */
 export function describeAttrAt(buf: Buffer, start: number, end: number, set: AttrSet, offset: number): string | undefined {
+  // naming only: bytes it cannot walk name nothing
+  if (!(start >= 0 && end <= buf.length)) return undefined;
   const path: string[] = [];
   let current: AttrSet | undefined = set;
   let s = start, e = end;
