@@ -45,12 +45,16 @@ export function readHeader(buf: Buffer, off: number): NlHeader {
 
 /**
  * Throws NetlinkParseError unless buf[start, start + len) can hold a netlink message: a whole
- * nlmsghdr, and nothing past the buffer. Decoders are handed (buf, start, len) by the socket, by
- * users replaying captures and by tests; none of those may turn a bad length into a RangeError.
+ * nlmsghdr (and the family's fixed header, when given), and nothing past the buffer. Decoders are
+ * handed (buf, start, len) by the socket, by users replaying captures and by tests; none of those
+ * may turn a bad length into a RangeError, or into fields read from the next message's bytes.
  */
-export function checkMessageBounds(buf: Buffer, start: number, len: number): void {
+export function checkMessageBounds(buf: Buffer, start: number, len: number, header?: StructDef): void {
   if (!(start >= 0 && len >= NLMSG_HDRLEN && start + len <= buf.length)) {
     throw new NetlinkParseError(`no netlink message of ${len} bytes at ${start} in a buffer of ${buf.length}`, start >= 0 ? start : 0);
+  }
+  if (header && len < NLMSG_HDRLEN + header.size) {
+    throw new NetlinkParseError(`a message of ${len} bytes cannot hold its ${header.name} (${header.size} bytes)`, start);
   }
 }
 

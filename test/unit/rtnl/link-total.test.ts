@@ -67,16 +67,11 @@ describe("links are total and JSON-safe", () => {
       const li = attr(good, 18);
       const fields = lengthFields(good);
       const kindAttr = fields.find((f) => f.parent === li.index && (f.type & 0x3fff) === 1)!;
-      // a linkinfo whose kind is `kind`, data kept: replace IFLA_INFO_KIND's payload
+      // a linkinfo whose kind is `kind`, data kept: IFLA_INFO_KIND's payload (and padding) replaced
       const name = Buffer.from(`${kind}\0`);
       const padded = Buffer.concat([name, Buffer.alloc((4 - (name.length % 4)) % 4)]);
-      let bad = Buffer.concat([good.subarray(0, kindAttr.payload), good.subarray(kindAttr.end + ((4 - ((kindAttr.end - kindAttr.at) % 4)) % 4))]);
-      for (const f of fields.filter((x) => x.at < kindAttr.at && x.end >= kindAttr.end)) {
-        const delta = -(kindAttr.end - kindAttr.payload) - ((4 - ((kindAttr.end - kindAttr.at) % 4)) % 4);
-        if (f.kind === "nlmsg") bad.writeUInt32LE(bad.readUInt32LE(f.at) + delta, f.at);
-        else bad.writeUInt16LE(bad.readUInt16LE(f.at) + delta, f.at);
-      }
-      bad = insertBytes(bad, kindAttr.payload, padded);
+      const alignedEnd = kindAttr.at + ((kindAttr.end - kindAttr.at + 3) & ~3);
+      const bad: Buffer = insertBytes(removeBytes(good, kindAttr.payload, alignedEnd, fields), kindAttr.payload, padded);
       bad.writeUInt16LE(4 + name.length, kindAttr.at);
       const link = decodeLink(bad, 0, bad.length);
       expect(link.kind).toBe(kind);
