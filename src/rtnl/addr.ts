@@ -2,7 +2,7 @@ import { attrSet, decodeAttrs } from "../netlink/attrs.js";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
 import { networkOf, parseCidr, type Cidr, type IpFamily } from "../netlink/ip.js";
-import type { MessageDef } from "../netlink/message.js";
+import { checkMessageBounds, type MessageDef } from "../netlink/message.js";
 import type { Request } from "../netlink/socket.js";
 import { decodeStruct, encodeStruct, struct } from "../netlink/struct.js";
 import type { NlWriter } from "../netlink/writer.js";
@@ -261,6 +261,7 @@ function lft(v: number): Lifetime {
 
 /** One RTM_NEWADDR to an Addr; `names` maps indexes to device names. */
 export function decodeAddr(buf: Buffer, start: number, len: number, names: ReadonlyMap<number, string>): Addr {
+  checkMessageBounds(buf, start, len, ifaddrmsg);
   const h = decodeStruct(buf, start + NLMSG_HDRLEN, 8, ifaddrmsg);
   const a = decodeAttrs(buf, start + NLMSG_HDRLEN + 8, start + len, ifaAttrs);
   const family: IpFamily = h.family === AF_INET6 ? 6 : 4;
