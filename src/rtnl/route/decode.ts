@@ -1,5 +1,7 @@
 import { decodeAttrs, enumName } from "../../netlink/attrs.js";
 import { NLMSG_HDRLEN } from "../../netlink/constants.js";
+import { checkMessageBounds } from "../../netlink/message.js";
+import { rtmsg } from "../headers.js";
 import { formatIPv4, formatIPv6, type IpFamily } from "../../netlink/ip.js";
 import { decodeStruct, type StructValue } from "../../netlink/struct.js";
 import { enumOutput, flagNames, rtProtocol, rtScope, rtType } from "../enums.js";
@@ -147,7 +149,9 @@ export function plainRouteAttrs(buf: Buffer, off: number, end: number): PlainRou
 
 /** One RTM_NEWROUTE to a Route; undefined for other messages and non-IP families (ipmr, mpls). */
 export function decodeRoute(buf: Buffer, start: number, len: number, names: ReadonlyMap<number, string>): Route | undefined {
+  checkMessageBounds(buf, start, len);
   if (buf.readUInt16LE(start + 4) !== RTM_NEWROUTE) return undefined;
+  checkMessageBounds(buf, start, len, rtmsg);
   // struct rtmsg, read whole as decodeStruct(.., 12, rtmsg) would
   const h = start + NLMSG_HDRLEN;
   const hFamily = buf[h]!, dstLen = buf[h + 1]!, srcLen = buf[h + 2]!, hFlags = buf.readUInt32LE(h + 8);

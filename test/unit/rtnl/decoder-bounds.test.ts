@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NetlinkParseError } from "../../../src/netlink/errors.js";
 import { decodeAddr } from "../../../src/rtnl/addr.js";
+import { decodeRoute } from "../../../src/rtnl/route/decode.js";
 import { loadCorpus } from "../../fuzz/corpus.js";
 
 // Family decoders read their fixed header inside the message or not at all (found by scripts/fuzz.ts).
@@ -24,5 +25,15 @@ describe("rtnl decoders and short messages", () => {
     expect(() => decodeAddr(two, 0, 20, names)).toThrow(NetlinkParseError);
     expect(() => decodeAddr(first("addr", 20), 0, first("addr", 20).length + 4, names)).toThrow(NetlinkParseError);
     expect(decodeAddr(first("addr", 20), 0, first("addr", 20).length, names).local).toBe("127.0.0.1");
+  });
+
+  it("decodeRoute: a message ending inside its rtmsg, and an RTA_VIA shorter than its family", () => {
+    const route = first("route4", 24);
+    for (const len of [16, 18, 23, 27]) expect(() => decodeRoute(cut(route, len), 0, len, names)).toThrow(NetlinkParseError);
+    // RTA_VIA (18) with one byte: kept raw, the route still decoded
+    const via = Buffer.concat([route.subarray(0, 28), Buffer.from("05001200020000000800010000000000", "hex").subarray(0, 8)]);
+    via.writeUInt32LE(via.length, 0);
+    const r = decodeRoute(via, 0, via.length, names)!;
+    expect(r.via).toBeUndefined();
   });
 });
