@@ -1,4 +1,5 @@
 import { attrSet, decodeAttrs, type AttrSet, type AttrValues, type CustomCodec } from "../../netlink/attrs.js";
+import { NetlinkParseError } from "../../netlink/errors.js";
 import { formatIp } from "../../netlink/ip.js";
 import type { MessageDef } from "../../netlink/message.js";
 import { struct } from "../../netlink/struct.js";
@@ -86,6 +87,8 @@ export const viaCodec: CustomCodec = {
     w.bytes(v.bytes);
   },
   decode(buf, start, end) {
+    // too short for its family: kept raw by the attribute decoder
+    if (end - start < 2) throw new NetlinkParseError(`rtvia of ${end - start} bytes`, start);
     return { family: buf.readUInt16LE(start), address: formatIp(buf, start + 2, end - start - 2) };
   },
 };
