@@ -2,7 +2,7 @@ import { attrSet, decodeAttrs } from "../netlink/attrs.js";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
 import { parseIp, parseLladdr, type IpFamily } from "../netlink/ip.js";
-import type { MessageDef } from "../netlink/message.js";
+import { checkMessageBounds, type MessageDef } from "../netlink/message.js";
 import { decodeStruct, encodeStruct, struct } from "../netlink/struct.js";
 import type { NlWriter } from "../netlink/writer.js";
 import type { Executor, RtnlContext } from "./context.js";
@@ -235,7 +235,9 @@ function encodeNeigh(w: NlWriter, r: NeighReq): void {
 // --- decoding ------------------------------------------------------------------------------------
 
 export function decodeNeigh(buf: Buffer, start: number, len: number, names: ReadonlyMap<number, string>): Neigh | undefined {
+  checkMessageBounds(buf, start, len);
   if (buf.readUInt16LE(start + 4) !== RTM_NEWNEIGH) return undefined;
+  checkMessageBounds(buf, start, len, ndmsg);
   const h = decodeStruct(buf, start + NLMSG_HDRLEN, 12, ndmsg) as Record<string, number>;
   const a = decodeAttrs(buf, start + NLMSG_HDRLEN + 12, start + len, ndaAttrs) as Record<string, any>;
   const fam = h.family!;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NetlinkParseError } from "../../../src/netlink/errors.js";
 import { decodeAddr } from "../../../src/rtnl/addr.js";
+import { decodeNeigh } from "../../../src/rtnl/neigh.js";
 import { decodeRoute } from "../../../src/rtnl/route/decode.js";
 import { loadCorpus } from "../../fuzz/corpus.js";
 
@@ -35,5 +36,12 @@ describe("rtnl decoders and short messages", () => {
     via.writeUInt32LE(via.length, 0);
     const r = decodeRoute(via, 0, via.length, names)!;
     expect(r.via).toBeUndefined();
+  });
+
+  it("decodeNeigh: a message ending inside its ndmsg", () => {
+    const n = first("neigh", 28);
+    expect(decodeNeigh(n, 0, n.length, names)).toBeDefined();
+    for (const len of [16, 20, 27]) expect(() => decodeNeigh(cut(n, len), 0, len, names)).toThrow(NetlinkParseError);
+    expect(() => decodeNeigh(n, 0, n.length + 1, names)).toThrow(NetlinkParseError);
   });
 });
