@@ -2,7 +2,7 @@ import { attrSet, decodeAttrs } from "../netlink/attrs.js";
 import { NLM_F_CREATE, NLM_F_EXCL, NLMSG_HDRLEN } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
 import { parseCidr, type IpFamily } from "../netlink/ip.js";
-import type { MessageDef } from "../netlink/message.js";
+import { checkMessageBounds, type MessageDef } from "../netlink/message.js";
 import { decodeStruct, encodeStruct, struct } from "../netlink/struct.js";
 import type { NlWriter } from "../netlink/writer.js";
 import { familyNumber } from "./addr.js";
@@ -263,7 +263,9 @@ function prefixText(addr: string | undefined, len: number, full: number): string
 }
 
 export function decodeRule(buf: Buffer, start: number, len: number): Rule | undefined {
+  checkMessageBounds(buf, start, len);
   if (buf.readUInt16LE(start + 4) !== RTM_NEWRULE) return undefined;
+  checkMessageBounds(buf, start, len, fibRuleHdr);
   const h = decodeStruct(buf, start + NLMSG_HDRLEN, 12, fibRuleHdr) as Record<string, number>;
   if (h.family !== AF_INET && h.family !== AF_INET6) return undefined;
   const a = decodeAttrs(buf, start + NLMSG_HDRLEN + 12, start + len, fraAttrs) as Record<string, any>;

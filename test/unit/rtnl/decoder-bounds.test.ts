@@ -3,12 +3,15 @@ import { NetlinkParseError } from "../../../src/netlink/errors.js";
 import { decodeAddr } from "../../../src/rtnl/addr.js";
 import { decodeNeigh } from "../../../src/rtnl/neigh.js";
 import { decodeRoute } from "../../../src/rtnl/route/decode.js";
+import { decodeRule } from "../../../src/rtnl/rule.js";
 import { loadCorpus } from "../../fuzz/corpus.js";
 
 // Family decoders read their fixed header inside the message or not at all (found by scripts/fuzz.ts).
 const names = new Map<number, string>();
 const corpus = loadCorpus();
 const first = (fixture: string, type: number) => corpus.messages.find((m) => m.fixture === fixture && m.type === type)!.bytes;
+
+const DONE = Buffer.from("140000000300020000000000000000000000000000", "hex").subarray(0, 20);
 
 /** The message cut inside its family header, nlmsg_len saying so. */
 function cut(msg: Buffer, len: number): Buffer {
@@ -31,6 +34,8 @@ describe("rtnl decoders and short messages", () => {
   it("decodeRoute: a message ending inside its rtmsg, and an RTA_VIA shorter than its family", () => {
     const route = first("route4", 24);
     for (const len of [16, 18, 23, 27]) expect(() => decodeRoute(cut(route, len), 0, len, names)).toThrow(NetlinkParseError);
+    // another message type is still no route, however short (a dump's NLMSG_DONE is 20 bytes)
+    expect(decodeRoute(DONE, 0, DONE.length, names)).toBeUndefined();
     // RTA_VIA (18) with one byte: kept raw, the route still decoded
     const via = Buffer.concat([route.subarray(0, 28), Buffer.from("05001200020000000800010000000000", "hex").subarray(0, 8)]);
     via.writeUInt32LE(via.length, 0);
@@ -42,6 +47,14 @@ describe("rtnl decoders and short messages", () => {
     const n = first("neigh", 28);
     expect(decodeNeigh(n, 0, n.length, names)).toBeDefined();
     for (const len of [16, 20, 27]) expect(() => decodeNeigh(cut(n, len), 0, len, names)).toThrow(NetlinkParseError);
+    expect(decodeNeigh(DONE, 0, DONE.length, names)).toBeUndefined();
     expect(() => decodeNeigh(n, 0, n.length + 1, names)).toThrow(NetlinkParseError);
+  });
+
+  it("decodeRule: a message ending inside its fib_rule_hdr", () => {
+    const r = first("rule4", 32);
+    expect(decodeRule(r, 0, r.length)).toBeDefined();
+    for (const len of [16, 18, 27]) expect(() => decodeRule(cut(r, len), 0, len)).toThrow(NetlinkParseError);
+    expect(decodeRule(DONE, 0, DONE.length)).toBeUndefined();
   });
 });
