@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { Nft } from "../../src/nft/nft.js";
 import { ip, TestNamespaces } from "./live.js";
+import { NLKIT_BIN } from "./nlkit-cli.js";
 
 export interface DoctorLab {
   ns: TestNamespaces;
@@ -59,7 +60,7 @@ export async function applyFix(fix: string): Promise<void> {
     const words = command.trim().split(/\s+/);
     if (words[0] !== "nlkit") throw new Error(`not an nlkit command: ${command}`);
     try {
-      execFileSync("node", ["bin/nlkit.js", ...words.slice(1)], { stdio: "pipe", encoding: "utf8" });
+      execFileSync(process.execPath, [NLKIT_BIN, ...words.slice(1)], { stdio: "pipe", encoding: "utf8" });
     } catch (e) {
       const err = e as { status?: number; stderr?: string };
       throw new Error(`${command}: exit ${err.status}: ${err.stderr}`);

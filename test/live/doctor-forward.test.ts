@@ -7,6 +7,7 @@ import { doctor } from "../../src/cli/doctor.js";
 import { UdpSourceReporter } from "../../src/probe/index.js";
 import { buildLab, faultThenRepair, firstProblem, statusLines, type DoctorLab } from "../helpers/doctor-lab.js";
 import { describeLive, ip } from "../helpers/live.js";
+import { NLKIT_BIN } from "../helpers/nlkit-cli.js";
 
 const OUT = "198.51.100.1";
 const opts = (lab: DoctorLab, to = OUT) => ({ netns: lab.c1, to, count: 1, timeoutMs: 1000 });
@@ -82,7 +83,7 @@ describeLive("nlkit doctor: healthy lab", () => {
   it("CLI: text tree with marks, --json, exit 0; -n for a missing namespace exits 1", async () => {
     const run = (args: string[]) => {
       try {
-        return { status: 0, out: execFileSync("node", ["bin/nlkit.js", ...args], { encoding: "utf8", stdio: "pipe" }) };
+        return { status: 0, out: execFileSync(process.execPath, [NLKIT_BIN, ...args], { encoding: "utf8", stdio: "pipe" }) };
       } catch (e) {
         const err = e as { status: number; stdout: string; stderr: string };
         return { status: err.status, out: err.stdout, err: err.stderr };
