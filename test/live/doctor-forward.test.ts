@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose } from "../../src/doctor/index.js";
 import { doctor } from "../../src/cli/doctor.js";
 import { UdpSourceReporter } from "../../src/probe/index.js";
-import { buildLab, faultThenRepair, firstProblem, statusLines, type DoctorLab } from "../helpers/doctor-lab.js";
-import { describeLive, ip } from "../helpers/live.js";
+import { buildLab, faultThenRepair, firstProblem, statusLines, waitFor, type DoctorLab } from "../helpers/doctor-lab.js";
+import { describeLive, ip, ipJson } from "../helpers/live.js";
 import { NLKIT_BIN } from "../helpers/nlkit-cli.js";
 
 const OUT = "198.51.100.1";
@@ -58,7 +58,9 @@ describeLive("nlkit doctor: healthy lab", () => {
     expect(r.checks.find((c) => c.id === "neigh.nexthop")!.evidence).toContain("veth2 in");
     // the same address again on c1 with DAD: c2 answers for it, the kernel marks it dadfailed
     ip(["addr", "add", "fd00::2/64", "dev", "veth1"], lab.c1);
-    await new Promise((res) => setTimeout(res, 2500));
+    await waitFor("dadfailed", () =>
+      ipJson<Array<{ addr_info: Array<{ local: string; dadfailed?: boolean }> }>>(["-6", "addr", "show", "dev", "veth1"], lab.c1)[0]!.addr_info
+        .some((a) => a.local === "fd00::2" && a.dadfailed === true));
     const d = await diagnose(opts(lab, "fd00::2"));
     expect(firstProblem(d)?.id, statusLines(d)).toBe("addr.duplicate");
     expect(d.checks.find((c) => c.id === "addr.dad")).toMatchObject({ status: "failure", fix: `nlkit -n ${lab.c1} address del fd00::2/64 dev veth1` });
