@@ -1,4 +1,16 @@
 import { poller } from "../netlink/poller.js";
+import * as sys from "../syscalls/index.js";
+
+function readableNow(fd: number): boolean {
+  const pfd = Buffer.alloc(8);
+  pfd.writeInt32LE(fd, 0);
+  pfd.writeInt16LE(sys.POLLIN, 4);
+  try {
+    return sys.poll(pfd, 1, 0) > 0 && (pfd.readInt16LE(6) & sys.POLLIN) !== 0;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Resolves "readable" when fd becomes readable, "timeout" after timeoutMs, "aborted" when signal
@@ -19,7 +31,9 @@ export function waitReadable(fd: number, timeoutMs: number, signal?: AbortSignal
       void poller.unwatch(fd).then(() => resolve(v));
     };
     const onAbort = () => finish("aborted");
-    const timer = setTimeout(() => finish("timeout"), Math.max(0, timeoutMs));
+    // On a starved event loop the timer and the poll loop's wake-up come due together, and
+    // timers run first: look at the socket once more before calling a reply that is there lost.
+    const timer = setTimeout(() => finish(readableNow(fd) ? "readable" : "timeout"), Math.max(0, timeoutMs));
     signal?.addEventListener("abort", onAbort, { once: true });
     // a failure to poll says nothing about the socket: report it as "not readable in time"
     poller.watch(fd, () => finish("readable"), () => finish("timeout"));
