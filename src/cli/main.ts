@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  if (name === "lab") return lab(words.slice(1));
+  if (name === "lab") return (await import("./lab.js")).lab(words.slice(1));
   if (name === "doctor") return (await import("./doctor.js")).doctor(words.slice(1), opts);
   const cli = new Cli(opts);
   try {
@@ -168,27 +168,5 @@ function globalOptions(argv: readonly string[], opts: GlobalOptions, seeNetns: (
 function checkNetns(name: string): void {
   if (name.includes("/") || !fs.existsSync(`${NETNS_RUN_DIR}/${name}`)) {
     throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
-  }
-}
-
-const LAB_USAGE = "Usage: nlkit lab [--keep]";
-
-async function lab(args: string[]): Promise<number> {
-  // an unknown word is a usage error before anything is created, not a lab run that ignores it
-  const unknown = args.find((a) => a !== "--keep");
-  if (unknown !== undefined) {
-    process.stderr.write(`nlkit lab: unknown argument "${unknown}"\n${LAB_USAGE}\n`);
-    return 255;
-  }
-  if (process.getuid?.() !== 0) {
-    process.stderr.write("nlkit lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces: run it with sudo.\n");
-    return 1;
-  }
-  const { runLabs } = await import("../lab/index.js");
-  try {
-    const r = await runLabs({ keep: args.includes("--keep") });
-    return r.ok ? 0 : 1;
-  } catch {
-    return 1;
   }
 }

@@ -66,7 +66,7 @@ export class DoctorContext {
   private readonly nsidNames = new Map<string, Map<number, string>>();
   readonly checks: Check[] = [];
 
-  constructor(readonly subject: Ns, readonly facts: Facts, readonly routerHint: Ns, readonly opts: { timeoutMs: number; count: number }) {}
+  constructor(readonly subject: Ns, readonly facts: Facts, readonly routerHint: Ns, readonly opts: { timeoutMs: number; count: number; signal?: AbortSignal }) {}
 
   /** The rtnetlink handle bound to a namespace, opened once. */
   rt(ns: Ns): Rtnl {

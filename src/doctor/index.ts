@@ -32,7 +32,10 @@ export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
     dst: t.address, family: family(t.address)!, ...(t.port !== undefined ? { port: t.port } : {}),
     links: [], egressAddrs: [], segment: [], routerKnown: false,
   };
-  const ctx = new DoctorContext(opts.netns, facts, opts.router, { timeoutMs: opts.timeoutMs ?? 1000, count: opts.count ?? 2 });
+  opts.signal?.throwIfAborted();
+  const ctx = new DoctorContext(opts.netns, facts, opts.router, {
+    timeoutMs: opts.timeoutMs ?? 1000, count: opts.count ?? 2, ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const argv = ["nlkit", ...(opts.netns ? ["-n", opts.netns] : []), "doctor", "--to", opts.to, ...(opts.router ? ["--router", opts.router] : [])].join(" ");
   try {
     if (await namespaceChecks(ctx, argv)) {

@@ -35,4 +35,6 @@ export interface DiagnoseOptions {
   timeoutMs?: number;
   /** Echo requests sent by the probe (default 2). */
   count?: number;
+  /** Stops the diagnosis (the probe included): diagnose rejects with the signal's reason. */
+  signal?: AbortSignal;
 }

@@ -11,6 +11,11 @@ export interface LabOptions {
   prefix?: string;
   /** Keep the topology for inspection instead of deleting it. */
   keep?: boolean;
+  /**
+   * Stops the run at its next wait (probes and sleeps end on it at once); everything made so far
+   * is removed, then runLabs rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LabResult {
@@ -21,19 +26,14 @@ export interface LabResult {
 
 /**
  * The seed chapter's labs in throwaway namespaces. Nothing touches the root namespace: the
- * chapter's "host" is a namespace too. Everything is removed at the end, on failure and on
- * SIGINT/SIGTERM.
+ * chapter's "host" is a namespace too. Everything is removed at the end, on failure and when
+ * `signal` stops the run (the CLI aborts it on SIGINT/SIGTERM). Signals are the caller's: a
+ * library function must not decide how the process ends.
  */
 export async function runLabs(opts: LabOptions = {}): Promise<LabResult> {
   const report = opts.reporter ?? consoleReporter();
-  const session = new LabSession(report, opts.prefix);
+  const session = new LabSession(report, opts.prefix, opts.signal);
   const checks: LabCheck[] = [];
-  const onSignal = (sig: NodeJS.Signals) => {
-    report.fail(`${sig}: cleaning up`);
-    void session.cleanup().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
   let failure: unknown;
   try {
     await lab1(session, checks);
@@ -45,8 +45,6 @@ export async function runLabs(opts: LabOptions = {}): Promise<LabResult> {
     failure = e;
     report.fail(`lab stopped: ${(e as Error).message}`);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     if (opts.keep) await session.closeHandles();
     else await session.cleanup();
   }

@@ -3,6 +3,7 @@ import { netns, sysctl } from "../netns/index.js";
 import { Nft } from "../nft/index.js";
 import { ping, type PingResult } from "../probe/ping.js";
 import { UdpSourceReporter, udpAsk } from "../probe/udp.js";
+import { sleep } from "../probe/wait.js";
 import type { Rtnl } from "../rtnl/rtnl.js";
 import type { LabSession } from "./session.js";
 
@@ -23,10 +24,10 @@ function rttText(r: PingResult): string {
  * The kernel activates a device's queueing only when linkwatch runs (up to a second after the
  * carrier comes up); until then packets are dropped. Wait for operstate UP before probing.
  */
-async function waitOperUp(rt: Rtnl, dev: string, timeoutMs = 3000): Promise<void> {
+async function waitOperUp(s: LabSession, rt: Rtnl, dev: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await rt.link.get(dev)).operstate !== "UP" && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20, s.signal);
   }
 }
 
@@ -34,9 +35,9 @@ async function pingCheck(s: LabSession, lab: number, from: string, to: string, c
   // The first packet waits for ARP, whose retry comes a second later if the first request is
   // lost (a busy kernel activates new links late): warm the path up, then measure.
   for (let i = 0; i < 3; i++) {
-    if ((await ping(to, { netns: s.nsName(from), count: 1, timeoutMs: 1500 })).received) break;
+    if ((await ping(to, { netns: s.nsName(from), count: 1, timeoutMs: 1500, signal: s.signal })).received) break;
   }
-  const r = await ping(to, { netns: s.nsName(from), count: 3, timeoutMs: 2000 });
+  const r = await ping(to, { netns: s.nsName(from), count: 3, timeoutMs: 2000, signal: s.signal });
   const ok = r.received === r.sent;
   const line = `${from} → ${to}: ${rttText(r)}`;
   if (ok) s.report.ok(line);
@@ -47,6 +48,7 @@ async function pingCheck(s: LabSession, lab: number, from: string, to: string, c
 
 /** Lab 1: namespaces are created, listed and deleted, and each has its own links and routes. */
 export async function lab1(s: LabSession, checks: LabCheck[]): Promise<void> {
+  s.checkpoint();
   s.report.section("Lab 1: create, list and delete network namespaces");
   for (const n of ["ns1", "ns2"]) {
     s.report.step(`netns add ${s.nsName(n)}`);
@@ -73,6 +75,7 @@ export async function lab1(s: LabSession, checks: LabCheck[]): Promise<void> {
 
 /** Lab 2: two namespaces joined by a veth pair, addressed and up, pinging both ways. */
 export async function lab2(s: LabSession, checks: LabCheck[]): Promise<void> {
+  s.checkpoint();
   s.report.section("Lab 2: two namespaces joined by a veth pair");
   const host = await s.addNetns("host2");
   await s.addNetns("ns1");
@@ -83,14 +86,17 @@ export async function lab2(s: LabSession, checks: LabCheck[]): Promise<void> {
   s.report.step(`link set veth1 netns ${s.nsName("ns1")}; link set veth2 netns ${s.nsName("ns2")}`);
   await rt.link.set("veth1", { netns: s.nsName("ns1") });
   await rt.link.set("veth2", { netns: s.nsName("ns2") });
+  const ends: Array<[Rtnl, string]> = [];
   for (const [n, dev, addr] of [["ns1", "veth1", "10.0.0.1/24"], ["ns2", "veth2", "10.0.0.2/24"]] as const) {
     const nrt = await s.rtnl(n);
     s.report.step(`${s.nsName(n)}: addr add ${addr} dev ${dev}; link set ${dev} up; link set lo up`);
     await nrt.addr.add(dev, addr);
     await nrt.link.set(dev, { up: true });
     await nrt.link.set("lo", { up: true });
-    await waitOperUp(nrt, dev);
+    ends.push([nrt, dev]);
   }
+  // a veth is operationally up only once both ends are: waiting after the first would time out
+  for (const [nrt, dev] of ends) await waitOperUp(s, nrt, dev);
   await pingCheck(s, 2, "ns1", "10.0.0.2", checks);
   await pingCheck(s, 2, "ns2", "10.0.0.1", checks);
 }
@@ -99,6 +105,7 @@ export const BRIDGE_ADDR = "10.0.0.254";
 
 /** Lab 3: three "containers" on a bridge in the host namespace, every pair pinging. */
 export async function lab3(s: LabSession, checks: LabCheck[]): Promise<void> {
+  s.checkpoint();
   s.report.section("Lab 3: three containers on a bridge");
   const host = await s.addNetns("host");
   const rt = await s.rtnl("host");
@@ -117,9 +124,9 @@ export async function lab3(s: LabSession, checks: LabCheck[]): Promise<void> {
     await crt.addr.add(`veth${i}`, `10.0.0.${i}/24`);
     await crt.link.set(`veth${i}`, { up: true });
     await crt.link.set("lo", { up: true });
-    await waitOperUp(crt, `veth${i}`);
+    await waitOperUp(s, crt, `veth${i}`);
   }
-  await waitOperUp(rt, "br0");
+  await waitOperUp(s, rt, "br0");
   const ports = (await rt.link.list({ master: "br0" })).map((l) => l.name).sort();
   s.report.ok(`br0 ports: ${ports.join(", ")}`);
   checks.push({ lab: 3, what: "bridge has 3 ports", ok: ports.length === 3, detail: ports.join(", ") });
@@ -138,6 +145,7 @@ const REPORTER_PORT = 7007;
  * reports which source address it saw.
  */
 export async function lab4(s: LabSession, checks: LabCheck[]): Promise<void> {
+  s.checkpoint();
   s.report.section("Lab 4: NAT egress from the containers (ip_forward + masquerade)");
   const rt = await s.rtnl("host");
   await s.addNetns("outside");
@@ -151,8 +159,8 @@ export async function lab4(s: LabSession, checks: LabCheck[]): Promise<void> {
   await ort.addr.add("eth0", `${OUTSIDE_ADDR}/24`);
   await ort.link.set("eth0", { up: true });
   await ort.link.set("lo", { up: true });
-  await waitOperUp(ort, "eth0");
-  await waitOperUp(rt, "eth0");
+  await waitOperUp(s, ort, "eth0");
+  await waitOperUp(s, rt, "eth0");
   for (const i of [1, 2, 3]) {
     const crt = await s.rtnl(`container${i}`);
     await crt.route.add({ dst: "default", gateway: BRIDGE_ADDR });
@@ -161,7 +169,7 @@ export async function lab4(s: LabSession, checks: LabCheck[]): Promise<void> {
 
   const reporter = new UdpSourceReporter({ netns: s.nsName("outside"), address: OUTSIDE_ADDR, port: REPORTER_PORT });
   s.onCleanup(() => reporter.close());
-  const ask = () => udpAsk({ netns: s.nsName("container1"), to: OUTSIDE_ADDR, port: REPORTER_PORT, timeoutMs: 700 });
+  const ask = () => udpAsk({ netns: s.nsName("container1"), to: OUTSIDE_ADDR, port: REPORTER_PORT, timeoutMs: 700, signal: s.signal });
 
   s.report.step(`sysctl -w net.ipv4.ip_forward=1 in ${s.nsName("host")}`);
   await sysctl.set("net.ipv4.ip_forward", "1", { netns: s.nsName("host") });
@@ -184,9 +192,10 @@ export async function lab4(s: LabSession, checks: LabCheck[]): Promise<void> {
 
 /** The chapter's troubleshooting checklist, run by nlkit doctor on the healthy topology. */
 export async function doctorOnLab(s: LabSession, checks: LabCheck[]): Promise<void> {
+  s.checkpoint();
   s.report.section("Troubleshooting: nlkit doctor on the healthy lab");
   s.report.step(`nlkit -n ${s.nsName("container1")} doctor --to ${OUTSIDE_ADDR} --router ${s.nsName("host")}`);
-  const report = await diagnose({ netns: s.nsName("container1"), to: OUTSIDE_ADDR, router: s.nsName("host") });
+  const report = await diagnose({ netns: s.nsName("container1"), to: OUTSIDE_ADDR, router: s.nsName("host"), signal: s.signal });
   for (const line of renderText(report).trimEnd().split("\n")) s.report.detail(line);
   const warnings = report.checks.filter((c) => c.status === "warning").length;
   const healthy = report.ok && warnings === 0;

@@ -6,31 +6,43 @@ import type { LabReporter } from "./report.js";
 
 /**
  * Owns everything a lab run creates: namespaces named <prefix>-<name> and the handles opened in
- * them. cleanup() removes all of it, and is safe to call twice (signal handler and finally).
+ * them. cleanup() removes all of it, and is safe to call twice.
+ *
+ * `signal` stops the run: every wait of the labs (probes, sleeps) ends on it and every new
+ * resource is refused once it fired, so the run unwinds to the one cleanup in runLabs' finally
+ * instead of racing a cleanup started beside it.
  */
 export class LabSession {
   readonly prefix: string;
+  readonly signal: AbortSignal;
   private readonly handles: Rtnl[] = [];
   private readonly closers: Array<() => Promise<void> | void> = [];
   private cleaned = false;
 
-  constructor(readonly report: LabReporter, prefix = `nlkit-lab-${process.pid}`) {
+  constructor(readonly report: LabReporter, prefix = `nlkit-lab-${process.pid}`, signal?: AbortSignal) {
     this.prefix = prefix;
+    this.signal = signal ?? new AbortController().signal;
   }
 
   nsName(name: string): string {
     return `${this.prefix}-${name}`;
   }
 
-  async addNetns(name: string): Promise<string> {
-    // after an interrupt has started cleaning up, nothing new may appear behind its back
+  /** Throws the stop reason when the run was stopped, or once cleanup has begun. */
+  checkpoint(): void {
+    this.signal.throwIfAborted();
     if (this.cleaned) throw new Error("the lab is being cleaned up");
+  }
+
+  async addNetns(name: string): Promise<string> {
+    this.checkpoint();
     const full = this.nsName(name);
     await netns.add(full);
     return full;
   }
 
   async rtnl(name: string): Promise<Rtnl> {
+    this.checkpoint();
     const rt = await Rtnl.open({ netns: this.nsName(name) });
     this.handles.push(rt);
     return rt;
@@ -57,7 +69,9 @@ export class LabSession {
     for (const fn of this.closers.splice(0).reverse()) {
       try { await fn(); } catch { /* best effort: the namespaces go anyway */ }
     }
-    for (const rt of this.handles.splice(0)) rt.close();
+    for (const rt of this.handles.splice(0)) {
+      try { rt.close(); } catch { /* one handle that will not close must not keep the others open */ }
+    }
   }
 
   async cleanup(): Promise<void> {

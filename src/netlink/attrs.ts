@@ -13,6 +13,11 @@ import type { NlWriter } from "./writer.js";
 
 export type AttrKind =
   | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
+  /**
+   * A u64 on the wire decoded to a number, exact to 2^53 (as struct u64n): timers and counters
+   * of results that must serialise as JSON. "u64" decodes to a BigInt.
+   */
+  | "u64n"
   /** NLA_UINT/NLA_SINT: 4 or 8 bytes on the wire */
   | "uint" | "sint"
   | "string" | "binary" | "flag"
@@ -299,7 +304,7 @@ function encodeInt(w: NlWriter, def: AttrDef, raw: unknown): void {
   else if (typeof raw === "number" || typeof raw === "bigint") v = raw;
   else throw new TypeError(`expected a number, got ${typeof raw}`);
   const t = def.type;
-  if (def.kind === "u64" || def.kind === "s64") {
+  if (def.kind === "u64" || def.kind === "s64" || def.kind === "u64n") {
     const s = w.beginAttr(t);
     if (def.kind === "s64") w.s64(v);
     else if (def.be) w.u64be(v);
@@ -326,18 +331,34 @@ function encodeInt(w: NlWriter, def: AttrDef, raw: unknown): void {
 }
 
 function selectSet(def: AttrDef, parent: Record<string, unknown>): AttrSet | undefined {
-  const sel = parent[def.selector!];
-  if (sel === undefined) return undefined;
-  return resolveSet(def.choices?.[String(sel)]);
+  return choiceOf(def, parent[def.selector!]);
+}
+
+/**
+ * The nested set a submsg selector names. An own key only: the selector comes from the message
+ * (IFLA_INFO_KIND "constructor" must not find Object.prototype.constructor).
+ */
+function choiceOf(def: AttrDef, sel: unknown): AttrSet | undefined {
+  if (sel === undefined || !def.choices) return undefined;
+  const key = String(sel);
+  return Object.hasOwn(def.choices, key) ? resolveSet(def.choices[key]) : undefined;
 }
 
 // --- decoding ---------------------------------------------------------------------------------
+
+/** A range of attributes must lie inside the buffer: a bad one is malformed input, not a RangeError. */
+function checkRange(buf: Buffer, start: number, end: number, what: string): void {
+  if (!(start >= 0 && end <= buf.length)) {
+    throw new NetlinkParseError(`${what}: attributes [${start}, ${end}) reach outside the buffer of ${buf.length} bytes`, start >= 0 ? start : 0);
+  }
+}
 
 /** Calls fn for each attribute in [start, end); throws NetlinkParseError on broken framing. */
 export function forEachAttr(
   buf: Buffer, start: number, end: number,
   fn: (type: number, payloadStart: number, payloadEnd: number, rawType: number) => void,
 ): void {
+  checkRange(buf, start, end, "attributes");
   let off = start;
   while (off + NLA_HDRLEN <= end) {
     const len = buf.readUInt16LE(off);
@@ -349,6 +370,7 @@ export function forEachAttr(
 }
 
 export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSet): AttrValues {
+  checkRange(buf, start, end, set.name);
   const out: AttrValues = {};
   let pendingSubmsgs: Array<[AttrDef, number, number, number]> | undefined;
   let off = start;
@@ -420,7 +442,7 @@ function elemDefOf(def: AttrDef): AttrDef {
   return e;
 }
 
-const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, s64: 8 };
+const INT_SIZE: Record<string, number> = { u8: 1, s8: 1, u16: 2, s16: 2, u32: 4, s32: 4, u64: 8, u64n: 8, s64: 8 };
 
 /**
  * @internal One attribute's value by its table entry, or INVALID. For hand-written single-pass
@@ -455,8 +477,7 @@ function decodeValue(buf: Buffer, def: AttrDef, ps: number, pe: number, rawType:
     case "nest": return decodeAttrs(buf, ps, pe, resolveSet(def.set)!);
     case "array": return decodeArray(buf, def, ps, pe, parent);
     case "submsg": {
-      const sel = parent[def.selector!];
-      const inner = sel === undefined ? undefined : resolveSet(def.choices?.[String(sel)]);
+      const inner = choiceOf(def, parent[def.selector!]);
       return inner ? decodeAttrs(buf, ps, pe, inner) : Buffer.from(buf.subarray(ps, pe));
     }
     case "struct": return decodeStruct(buf, ps, len, def.struct!);
@@ -481,6 +502,7 @@ function decodeValue(buf: Buffer, def: AttrDef, ps: number, pe: number, rawType:
         case "u32": n = be ? buf.readUInt32BE(ps) : buf.readUInt32LE(ps); break;
         case "s32": n = be ? buf.readInt32BE(ps) : buf.readInt32LE(ps); break;
         case "u64": n = be ? buf.readBigUInt64BE(ps) : buf.readBigUInt64LE(ps); break;
+        case "u64n": n = be ? buf.readUInt32BE(ps) * 0x1_0000_0000 + buf.readUInt32BE(ps + 4) : buf.readUInt32LE(ps) + buf.readUInt32LE(ps + 4) * 0x1_0000_0000; break;
         default: n = be ? buf.readBigInt64BE(ps) : buf.readBigInt64LE(ps); break;
       }
       return def.enum && typeof n === "number" ? enumName(def.enum, n) : n;
@@ -509,6 +531,8 @@ function decodeArray(buf: Buffer, def: AttrDef, ps: number, pe: number, parent: 
  * family's tables: e.g. "IFLA_LINKINFO/IFLA_INFO_DATA/IFLA_VXLAN_PORT".
  */
 export function describeAttrAt(buf: Buffer, start: number, end: number, set: AttrSet, offset: number): string | undefined {
+  // naming only: bytes it cannot walk name nothing
+  if (!(start >= 0 && end <= buf.length)) return undefined;
   const path: string[] = [];
   let current: AttrSet | undefined = set;
   let s = start, e = end;
@@ -524,7 +548,7 @@ export function describeAttrAt(buf: Buffer, start: number, end: number, set: Att
         path.push(def?.uapi ?? `${current.prefix}${type}`);
         if (offset === off || !def) return path.join("/");
         const next: AttrSet | undefined = def.kind === "nest" ? resolveSet(def.set)
-          : def.kind === "submsg" ? resolveSet(def.choices?.[String(parent[def.selector!])]) : undefined;
+          : def.kind === "submsg" ? choiceOf(def, parent[def.selector!]) : undefined;
         if (!next) return path.join("/");
         current = next;
         s = off + NLA_HDRLEN;

@@ -149,9 +149,15 @@ export function decodeParts<H = StructValue>(
   if (len < NLMSG_HDRLEN || start + len > buf.length) throw new NetlinkParseError(`${def.name}: message of ${len} bytes`, start);
   const end = start + len;
   const hs = start + NLMSG_HDRLEN;
+  const type = buf[start + 4]! | (buf[start + 5]! << 8);
+  // A family message (type >= 16) cut inside its fixed header is malformed; a control message
+  // (DONE, ERROR...) handed to a family decoder has no such header and is simply not one of its.
+  if (type >= 16 && end - hs < def.header.size) {
+    throw new NetlinkParseError(`${def.name}: a message of ${len} bytes cannot hold its ${def.header.name} (${def.header.size} bytes)`, start);
+  }
   const header = decodeStruct(buf, hs, Math.min(def.header.size, end - hs), def.header);
   if (header.tail) delete header.tail;
   const attrStart = hs + ((def.header.size + 3) & ~3);
   const attrs = attrStart < end ? compiledDecoder(def.attrs, keys)(buf, attrStart, end) : {};
-  return { type: buf[start + 4]! | (buf[start + 5]! << 8), flags: buf[start + 6]! | (buf[start + 7]! << 8), header: header as H, attrs };
+  return { type, flags: buf[start + 6]! | (buf[start + 7]! << 8), header: header as H, attrs };
 }

@@ -44,10 +44,26 @@ export function readHeader(buf: Buffer, off: number): NlHeader {
 }
 
 /**
+ * Throws NetlinkParseError unless buf[start, start + len) can hold a netlink message: a whole
+ * nlmsghdr (and the family's fixed header, when given), and nothing past the buffer. Decoders are
+ * handed (buf, start, len) by the socket, by users replaying captures and by tests; none of those
+ * may turn a bad length into a RangeError, or into fields read from the next message's bytes.
+ */
+export function checkMessageBounds(buf: Buffer, start: number, len: number, header?: StructDef): void {
+  if (!(start >= 0 && len >= NLMSG_HDRLEN && start + len <= buf.length)) {
+    throw new NetlinkParseError(`no netlink message of ${len} bytes at ${start} in a buffer of ${buf.length}`, start >= 0 ? start : 0);
+  }
+  if (header && len < NLMSG_HDRLEN + header.size) {
+    throw new NetlinkParseError(`a message of ${len} bytes cannot hold its ${header.name} (${header.size} bytes)`, start);
+  }
+}
+
+/**
  * Calls fn(start, len) for each netlink message in buf[0, end). Several messages per datagram are
  * normal; a truncated one is a parse error.
  */
 export function forEachMessage(buf: Buffer, end: number, fn: (start: number, len: number) => void): void {
+  if (!(end >= 0 && end <= buf.length)) throw new NetlinkParseError(`end ${end} is outside the buffer of ${buf.length} bytes`, 0);
   let off = 0;
   while (off + NLMSG_HDRLEN <= end) {
     const len = buf.readUInt32LE(off);
@@ -84,6 +100,7 @@ export function encodeBody(w: NlWriter, def: MessageDef, header: StructValue | u
 
 /** Decodes one message of a family; a header shorter than the struct is read tolerantly. */
 export function decodeMessage<H = StructValue, A = AttrValues>(buf: Buffer, start: number, len: number, def: MessageDef): DecodedMessage<H, A> {
+  checkMessageBounds(buf, start, len);
   const end = start + len;
   const hs = start + NLMSG_HDRLEN;
   const hlen = Math.min(def.header.size, end - hs);
@@ -111,6 +128,7 @@ export interface ErrorPayload {
 
 /** Parses NLMSG_ERROR (ack or error) and NLMSG_DONE payloads, with extended-ack TLVs. */
 export function parseErrorPayload(buf: Buffer, start: number, len: number): ErrorPayload {
+  checkMessageBounds(buf, start, len);
   const end = start + len;
   const type = buf.readUInt16LE(start + 4);
   const flags = buf.readUInt16LE(start + 6);

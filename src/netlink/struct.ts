@@ -41,6 +41,9 @@ export function struct(name: string, fields: ReadonlyArray<readonly [string, Fie
 export type StructValue = Record<string, number | bigint | Buffer | undefined>;
 
 export function decodeStruct(buf: Buffer, off: number, len: number, def: StructDef): StructValue {
+  if (!(off >= 0 && off + Math.max(0, len) <= buf.length)) {
+    throw new NetlinkParseError(`${def.name}: ${len} bytes at ${off} reach outside the buffer of ${buf.length} bytes`, off >= 0 ? off : 0);
+  }
   if (len >= def.size) {
     const out = readerOf(def)(buf, off);
     if (len > def.size) out.tail = Buffer.from(buf.subarray(off + def.size, off + len));

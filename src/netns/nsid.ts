@@ -41,7 +41,8 @@ export function openNsidSocket(opts: NsidOptions = {}): NetlinkSocket {
   return NetlinkSocket.open({ protocol: NETLINK_ROUTE, ...(r.fd !== undefined ? { netnsFd: r.fd } : { netnsPath: r.path! }) });
 }
 
-function decodeNsid(buf: Buffer, start: number, len: number): number {
+/** One RTM_NEWNSID to its nsid (NETNSA_NSID_NOT_ASSIGNED when it carries none). */
+export function decodeNsid(buf: Buffer, start: number, len: number): number {
   const v = decodeMessage<unknown, NsidAttrs>(buf, start, len, nsidMessage).attrs.nsid;
   return v ?? NETNSA_NSID_NOT_ASSIGNED;
 }

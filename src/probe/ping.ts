@@ -2,7 +2,7 @@ import { NlkitInputError } from "../netlink/errors.js";
 import { parseIp } from "../netlink/ip.js";
 import * as sys from "../syscalls/index.js";
 import { socketIn, type NetnsArg } from "./netns-socket.js";
-import { waitReadable } from "./wait.js";
+import { sleep, waitReadable } from "./wait.js";
 
 export interface PingOptions {
   /** Where to ping from: a namespace name or reference (default: the current namespace). */
@@ -11,6 +11,8 @@ export interface PingOptions {
   /** Per echo request. */
   timeoutMs?: number;
   intervalMs?: number;
+  /** Stops the probe: the promise rejects with the signal's reason and the socket is closed. */
+  signal?: AbortSignal;
 }
 
 export interface PingResult {
@@ -38,6 +40,7 @@ export async function ping(target: string, opts: PingOptions = {}): Promise<Ping
   if (!ip) throw new NlkitInputError(`invalid IP address "${target}"`, "target");
   const count = opts.count ?? 1;
   const timeoutMs = opts.timeoutMs ?? 1000;
+  opts.signal?.throwIfAborted();
   const v6 = ip.family === 6;
   const domain = v6 ? sys.AF_INET6 : sys.AF_INET;
   const proto = v6 ? sys.IPPROTO_ICMPV6 : sys.IPPROTO_ICMP;
@@ -56,7 +59,7 @@ export async function ping(target: string, opts: PingOptions = {}): Promise<Ping
   const rx = Buffer.alloc(2048);
   try {
     for (let seq = 1; seq <= count; seq++) {
-      if (seq > 1 && opts.intervalMs) await new Promise((r) => setTimeout(r, opts.intervalMs));
+      if (seq > 1 && opts.intervalMs) await sleep(opts.intervalMs, opts.signal);
       const pkt = echoRequest(v6, id, seq);
       const t0 = process.hrtime.bigint();
       try {
@@ -70,7 +73,10 @@ export async function ping(target: string, opts: PingOptions = {}): Promise<Ping
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const left = deadline - Date.now();
-        if (left <= 0 || !(await waitReadable(fd, left))) break;
+        if (left <= 0) break;
+        const woke = await waitReadable(fd, left, opts.signal);
+        if (woke === "aborted") opts.signal!.throwIfAborted();
+        if (woke !== "readable") break;
         const reply = readReply(fd, rx, v6, method, id, seq);
         if (reply === "mine") {
           result.rtts.push(Number(process.hrtime.bigint() - t0) / 1e6);

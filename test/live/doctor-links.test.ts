@@ -1,9 +1,9 @@
 // Doctor faults at the namespace and link layers, each in its own lab broken one way.
-import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { diagnose } from "../../src/doctor/index.js";
 import { applyAllFixes, buildLab, faultThenRepair, firstProblem, type DoctorLab } from "../helpers/doctor-lab.js";
 import { describeLive, ip } from "../helpers/live.js";
+import { UnprivilegedCli, unprivilegedUnavailable } from "../helpers/unprivileged.js";
 
 const OUT = "198.51.100.1";
 const opts = (lab: DoctorLab) => ({ netns: lab.c1, to: OUT, count: 1, timeoutMs: 1000 });
@@ -31,16 +31,19 @@ describeLive("nlkit doctor: namespace and link faults", () => {
     expect(after.checks.find((c) => c.id === "link.egress")?.status).toBe("failure");
   });
 
-  it("without privileges (uid nobody, no capabilities): netns.access first, the same command under sudo, exit 1", async () => {
+  it("without privileges (uid nobody, no capabilities): netns.access first, the same command under sudo, exit 1", async (ctx) => {
+    const why = unprivilegedUnavailable();
+    if (why) ctx.skip(`cannot run nlkit as uid nobody: ${why}`);
     const l = await lab("doc-priv");
-    let status = 0, out = "";
+    const cli = new UnprivilegedCli("doc-priv");
+    let run;
     try {
-      execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "node", "bin/nlkit.js", "-n", l.c1, "doctor", "--to", OUT, "--json"], { encoding: "utf8", stdio: "pipe" });
-    } catch (e) {
-      ({ status, stdout: out } = e as { status: number; stdout: string });
+      run = cli.run(["-n", l.c1, "doctor", "--to", OUT, "--json"]);
+    } finally {
+      cli.cleanup();
     }
-    expect(status).toBe(1);
-    const r = JSON.parse(out);
+    expect(run.status, run.stderr).toBe(1);
+    const r = JSON.parse(run.stdout);
     expect(r.checks[0]).toMatchObject({ id: "netns.access", status: "failure", fix: `sudo nlkit -n ${l.c1} doctor --to ${OUT}` });
     expect(r.checks[0].evidence).toMatch(/^uid 65534 without CAP_NET_ADMIN and CAP_SYS_ADMIN/);
   });

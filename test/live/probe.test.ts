@@ -1,6 +1,10 @@
+import * as fs from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ping } from "../../src/probe/ping.js";
 import { UdpSourceReporter, udpAsk } from "../../src/probe/udp.js";
+import { socketIn } from "../../src/probe/netns-socket.js";
+import { waitReadable } from "../../src/probe/wait.js";
+import * as sys from "../../src/syscalls/index.js";
 import { describeLive, ip, TestNamespaces } from "../helpers/live.js";
 
 describeLive("reachability probes without ping or nc (live)", () => {
@@ -47,6 +51,38 @@ describeLive("reachability probes without ping or nc (live)", () => {
       expect(await udpAsk({ netns: a, to: "10.9.0.2", port: 7008, timeoutMs: 300 })).toBeUndefined();
     } finally {
       await server.close();
+    }
+  });
+
+  it("an abort ends a ping or a UDP ask in its wait at once, its socket closed", async () => {
+    const fds = () => fs.readdirSync("/proc/self/fd").length;
+    const before = fds();
+    // nobody answers and the timeouts outlast the test: only the abort can end these waits
+    const stopPing = new AbortController();
+    const pinging = ping("10.9.0.77", { netns: a, count: 5, timeoutMs: 600_000, signal: stopPing.signal });
+    stopPing.abort();
+    await expect(pinging).rejects.toMatchObject({ name: "AbortError" });
+    const stopAsk = new AbortController();
+    const asking = udpAsk({ netns: a, to: "10.9.0.77", port: 7007, timeoutMs: 600_000, signal: stopAsk.signal });
+    stopAsk.abort(new Error("stopped by the test"));
+    await expect(asking).rejects.toThrow("stopped by the test");
+    expect(fds()).toBe(before);
+    // an already aborted signal sends nothing
+    await expect(ping("10.9.0.2", { netns: a, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("a datagram already queued is never a timeout, however late the timer runs", async () => {
+    // timeout 0: the timer comes due before the poll loop's wake-up is delivered, as both do on a
+    // starved event loop; the reply is there all the same
+    const rx = socketIn(a, sys.AF_INET, sys.SOCK_DGRAM, 0);
+    const tx = socketIn(a, sys.AF_INET, sys.SOCK_DGRAM, 0);
+    try {
+      sys.bind(rx, sys.sockaddrIn("127.0.0.1", 7101));
+      sys.sendto(tx, Buffer.from("x"), 0, sys.sockaddrIn("127.0.0.1", 7101));
+      for (let i = 0; i < 20; i++) expect(await waitReadable(rx, 0)).toBe("readable");
+    } finally {
+      sys.close(rx);
+      sys.close(tx);
     }
   });
 });

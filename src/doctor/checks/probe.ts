@@ -7,15 +7,18 @@ import type { DoctorContext } from "../context.js";
 export async function runProbe(ctx: DoctorContext): Promise<void> {
   const f = ctx.facts;
   const netns = ctx.subject;
-  const { timeoutMs, count } = ctx.opts;
+  const { timeoutMs, count, signal } = ctx.opts;
+  const common = { ...(netns !== undefined ? { netns } : {}), timeoutMs, ...(signal ? { signal } : {}) };
   try {
-    const p = await ping(f.dst, { ...(netns !== undefined ? { netns } : {}), count, timeoutMs, intervalMs: 100 });
+    const p = await ping(f.dst, { ...common, count, intervalMs: 100 });
     f.probe = { ping: p };
     if (f.port !== undefined) {
-      const u = await udpAsk({ ...(netns !== undefined ? { netns } : {}), to: f.dst, port: f.port, timeoutMs });
+      const u = await udpAsk({ ...common, to: f.dst, port: f.port });
       f.probe.udp = u ?? null;
     }
   } catch (e) {
+    // being stopped is not a finding about the path
+    if (signal?.aborted) throw signal.reason;
     f.probe = { error: (e as Error).message };
   }
 }

@@ -2,6 +2,7 @@ import { decodeAttrValue, forEachAttr, INVALID, keepRaw, type AttrValues, type R
 import { NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN } from "../../netlink/constants.js";
 import { NetlinkParseError } from "../../netlink/errors.js";
 import { retainingDecoder } from "../../netlink/decoder.js";
+import { checkMessageBounds } from "../../netlink/message.js";
 import { ifinfomsg } from "../headers.js";
 import { linkAttrs } from "./attrs.js";
 import "./kinds/index.js";
@@ -87,6 +88,7 @@ export const decodeLinkRetaining = retainingDecoder((buf, start, len): Link => n
  * a plain object (constructor Object, same prototype as a literal).
  */
 const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number, len: number, bufIsOwn: boolean): void {
+  checkMessageBounds(buf, start, len);
   const end = start + len;
   const hs = start + NLMSG_HDRLEN;
   const hlen = end - hs;
@@ -116,7 +118,15 @@ const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number
     if (!def) { keepRaw(this, buf, ps, pe, rawType); continue; }
     const lazy = LAZY_BIT[t];
     if (lazy !== undefined) { lazyMask |= lazy; continue; }
-    const v: any = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
+    let v: any;
+    try {
+      v = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
+    } catch (e) {
+      // a nest broken inside (linkinfo, xdp, prop list) costs that attribute, not the link
+      if (!(e instanceof NetlinkParseError)) throw e;
+      keepRaw(this, buf, ps, pe, rawType, `${def.uapi}: ${e.message}`);
+      continue;
+    }
     if (v === INVALID) { keepRaw(this, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`); continue; }
     switch (t) {
       case 1: this.address = v; break;
@@ -194,6 +204,11 @@ LinkRecord.prototype = Object.prototype;
 // than recording spans during the eager pass. The copies go into shared slabs instead of one
 // Buffer each: a Buffer per link (and an 8 KiB pool ArrayBuffer every few links) was a large
 // part of the GC work of a big dump. The price: a link kept alive keeps its slab alive.
+//
+// Reading them never throws: the eager pass checked only the top-level framing, so a nest whose
+// inside is broken is handed back raw where it would have gone (afSpec.unknown, other.unknown),
+// with the reason, as the eager attributes are. A getter that throws would make JSON.stringify
+// of a Link that list() returned fail.
 
 const RAW = Symbol("nlkit.link.raw");
 type LazyKey = "afSpec" | "stats64" | "other";
@@ -265,8 +280,17 @@ function decodeOne(raw: LazyParts, type: number): unknown {
     const alen = bytes.readUInt16LE(off);
     const rawType = bytes.readUInt16LE(off + 2);
     if ((rawType & NLA_TYPE_MASK) === type) {
-      const v = decodeAttrValue(bytes, linkAttrs.byType[type]!, off + NLA_HDRLEN, off + alen, rawType, EMPTY);
-      return v === INVALID ? undefined : v;
+      const def = linkAttrs.byType[type]!;
+      const ps = off + NLA_HDRLEN, pe = off + alen;
+      try {
+        const v = decodeAttrValue(bytes, def, ps, pe, rawType, EMPTY);
+        return v === INVALID ? undefined : v;
+      } catch (e) {
+        if (!(e instanceof NetlinkParseError)) throw e;
+        const kept: { unknown?: RawAttr[] } = {};
+        keepRaw(kept, bytes, ps, pe, rawType, `${def.uapi}: ${e.message}`);
+        return kept;
+      }
     }
     off += (alen + 3) & ~3;
   }
@@ -279,7 +303,14 @@ function decodeOther(raw: LazyParts): Record<string, unknown> {
   forEachAttr(bytes, raw.start, raw.end, (t, ps, pe, rawType) => {
     if (LAZY_BIT[t] !== OTHER) return;
     const def = linkAttrs.byType[t]!;
-    const v = decodeAttrValue(bytes, def, ps, pe, rawType, EMPTY);
+    let v: unknown;
+    try {
+      v = decodeAttrValue(bytes, def, ps, pe, rawType, EMPTY);
+    } catch (e) {
+      if (!(e instanceof NetlinkParseError)) throw e;
+      keepRaw(other, bytes, ps, pe, rawType, `${def.uapi}: ${e.message}`);
+      return;
+    }
     if (v === INVALID) keepRaw(other, bytes, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`);
     else if (def.multi) ((other[def.key] as unknown[] | undefined) ??= []).push(v);
     else other[def.key] = v;

@@ -1,6 +1,7 @@
 import { decodeAttrValue, INVALID, type AttrValues } from "../../netlink/attrs.js";
 import { NLA_HDRLEN, NLMSG_HDRLEN } from "../../netlink/constants.js";
 import { NetlinkParseError, NlkitInputError } from "../../netlink/errors.js";
+import { checkMessageBounds } from "../../netlink/message.js";
 import { ifinfomsg } from "../headers.js";
 import { linkAttrs } from "./attrs.js";
 import { flagNames, linkTypeName } from "./decode.js";
@@ -124,6 +125,7 @@ const EMPTY: AttrValues = {};
 
 /** One RTM_NEWLINK to the properties of `plan`. Runs inside the receive buffer; values are copies. */
 export function decodeLinkFields(plan: Plan, buf: Buffer, start: number, len: number): Record<string, unknown> {
+  checkMessageBounds(buf, start, len);
   let end = start + len;
   const hs = start + NLMSG_HDRLEN;
   const hlen = end - hs;
@@ -160,7 +162,14 @@ export function decodeLinkFields(plan: Plan, buf: Buffer, start: number, len: nu
     if (--toSee === 0) end = off; // the last attribute asked for: nothing after it is read
     const def = defs[t];
     if (!def) continue;
-    const v: any = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
+    let v: any;
+    try {
+      v = decodeAttrValue(buf, def, ps, pe, rawType, EMPTY);
+    } catch (e) {
+      // as decodeLink: a nest broken inside is left out (decodeLink keeps it in `unknown`)
+      if (!(e instanceof NetlinkParseError)) throw e;
+      continue;
+    }
     if (v === INVALID) continue;
     switch (how) {
       case AS_IS: out[FIELD_OF[t]!] = v; break;

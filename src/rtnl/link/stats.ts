@@ -27,7 +27,11 @@ export const rtnlLinkStats = struct("rtnl_link_stats", [
   ["rxCompressed", "u32"], ["txCompressed", "u32"], ["rxNohandler", "u32"],
 ]);
 
-/** struct rtnl_link_ifmap: 64-bit layout (u64 x3, u16, u8, u8, then padding to 32 bytes). */
+/**
+ * struct rtnl_link_ifmap: 64-bit layout (u64 x3, u16, u8, u8, then padding to 32 bytes). Numbers
+ * (u64n), exact to 2^53 like the counters, so that a Link serialises as JSON: physical addresses
+ * and I/O ports stay far below that.
+ */
 export const rtnlLinkIfmap = struct("rtnl_link_ifmap", [
-  ["memStart", "u64"], ["memEnd", "u64"], ["baseAddr", "u64"], ["irq", "u16"], ["dma", "u8"], ["port", "u8"],
+  ["memStart", "u64n"], ["memEnd", "u64n"], ["baseAddr", "u64n"], ["irq", "u16"], ["dma", "u8"], ["port", "u8"],
 ]);

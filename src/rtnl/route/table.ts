@@ -89,7 +89,8 @@ export const viaCodec: CustomCodec = {
     w.bytes(v.bytes);
   },
   decode(buf, start, end) {
-    if (end - start < 2) throw new NetlinkParseError("rtvia shorter than its family", start);
+    // too short for its family: kept raw by the attribute decoder
+    if (end - start < 2) throw new NetlinkParseError(`rtvia of ${end - start} bytes`, start);
     return { family: buf.readUInt16LE(start), address: formatIp(buf, start + 2, end - start - 2) };
   },
 };

@@ -13,7 +13,10 @@ export const brBoolOptMulti = struct("br_boolopt_multi", [["optval", "u32"], ["o
 const BR_BOOLOPT_NO_LL_LEARN = 0;
 const BR_BOOLOPT_MCAST_VLAN_SNOOPING = 1;
 
-/** IFLA_BR_* (linux/if_link.h). Times are clock_t: centiseconds, as ip takes and prints them. */
+/**
+ * IFLA_BR_* (linux/if_link.h). Times are clock_t: centiseconds, as ip takes and prints them. The
+ * u64 timers and intervals decode to numbers (u64n): a Link serialises as JSON.
+ */
 export const bridgeAttrs = attrSet("bridge", "IFLA_BR_", {
   forwardDelay: [1, "u32"],
   helloTime: [2, "u32"],
@@ -30,10 +33,10 @@ export const bridgeAttrs = attrSet("bridge", "IFLA_BR_", {
   rootPathCost: [13, "u32"],
   topologyChange: [14, "u8"],
   topologyChangeDetected: [15, "u8"],
-  helloTimer: [16, "u64"],
-  tcnTimer: [17, "u64"],
-  topologyChangeTimer: [18, "u64"],
-  gcTimer: [19, "u64"],
+  helloTimer: [16, "u64n"],
+  tcnTimer: [17, "u64n"],
+  topologyChangeTimer: [18, "u64n"],
+  gcTimer: [19, "u64n"],
   groupAddr: [20, "lladdr"],
   fdbFlush: [21, "flag"],
   mcastRouter: [22, "u8"],
@@ -44,12 +47,12 @@ export const bridgeAttrs = attrSet("bridge", "IFLA_BR_", {
   mcastHashMax: [27, "u32"],
   mcastLastMemberCnt: [28, "u32"],
   mcastStartupQueryCnt: [29, "u32"],
-  mcastLastMemberIntvl: [30, "u64"],
-  mcastMembershipIntvl: [31, "u64"],
-  mcastQuerierIntvl: [32, "u64"],
-  mcastQueryIntvl: [33, "u64"],
-  mcastQueryResponseIntvl: [34, "u64"],
-  mcastStartupQueryIntvl: [35, "u64"],
+  mcastLastMemberIntvl: [30, "u64n"],
+  mcastMembershipIntvl: [31, "u64n"],
+  mcastQuerierIntvl: [32, "u64n"],
+  mcastQueryIntvl: [33, "u64n"],
+  mcastQueryResponseIntvl: [34, "u64n"],
+  mcastStartupQueryIntvl: [35, "u64n"],
   nfCallIptables: [36, "u8"],
   nfCallIp6tables: [37, "u8"],
   nfCallArptables: [38, "u8"],
@@ -95,9 +98,9 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
   no: [18, "u16"],
   topologyChangeAck: [19, "u8"],
   configPending: [20, "u8"],
-  messageAgeTimer: [21, "u64"],
-  forwardDelayTimer: [22, "u64"],
-  holdTimer: [23, "u64"],
+  messageAgeTimer: [21, "u64n"],
+  forwardDelayTimer: [22, "u64n"],
+  holdTimer: [23, "u64n"],
   flush: [24, "flag"],
   multicastRouter: [25, "u8"],
   // 26 IFLA_BRPORT_PAD

@@ -12,8 +12,12 @@ export function timer(v: unknown): number | undefined {
   return Math.round(Number(v)) / 100;
 }
 
-/** ip's bridge id: "%.2x%.2x." + ether_ntoa (no zero padding): "8000.2:0:0:0:0:10". */
-export function formatBridgeId(id: { prio: number; addr: Buffer }): string {
+/**
+ * ip's bridge id: "%.2x%.2x." + ether_ntoa (no zero padding): "8000.2:0:0:0:0:10". Undefined for
+ * a struct ifla_bridge_id the kernel sent short (decoded tolerantly, without all its fields).
+ */
+export function formatBridgeId(id: { prio?: unknown; addr?: unknown }): string | undefined {
+  if (typeof id.prio !== "number" || !Buffer.isBuffer(id.addr)) return undefined;
   const prio = id.prio.toString(16).padStart(4, "0");
   return `${prio}.${[...id.addr].map((b) => b.toString(16)).join(":")}`;
 }
