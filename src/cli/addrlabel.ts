@@ -1,7 +1,8 @@
 // nlkit addrlabel: add | del | list | flush, with ip addrlabel's words.
 import { NetlinkError } from "../netlink/errors.js";
 import type { Cli } from "./context.js";
-import { Args, CliError, invalidArg, matches, parseUnsigned, pick, prefixArg, UsageError } from "./grammar.js";
+import { Args, CliError, invalidArg, parseUnsigned, pick, prefixArg, UsageError } from "./grammar.js";
+import { addrlabelText } from "./print/addrlabel.js";
 
 export const ADDRLABEL_USAGE = `Usage: nlkit addrlabel { add | del } prefix PREFIX [ dev DEV ] [ label LABEL ]
        nlkit addrlabel [ list | flush | help ]`;
@@ -67,5 +68,5 @@ async function list(cli: Cli, args: Args): Promise<void> {
   const { addrlabelToIpJson } = await import("../rtnl/json/addrlabel.js");
   const records = (await rt.addrlabel.list()).map(addrlabelToIpJson);
   if (cli.opts.json) return cli.writeJson(records);
-  cli.write(records.map((r) => `prefix ${r.address}/${r.prefixlen} ${r.ifname !== undefined ? `dev ${r.ifname} ` : ""}label ${r.label} \n`).join(""));
+  cli.write(records.map((r) => addrlabelText(r) + "\n").join(""));
 }

@@ -2,6 +2,7 @@
 import { NetlinkError } from "../netlink/errors.js";
 import type { Cli } from "./context.js";
 import { Args, CliError, pick, UsageError } from "./grammar.js";
+import { netconfText } from "./print/netconf.js";
 
 export const NETCONF_USAGE = "Usage: nlkit netconf show [ dev STRING ]";
 
@@ -20,8 +21,6 @@ export async function run(cli: Cli, args: Args): Promise<void> {
       throw new UsageError(`Command "${word}" is unknown, try "nlkit netconf help".`);
   }
 }
-
-const onOff = (v: boolean) => (v ? "on" : "off");
 
 /**
  * With a device and a family, one request for that family (as ip does); otherwise every
@@ -47,14 +46,5 @@ async function show(cli: Cli, args: Args): Promise<void> {
   const { netconfToIpJson } = await import("../rtnl/json/netconf.js");
   const records = list.map(netconfToIpJson);
   if (cli.opts.json) return cli.writeJson(records);
-  cli.write(records.map((r) => {
-    let s = `${r.family} ${r.interface} `;
-    if (r.forwarding !== undefined) s += `forwarding ${onOff(r.forwarding as boolean)} `;
-    if (r.rp_filter !== undefined) s += `rp_filter ${r.rp_filter} `;
-    if (r.mc_forwarding !== undefined) s += `mc_forwarding ${onOff(r.mc_forwarding as boolean)} `;
-    if (r.proxy_neigh !== undefined) s += `proxy_neigh ${onOff(r.proxy_neigh as boolean)} `;
-    if (r.ignore_routes_with_linkdown !== undefined) s += `ignore_routes_with_linkdown ${onOff(r.ignore_routes_with_linkdown as boolean)} `;
-    if (r.input !== undefined) s += `input ${onOff(r.input as boolean)} `;
-    return s + "\n";
-  }).join(""));
+  cli.write(records.map((r) => netconfText(r) + "\n").join(""));
 }
