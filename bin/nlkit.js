@@ -1,17 +1,49 @@
 #!/usr/bin/env node
-// In a clone (sources present, tsx installed by `npm ci`) run the TypeScript sources, so the CLI
-// is never a stale build; an installed package has only dist/.
-import { existsSync } from "node:fs";
+// Runs the CLI bundle. An installed package has only dist/; in a clone (src/ present) the bundle
+// is rebuilt first with the esbuild that `npm ci` installed whenever a source file is newer, so
+// the command is never a stale build and never needs a TypeScript loader at start-up.
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = join(root, "src", "cli", "main.ts");
-let main;
-if (existsSync(source) && existsSync(join(root, "node_modules", "tsx"))) {
-  const { tsImport } = await import("tsx/esm/api");
-  ({ main } = await tsImport(pathToFileURL(source).href, import.meta.url));
-} else {
-  ({ main } = await import(pathToFileURL(join(root, "dist", "bundle", "cli.js")).href));
+const bundle = join(root, "dist", "bundle", "cli.js");
+const sources = join(root, "src");
+
+/** The newest modification time of any file under dir (ms). */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
 }
+
+async function rebuild() {
+  let esbuild;
+  try {
+    esbuild = await import("esbuild");
+  } catch {
+    process.stderr.write(`nlkit: ${bundle} is missing or older than src/, and esbuild is not installed: run "npm ci" then "npm run build"\n`);
+    process.exit(1);
+  }
+  // built beside the bundle and renamed over it, so that commands started at the same time never
+  // load a half-written file
+  const tmp = `${bundle}.${process.pid}.tmp`;
+  try {
+    await esbuild.build({
+      entryPoints: [join(sources, "cli", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20",
+      external: ["ffi-rs"], logLevel: "warning", outfile: tmp,
+    });
+    renameSync(tmp, bundle);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    process.stderr.write(`nlkit: rebuilding ${bundle} failed: ${e?.message ?? e}\n`);
+    process.exit(1);
+  }
+}
+
+if (existsSync(sources) && (!existsSync(bundle) || newest(sources) > statSync(bundle).mtimeMs)) await rebuild();
+const { main } = await import(pathToFileURL(bundle).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -37,6 +37,8 @@ export type { AddrApi } from "./rtnl/addr/verbs.js";
 export type { RouteApi } from "./rtnl/route/verbs.js";
 export type { NeighApi, NeighGetSpec } from "./rtnl/neigh/verbs.js";
 export type { RuleApi } from "./rtnl/rule/verbs.js";
+export type { AddrlabelApi, Addrlabel, AddrlabelSpec, AddrlabelListFilter, AddrlabelGetSpec } from "./rtnl/addrlabel/verbs.js";
+export type { NetconfApi, Netconf, NetconfGetSpec, NetconfListFilter, NetconfDev } from "./rtnl/netconf/verbs.js";
 export type { AddOptions, ChangeOptions } from "./rtnl/verb.js";
 
 // network namespaces and per-namespace sysctls
@@ -59,7 +61,7 @@ export type {
 export type {
   Link, LinkField, LinkFields, LinkRef, LinkAddSpec, LinkAddOptions, LinkSetOptions, LinkListFilter, LinkStats64, LinkAfSpec,
   VethPeerSpec,
-  TuntapOptions, BridgeOptions, VxlanOptions, MacvlanOptions, VlanOptions, IpvlanOptions, BondOptions, VrfOptions,
+  TuntapOptions, BridgeOptions, BridgePortOptions, VxlanOptions, MacvlanOptions, VlanOptions, IpvlanOptions, BondOptions, VrfOptions,
   GeneveOptions, IpTunnelOptions,
 } from "./rtnl/link/index.js";
 export type { Addr, AddrSpec, AddrOptions, AddrAddOptions, AddrDelOptions, AddrListFilter, AddrFlag, Lifetime } from "./rtnl/addr/verbs.js";

@@ -4,8 +4,9 @@ import type { Cli } from "./context.js";
 import {
   Args, CliError, duplicate, matches, namedNumber, parseUnsigned, pick, prefixArg, SCOPE_NAMES, unknownCommand, UsageError,
 } from "./grammar.js";
-import { parseShowFilter, selectLinks } from "./link.js";
-import { addrLinkText } from "./print/addr.js";
+import { onelineText, parseShowFilter, selectLinks } from "./link.js";
+import { addrInfoText, addrLinkText } from "./print/addr.js";
+import { linkBriefJson, nameAndLink, statsLines } from "./print/link.js";
 import { nsidNames, stripDetails } from "./print/records.js";
 
 export const ADDR_USAGE = `Usage: nlkit address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
@@ -131,17 +132,62 @@ async function show(cli: Cli, args: Args): Promise<void> {
     byIndex.get(a.index)!.push(addrToIpJson(a));
   }
   const wanted = new Set(shown.map((l) => l.index));
+  const { brief, json, oneline, stats, details } = cli.opts;
   // with a family, scope or label given ip shows only the links that have a matching address
   const onlyWithAddrs = family !== undefined || scope !== undefined || label !== undefined;
-  const records = linksToIpJson(all)
+  const level = brief || oneline ? 0 : json ? stats : stats ? 2 : 0;
+  const records = linksToIpJson(all, { stats: level })
     .filter((r) => wanted.has(r.ifindex as number) && (!onlyWithAddrs || byIndex.has(r.ifindex as number)))
     .map((r) => {
-      const { linkmode: _m, ...rest } = familyView(stripDetails(r, cli.opts.details), family, all);
-      return { ...rest, addr_info: byIndex.get(r.ifindex as number) ?? [] };
+      const { linkmode: _m, stats64, ...rest } = familyView(stripDetails(r, details), family, all);
+      // ip -s addr prints the link's counters after its addresses
+      const rec: Record<string, unknown> = { ...rest, addr_info: byIndex.get(r.ifindex as number) ?? [] };
+      if (stats64 !== undefined) rec.stats64 = stats64;
+      return rec;
     });
-  if (cli.opts.json) return cli.writeJson(records);
+  if (brief) return showBrief(cli, records);
+  // -o: one line per address, after "INDEX: DEV", and no link lines
+  if (oneline) {
+    if (json) {
+      return cli.writeJson(records.map((r) => ({
+        addr_info: (r.addr_info as Record<string, unknown>[]).map((a) => ({ index: r.ifindex, dev: r.ifname, ...a })),
+      })));
+    }
+    const lines = records.flatMap((r) => (r.addr_info as Record<string, unknown>[]).map((a) => `${r.ifindex}: ${r.ifname}${onelineText(cli, addrInfoText(a))}\n`));
+    return cli.write(lines.join(""));
+  }
+  if (json) return cli.writeJson(records);
   const nsName = await nsidNames(cli, records);
-  cli.write(records.map((r) => addrLinkText(r, { details: cli.opts.details, nsName }) + "\n").join(""));
+  cli.write(records.map((r) => {
+    let text = addrLinkText(r, { details, nsName });
+    if (stats && r.stats64) text += "\n" + statsLines(r.stats64 as never, stats).join("\n");
+    return text + "\n";
+  }).join(""));
+}
+
+/** `ip -br addr`: name, operstate, then each address as ADDR/LEN on one line. */
+function showBrief(cli: Cli, records: Record<string, unknown>[]): void {
+  const short = (a: Record<string, unknown>) => {
+    const o: Record<string, unknown> = { local: a.local };
+    if (a.address !== undefined) o.address = a.address;
+    o.prefixlen = a.prefixlen;
+    if (a.metric !== undefined) o.metric = a.metric;
+    return o;
+  };
+  if (cli.opts.json) {
+    return cli.writeJson(records.map((r) => {
+      const { address: _a, flags: _f, ...head } = linkBriefJson(r);
+      return { ...head, addr_info: (r.addr_info as Record<string, unknown>[]).map(short) };
+    }));
+  }
+  cli.write(records.map((r) => {
+    let s = `${nameAndLink(r).padEnd(16)} ${String(r.operstate ?? "").padEnd(14)} `;
+    for (const a of r.addr_info as Record<string, unknown>[]) {
+      s += `${a.local}${a.address !== undefined ? ` peer ${a.address}` : ""}/${a.prefixlen} `;
+      if (a.metric !== undefined) s += `metric ${a.metric} `;
+    }
+    return s + "\n";
+  }).join(""));
 }
 
 async function flush(cli: Cli, args: Args): Promise<void> {

@@ -11,13 +11,15 @@ export interface GlobalOptions {
   /** -s, counted like ip (-s -s for more) */
   stats: number;
   oneline: boolean;
+  /** -br: one line per device, as ip's brief output */
+  brief: boolean;
   family?: 4 | 6;
   force: boolean;
   batch?: string;
 }
 
 /** The verbs shared by an Rtnl handle and a batch of it. */
-export type RtnlVerbs = Pick<Rtnl, "link" | "addr" | "route" | "neigh" | "rule">;
+export type RtnlVerbs = Pick<Rtnl, "link" | "addr" | "route" | "neigh" | "rule" | "addrlabel">;
 
 /** A change queued in a batch, with the line it came from. */
 export interface QueuedChange {

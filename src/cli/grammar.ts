@@ -103,10 +103,11 @@ export function parseUnsigned(text: string, what: string, max = 0xffffffff): num
   return n;
 }
 
+/** ip's parse_on_off (exit status 1 when it is neither). */
 export function parseOnOff(text: string, what: string): boolean {
   if (text === "on") return true;
   if (text === "off") return false;
-  throw new UsageError(`Error: argument of "${what}" must be "on" or "off", not "${text}"`);
+  throw new CliError(`Error: argument of "${what}" must be one of "off", "on", not "${text}"`);
 }
 
 /** An address or prefix, with ip's refusal text when it is neither. */

@@ -2,8 +2,8 @@
 import type { Link } from "../rtnl/link/index.js";
 import type { Cli } from "./context.js";
 import { Args, BOTH_NAME_AND_DEV, CliError, duplicate, ifnameArg, invalidArg, lladdrArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
-import { netnsArg, parseKindArgs } from "./link-kinds.js";
-import { linkText } from "./print/link.js";
+import { kindUsage, netnsArg, parseKindArgs } from "./link-kinds.js";
+import { linkBriefJson, linkBriefText, linkText } from "./print/link.js";
 import { nsidNames, stripDetails } from "./print/records.js";
 
 export const LINK_USAGE = `Usage: nlkit link add [link DEV] [ name ] NAME
@@ -29,11 +29,14 @@ export const LINK_USAGE = `Usage: nlkit link add [link DEV] [ name ] NAME
 		[ group GROUP ]
 		[ master DEVICE ]
 		[ nomaster ]
+		[ type TYPE ARGS ]
 
 	nlkit link show [ DEVICE ] [ up ] [ master DEV ] [ type TYPE ] [ nomaster ]
 
-TYPE := { bridge | bond | dummy | geneve | gre | gretap | ipip | ipvlan | macvlan | macvtap |
-          veth | vlan | vrf | vxlan | wireguard }`;
+	nlkit link help [ TYPE ]
+
+TYPE := { bridge | bridge_slave | bond | dummy | geneve | gre | gretap | ipip | ipvlan | macvlan |
+          macvtap | veth | vlan | vrf | vxlan | wireguard }`;
 
 const COMMANDS = ["add", "set", "change", "replace", ["delete", "del"], ["show", "list", "lst"], "help"] as const;
 
@@ -53,10 +56,18 @@ export async function run(cli: Cli, args: Args): Promise<void> {
     case "show":
       return show(cli, args);
     case "help":
-      throw new UsageError(LINK_USAGE);
+      return help(cli, args);
     default:
       unknownCommand(word, "link");
   }
+}
+
+/** `ip link help [TYPE]`: a known type's words on stdout (exit 0), else the link usage (exit 255). */
+function help(cli: Cli, args: Args): void {
+  const kind = args.shift();
+  const usage = kind === undefined ? undefined : kindUsage(kind);
+  if (usage === undefined) throw new UsageError(LINK_USAGE);
+  cli.write(usage + "\n");
 }
 
 interface Parsed {
@@ -125,9 +136,10 @@ async function add(cli: Cli, args: Args, replace: boolean): Promise<void> {
 async function set(cli: Cli, args: Args): Promise<void> {
   const p = parseCommon(args, false);
   if (p.dev === undefined) throw new CliError('Not enough information: "dev" argument is required.');
-  if (p.kind !== undefined) throw new UsageError(`nlkit link set: "type ${p.kind}" options are not supported`);
   const { index, link, ...opts } = p.opts;
   if (index !== undefined || link !== undefined) duplicate("dev", index !== undefined ? "index" : "link");
+  // `type KIND ARGS` changes the kind's options in place (or, for KIND_slave, the port's)
+  if (p.kind !== undefined) parseKindArgs(p.kind, args, opts, "set");
   await cli.change((v) => v.link.set(p.dev!, opts));
 }
 
@@ -201,9 +213,21 @@ async function show(cli: Cli, args: Args): Promise<void> {
   const { linksToIpJson } = await import("../rtnl/link/index.js");
   const { all, shown } = await selectLinks(cli, f);
   const wanted = new Set(shown.map((l) => l.index));
-  const records = linksToIpJson(all).filter((r) => wanted.has(r.ifindex as number)).map((r) => stripDetails(r, cli.opts.details));
-  if (cli.opts.json) return cli.writeJson(records);
+  const { brief, json, stats, details } = cli.opts;
+  // text prints every counter at -s -s and sizes its columns from them: the records carry them all
+  const level = brief ? 0 : json ? stats : stats ? 2 : 0;
+  const records = linksToIpJson(all, { stats: level }).filter((r) => wanted.has(r.ifindex as number)).map((r) => stripDetails(r, details));
+  if (brief) {
+    if (json) return cli.writeJson(records.map(linkBriefJson));
+    return cli.write(records.map((r) => linkBriefText(r) + "\n").join(""));
+  }
+  if (json) return cli.writeJson(records);
   const nsName = await nsidNames(cli, records);
-  cli.write(records.map((r) => linkText(r, { details: cli.opts.details, mode: true, nsName }) + "\n").join(""));
+  cli.write(records.map((r) => onelineText(cli, linkText(r, { details, mode: true, nsName, stats })) + "\n").join(""));
+}
+
+/** -o: ip ends each of a record's inner lines with a backslash instead of a newline. */
+export function onelineText(cli: Cli, text: string): string {
+  return cli.opts.oneline ? text.replace(/\n/g, "\\") : text;
 }
 

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import { NETNS_RUN_DIR } from "../netlink/netns-ref.js";
 import { Cli, type GlobalOptions } from "./context.js";
 import { Args, CliError, pick, UsageError } from "./grammar.js";
@@ -8,18 +9,19 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -batch filename
        nlkit lab [--keep]
        nlkit doctor
-where  OBJECT := { link | address | route | neigh | rule | netns | nat | sysctl }
-       OPTIONS := { -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
-                    -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] |
+where  OBJECT := { link | address | addrlabel | route | neigh | rule | netns | netconf | nat | sysctl }
+       OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
+                    -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] | -br[ief] |
                     -b[atch] [filename] | -force | -h[elp] }
 Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru = rule,
 n = neigh, l = link, net = netns.`;
 
-export type ObjectName = "address" | "route" | "rule" | "neigh" | "link" | "netns" | "nat" | "sysctl" | "lab" | "doctor" | "help";
+export type ObjectName =
+  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "netns" | "netconf" | "nat" | "sysctl" | "lab" | "doctor" | "help";
 
 /** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
 const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
-  "address", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "nat", "sysctl", "lab", "doctor", "help",
+  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "netconf", "nat", "sysctl", "lab", "doctor", "help",
 ];
 
 export function objectName(word: string | undefined): ObjectName | undefined {
@@ -32,11 +34,13 @@ type ObjectRunner = (cli: Cli, args: Args) => Promise<number | void>;
 /** Each object's module is imported when a command needs it, so startup stays small. */
 const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Promise<ObjectRunner>> = {
   address: async () => (await import("./addr.js")).run,
+  addrlabel: async () => (await import("./addrlabel.js")).run,
   route: async () => (await import("./route.js")).run,
   rule: async () => (await import("./rule.js")).run,
   neigh: async () => (await import("./neigh.js")).run,
   link: async () => (await import("./link.js")).run,
   netns: async () => (await import("./netns.js")).run,
+  netconf: async () => (await import("./netconf.js")).run,
   nat: async () => (await import("./nat.js")).run,
   sysctl: async () => (await import("./sysctl.js")).run,
 };
@@ -61,8 +65,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const name = pick(object, OBJECTS);
   if (name === "help") {
-    process.stdout.write(USAGE + "\n");
-    return 0;
+    process.stderr.write(USAGE + "\n");
+    return 255;
   }
   if (name === "lab") return (await import("./lab.js")).lab(words.slice(1));
   if (name === "doctor") return (await import("./doctor.js")).doctor(words.slice(1), opts);
@@ -89,7 +93,7 @@ export async function runCommand(cli: Cli, words: readonly string[]): Promise<nu
 
 /** ip's global options, matched by prefix in ip's order (so -n is -netns, -f -family, -b -batch). */
 export function parseGlobalOptions(argv: readonly string[]): { opts: GlobalOptions; words: string[] } {
-  const opts: GlobalOptions = { json: false, pretty: false, details: false, stats: 0, oneline: false, force: false };
+  const opts: GlobalOptions = { json: false, pretty: false, details: false, stats: 0, oneline: false, brief: false, force: false };
   // ip stops at a -n it cannot open, before any later option; the doctor instead reports the
   // missing namespace itself (netns.exists, with the command that creates it)
   let netnsError: unknown;
@@ -141,24 +145,33 @@ function globalOptions(argv: readonly string[], opts: GlobalOptions, seeNetns: (
     else if (m("-details")) opts.details = true;
     else if (m("-oneline")) opts.oneline = true;
     else if (m("-Version")) {
-      process.stdout.write("nlkit, an iproute2-compatible command line\n");
+      process.stdout.write(`nlkit utility, nlkit-${version()}\n`);
       process.exit(0);
     } else if (m("-force")) opts.force = true;
     else if (m("-batch")) opts.batch = value();
-    else if (m("-brief")) throw new UsageError('Option "-brief" is not supported by nlkit.');
+    else if (m("-brief")) opts.brief = true;
     else if (m("-json")) opts.json = true;
     else if (m("-pretty")) opts.pretty = true;
     else if (m("-color") || opt.startsWith("-color=")) {
       // never colored
     } else if (m("-help")) {
-      process.stdout.write(USAGE + "\n");
-      process.exit(0);
+      process.stderr.write(USAGE + "\n");
+      process.exit(255);
     } else if (m("-netns")) {
       opts.netns = value();
       seeNetns(opts.netns);
     } else throw new UsageError(`Option "${argv[i]}" is unknown, try "nlkit -help".`);
   }
   return i;
+}
+
+/** The package's version: package.json sits two directories above this module in src/ and in dist/. */
+function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
 }
 
 /**
@@ -169,4 +182,24 @@ function checkNetns(name: string): void {
   if (name.includes("/") || !fs.existsSync(`${NETNS_RUN_DIR}/${name}`)) {
     throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
   }
+}
+
+/**
+ * True when this module is the program node was started with (`node dist/bundle/cli.js ...`):
+ * the bundle is this file, so running it must run the command, not only define main.
+ */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return fs.realpathSync(script) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,18 +1,20 @@
-// nlkit neigh: add | change | replace | delete | show | flush, with ip neigh's words.
+// nlkit neigh: add | change | replace | delete | get | show | flush, with ip neigh's words.
 import type { Cli } from "./context.js";
 import { addressArg, Args, CliError, duplicate, lladdrArg, matches, parseUnsigned, pick, unknownCommand, UsageError } from "./grammar.js";
-import { neighText } from "./print/neigh.js";
+import { neighBriefJson, neighBriefText, neighText } from "./print/neigh.js";
 
 export const NEIGH_USAGE = `Usage: nlkit neigh { add | del | change | replace }
                 { ADDR [ lladdr LLADDR ] [ nud STATE ] proxy ADDR } [ dev DEV ]
-                [ router ] [ extern_learn ]
+                [ router ] [ extern_learn ] [ protocol PROTO ]
 
        nlkit neigh { show | flush } [ proxy ] [ to PREFIX ] [ dev DEV ] [ nud STATE ]
+
+       nlkit neigh get { ADDR | proxy ADDR } dev DEV
 
 STATE := { delay | failed | incomplete | noarp | none |
            permanent | probe | reachable | stale }`;
 
-const COMMANDS = ["add", ["change", "chg"], "replace", ["delete", "del"], ["show", "list", "lst"], "flush", "help"] as const;
+const COMMANDS = ["add", ["change", "chg"], "replace", ["delete", "del"], ["show", "list", "lst"], "flush", "get", "help"] as const;
 const STATES = ["permanent", "noarp", "reachable", "stale", "none", "incomplete", "delay", "probe", "failed"];
 
 export async function run(cli: Cli, args: Args): Promise<void> {
@@ -29,6 +31,8 @@ export async function run(cli: Cli, args: Args): Promise<void> {
       return show(cli, args, false);
     case "flush":
       return show(cli, args, true);
+    case "get":
+      return get(cli, args);
     case "help":
       throw new UsageError(NEIGH_USAGE);
     default:
@@ -98,7 +102,44 @@ async function show(cli: Cli, args: Args, flush: boolean): Promise<void> {
     return;
   }
   const { neighToIpJson } = await import("../rtnl/json/neigh.js");
-  const records = list.map((n) => neighToIpJson(n, { devFiltered: filter.dev !== undefined }));
+  print(cli, list.map((n) => neighToIpJson(n, { devFiltered: filter.dev !== undefined, stats: cli.opts.stats > 0 })));
+}
+
+function print(cli: Cli, records: Record<string, unknown>[]): void {
+  if (cli.opts.brief) {
+    if (cli.opts.json) return cli.writeJson(records.map(neighBriefJson));
+    return cli.write(records.map((r) => neighBriefText(r) + "\n").join(""));
+  }
   if (cli.opts.json) return cli.writeJson(records);
   cli.write(records.map((r) => neighText(r) + "\n").join(""));
+}
+
+/**
+ * `ip neigh get ADDR dev DEV`: the kernel's own entry. ip 6.1 prints text even with -j; nlkit
+ * prints the JSON that later iproute2 (and iproute2's own testsuite) expect.
+ */
+async function get(cli: Cli, args: Args): Promise<void> {
+  let dev: string | undefined;
+  let to: string | undefined;
+  let proxy = false;
+  for (let w = args.shift(); w !== undefined; w = args.shift()) {
+    if (w === "dev") dev = args.value();
+    else if (matches(w, "proxy")) {
+      const a = args.value();
+      if (matches(a, "help")) throw new UsageError(NEIGH_USAGE);
+      if (to !== undefined) duplicate("address", a);
+      to = addressArg(a);
+      proxy = true;
+    } else {
+      if (w === "to") w = args.value();
+      if (matches(w, "help")) throw new UsageError(NEIGH_USAGE);
+      if (to !== undefined) duplicate("to", w);
+      to = addressArg(w);
+    }
+  }
+  if (dev === undefined || to === undefined) throw new CliError("Device and address are required arguments.");
+  const rt = await cli.rtnl();
+  const n = await rt.neigh.get({ dev, to, ...(proxy ? { proxy } : {}) });
+  const { neighToIpJson } = await import("../rtnl/json/neigh.js");
+  print(cli, [neighToIpJson(n, { stats: cli.opts.stats > 0 })]);
 }

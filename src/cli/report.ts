@@ -31,7 +31,8 @@ function withoutCode(text: string): string {
 
 export function reportError(e: unknown, stderr: (s: string) => void = (s) => void process.stderr.write(s)): number {
   const d = describeError(e);
-  stderr(d.message.endsWith("\n") ? d.message : d.message + "\n");
+  // ip's invarg ends its line after a message that already ends one ("... is invalid\n"): a blank line follows
+  stderr(d.message + "\n");
   if (process.env.NLKIT_DEBUG === "1" && e instanceof Error && e.stack) stderr(e.stack + "\n");
   return d.exitCode;
 }

@@ -3,10 +3,13 @@ import type { Cli } from "./context.js";
 import {
   addressArg, Args, CliError, duplicate, invalidArg, matches, namedNumber, parseTable, PROTOCOL_NAMES, parseUnsigned, pick, prefixArg, SCOPE_NAMES, unknownCommand, UsageError,
 } from "./grammar.js";
+import { parseDsfield } from "../rtnl/enums.js";
+import { IP_PROTOS } from "../rtnl/rule/table.js";
 import { routeText } from "./print/route.js";
 
 export const ROUTE_USAGE = `Usage: nlkit route { list | flush } SELECTOR
-       nlkit route get ADDRESS [ from ADDRESS ] [ iif STRING ] [ oif STRING ] [ mark NUMBER ] [ fibmatch ]
+       nlkit route get ADDRESS [ from ADDRESS ] [ iif STRING ] [ oif STRING ] [ tos TOS ] [ mark NUMBER ]
+                               [ uid NUMBER ] [ ipproto PROTOCOL ] [ sport NUMBER ] [ dport NUMBER ] [ fibmatch ]
        nlkit route { add | del | change | append | replace } ROUTE
 SELECTOR := [ [ exact ] PREFIX ] [ table TABLE_ID ] [ proto RTPROTO ] [ type TYPE ] [ scope SCOPE ] [ dev STRING ]
 ROUTE := NODE_SPEC [ INFO_SPEC ]
@@ -85,7 +88,7 @@ async function modify(cli: Cli, args: Args, cmd: "add" | "change" | "replace" | 
       if (spec.gateway !== undefined) duplicate("gateway", w);
       spec.gateway = viaArg(args);
     } else if (w === "from") spec.from = args.value();
-    else if (w === "tos" || matches(w, "dsfield")) spec.tos = parseUnsigned(args.value(), "TOS", 255);
+    else if (w === "tos" || matches(w, "dsfield")) spec.tos = dsfieldArg(args.value());
     else if (w === "expires") spec.expires = parseUnsigned(args.value(), "expires");
     else if (matches(w, "metric") || matches(w, "priority") || w === "preference") spec.metric = parseUnsigned(args.value(), "metric");
     else if (matches(w, "scope")) spec.scope = scopeArg(args.value());
@@ -192,11 +195,11 @@ async function show(cli: Cli, args: Args): Promise<void> {
   };
   const records = routes.map((r) => routeToIpJson(r, { details: cli.opts.details, filtered }));
   if (cli.opts.json) return cli.writeJson(records);
-  cli.write(records.map((r) => routeText(r) + "\n").join(""));
+  cli.write(records.map((r) => oneline(cli, routeText(r)) + "\n").join(""));
 }
 
 async function flush(cli: Cli, args: Args): Promise<void> {
-  if (args.done) throw new UsageError('"ip route flush" requires arguments.');
+  if (args.done) throw new UsageError('"nlkit route flush" requires arguments.');
   const f = parseSelector(args);
   const routes = await listRoutes(cli, f);
   const rt = await cli.rtnl();
@@ -211,26 +214,61 @@ async function flush(cli: Cli, args: Args): Promise<void> {
   if (failed.length) throw failed[0];
 }
 
+/** `ip route get`: the words iproute_get reads, each into the library's lookup. */
 async function get(cli: Cli, args: Args): Promise<void> {
   let to: string | undefined;
   const o: Record<string, unknown> = {};
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
-    if (w === "from") o.from = args.value();
-    else if (w === "iif") o.iif = args.value();
-    else if (w === "oif" || w === "dev") o.oif = args.value();
-    else if (w === "mark") o.mark = parseUnsigned(args.value(), "mark");
-    else if (w === "fibmatch") o.fibmatch = true;
+    if (w === "tos" || matches(w, "dsfield")) o.tos = dsfieldArg(args.value());
+    else if (matches(w, "from")) {
+      const v = args.value();
+      if (matches(v, "help")) throw new UsageError(ROUTE_USAGE);
+      o.from = prefixArg(v, cli.opts.family).address;
+    } else if (matches(w, "iif")) o.iif = args.value();
+    else if (matches(w, "mark")) {
+      const v = args.value();
+      if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(v)) invalidArg(v, "invalid mark value");
+      o.mark = parseUnsigned(v, "mark");
+    } else if (matches(w, "oif") || w === "dev") o.oif = args.value();
+    else if (matches(w, "uid")) o.uid = parseUnsigned(args.value(), "UID");
+    else if (matches(w, "ipproto")) o.ipProto = ipProtoArg(args.value());
+    else if (matches(w, "sport")) o.sport = parseUnsigned(args.value(), "sport", 65535);
+    else if (matches(w, "dport")) o.dport = parseUnsigned(args.value(), "dport", 65535);
+    else if (matches(w, "fibmatch")) o.fibmatch = true;
     else {
       // like ip, each bare word is read as the destination (the last one wins)
       if (w === "to") w = args.value();
-      to = prefixArg(w).address;
+      if (matches(w, "help")) throw new UsageError(ROUTE_USAGE);
+      const c = prefixArg(w, cli.opts.family);
+      const full = c.family === 4 ? 32 : 128;
+      if (c.prefixlen !== full) process.stderr.write(`Warning: /${c.prefixlen} as prefix is invalid, only /${full} (or none) is supported.\n`);
+      to = c.address;
     }
   }
-  if (to === undefined) throw new UsageError("need at least a destination address");
+  // ip returns from the command (exit status 1) rather than calling its usage
+  if (to === undefined) throw new CliError("need at least a destination address");
   const { routeToIpJson } = await import("../rtnl/json/route.js");
   const rt = await cli.rtnl();
   const r = await rt.route.get(to, o);
   const rec = routeToIpJson(r, { details: cli.opts.details });
   if (cli.opts.json) return cli.writeJson([rec]);
-  cli.write(routeText(rec) + "\n");
+  cli.write(oneline(cli, routeText(rec)) + "\n");
+}
+
+/** A TOS word: a name from rt_dsfield or a hex number, as ip reads it. */
+function dsfieldArg(w: string): number {
+  const n = parseDsfield(w);
+  if (n === undefined) invalidArg(w, "TOS value is invalid\n");
+  return n;
+}
+
+function ipProtoArg(w: string): string | number {
+  if (Object.hasOwn(IP_PROTOS, w)) return w;
+  if (/^[0-9]+$/.test(w) && Number(w) <= 255) return Number(w);
+  return invalidArg(w, 'Invalid "ipproto" value\n');
+}
+
+/** -o: ip joins a record's lines with a backslash. */
+function oneline(cli: Cli, text: string): string {
+  return cli.opts.oneline ? text.replace(/\n/g, "\\") : text;
 }

@@ -97,3 +97,27 @@ export function enumInput(e: EnumDef, v: string | number, field: string, max = 0
 export function enumOutput(e: EnumDef, v: number): string | number {
   return enumName(e, v);
 }
+
+/**
+ * DS field (TOS) names iproute2 ships in /etc/iproute2/rt_dsfield, which ip reads and prints:
+ * a known value prints as its name, any other as "0x%02x"; input is a name or a hex number.
+ */
+export const dsfield = enumDef("dsfield", {
+  default: 0x00, CS1: 0x20, AF11: 0x28, AF12: 0x30, AF13: 0x38, CS2: 0x40, AF21: 0x48, AF22: 0x50, AF23: 0x58,
+  CS3: 0x60, AF31: 0x68, AF32: 0x70, AF33: 0x78, CS4: 0x80, AF41: 0x88, AF42: 0x90, AF43: 0x98, CS5: 0xa0,
+  EF: 0xb8, CS6: 0xc0, CS7: 0xe0,
+});
+
+/** What ip prints for a TOS value (rtnl_dsfield_n2a). */
+export function dsfieldName(tos: number): string {
+  return dsfield.names.get(tos) ?? `0x${tos.toString(16).padStart(2, "0")}`;
+}
+
+/** A TOS word as ip reads it (rtnl_dsfield_a2n): a name from rt_dsfield, else hexadecimal, 0..255. */
+export function parseDsfield(text: string): number | undefined {
+  const named = dsfield.values.get(text);
+  if (named !== undefined) return named;
+  if (!/^(0x)?[0-9a-f]+$/i.test(text)) return undefined;
+  const n = parseInt(text, 16);
+  return n <= 255 ? n : undefined;
+}

@@ -3,10 +3,12 @@ import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
 import { NetlinkSocket, type Batch, type BatchOutcome, type CallOptions } from "../netlink/socket.js";
 import type { Transport } from "../netlink/transport.js";
 import { AddrApi } from "./addr/verbs.js";
+import { AddrlabelApi } from "./addrlabel/verbs.js";
 import { batchExecutor, immediateExecutor, RtnlContext, type Executor } from "./context.js";
 import { LinkApi } from "./link/index.js";
 import { LinkNames } from "./names.js";
 import { NeighApi } from "./neigh/verbs.js";
+import { NetconfApi } from "./netconf/verbs.js";
 import { RouteApi } from "./route/verbs.js";
 import { RuleApi } from "./rule/verbs.js";
 
@@ -31,6 +33,8 @@ class RtnlVerbs {
   readonly route: RouteApi;
   readonly neigh: NeighApi;
   readonly rule: RuleApi;
+  readonly addrlabel: AddrlabelApi;
+  readonly netconf: NetconfApi;
 
   constructor(ctx: RtnlContext, exec: Executor) {
     this.link = new LinkApi(ctx, exec);
@@ -38,6 +42,8 @@ class RtnlVerbs {
     this.route = new RouteApi(ctx, exec);
     this.neigh = new NeighApi(ctx, exec);
     this.rule = new RuleApi(ctx, exec);
+    this.addrlabel = new AddrlabelApi(ctx, exec);
+    this.netconf = new NetconfApi(ctx, exec);
   }
 }
 

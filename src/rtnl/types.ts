@@ -15,6 +15,12 @@ export const RTM_GETNEIGH = 30;
 export const RTM_NEWRULE = 32;
 export const RTM_DELRULE = 33;
 export const RTM_GETRULE = 34;
+export const RTM_NEWADDRLABEL = 72;
+export const RTM_DELADDRLABEL = 73;
+export const RTM_GETADDRLABEL = 74;
+export const RTM_NEWNETCONF = 80;
+export const RTM_DELNETCONF = 81;
+export const RTM_GETNETCONF = 82;
 export const RTM_NEWNSID = 88;
 export const RTM_DELNSID = 89;
 export const RTM_GETNSID = 90;
@@ -25,6 +31,8 @@ export const RTM_NAMES: ReadonlyMap<number, string> = new Map([
   [24, "RTM_NEWROUTE"], [25, "RTM_DELROUTE"], [26, "RTM_GETROUTE"],
   [28, "RTM_NEWNEIGH"], [29, "RTM_DELNEIGH"], [30, "RTM_GETNEIGH"],
   [32, "RTM_NEWRULE"], [33, "RTM_DELRULE"], [34, "RTM_GETRULE"],
+  [72, "RTM_NEWADDRLABEL"], [73, "RTM_DELADDRLABEL"], [74, "RTM_GETADDRLABEL"],
+  [80, "RTM_NEWNETCONF"], [81, "RTM_DELNETCONF"], [82, "RTM_GETNETCONF"],
   [88, "RTM_NEWNSID"], [89, "RTM_DELNSID"], [90, "RTM_GETNSID"],
 ]);
 

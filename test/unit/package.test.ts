@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as api from "../../src/index.js";
@@ -12,6 +12,8 @@ function newestSource(dir: string): number {
   }
   return newest;
 }
+
+const pkgVersion = (): string => (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
 
 // CI builds before testing; a developer's dist/ may be older than the sources, and is then no
 // evidence either way.
@@ -26,10 +28,14 @@ describeBuilt("the built package (npm run build; skipped when dist/ is missing o
     expect(JSON.parse(out)).toEqual(Object.keys(api).sort());
   });
 
-  it("the bundled CLI runs without the sources", () => {
+  it("the bundled CLI runs without the sources, imported or executed", () => {
     const out = execFileSync("node", ["--input-type=module", "-e",
-      'const { main } = await import("./dist/bundle/cli.js"); process.exitCode = await main(["--help"]);'], { encoding: "utf8" });
-    expect(out).toMatch(/Usage: nlkit/);
+      'const { main } = await import("./dist/bundle/cli.js"); process.exitCode = await main(["link", "help", "vxlan"]);'], { encoding: "utf8" });
+    expect(out).toMatch(/^Usage: \.\.\. vxlan /);
+    // executed directly, the bundle is the command itself (not a module that only defines main)
+    expect(execFileSync("node", ["dist/bundle/cli.js", "-V"], { encoding: "utf8" })).toBe(`nlkit utility, nlkit-${pkgVersion()}\n`);
+    const help = spawnSync("node", ["dist/bundle/cli.js", "help"], { encoding: "utf8" });
+    expect([help.status, help.stdout, help.stderr.split("\n")[0]]).toEqual([255, "", "Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }"]);
   });
 
   it("ships type declarations for the entry point", () => {

@@ -1,31 +1,40 @@
-// `ip route show` / `ip route get` text from ip -j records, in ip's word order.
+// `ip route show` / `ip route get` text from ip -j records, in ip's word order (print_route).
 type J = Record<string, any>;
-
-/** Keys printed as "word value " in this order between the destination and the flags. */
-const FIELDS: ReadonlyArray<readonly [string, string]> = [
-  ["src", "from"], ["tos", "tos"], ["gateway", "via"], ["nhid", "nhid"], ["dev", "dev"], ["table", "table"],
-  ["protocol", "proto"], ["scope", "scope"], ["prefsrc", "src"], ["metric", "metric"],
-];
 
 export function routeText(r: J): string {
   let s = "";
   if (r.type !== undefined) s += `${r.type} `;
   s += `${r.dst} `;
-  for (const [k, word] of FIELDS) {
-    if (k === "dev" && r.via !== undefined) s += `via ${r.via.family} ${r.via.host} `;
-    if (r[k] !== undefined) s += `${word} ${r[k]} `;
-  }
-  if (r.uid !== undefined) s += `uid ${r.uid} `;
+  if (r.from !== undefined) s += `from ${r.from} `;
+  if (r.nhid !== undefined) s += `nhid ${r.nhid} `;
+  if (r.tos !== undefined) s += `tos ${r.tos} `;
+  if (r.gateway !== undefined) s += `via ${r.gateway} `;
+  if (r.via !== undefined) s += `via ${r.via.family} ${r.via.host} `;
+  if (r.dev !== undefined) s += `dev ${r.dev} `;
+  if (r.table !== undefined) s += `table ${r.table} `;
+  if (r.protocol !== undefined) s += `proto ${r.protocol} `;
+  if (r.scope !== undefined) s += `scope ${r.scope} `;
+  if (r.prefsrc !== undefined) s += `src ${r.prefsrc} `;
+  if (r.metric !== undefined) s += `metric ${r.metric} `;
   for (const f of r.flags ?? []) s += `${f} `;
-  if (r.mark !== undefined) s += `mark ${r.mark} `;
-  if (r.expires !== undefined) s += `expires ${r.expires}sec `;
-  if (r.iif !== undefined) s += `iif ${r.iif} `;
-  for (const m of r.metrics ?? []) {
-    for (const [k, v] of Object.entries(m as J)) s += typeof v === "object" && v ? `${k} lock ${v.value ?? ""} ` : `${k} ${v} `;
+  // ip prints small marks in decimal, larger ones in hex
+  if (r.mark !== undefined) s += r.mark >= 16 ? `mark 0x${r.mark.toString(16)} ` : `mark ${r.mark} `;
+  if (r.uid !== undefined) s += `uid ${r.uid} `;
+  if (r.cache !== undefined) {
+    s += "\n    cache ";
+    if (r.cache.length) s += `<${(r.cache as string[]).join(",")}> `;
   }
-  for (const nh of r.nexthops ?? []) s += "\n\t" + nexthopText(nh);
+  if (r.expires !== undefined) s += `expires ${r.expires}sec `;
+  if (r.error !== undefined) s += `error ${r.error} `;
+  for (const m of r.metrics ?? []) {
+    for (const [k, v] of Object.entries(m as J)) {
+      if (v === null) s += `${k} `;
+      else s += typeof v === "object" && v ? `${k} lock ${v.value ?? ""} ` : `${k} ${v} `;
+    }
+  }
+  if (r.iif !== undefined) s += `iif ${r.iif} `;
   if (r.pref !== undefined) s += `pref ${r.pref}`;
-  if (r.cache !== undefined) s += "\n    cache " + (r.cache as string[]).map((c) => `${c} `).join("");
+  for (const nh of r.nexthops ?? []) s += "\n\t" + nexthopText(nh);
   return s;
 }
 

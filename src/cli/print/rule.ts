@@ -21,7 +21,7 @@ export function ruleText(r: J): string {
   if (r.table !== undefined) s += ` lookup ${r.table}`;
   if (r.suppress_prefixlength !== undefined) s += ` suppress_prefixlength ${r.suppress_prefixlength}`;
   if (r.suppress_ifgroup !== undefined) s += ` suppress_ifgroup ${r.suppress_ifgroup}`;
-  if (r.flow !== undefined) s += ` realms ${r.flow.from ? `${r.flow.from}/` : ""}${r.flow.to}`;
+  if (r.flow_to !== undefined) s += ` realms ${r.flow_from !== undefined ? `${r.flow_from}/` : ""}${r.flow_to}`;
   if (r.goto !== undefined) s += ` goto ${r.goto}`;
   if (r.action !== undefined) s += ` ${r.action}`;
   if (r.protocol !== undefined) s += ` proto ${r.protocol}`;

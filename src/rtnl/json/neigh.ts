@@ -3,7 +3,12 @@ import type { Neigh } from "../neigh/verbs.js";
 export interface NeighJsonOptions {
   /** ip leaves "dev" out when the listing was filtered on a device. */
   devFiltered?: boolean;
+  /** ip -s: the cache timers (seconds) and probe count. */
+  stats?: boolean;
 }
+
+/** USER_HZ: nda_cacheinfo counts clock ticks. */
+const USER_HZ = 100;
 
 /** One entry of `ip -j neigh show`. */
 export function neighToIpJson(n: Neigh, opts: NeighJsonOptions = {}): Record<string, unknown> {
@@ -16,7 +21,16 @@ export function neighToIpJson(n: Neigh, opts: NeighJsonOptions = {}): Record<str
   if (n.proxy) o.proxy = null;
   if (n.flags.includes("extern_learn")) o.extern_learn = null;
   if (n.flags.includes("offload")) o.offload = null;
-  if (n.probes !== undefined && n.probes) o.probes = n.probes;
+  if (opts.stats) {
+    const ci = n.cacheinfo;
+    if (ci) {
+      if (ci.refcnt) o.refcnt = ci.refcnt;
+      o.used = Math.trunc(ci.used / USER_HZ);
+      o.confirmed = Math.trunc(ci.confirmed / USER_HZ);
+      o.updated = Math.trunc(ci.updated / USER_HZ);
+    }
+    if (n.probes !== undefined) o.probes = n.probes;
+  }
   if (n.state.length) o.state = n.state.map((s) => s.toUpperCase());
   if (n.protocol !== undefined) o.protocol = String(n.protocol);
   return o;

@@ -1,4 +1,4 @@
-import { tableName } from "../enums.js";
+import { dsfieldName, tableName } from "../enums.js";
 import type { Nexthop, Route, RouteMetrics } from "../route/verbs.js";
 
 export interface RouteJsonOptions {
@@ -42,7 +42,7 @@ export function routeToIpJson(r: Route, opts: RouteJsonOptions = {}): Record<str
   o.dst = r.dst;
   if (r.from !== undefined) o.from = r.from;
   if (r.nhid !== undefined) o.nhid = r.nhid;
-  if (r.tos) o.tos = `0x${r.tos.toString(16).padStart(2, "0")}`;
+  if (r.tos) o.tos = dsfieldName(r.tos);
   if (r.gateway !== undefined) o.gateway = r.gateway;
   if (r.via) o.via = viaJson(r.via);
   if (r.dev !== undefined && !f.dev) o.dev = r.dev;
@@ -56,7 +56,7 @@ export function routeToIpJson(r: Route, opts: RouteJsonOptions = {}): Record<str
   o.flags = r.flags;
   if (r.mark) o.mark = r.mark;
   if (r.uid !== undefined) o.uid = r.uid;
-  if (r.family === 4 && r.cached) o.cache = [];
+  if (r.family === 4 && r.cached) o.cache = r.cacheFlags ?? [];
   if (r.expires !== undefined) o.expires = r.expires;
   if (r.error !== undefined) o.error = r.error;
   if (r.metrics) {

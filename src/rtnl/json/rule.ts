@@ -1,4 +1,4 @@
-import { tableName } from "../enums.js";
+import { dsfieldName, tableName } from "../enums.js";
 import { IP_PROTOS } from "../rule/table.js";
 import type { Rule } from "../rule/verbs.js";
 
@@ -7,8 +7,9 @@ function split(prefix: string): [string, number | undefined] {
   return i < 0 ? [prefix, undefined] : [prefix.slice(0, i), Number(prefix.slice(i + 1))];
 }
 
+/** C's "%#llx", as ip prints fwmark and fwmask: 0 without the prefix. */
 function hex(n: number): string {
-  return `0x${n.toString(16)}`;
+  return n ? `0x${n.toString(16)}` : "0";
 }
 
 function portJson(o: Record<string, unknown>, key: string, range: [number, number]): void {
@@ -28,7 +29,7 @@ export function ruleToIpJson(r: Rule, opts: { details?: boolean } = {}): Record<
     o.dst = dst;
     if (dstlen !== undefined) o.dstlen = dstlen;
   }
-  if (r.tos) o.tos = hex(r.tos);
+  if (r.tos) o.tos = dsfieldName(r.tos);
   if (r.fwmark !== undefined || r.fwmask !== undefined) {
     o.fwmark = hex(r.fwmark ?? 0);
     if (r.fwmask !== undefined && r.fwmask !== 0xffffffff) o.fwmask = hex(r.fwmask);
@@ -46,7 +47,10 @@ export function ruleToIpJson(r: Rule, opts: { details?: boolean } = {}): Record<
     if (r.suppressPrefixlen !== undefined) o.suppress_prefixlen = r.suppressPrefixlen;
     if (r.suppressIfgroup !== undefined) o.suppress_ifgroup = String(r.suppressIfgroup);
   }
-  if (r.realm !== undefined) o.flow = { to: String(r.realm & 0xffff) };
+  if (r.realm !== undefined) {
+    if (r.realm >>> 16) o.flow_from = String(r.realm >>> 16);
+    o.flow_to = String(r.realm & 0xffff);
+  }
   if (r.action === "goto") o.goto = r.goto ?? "none";
   else if (r.action === "nop") o.nop = null;
   else if (r.action !== "to_tbl") o.action = String(r.action);

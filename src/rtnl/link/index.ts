@@ -19,7 +19,7 @@ import type { Link, LinkAddOptions, LinkAddSpec, LinkListFilter, LinkRef, LinkSe
 export * from "./types.js";
 export { decodeLink, flagNames, linkTypeName } from "./decode.js";
 export { decodeLinkFields, linkFieldPlan, LINK_FIELDS, type LinkField, type LinkFields } from "./fields.js";
-export { linkToIpJson, linksToIpJson } from "./json.js";
+export { linkToIpJson, linksToIpJson, statsToIpJson, type LinkJsonOptions } from "./json.js";
 export { buildAddRequest, buildSetRequest, type LinkRequest } from "./request.js";
 export { linkKinds } from "./kinds/index.js";
 export { linkAttrs, linkInfoAttrs, linkMessage } from "./attrs.js";

@@ -1,9 +1,14 @@
 import { linkKinds } from "./kinds/index.js";
 import type { IndexNames } from "./kinds/kind.js";
-import type { Link } from "./types.js";
+import type { Link, LinkStats64 } from "./types.js";
 
 /** Other links of the same namespace, by ifindex: names (or whole Links, which also give their flags). */
 export type LinkLookup = ReadonlyMap<number, Link | string> | IndexNames;
+
+export interface LinkJsonOptions {
+  /** ip's -s level: 1 adds "stats64" (rx/tx), 2 the error counters too. */
+  stats?: number;
+}
 
 /**
  * A Link as `ip -j -d link show` prints it (iproute2 6.1 key names and value formats). Devices
@@ -11,7 +16,7 @@ export type LinkLookup = ReadonlyMap<number, Link | string> | IndexNames;
  * indexes it cannot name print as "if<N>" like ip. Given whole Links, the flags get ip's "M-DOWN"
  * when the lower/peer device is down.
  */
-export function linkToIpJson(link: Link, others: LinkLookup = () => undefined): Record<string, unknown> {
+export function linkToIpJson(link: Link, others: LinkLookup = () => undefined, opts: LinkJsonOptions = {}): Record<string, unknown> {
   const lookup = (i: number): Link | string | undefined => (typeof others === "function" ? others(i) : others.get(i));
   const name: IndexNames = (i) => {
     const o = lookup(i);
@@ -41,6 +46,7 @@ export function linkToIpJson(link: Link, others: LinkLookup = () => undefined): 
   put(out, "broadcast", link.broadcast);
   if (link.permAddress !== undefined && link.permAddress !== link.address) out.permaddr = link.permAddress;
   put(out, "link_netnsid", link.linkNetnsid);
+  if (link.protoDown) out.proto_down = true;
   put(out, "promiscuity", link.promiscuity);
   put(out, "allmulti", link.allmulti);
   put(out, "min_mtu", link.minMtu);
@@ -68,16 +74,41 @@ export function linkToIpJson(link: Link, others: LinkLookup = () => undefined): 
   put(out, "gro_max_size", link.groMaxSize);
   put(out, "parentbus", link.parentDevBusName);
   put(out, "parentdev", link.parentDevName);
-  if (link.protoDown) out.proto_down = true;
   put(out, "ifalias", link.alias);
+  if (opts.stats && link.stats64) out.stats64 = statsToIpJson(link.stats64, opts.stats, link.carrierChanges);
   if (link.altNames?.length) out.altnames = link.altNames;
   return out;
 }
 
+/** rtnl_link_stats64 as `ip -j -s` prints it (print_stats64): rx and tx, the error counters at -s -s. */
+export function statsToIpJson(s: LinkStats64, level = 1, carrierChanges?: number): Record<string, Record<string, number>> {
+  const rx: Record<string, number> = {
+    bytes: s.rxBytes, packets: s.rxPackets, errors: s.rxErrors, dropped: s.rxDropped, over_errors: s.rxOverErrors, multicast: s.multicast,
+  };
+  if (s.rxCompressed) rx.compressed = s.rxCompressed;
+  if (level > 1) {
+    Object.assign(rx, {
+      length_errors: s.rxLengthErrors, crc_errors: s.rxCrcErrors, frame_errors: s.rxFrameErrors, fifo_errors: s.rxFifoErrors,
+      missed_errors: s.rxMissedErrors,
+    });
+    if (s.rxNohandler) rx.nohandler = s.rxNohandler;
+    if (s.rxOtherhostDropped) rx.otherhost = s.rxOtherhostDropped;
+  }
+  const tx: Record<string, number> = {
+    bytes: s.txBytes, packets: s.txPackets, errors: s.txErrors, dropped: s.txDropped, carrier_errors: s.txCarrierErrors, collisions: s.collisions,
+  };
+  if (s.txCompressed) tx.compressed = s.txCompressed;
+  if (level > 1) {
+    Object.assign(tx, { aborted_errors: s.txAbortedErrors, fifo_errors: s.txFifoErrors, window_errors: s.txWindowErrors, heartbeat_errors: s.txHeartbeatErrors });
+    if (carrierChanges !== undefined) tx.carrier_changes = carrierChanges;
+  }
+  return { rx, tx };
+}
+
 /** A whole dump as ip -j -d prints it, naming devices from the dump itself. */
-export function linksToIpJson(links: readonly Link[]): Record<string, unknown>[] {
+export function linksToIpJson(links: readonly Link[], opts: LinkJsonOptions = {}): Record<string, unknown>[] {
   const byIndex = new Map(links.map((l) => [l.index, l] as const));
-  return links.map((l) => linkToIpJson(l, byIndex));
+  return links.map((l) => linkToIpJson(l, byIndex, opts));
 }
 
 function put(out: Record<string, unknown>, key: string, v: unknown): void {

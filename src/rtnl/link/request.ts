@@ -1,9 +1,11 @@
+import { encodeAttrs } from "../../netlink/attrs.js";
 import { NlkitInputError } from "../../netlink/errors.js";
 import { parseLladdr } from "../../netlink/ip.js";
 import type { StructValue } from "../../netlink/struct.js";
+import { NlWriter } from "../../netlink/writer.js";
 import { validateIfname } from "../context.js";
 import { linkKinds } from "./kinds/index.js";
-import type { KindContext, NetnsRefLike } from "./kinds/kind.js";
+import type { KindContext, LinkKindDef, NetnsRefLike } from "./kinds/kind.js";
 import type { VethPeerMsg } from "./kinds/veth.js";
 import type { LinkAddSpec, LinkCommonOptions, LinkSetOptions, VethPeerSpec } from "./types.js";
 
@@ -27,7 +29,13 @@ const KIND_OPTION_KEYS = new Set(
 );
 const COMMON_KEYS = ["mtu", "address", "broadcast", "txqueuelen", "netns", "master", "up", "alias", "group"];
 const ADD_KEYS = new Set([...COMMON_KEYS, "name", "kind", "index", "link", ...KIND_OPTION_KEYS]);
-const SET_KEYS = new Set([...COMMON_KEYS, "name"]);
+/** set()'s kind option keys: the link's own kind (IFLA_INFO_DATA), or its master's for a port (IFLA_INFO_SLAVE_DATA). */
+const CHANGE_KINDS = new Map<string, { def: LinkKindDef; slave: boolean }>();
+for (const def of linkKinds.values()) {
+  if (def.change && def.optionsKey) CHANGE_KINDS.set(def.optionsKey, { def, slave: false });
+  if (def.slaveChange && def.slaveOptionsKey) CHANGE_KINDS.set(def.slaveOptionsKey, { def, slave: true });
+}
+const SET_KEYS = new Set([...COMMON_KEYS, "name", ...CHANGE_KINDS.keys()]);
 const PEER_KEYS = new Set(["name", "address", "mtu", "txqueuelen", "netns", "index"]);
 
 function checkKeys(obj: object, allowed: Set<string>, where: string): void {
@@ -143,5 +151,33 @@ export function buildSetRequest(index: number, o: LinkSetOptions, ctx: KindConte
   setUpFlags(header, o.up, "up");
   const attrs = commonAttrs(o, ctx, "", true);
   if (o.name !== undefined) attrs.ifname = o.name;
+  const linkinfo = kindChange(o, ctx);
+  if (linkinfo) attrs.linkinfo = linkinfo;
   return { header, attrs };
+}
+
+/**
+ * IFLA_LINKINFO for `ip link set DEV type KIND ...`, written as ip writes it: IFLA_INFO_KIND is
+ * the type word ("vxlan", or "bridge_slave" for a port, which the kernel does not look up), then
+ * IFLA_INFO_DATA, or IFLA_INFO_SLAVE_DATA for the master's port options. The kernel applies what
+ * the kind lets change and refuses the rest with an extack ("Cannot change VNI").
+ */
+function kindChange(o: LinkSetOptions, ctx: KindContext): Record<string, unknown> | undefined {
+  const given = Object.keys(o).filter((k) => CHANGE_KINDS.has(k) && (o as Record<string, unknown>)[k] !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length > 1) throw new NlkitInputError(`give one kind's options per set, not ${given.join(" and ")}`, given[1]!);
+  const key = given[0]!;
+  const { def, slave } = CHANGE_KINDS.get(key)!;
+  const opts = (o as Record<string, unknown>)[key];
+  if (!opts || typeof opts !== "object") throw new NlkitInputError(`${key} must be an object`, key);
+  if (!slave) {
+    const data = def.change!(opts, ctx);
+    return Object.values(data).some((v) => v !== undefined) ? { kind: def.kind, data } : { kind: def.kind };
+  }
+  const data = def.slaveChange!(opts, ctx);
+  if (!Object.values(data).some((v) => v !== undefined)) return { kind: `${def.kind}_slave` };
+  // the slave data's table is chosen by IFLA_INFO_SLAVE_KIND, which ip does not send: encode it here
+  const w = new NlWriter(64);
+  encodeAttrs(w, def.slaveData!, data);
+  return { kind: `${def.kind}_slave`, slaveData: w.take() };
 }

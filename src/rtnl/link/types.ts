@@ -1,7 +1,7 @@
 import type { CallOptions } from "../../netlink/socket.js";
 import type { RawAttr } from "../../netlink/attrs.js";
 import type { BondOptions } from "./kinds/bond.js";
-import type { BridgeOptions } from "./kinds/bridge.js";
+import type { BridgeOptions, BridgePortOptions } from "./kinds/bridge.js";
 import type { GeneveOptions } from "./kinds/geneve.js";
 import type { IpTunnelOptions } from "./kinds/gre.js";
 import type { IpvlanOptions } from "./kinds/ipvlan.js";
@@ -12,7 +12,7 @@ import type { VrfOptions } from "./kinds/vrf.js";
 import type { VxlanOptions } from "./kinds/vxlan.js";
 
 export type {
-  BondOptions, BridgeOptions, GeneveOptions, IpTunnelOptions, IpvlanOptions, MacvlanOptions, NetnsRefLike,
+  BondOptions, BridgeOptions, BridgePortOptions, GeneveOptions, IpTunnelOptions, IpvlanOptions, MacvlanOptions, NetnsRefLike,
   VlanOptions, VrfOptions, VxlanOptions,
 };
 
@@ -99,6 +99,18 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
   master?: LinkRef | null;
   /** Rename */
   name?: string;
+  /**
+   * Kind options changed in place (`ip link set DEV type vxlan ttl 64`): the link's own kind,
+   * one per call. Only what is given is sent; the kernel refuses what that kind cannot change
+   * (a vxlan's VNI or port...) with its extack message, and then nothing changes.
+   */
+  vxlan?: VxlanOptions;
+  bridge?: BridgeOptions;
+  macvlan?: MacvlanOptions;
+  macvtap?: MacvlanOptions;
+  bond?: BondOptions;
+  /** Bridge port options of a link enslaved to a bridge (`type bridge_slave cost 5 learning off`). */
+  bridgeSlave?: BridgePortOptions;
 }
 
 export interface LinkListFilter {

@@ -140,6 +140,17 @@ export const RT_FLAGS: ReadonlyArray<readonly [string, number]> = [
 ];
 export const RT_FLAGS_MASK = RT_FLAGS.reduce((m, [, b]) => m | b, 0) >>> 0;
 
+/**
+ * RTCF_* (linux/in_route.h): how the kernel resolved a route get, in the upper half of rtm_flags
+ * of an IPv4 cloned route, in the order ip prints them after "cache" (print_cache_flags).
+ */
+export const RTCF_FLAGS: ReadonlyArray<readonly [string, number]> = [
+  ["local", 0x80000000], ["reject", 0x40000000], ["mc", 0x20000000], ["brd", 0x10000000], ["dst-nat", 0x08000000],
+  ["src-nat", 0x00800000], ["masq", 0x00400000], ["dst-direct", 0x00020000], ["src-direct", 0x04000000],
+  ["redirected", 0x00040000], ["redirect", 0x01000000], ["fastroute", 0x00200000], ["notify", 0x00010000], ["proxy", 0x00080000],
+];
+export const RTCF_MASK = 0xffff0000;
+
 export const RTNH_F_ONLINK = 0x4;
 export const RTM_F_CLONED = 0x200;
 export const RTM_F_LOOKUP_TABLE = 0x1000;

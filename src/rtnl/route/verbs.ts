@@ -10,8 +10,9 @@ import { addressIn, familyNumber, ipFamilyNumber, objectIn, prefixText, u32 } fr
 import { nameOf } from "../names.js";
 import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE } from "../types.js";
 import { addFlags, ObjectVerbs, type AddOptions } from "../verb.js";
+import { IP_PROTOS } from "../rule/table.js";
 import {
-  METRIC_KEYS, RT_FLAGS, RT_FLAGS_MASK, RTM_F_CLONED, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTNH_F_ONLINK, rtmsgDef, type RawNexthop,
+  METRIC_KEYS, RT_FLAGS, RT_FLAGS_MASK, RTCF_FLAGS, RTCF_MASK, RTM_F_CLONED, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTNH_F_ONLINK, rtmsgDef, type RawNexthop,
 } from "./table.js";
 
 export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
@@ -90,6 +91,12 @@ export interface RouteGetOptions extends CallOptions {
   oif?: string | number;
   mark?: number;
   tos?: number;
+  /** Look up as this user's socket would (RTA_UID). */
+  uid?: number;
+  /** With sport/dport: the flow's protocol, for multipath hashing and rules that match ports. */
+  ipProto?: keyof typeof IP_PROTOS | number;
+  sport?: number;
+  dport?: number;
   /** Return the FIB entry that matched rather than the resolved route (RTM_F_FIB_MATCH). */
   fibmatch?: boolean;
 }
@@ -125,6 +132,8 @@ export interface Route {
   flags: string[];
   /** RTM_F_CLONED: a cache/exception entry (route get answers carry it). */
   cached: boolean;
+  /** How an IPv4 lookup was resolved (RTCF_* names: "local", "brd", "mc"...), on cloned routes. */
+  cacheFlags?: string[];
   gateway?: string;
   via?: { family: number; address: string };
   dev?: string;
@@ -376,6 +385,7 @@ export const decodeRoute: Decoder<Route | undefined> = (buf, start, len) => {
     flags: rtFlags ? flagNames(rtFlags, RT_FLAGS) : [],
     cached: (hFlags & RTM_F_CLONED) !== 0,
   };
+  if (r.cached && family === 4) r.cacheFlags = flagNames((hFlags & RTCF_MASK) >>> 0, RTCF_FLAGS);
   if (a.src !== undefined || srcLen) r.from = prefixText(a.src, srcLen, full);
   if (a.gateway !== undefined) r.gateway = a.gateway;
   if (a.via !== undefined) r.via = a.via;
@@ -495,20 +505,26 @@ export class RouteApi extends ObjectVerbs {
     const o: RouteGetOptions & { to?: string } = typeof to === "string" ? { ...opts, to } : { ...opts, ...objectIn(to, "route get spec", "to") };
     const dst = addressIn(o.to, "to");
     const bits = dst.family === 4 ? 32 : 128;
-    const from = o.from !== undefined ? addressIn(o.from, "from", dst.family).bytes : undefined;
-    const iif = o.iif !== undefined ? await this.ctx.ifindex(o.iif, "iif", o) : undefined;
-    const oif = o.oif !== undefined ? await this.ctx.ifindex(o.oif, "oif", o) : undefined;
-    const mark = o.mark !== undefined ? u32(o.mark, "mark") : undefined;
-    const tos = o.tos !== undefined ? u32(o.tos, "tos", 0xff) : 0;
+    // attributes in ip's order: the destination, what it writes while reading the words, then devices and mark
+    const attrs: Record<string, unknown> = { dst: dst.bytes };
+    if (o.from !== undefined) attrs.src = addressIn(o.from, "from", dst.family).bytes;
+    if (o.uid !== undefined) attrs.uid = u32(o.uid, "uid");
+    if (o.sport !== undefined) attrs.sport = u32(o.sport, "sport", 0xffff);
+    if (o.dport !== undefined) attrs.dport = u32(o.dport, "dport", 0xffff);
+    if (o.ipProto !== undefined) {
+      const p = typeof o.ipProto === "number" ? o.ipProto : IP_PROTOS[o.ipProto];
+      if (p === undefined) throw new NlkitInputError(`unknown ipProto "${String(o.ipProto)}"`, "ipProto");
+      attrs.ipProto = u32(p, "ipProto", 0xff);
+    }
+    const mark = o.mark !== undefined ? u32(o.mark, "mark") : 0;
     const header: StructValue = {
-      family: ipFamilyNumber(dst.family), dstLen: bits, srcLen: from ? bits : 0, tos,
+      family: ipFamilyNumber(dst.family), dstLen: bits, srcLen: attrs.src ? bits : 0, tos: o.tos !== undefined ? u32(o.tos, "tos", 0xff) : 0,
       // IPv6 refuses RTM_F_LOOKUP_TABLE (its answer always names the table)
       flags: (dst.family === 4 ? RTM_F_LOOKUP_TABLE : 0) | (o.fibmatch ? RTM_F_FIB_MATCH : 0),
     };
-    const attrs: Record<string, unknown> = { dst: dst.bytes };
-    if (from) attrs.src = from;
-    if (iif !== undefined) attrs.iif = iif;
-    if (oif !== undefined) attrs.oif = oif;
+    if (o.iif !== undefined) attrs.iif = await this.ctx.ifindex(o.iif, "iif", o);
+    if (o.oif !== undefined) attrs.oif = await this.ctx.ifindex(o.oif, "oif", o);
+    // mark 0 is no mark, as ip leaves it out
     if (mark) attrs.mark = mark;
     const rows = await this.readOne(tableRequest(rtmsgDef, RTM_GETROUTE, 0, header, attrs), decodeRoute, o);
     const routes = rows.filter((x): x is Route => x !== undefined);

@@ -1,12 +1,12 @@
 import { decodeParts } from "../../netlink/compiled.js";
 import type { Decoder } from "../../netlink/decoder.js";
 import { NlkitInputError } from "../../netlink/errors.js";
-import { parseCidr, type IpFamily } from "../../netlink/ip.js";
+import { inSubnet, parseCidr, parseIp, type Cidr, type IpFamily } from "../../netlink/ip.js";
 import { tableRequest, type CallOptions, type Request } from "../../netlink/socket.js";
 import type { StructValue } from "../../netlink/struct.js";
 import { validateIfname } from "../context.js";
 import { enumInput, enumOutput, frAction, rtProtocol, tableId, RT_TABLE_MAIN, type Table } from "../enums.js";
-import { familyNumber, ipFamilyNumber, objectIn, prefixText, u32 } from "../input.js";
+import { checkKeys, familyNumber, ipFamilyNumber, objectIn, prefixText, u32 } from "../input.js";
 import { AF_INET, AF_INET6, AF_UNSPEC, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE } from "../types.js";
 import { ObjectVerbs } from "../verb.js";
 import { FIB_RULE_IIF_DETACHED, FIB_RULE_INVERT, FIB_RULE_OIF_DETACHED, fibRuleDef, IP_PROTOS } from "./table.js";
@@ -45,21 +45,34 @@ export interface RuleSpec {
   realm?: number;
 }
 
-/** list()'s selectors, as `ip rule show` takes them: a rule is listed when it matches all given. */
+/**
+ * list()'s selectors, as `ip rule show` takes them: a rule is listed when it matches every one
+ * given. from/to select rules whose prefix lies inside the one given ("10.0.0.0/8" lists a rule
+ * from 10.1.0.0/16 too; "all" lists every rule), the others must be equal.
+ */
 export interface RuleListFilter {
   family?: IpFamily;
   priority?: number;
+  /** Only inverted rules ("not") */
+  not?: boolean;
   /** The table a rule looks up ("main", a number). */
   table?: Table;
-  /** Exactly this source prefix ("all" for rules without one). */
   from?: string;
   to?: string;
+  /** ip's dsfield */
+  tos?: number;
   fwmark?: number;
-  /** With fwmark: the mask must match too. */
+  /** The mask must be equal too (a rule without one has mask 0, one with a mark 0xffffffff). */
   fwmask?: number;
   iif?: string;
   oif?: string;
-  tos?: number;
+  l3mdev?: boolean;
+  uidRange?: [number, number];
+  ipProto?: keyof typeof IP_PROTOS | number;
+  sport?: PortRange;
+  dport?: PortRange;
+  /** FRA_TUN_ID, as a number or a decimal string (a 64-bit id) */
+  tunId?: number | string;
   protocol?: string | number;
 }
 
@@ -236,25 +249,82 @@ export const decodeRule: Decoder<Rule | undefined> = (buf, start, len) => {
   return r;
 };
 
-/** Whether a rule matches `ip rule show`'s selectors. */
-function matches(r: Rule, f: RuleListFilter, table: number | undefined): boolean {
-  if (f.priority !== undefined && r.priority !== f.priority) return false;
-  if (table !== undefined && r.table !== table) return false;
-  if (f.from !== undefined && !samePrefix(r.from, f.from)) return false;
-  if (f.to !== undefined && !samePrefix(r.to ?? "all", f.to)) return false;
-  if (f.fwmark !== undefined && (r.fwmark !== f.fwmark || (f.fwmask !== undefined && (r.fwmask ?? 0xffffffff) !== f.fwmask))) return false;
-  if (f.iif !== undefined && r.iif !== f.iif) return false;
-  if (f.oif !== undefined && r.oif !== f.oif) return false;
-  if (f.tos !== undefined && r.tos !== f.tos) return false;
-  if (f.protocol !== undefined && r.protocol !== enumOutput(rtProtocol, enumInput(rtProtocol, f.protocol, "protocol"))) return false;
-  return true;
+/** A list filter checked once, before the dump: values to compare with each rule. */
+interface Selectors {
+  f: RuleListFilter;
+  table?: number;
+  from?: Cidr;
+  to?: Cidr;
+  ipProto?: number;
+  sport?: { start: number; end: number };
+  dport?: { start: number; end: number };
+  protocol?: string | number;
 }
 
-/** "10.0.0.0/8" equals the rule's "10.0.0.0/8"; a host address equals its /32; "all" the empty prefix. */
-function samePrefix(have: string, want: string): boolean {
-  if (want === "all") return have === "all";
-  const a = parseCidr(have), b = parseCidr(want);
-  return a !== undefined && b !== undefined && a.family === b.family && a.prefixlen === b.prefixlen && a.bytes.equals(b.bytes);
+const FILTER_KEYS = new Set([
+  "family", "priority", "not", "table", "from", "to", "tos", "fwmark", "fwmask", "iif", "oif", "l3mdev", "uidRange",
+  "ipProto", "sport", "dport", "tunId", "protocol",
+]);
+
+function selectors(f: RuleListFilter): Selectors {
+  checkKeys(f, FILTER_KEYS, "filter");
+  const sel: Selectors = { f };
+  for (const [k, v] of [["priority", f.priority], ["fwmark", f.fwmark], ["fwmask", f.fwmask]] as const) if (v !== undefined) u32(v, k);
+  if (f.tos !== undefined) u32(f.tos, "tos", 0xff);
+  if (f.table !== undefined) sel.table = tableId(f.table);
+  for (const key of ["from", "to"] as const) {
+    const text = f[key];
+    if (text === undefined || text === "all") continue;
+    const c = typeof text === "string" ? parseCidr(text) : undefined;
+    if (!c) throw new NlkitInputError(`invalid ${key} "${String(text)}"`, key);
+    sel[key] = c;
+  }
+  if (f.iif !== undefined) validateIfname(f.iif, "iif");
+  if (f.oif !== undefined) validateIfname(f.oif, "oif");
+  if (f.uidRange !== undefined && (!Array.isArray(f.uidRange) || f.uidRange.length !== 2)) throw new NlkitInputError("uidRange must be [first, last]", "uidRange");
+  if (f.ipProto !== undefined) {
+    const p = typeof f.ipProto === "number" ? f.ipProto : IP_PROTOS[f.ipProto];
+    if (p === undefined) throw new NlkitInputError(`unknown ipProto "${String(f.ipProto)}"`, "ipProto");
+    sel.ipProto = u32(p, "ipProto", 0xff);
+  }
+  if (f.sport !== undefined) sel.sport = portRange(f.sport, "sport");
+  if (f.dport !== undefined) sel.dport = portRange(f.dport, "dport");
+  if (f.tunId !== undefined && !/^\d+$/.test(String(f.tunId))) throw new NlkitInputError(`invalid tunId ${String(f.tunId)}`, "tunId");
+  if (f.protocol !== undefined) sel.protocol = enumOutput(rtProtocol, enumInput(rtProtocol, f.protocol, "protocol"));
+  return sel;
+}
+
+/** The rule's prefix lies inside `want`: same family, at least as long, same leading bits. */
+function inside(have: string | undefined, haveLen: number, family: IpFamily, want: Cidr): boolean {
+  if (want.family !== family || want.prefixlen > haveLen) return false;
+  if (want.prefixlen === 0) return true;
+  const h = have === undefined ? undefined : parseIp(have.split("/")[0]!);
+  return h !== undefined && inSubnet(h.bytes, want.bytes, want.prefixlen);
+}
+
+const sameRange = (r: [number, number] | undefined, want: { start: number; end: number }) => r !== undefined && r[0] === want.start && r[1] === want.end;
+
+/** Whether a rule matches `ip rule show`'s selectors (iprule.c filter_nlmsg). */
+function matches(r: Rule, s: Selectors): boolean {
+  const f = s.f;
+  if (f.priority !== undefined && r.priority !== f.priority) return false;
+  if (f.not && !r.not) return false;
+  if (s.from && !inside(r.from === "all" ? undefined : r.from, r.srcLen, r.family, s.from)) return false;
+  if (s.to && !inside(r.to === undefined || r.to === "all" ? undefined : r.to, r.dstLen, r.family, s.to)) return false;
+  if (f.tos !== undefined && r.tos !== f.tos) return false;
+  if (f.fwmark !== undefined && (r.fwmark ?? 0) !== f.fwmark) return false;
+  if (f.fwmask !== undefined && (r.fwmask ?? 0) !== f.fwmask) return false;
+  if (f.iif !== undefined && r.iif !== f.iif) return false;
+  if (f.oif !== undefined && r.oif !== f.oif) return false;
+  if (f.l3mdev && !r.l3mdev) return false;
+  if (f.uidRange && !sameRange(r.uidRange, { start: f.uidRange[0], end: f.uidRange[1] })) return false;
+  if (s.ipProto !== undefined && (r.ipProto ?? 0) !== s.ipProto) return false;
+  if (s.sport && !sameRange(r.sport, s.sport)) return false;
+  if (s.dport && !sameRange(r.dport, s.dport)) return false;
+  if (f.tunId !== undefined && r.tunId !== String(f.tunId)) return false;
+  if (s.table !== undefined && r.table !== s.table) return false;
+  if (s.protocol !== undefined && r.protocol !== s.protocol) return false;
+  return true;
 }
 
 // --- verbs ---------------------------------------------------------------------------------------
@@ -278,14 +348,11 @@ export class RuleApi extends ObjectVerbs {
   async list(filter: RuleListFilter = {}, opts?: CallOptions): Promise<Rule[]> {
     const f = objectIn(filter, "list filter", "filter") as RuleListFilter;
     const family = familyNumber(f.family, "family");
-    const table = f.table !== undefined ? tableId(f.table) : undefined;
-    for (const [k, v] of [["priority", f.priority], ["fwmark", f.fwmark], ["fwmask", f.fwmask], ["tos", f.tos]] as const) {
-      if (v !== undefined) u32(v, k);
-    }
+    const sel = selectors(f);
     const rows = await this.readDump(tableRequest(fibRuleDef, RTM_GETRULE, 0, { family }), decodeRule, opts);
     return rows.filter((r): r is Rule => r !== undefined
       && (family === AF_UNSPEC || r.family === (family === AF_INET ? 4 : 6))
-      && matches(r, f, table));
+      && matches(r, sel));
   }
 
   /**

@@ -138,7 +138,7 @@ describe("link kinds", () => {
     expect(parse("veth", ["peer", "name", "v1", "address", "02:00:00:00:00:01"])).toEqual({ peer: { name: "v1", address: "02:00:00:00:00:01" } });
     expect(parse("veth", ["peer", "v1"])).toEqual({ peer: { name: "v1" } });
     expect(parse("macvlan", ["mode", "bridge"])).toEqual({ macvlan: { mode: "bridge" } });
-    expect(parse("bridge", ["stp_state", "1", "forward_delay", "400"])).toEqual({ bridge: { stp: true, forwardDelay: 400 } });
+    expect(parse("bridge", ["stp_state", "1", "forward_delay", "400"])).toEqual({ bridge: { stpState: 1, forwardDelay: 400 } });
   });
   it("takes netns as a pid, or like ip's netns_get_fd a path when the word has a '/'", () => {
     expect(netnsArg("1")).toEqual({ netnsPid: 1 });

@@ -12,6 +12,10 @@ import { linkMessage } from "../../../src/rtnl/link/attrs.js";
 import { ndmsgDef } from "../../../src/rtnl/neigh/table.js";
 import { rtmsgDef } from "../../../src/rtnl/route/table.js";
 import { fibRuleDef } from "../../../src/rtnl/rule/table.js";
+import { ifaddrlblDef } from "../../../src/rtnl/addrlabel/table.js";
+import { bridgePortAttrs } from "../../../src/rtnl/link/kinds/bridge.js";
+import { netconfDef } from "../../../src/rtnl/netconf/table.js";
+import { decodeAttrs } from "../../../src/netlink/attrs.js";
 import { captureRtnl } from "../../helpers/rtnl-capture.js";
 
 const DEVICES = { lo: 1, veth0: 3, br0: 5 };
@@ -204,6 +208,165 @@ describe("rule", () => {
     await expect(rt.rule.flush()).resolves.toBe(3);
     expect(sent.slice(3).map((s) => asked(s.req, fibRuleDef).attrs.priority)).toEqual([1000, 32766, 32767]);
     expect(asked(sent[3]!.req, fibRuleDef).attrs).toMatchObject({ src: "10.0.0.0", priority: 1000 });
+  });
+});
+
+describe("link set: kind options of an existing link", () => {
+  it("{ vxlan }: IFLA_LINKINFO with the kind and only the options given; { bridgeSlave }: kind bridge_slave and IFLA_INFO_SLAVE_DATA", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.link.set("veth0", { vxlan: { ttl: 64, learning: false } });
+    await rt.link.set(5, { bridge: { stpState: 1 }, mtu: 1400 });
+    await rt.link.set("veth0", { bridgeSlave: { cost: 5, learning: false, state: "forwarding" } });
+    await rt.link.set("veth0", { vxlan: {} });
+    const li = (i: number) => asked(sent[i]!.req, linkMessage).attrs.linkinfo as Record<string, unknown>;
+    expect(li(0)).toEqual({ kind: "vxlan", data: { ttl: 64, learning: 0 } });
+    expect(asked(sent[1]!.req, linkMessage).attrs).toMatchObject({ mtu: 1400, linkinfo: { kind: "bridge", data: { stpState: 1 } } });
+    const slave = li(2);
+    expect(slave.kind).toBe("bridge_slave");
+    const raw = slave.slaveData as Buffer;
+    expect(decodeAttrs(raw, 0, raw.length, bridgePortAttrs)).toEqual({ state: "forwarding", cost: 5, learning: 0 });
+    // nothing to change: the kind alone, as `ip link set DEV type vxlan` sends it
+    expect(li(3)).toEqual({ kind: "vxlan" });
+  });
+
+  it("refuses before sending: two kinds at once, options of no kind, a bad value", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ vxlan: { ttl: 64 }, bridge: { stpState: 1 } }, "bridge"],
+      [{ veth: {} }, "veth"],
+      [{ vxlan: { ttl: 300 } }, "vxlan.ttl"],
+      [{ vxlan: { tll: 1 } }, "vxlan.tll"],
+      [{ bridgeSlave: { cost: -1 } }, "bridgeSlave.cost"],
+      [{ bridgeSlave: { state: "open" } }, "bridgeSlave.state"],
+      [{ bridge: { stp: true, stpState: 1 } }, "bridge.stpState"],
+    ];
+    for (const [opts, field] of bad) {
+      const err = await rt.link.set("veth0", opts as never).catch((e: unknown) => e);
+      expect(err, JSON.stringify(opts)).toBeInstanceOf(NlkitInputError);
+      expect((err as NlkitInputError).field).toBe(field);
+    }
+    expect(sent).toHaveLength(0);
+  });
+
+  it("vxlan add: external needs no VNI and turns learning off; a VNI and external together are refused", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.link.add({ name: "vx9", kind: "vxlan", vxlan: { external: true } });
+    expect((asked(sent[0]!.req, linkMessage).attrs.linkinfo as { data: unknown }).data).toEqual({ collectMetadata: 1, learning: 0 });
+    await expect(rt.link.add({ name: "vx9", kind: "vxlan", vxlan: { external: true, id: 1 } })).rejects.toMatchObject({ field: "vxlan.id" });
+    await expect(rt.link.add({ name: "vx9", kind: "vxlan", vxlan: {} })).rejects.toMatchObject({ field: "vxlan.id" });
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe("addrlabel", () => {
+  const label = (address: string, prefixlen: number, lbl: number, index = 0, flags = NLM_F_MULTI) =>
+    msg(ifaddrlblDef, 72, { family: 10, prefixlen, index }, { address, label: lbl }, flags);
+
+  it("add, replace, del: RTM_NEWADDRLABEL (CREATE|EXCL or |REPLACE) and RTM_DELADDRLABEL, the device by index", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.addrlabel.add({ prefix: "2001:db8::/64", label: 7, dev: "veth0" });
+    await rt.addrlabel.replace({ prefix: "2001:db8::/64", label: 8 });
+    await rt.addrlabel.del({ prefix: "2001:db8::/64", label: 8 });
+    expect(sent.map((s) => [s.req.type, flagsOf(s.req)])).toEqual([[72, NLM_F_CREATE | NLM_F_EXCL], [72, NLM_F_CREATE | NLM_F_REPLACE], [73, 0]]);
+    expect(asked(sent[0]!.req, ifaddrlblDef)).toMatchObject({ header: { family: 10, prefixlen: 64, index: 3 }, attrs: { label: 7, address: "2001:db8::" } });
+    expect(asked(sent[2]!.req, ifaddrlblDef).header).toMatchObject({ index: 0 });
+  });
+
+  it("get asks the kernel which entry labels an address; list names devices and keeps to one; flush deletes each", async () => {
+    const table = () => dump(label("::1", 128, 0), label("2001:db8::", 64, 7, 3), label("::", 0, 1));
+    const { rt, sent } = captureRtnl(DEVICES, [[label("2001:db8::", 64, 7, 3, 0)], table(), table(), table()]);
+    const one = await rt.addrlabel.get({ address: "2001:db8::1", dev: "veth0" });
+    expect(one).toMatchObject({ prefix: "2001:db8::/64", dev: "veth0", label: 7 });
+    expect(asked(sent[0]!.req, ifaddrlblDef)).toMatchObject({ header: { prefixlen: 128, index: 3 }, attrs: { address: "2001:db8::1" } });
+    expect((await rt.addrlabel.list()).map((l) => [l.prefix, l.dev, l.label])).toEqual([["::1/128", undefined, 0], ["2001:db8::/64", "veth0", 7], ["::/0", undefined, 1]]);
+    expect((await rt.addrlabel.list({ dev: "veth0" })).map((l) => l.label)).toEqual([7]);
+    await expect(rt.addrlabel.flush()).resolves.toBe(3);
+    expect(sent.slice(4).map((s) => [s.req.type, asked(s.req, ifaddrlblDef).attrs])).toEqual([
+      [73, { label: 0, address: "::1" }], [73, { label: 7, address: "2001:db8::" }], [73, { label: 1, address: "::" }],
+    ]);
+  });
+
+  it("refuses a missing label, the reserved label and a bad prefix before sending", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    for (const [spec, field] of [
+      [{ prefix: "2001:db8::/64" }, "label"], [{ prefix: "2001:db8::/64", label: 0xffffffff }, "label"],
+      [{ prefix: "2001:db8::/129", label: 1 }, "prefix"], [{ prefix: "2001:db8::/64", label: 1, lable: 2 }, "lable"],
+    ] as const) {
+      await expect(rt.addrlabel.add(spec as never)).rejects.toMatchObject({ name: "NlkitInputError", field });
+    }
+    await expect(rt.addrlabel.get({ address: "10.0.0.1" })).rejects.toMatchObject({ field: "address" });
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe("netconf", () => {
+  const conf = (family: number, ifindex: number, extra: Record<string, unknown> = {}, flags = NLM_F_MULTI) =>
+    msg(netconfDef, 80, { family }, { ifindex, forwarding: 1, rpFilter: 2, mcForwarding: 0, proxyNeigh: 0, ignoreRoutesWithLinkdown: 0, ...extra }, flags);
+
+  it("get: one RTM_GETNETCONF for one family and device, asked with an ack as ip asks; 'all' and 'default' by their indexes", async () => {
+    const { rt, sent } = captureRtnl(DEVICES, [[conf(2, 3, {}, 0), reply.ack()], [conf(10, -1, {}, 0), reply.ack()]]);
+    const n = await rt.netconf.get({ dev: "veth0", family: 4 });
+    expect(n).toEqual({ family: 4, index: 3, dev: "veth0", forwarding: true, rpFilter: "loose", mcForwarding: false, proxyNeigh: false, ignoreRoutesWithLinkdown: false });
+    expect(sent[0]!.req.flags & NLM_F_ACK).toBe(NLM_F_ACK);
+    expect(asked(sent[0]!.req, netconfDef)).toMatchObject({ header: { family: 2 }, attrs: { ifindex: 3 } });
+    expect((await rt.netconf.get({ dev: "all", family: 6 })).dev).toBe("all");
+    expect(asked(sent[1]!.req, netconfDef).attrs).toEqual({ ifindex: -1 });
+  });
+
+  it("list dumps every family (or one) and keeps to a device; a kernel that cannot dump them all is asked family by family", async () => {
+    const { rt, sent } = captureRtnl(DEVICES, [
+      dump(conf(2, 3), conf(2, -2), conf(10, 3)),
+      [reply.error(95)], dump(conf(2, 5)), dump(conf(10, 5)),
+    ]);
+    expect((await rt.netconf.list({ dev: "veth0" })).map((n) => [n.family, n.dev])).toEqual([[4, "veth0"], [6, "veth0"]]);
+    expect(asked(sent[0]!.req, netconfDef).header).toMatchObject({ family: 0 });
+    expect((await rt.netconf.list()).map((n) => [n.family, n.dev])).toEqual([[4, "br0"], [6, "br0"]]);
+    expect(sent.slice(1).map((s) => asked(s.req, netconfDef).header.family)).toEqual([0, 2, 10]);
+  });
+
+  it("refuses a get without a family, and unknown keys", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await expect(rt.netconf.get({ dev: "veth0" } as never)).rejects.toMatchObject({ field: "family" });
+    await expect(rt.netconf.list({ device: "veth0" } as never)).rejects.toMatchObject({ field: "filter.device" });
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe("route get and rule list selectors", () => {
+  it("route get: from, iif and oif by index, mark, uid, ports and protocol in ip's order", async () => {
+    const got = msg(rtmsgDef, 24, { family: 2, dstLen: 32, table: 255, type: 2, flags: 0x80000200 }, { dst: "10.0.0.1", oif: 1, iif: 3 }, 0);
+    const { rt, sent } = captureRtnl(DEVICES, [[got]]);
+    const r = await rt.route.get("10.0.0.1", { from: "10.0.0.9", iif: "veth0", oif: "lo", mark: 0x10, uid: 0, ipProto: "udp", sport: 53, dport: 5353 });
+    expect([r.type, r.iif, r.cacheFlags]).toEqual(["local", "veth0", ["local"]]);
+    const a = asked(sent[0]!.req, rtmsgDef);
+    expect(Object.keys(a.attrs)).toEqual(["dst", "src", "uid", "sport", "dport", "ipProto", "iif", "oif", "mark"]);
+    expect(a.attrs).toMatchObject({ src: "10.0.0.9", iif: 3, oif: 1, mark: 0x10, ipProto: 17, sport: 53, dport: 5353 });
+    expect(a.header).toMatchObject({ srcLen: 32, dstLen: 32 });
+    await expect(rt.route.get("10.0.0.1", { ipProto: "bogus" as never })).rejects.toMatchObject({ field: "ipProto" });
+  });
+
+  it("rule list: every ip rule show selector, prefixes by containment as ip matches them", async () => {
+    const rule = (priority: number, h: Record<string, unknown>, a: Record<string, unknown>) =>
+      msg(fibRuleDef, 32, { family: 2, table: 254, action: 1, ...h }, { priority, table: 254, ...a });
+    const rules = () => dump(
+      rule(0, { table: 255 }, { table: 255 }),
+      rule(100, { tos: 0x10 }, {}),
+      rule(200, { srcLen: 16 }, { src: "10.1.0.0", fwmark: 0x10, fwmask: 0xff, iifname: "veth0" }),
+      rule(300, { dstLen: 24, flags: 2 }, { dst: "192.0.2.0", oifname: "br0", ipProto: 17, sportRange: { start: 100, end: 200 } }),
+      rule(400, {}, { uidRange: { start: 1000, end: 2000 }, l3mdev: 1 }),
+    );
+    const filters: Array<[Record<string, unknown>, number[]]> = [
+      [{ from: "10.0.0.0/8" }, [200]], [{ from: "10.1.2.0/24" }, []], [{ from: "all" }, [0, 100, 200, 300, 400]],
+      [{ to: "192.0.0.0/16" }, [300]], [{ tos: 0x10 }, [100]], [{ fwmark: 0x10 }, [200]], [{ fwmark: 0x10, fwmask: 0xf }, []],
+      [{ iif: "veth0" }, [200]], [{ oif: "br0" }, [300]], [{ not: true }, [300]], [{ ipProto: "udp" }, [300]],
+      [{ sport: [100, 200] }, [300]], [{ sport: 100 }, []], [{ uidRange: [1000, 2000] }, [400]], [{ l3mdev: true }, [400]],
+      [{ table: "local" }, [0]], [{ priority: 100 }, [100]],
+    ];
+    const { rt } = captureRtnl(DEVICES, filters.map(() => rules()));
+    for (const [f, want] of filters) {
+      expect((await rt.rule.list({ family: 4, ...f })).map((r) => r.priority), JSON.stringify(f)).toEqual(want);
+    }
+    await expect(rt.rule.list({ pref: 1 } as never)).rejects.toMatchObject({ field: "filter.pref" });
   });
 });
 

@@ -85,6 +85,9 @@ export const bond = defineKind({
   data: bondAttrs,
   slaveData: bondSlaveAttrs,
   optionsKey: "bond",
+  change(o: BondOptions, ctx: KindContext) {
+    return bond.encode!(o, ctx) ?? {};
+  },
   encode(o: BondOptions = {}, ctx: KindContext) {
     if (o.mode !== undefined && !bondModes.values.has(o.mode)) throw new NlkitInputError(`invalid bond mode "${o.mode}"`, "bond.mode");
     return {

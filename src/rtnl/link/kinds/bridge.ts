@@ -1,7 +1,8 @@
 import { attrSet, enumDef, type AttrValues } from "../../../netlink/attrs.js";
 import { struct } from "../../../netlink/struct.js";
 import { formatBridgeId, hex, timer, type IndexNames } from "./json-util.js";
-import { defineKind } from "./kind.js";
+import { NlkitInputError } from "../../../netlink/errors.js";
+import { defineKind, type KindContext } from "./kind.js";
 
 /** struct ifla_bridge_id: priority (2 bytes, big-endian) and MAC. */
 export const iflaBridgeId = struct("ifla_bridge_id", [["prio", "u16be"], ["addr", "bytes", 6]]);
@@ -126,6 +127,8 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
 
 export interface BridgeOptions {
   stp?: boolean;
+  /** IFLA_BR_STP_STATE as ip's stp_state takes it (0 off, anything else on); give this or stp. */
+  stpState?: number;
   /** Centiseconds (clock_t), as `ip link add ... type bridge forward_delay 400` takes them. */
   forwardDelay?: number;
   /** Centiseconds. */
@@ -142,31 +145,127 @@ export interface BridgeOptions {
   mcastSnooping?: boolean;
 }
 
+/** A port's options (`ip link set DEV type bridge_slave ...`): IFLA_INFO_SLAVE_DATA of a bridge port. */
+export interface BridgePortOptions {
+  /** Flush the port's dynamic fdb entries (fdb_flush) */
+  fdbFlush?: boolean;
+  state?: "disabled" | "listening" | "learning" | "forwarding" | "blocking" | number;
+  priority?: number;
+  cost?: number;
+  hairpin?: boolean;
+  guard?: boolean;
+  rootBlock?: boolean;
+  fastLeave?: boolean;
+  learning?: boolean;
+  /** Unicast flooding */
+  flood?: boolean;
+  mcastFlood?: boolean;
+  bcastFlood?: boolean;
+  mcastToUnicast?: boolean;
+  proxyArp?: boolean;
+  proxyArpWifi?: boolean;
+  /** 0 disabled, 1 learn (default), 2 permanent */
+  mcastRouter?: number;
+  neighSuppress?: boolean;
+  groupFwdMask?: number;
+  vlanTunnel?: boolean;
+  isolated?: boolean;
+  locked?: boolean;
+  /** Failover port; null removes it (nobackup_port) */
+  backupPort?: string | number | null;
+}
+
 const VLAN_PROTOCOLS: Record<string, number> = { "802.1Q": 0x8100, "802.1ad": 0x88a8 };
 
 const u8bool = (v: boolean | undefined) => (v === undefined ? undefined : v ? 1 : 0);
+
+const PORT_KEYS = new Set([
+  "fdbFlush", "state", "priority", "cost", "hairpin", "guard", "rootBlock", "fastLeave", "learning", "flood", "mcastFlood",
+  "bcastFlood", "mcastToUnicast", "proxyArp", "proxyArpWifi", "mcastRouter", "neighSuppress", "groupFwdMask", "vlanTunnel",
+  "isolated", "locked", "backupPort",
+]);
+
+function portInt(v: number | undefined, field: string, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new NlkitInputError(`bridgeSlave.${field} must be an integer between 0 and ${max}`, `bridgeSlave.${field}`);
+  return v;
+}
+
+function portBool(v: boolean | undefined, field: string): number | undefined {
+  if (v !== undefined && typeof v !== "boolean") throw new NlkitInputError(`bridgeSlave.${field} must be a boolean`, `bridgeSlave.${field}`);
+  return u8bool(v);
+}
+
+/** IFLA_BRPORT_* values in the order ip's bridge_slave parser writes them. */
+function portValues(o: BridgePortOptions, ctx: KindContext): Record<string, unknown> {
+  if (!o || typeof o !== "object") throw new NlkitInputError("bridgeSlave options must be an object", "bridgeSlave");
+  for (const k of Object.keys(o)) if (!PORT_KEYS.has(k)) throw new NlkitInputError(`unknown option "${k}" in bridgeSlave`, `bridgeSlave.${k}`);
+  let state: number | undefined;
+  if (typeof o.state === "string") {
+    state = brportStates.values.get(o.state);
+    if (state === undefined) throw new NlkitInputError(`invalid bridge port state "${o.state}"`, "bridgeSlave.state");
+  } else state = portInt(o.state, "state", 255);
+  let backupPort: number | undefined;
+  if (o.backupPort === null) backupPort = 0;
+  else if (o.backupPort !== undefined) backupPort = ctx.ifindex(o.backupPort, "bridgeSlave.backupPort");
+  return {
+    flush: o.fdbFlush ? true : undefined,
+    state,
+    priority: portInt(o.priority, "priority", 0xffff),
+    cost: portInt(o.cost, "cost", 0xffffffff),
+    mode: portBool(o.hairpin, "hairpin"),
+    guard: portBool(o.guard, "guard"),
+    protect: portBool(o.rootBlock, "rootBlock"),
+    fastLeave: portBool(o.fastLeave, "fastLeave"),
+    learning: portBool(o.learning, "learning"),
+    unicastFlood: portBool(o.flood, "flood"),
+    mcastFlood: portBool(o.mcastFlood, "mcastFlood"),
+    bcastFlood: portBool(o.bcastFlood, "bcastFlood"),
+    mcastToUcast: portBool(o.mcastToUnicast, "mcastToUnicast"),
+    proxyarp: portBool(o.proxyArp, "proxyArp"),
+    proxyarpWifi: portBool(o.proxyArpWifi, "proxyArpWifi"),
+    multicastRouter: portInt(o.mcastRouter, "mcastRouter", 255),
+    neighSuppress: portBool(o.neighSuppress, "neighSuppress"),
+    groupFwdMask: portInt(o.groupFwdMask, "groupFwdMask", 0xffff),
+    vlanTunnel: portBool(o.vlanTunnel, "vlanTunnel"),
+    isolated: portBool(o.isolated, "isolated"),
+    locked: portBool(o.locked, "locked"),
+    backupPort,
+  };
+}
+
+/** IFLA_BR_* values, only those given; creating and changing a bridge send the same. */
+function bridgeValues(o: BridgeOptions = {}): Record<string, unknown> {
+  if (!o || typeof o !== "object") throw new NlkitInputError("bridge options must be an object", "bridge");
+  if (o.stp !== undefined && o.stpState !== undefined) throw new NlkitInputError("give bridge.stp or bridge.stpState, not both", "bridge.stpState");
+  if (o.stpState !== undefined && (!Number.isInteger(o.stpState) || o.stpState < 0 || o.stpState > 0xffffffff)) {
+    throw new NlkitInputError("bridge.stpState must be a u32", "bridge.stpState");
+  }
+  const vp = o.vlanProtocol;
+  return {
+    stpState: o.stpState ?? (o.stp === undefined ? undefined : o.stp ? 1 : 0),
+    forwardDelay: o.forwardDelay,
+    helloTime: o.helloTime,
+    maxAge: o.maxAge,
+    ageingTime: o.ageingTime,
+    priority: o.priority,
+    vlanFiltering: u8bool(o.vlanFiltering),
+    vlanProtocol: typeof vp === "string" ? VLAN_PROTOCOLS[vp] ?? vp : vp,
+    vlanDefaultPvid: o.vlanDefaultPvid,
+    groupFwdMask: o.groupFwdMask,
+    mcastSnooping: u8bool(o.mcastSnooping),
+  };
+}
 
 export const bridge = defineKind({
   kind: "bridge",
   data: bridgeAttrs,
   slaveData: bridgePortAttrs,
   optionsKey: "bridge",
-  encode(o: BridgeOptions = {}) {
-    const vp = o.vlanProtocol;
-    return {
-      stpState: o.stp === undefined ? undefined : o.stp ? 1 : 0,
-      forwardDelay: o.forwardDelay,
-      helloTime: o.helloTime,
-      maxAge: o.maxAge,
-      ageingTime: o.ageingTime,
-      priority: o.priority,
-      vlanFiltering: u8bool(o.vlanFiltering),
-      vlanProtocol: typeof vp === "string" ? VLAN_PROTOCOLS[vp] ?? vp : vp,
-      vlanDefaultPvid: o.vlanDefaultPvid,
-      groupFwdMask: o.groupFwdMask,
-      mcastSnooping: u8bool(o.mcastSnooping),
-    };
-  },
+  slaveOptionsKey: "bridgeSlave",
+  encode: bridgeValues,
+  change: bridgeValues,
+  slaveChange: portValues,
   ipJson(d: AttrValues) {
     const out: Record<string, unknown> = {};
     const put = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };

@@ -19,6 +19,15 @@ export interface LinkKindDef {
   readonly optionsKey?: string;
   /** Typed options to IFLA_INFO_DATA values, in the order iproute2 sends them; undefined: no data. */
   encode?(opts: any, ctx: KindContext): Record<string, unknown> | undefined;
+  /**
+   * IFLA_INFO_DATA values that change an existing link of this kind (`ip link set DEV type KIND
+   * ...`): only what is given, none of the creation defaults. Kinds without it cannot be changed in place.
+   */
+  change?(opts: any, ctx: KindContext): Record<string, unknown>;
+  /** The set() option key holding the port options of this kind's ports ("bridgeSlave"). */
+  readonly slaveOptionsKey?: string;
+  /** Port options to IFLA_INFO_SLAVE_DATA values, in the order iproute2 sends them. */
+  slaveChange?(opts: any, ctx: KindContext): Record<string, unknown>;
   /** Decoded IFLA_INFO_DATA to ip -j -d "info_data". */
   ipJson?(data: AttrValues, names: IndexNames): Record<string, unknown>;
   /** Decoded IFLA_INFO_SLAVE_DATA to ip -j -d "info_slave_data". */

@@ -46,5 +46,5 @@ function ipJson(d: AttrValues) {
   return out;
 }
 
-export const macvlan = defineKind({ kind: "macvlan", data: macvlanAttrs, optionsKey: "macvlan", encode, ipJson });
-export const macvtap = defineKind({ kind: "macvtap", data: macvlanAttrs, optionsKey: "macvtap", encode, ipJson });
+export const macvlan = defineKind({ kind: "macvlan", data: macvlanAttrs, optionsKey: "macvlan", encode, change: encode, ipJson });
+export const macvtap = defineKind({ kind: "macvtap", data: macvlanAttrs, optionsKey: "macvtap", encode, change: encode, ipJson });
