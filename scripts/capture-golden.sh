@@ -5,7 +5,7 @@
 #   sudo scripts/capture-golden.sh            # every group
 #   sudo scripts/capture-golden.sh seed nft   # only these groups (their old fixtures are removed)
 #
-# Needs root, strace, iproute2 and nftables. CI never runs this: tests read committed fixtures.
+# Needs root, strace, iproute2, nftables and node (the sockdiag group's sockets). CI never runs this: tests read committed fixtures.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +17,7 @@ mkdir -p "$CAPS"
 KERNEL=$(uname -r)
 IPROUTE=$(ip -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
 NFTVER=$(nft --version | awk '{print $1" "$2}')
+SSVER=$(ss -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
 STRACE=(strace -f -yy -qq -e trace=sendmsg,sendto,recvmsg,recvfrom -e write=all -e read=all -s 0 -xx)
 BGPIDS=()
 
@@ -43,6 +44,7 @@ SETUP=()   # commands run (not traced) in NS before the command; @NS@ @NS2@ expa
 NOTES=""   # free text copied into the fixture
 INPUT=""   # when set, written to input.nft in the working directory of setup and command
 PID2=0     # 1: start a sleeper in NS2 and expand @PID2@ to its pid
+PEERS=""   # a test/helpers/sockdiag-peers.mjs plan (JSON): those sockets are made in NS before setup
 
 expand() {
   local s=$1
@@ -53,9 +55,9 @@ expand() {
 # cap GROUP NAME COMMAND: fresh namespaces, setup, then COMMAND traced inside NS.
 cap() {
   local group=$1 name=$2 cmd=$3
-  want "$group" || { SETUP=(); NOTES=""; INPUT=""; PID2=0; return 0; }
+  want "$group" || { SETUP=(); NOTES=""; INPUT=""; PID2=0; PEERS=""; return 0; }
   N=$((N + 1))
-  NS=$PFX-$N-a NS2=$PFX-$N-b SLEEPER=
+  NS=$PFX-$N-a NS2=$PFX-$N-b SLEEPER= PEERPID=
   local d=$CAPS/${group}__${name} s line
   mkdir -p "$d"
   for s in "$NS" "$NS2"; do
@@ -76,19 +78,28 @@ cap() {
     echo "$line" >>"$d/setup"
     (cd "$d" && ip netns exec "$NS" sh -c "$line") || { echo "capture-golden: setup failed for $group/$name: $line" >&2; exit 1; }
   done
+  if [[ -n $PEERS ]]; then
+    # sockets owned by a plain node process; it prints one "ready" line once they all exist
+    ip netns exec "$NS" node "$ROOT/test/helpers/sockdiag-peers.mjs" "$(expand "$PEERS")" >"$d/peers" &
+    PEERPID=$!
+    BGPIDS+=("$PEERPID")
+    for _ in $(seq 100); do grep -q '"ready"' "$d/peers" 2>/dev/null && break; sleep 0.1; done
+    grep -q '"ready"' "$d/peers" || { echo "capture-golden: peers did not start for $group/$name: $(cat "$d/peers")" >&2; exit 1; }
+  fi
   cmd=$(expand "$cmd")
   printf '%s\n' "$cmd" >"$d/command"
   [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
   [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
   uname -r >"$d/kernel"
-  case $cmd in nft*) echo "$NFTVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+  case $cmd in nft*) echo "$NFTVER" ;; ss*) echo "$SSVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
   local rc=0
   (cd "$d" && ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- sh -c "exec $cmd" >"$d/stdout" 2>"$d/stderr") || rc=$?
   echo "$rc" >"$d/rc"
   printf '  %-32s rc=%s  %s\n' "$group/$name" "$rc" "$cmd" >&2
   if [[ -n $SLEEPER ]]; then kill "$SLEEPER" 2>/dev/null || true; wait "$SLEEPER" 2>/dev/null || true; fi
+  if [[ -n $PEERPID ]]; then kill "$PEERPID" 2>/dev/null || true; wait "$PEERPID" 2>/dev/null || true; rm -f "/tmp/$NS.sock"; fi
   ip netns del "$NS"; ip netns del "$NS2"
-  SETUP=(); NOTES=""; INPUT=""; PID2=0
+  SETUP=(); NOTES=""; INPUT=""; PID2=0; PEERS=""
 }
 
 VETH=("ip link add veth1 type veth peer name veth2")
@@ -478,6 +489,26 @@ SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=
 cap nft list-ruleset-json "nft -j list ruleset"
 SETUP=("nft -f input.nft"); INPUT=$BASE
 cap nft list-table-handles "nft -a list table ip filter"
+
+# ---------------------------------------------------------------- sockdiag: ss over NETLINK_SOCK_DIAG
+# The sockets belong to a node process (test/helpers/sockdiag-peers.mjs) in NS: listeners on
+# 0.0.0.0:22 and [::]:8080, a connection to each (1000 bytes queued at the first server; the
+# second's window is closed by tcp_rmem 4096, so its client has a Send-Q too), UDP on
+# 127.0.0.1:5353 with three datagrams queued and [::]:5354, a UNIX stream listener and a
+# connection with 100 bytes queued. The process then freezes its event loop, so nothing is read.
+SDPEERS='[{"kind":"tcp-listen","name":"l4","host":"0.0.0.0","port":22},{"kind":"tcp-listen","name":"l6","host":"::","port":8080},{"kind":"tcp-connect","name":"c4","host":"127.0.0.1","port":22,"write":1000},{"kind":"tcp-connect","name":"c6","host":"::1","port":8080,"write":300000},{"kind":"unix-listen","name":"x1","path":"/tmp/@NS@.sock"},{"kind":"unix-connect","name":"xc","path":"/tmp/@NS@.sock","write":100},{"kind":"udp-bind","name":"u4","type":"udp4","host":"127.0.0.1","port":5353},{"kind":"udp-bind","name":"u6","type":"udp6","host":"::","port":5354},{"kind":"udp-connect","name":"uc","type":"udp4","host":"127.0.0.1","port":5353,"send":3},{"kind":"hold","seconds":60}]'
+SDSETUP=("ip link set lo up" "sysctl -qw net.ipv4.tcp_rmem='4096 4096 4096'")
+SDNOTE="Sockets: see scripts/capture-golden.sh (sockdiag). ss sends one dump per address family (AF_INET, then AF_INET6) with the same filter. The output is what ss printed from exactly these replies (stdout is not a terminal: columns are as wide as their widest cell)."
+sdcap() { SETUP=("${SDSETUP[@]}"); PEERS=$SDPEERS; NOTES="$SDNOTE${3:+ $3}"; cap sockdiag "$1" "$2"; }
+sdcap tcp-all "ss -tan"
+sdcap tcp-all-extended "ss -tanHe" "-e adds timers, uid (when not 0), inode, cookie (sk:), cgroup, v6only and the shutdown state; ss inside ip netns exec finds no cgroup2 mount (the fresh sysfs hides it) and prints cgroup ids as unreachable:ID."
+sdcap tcp-listen-sport "ss -tln sport = :22" "The bytecode is one INET_DIAG_BC_S_COND (family AF_UNSPEC, port 22, four address bytes ss always reserves); ss leaves the two padding bytes of inet_diag_hostcond uninitialised (malloc), so they may differ between the two requests."
+sdcap tcp-dst-dport "ss -tan dst 127.0.0.1 dport = :22" "Two conditions, ANDed: each rejects by jumping 4 bytes past the end of the program."
+sdcap tcp-info "ss -tin state established" "-i asks for INET_DIAG_INFO, VEGASINFO and CONG (idiag_ext 0x0e)."
+sdcap udp-all "ss -uanHe"
+sdcap unix-all "ss -xa" "One unix_diag_req (AF_UNIX, every state, UDIAG_SHOW_NAME|PEER|RQLEN)."
+sdcap unix-all-extended "ss -xanHe" "-e adds UDIAG_SHOW_VFS and UDIAG_SHOW_ICONS."
+sdcap tcp-kill-dport "ss -tK dport = :22" "-K: for every socket the dump returns, ss sends SOCK_DESTROY (inet_diag_req_v2 with the socket's id and cookie) on a second socket and prints the socket when the kernel acks; here it kills the client of 127.0.0.1:22."
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

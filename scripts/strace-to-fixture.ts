@@ -143,12 +143,17 @@ const NFT = [
   "NEWOBJ", "GETOBJ", "DELOBJ", "GETOBJ_RESET", "NEWFLOWTABLE", "GETFLOWTABLE", "DELFLOWTABLE",
 ];
 
+const SOCK_DIAG: Record<number, string> = { 18: "TCPDIAG_GETSOCK", 19: "DCCPDIAG_GETSOCK", 20: "SOCK_DIAG_BY_FAMILY", 21: "SOCK_DESTROY" };
+
 /** "RTM_NEWLINK REQUEST|ACK|EXCL|CREATE": flag bits 0x100-0x800 mean different things per verb. */
-function describe(m: Buffer, netfilter: boolean): string {
+function describe(m: Buffer, netfilter: boolean, sockDiag = false): string {
   const { type, flags } = hdr(m);
   let name: string;
   let verb: "get" | "new" | "del" | "batch";
-  if (netfilter) {
+  if (sockDiag) {
+    name = SOCK_DIAG[type] ?? `type ${type}`;
+    verb = type === 21 ? "del" : "get";
+  } else if (netfilter) {
     if (type === 0x10 || type === 0x11) {
       name = type === 0x10 ? "NFNL_MSG_BATCH_BEGIN" : "NFNL_MSG_BATCH_END";
       verb = "batch";
@@ -213,7 +218,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   const userNotes = readOpt(dir, "notes")?.trim();
   if (userNotes) notes.push(userNotes);
   const nf = command.startsWith("nft");
-  notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf)}`).join("; ")}.`);
+  const sd = command.startsWith("ss");
+  notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf, sd)}`).join("; ")}.`);
   for (const d of new Set(dropped)) notes.push(`Dropped from requests/replies: ${d}.`);
   if (rc !== 0) notes.push(`The command exited ${rc}.`);
   const fixture: Record<string, unknown> = {

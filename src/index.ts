@@ -49,6 +49,13 @@ export type { ExecOptions, ExecResult, NetnsEntry, NsidEntry, SysctlOptions } fr
 export { ping, UdpSourceReporter, udpAsk } from "./probe/index.js";
 export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
 
+// socket diagnostics (what ss shows), filtered by the kernel
+export { SockDiag } from "./sockdiag/verbs.js";
+export type {
+  InetSocket, UnixSocket, InetFilter, UnixFilter, InetConditions, DestroySpec, TcpInfo, SocketState, Endpoint as SocketEndpoint,
+  SkMeminfo, Counter,
+} from "./sockdiag/verbs.js";
+
 // nftables
 export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderExpressions, sameExpressions, RulesetChangedError } from "./nft/index.js";
 export type {

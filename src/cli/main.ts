@@ -9,7 +9,8 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -batch filename
        nlkit lab [--keep]
        nlkit doctor
-where  OBJECT := { link | address | addrlabel | route | neigh | rule | netns | netconf | nat | sysctl }
+       nlkit ss [ -tuxlanieoKHj4 ] [ state STATE ] [ FILTER ]
+where  OBJECT := { link | address | addrlabel | route | neigh | rule | netns | netconf | nat | sysctl | ss }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] | -br[ief] |
                     -b[atch] [filename] | -force | -h[elp] }
@@ -17,11 +18,13 @@ Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru 
 n = neigh, l = link, net = netns.`;
 
 export type ObjectName =
-  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "netns" | "netconf" | "nat" | "sysctl" | "lab" | "doctor" | "help";
+  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "netns" | "netconf" | "nat" | "sysctl" | "ss"
+  | "lab" | "doctor" | "help";
 
 /** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
 const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
-  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "netconf", "nat", "sysctl", "lab", "doctor", "help",
+  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "netconf", "nat", "sysctl", "ss",
+  "lab", "doctor", "help",
 ];
 
 export function objectName(word: string | undefined): ObjectName | undefined {
@@ -43,6 +46,7 @@ const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Prom
   netconf: async () => (await import("./netconf.js")).run,
   nat: async () => (await import("./nat.js")).run,
   sysctl: async () => (await import("./sysctl.js")).run,
+  ss: async () => (await import("./ss.js")).run,
 };
 
 /** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 2 the kernel refused, 255 a usage error, as ip). */

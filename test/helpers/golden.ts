@@ -189,3 +189,11 @@ export function fixtureLinkNames(replies: readonly Buffer[]): Map<number, string
   }
   return names;
 }
+
+/** Fixture groups of other netlink families than rtnetlink (their message types overlap RTM_*). */
+const OTHER_FAMILIES = new Set(["nft", "sockdiag", "conntrack", "genl", "ethtool"]);
+
+/** The fixture groups whose messages are rtnetlink's. */
+export function rtnetlinkGroups(): string[] {
+  return listGroups().filter((g) => !OTHER_FAMILIES.has(g));
+}

@@ -21,8 +21,9 @@ export function cCompiler(): string | null {
   return compiler;
 }
 
-// A constant name, or a small C expression over them such as NF_CT_STATE_BIT(IP_CT_ESTABLISHED).
-const EXPR = /^[A-Za-z0-9_ ()|<>+-]+$/;
+// A constant name, or a small C expression over them such as NF_CT_STATE_BIT(IP_CT_ESTABLISHED)
+// or offsetof(struct inet_diag_msg, id.idiag_sport).
+const EXPR = /^[A-Za-z0-9_ ()|<>+,.-]+$/;
 
 /**
  * The value of each name (enum constant, macro, or an expression of them) in the given headers. Names the headers do not
@@ -62,8 +63,9 @@ export function uapiValues(headers: string[], names: string[]): Map<string, numb
       const map = new Map<string, number>();
       for (const line of out.trim().split("\n")) {
         if (!line) continue;
-        const [k, v] = line.split(" ");
-        map.set(k!, Number(v));
+        // the expression itself may hold spaces: the value is the last word
+        const cut = line.lastIndexOf(" ");
+        map.set(line.slice(0, cut), Number(line.slice(cut + 1)));
       }
       return map;
     }

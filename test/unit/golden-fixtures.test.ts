@@ -8,9 +8,18 @@ const NLM_F_REQUEST = 0x1;
 const NLA_F_NESTED = 0x8000;
 const NLA_TYPE_MASK = 0x3fff;
 
+type Family = "rtnl" | "netfilter" | "sockdiag";
+
 /** Size of the family header after nlmsghdr, or undefined when unknown (then attributes are not walked). */
-function familyHeaderLen(type: number, netfilter: boolean): number | undefined {
-  if (netfilter) return type === 0x10 || type === 0x11 || type >> 8 === 10 ? 4 : undefined; // batch, nf_tables: nfgenmsg
+function familyHeaderLen(type: number, family: Family, m: Buffer): number | undefined {
+  if (family === "netfilter") return type === 0x10 || type === 0x11 || type >> 8 === 10 ? 4 : undefined; // batch, nf_tables: nfgenmsg
+  if (family === "sockdiag") {
+    // SOCK_DIAG_BY_FAMILY / SOCK_DESTROY: unix_diag_req|msg for AF_UNIX (the first byte), else inet_diag_req_v2|msg
+    if (type !== 20 && type !== 21) return undefined;
+    const request = (m.readUInt16LE(6) & NLM_F_REQUEST) !== 0;
+    if (m[16] === 1) return request ? 24 : 16;
+    return request ? 56 : 72;
+  }
   if (type >= 16 && type <= 19) return 16; // ifinfomsg
   if (type >= 20 && type <= 23) return 8; // ifaddrmsg
   if (type >= 24 && type <= 27) return 12; // rtmsg
@@ -38,7 +47,7 @@ function walkAttrs(msg: Buffer, start: number, end: number, path: string): numbe
   return count;
 }
 
-function checkMessage(m: Buffer, netfilter: boolean, where: string): void {
+function checkMessage(m: Buffer, family: Family, where: string): void {
   const type = m.readUInt16LE(4);
   if (type === 0) throw new Error(`${where}: nlmsg_type 0`);
   if (type === NLMSG_ERROR) {
@@ -51,36 +60,36 @@ function checkMessage(m: Buffer, netfilter: boolean, where: string): void {
     if (m.length < 20) throw new Error(`${where}: NLMSG_DONE without its int`);
     return;
   }
-  const hl = familyHeaderLen(type, netfilter);
+  const hl = familyHeaderLen(type, family, m);
   if (hl === undefined) return;
   if (m.length < 16 + hl) throw new Error(`${where}: type ${type} shorter than its family header (${m.length} < ${16 + hl})`);
   walkAttrs(m, 16 + ((hl + 3) & ~3), m.length, `${where} type ${type}`);
 }
 
 /** A request entry is exactly one aligned, well-formed netlink request. */
-export function checkRequest(buf: Buffer, netfilter: boolean, where: string): void {
+export function checkRequest(buf: Buffer, family: Family, where: string): void {
   const msgs = splitNl(buf);
   if (msgs.length !== 1) throw new Error(`${where}: holds ${msgs.length} messages, expected exactly one`);
   const len = buf.readUInt32LE(0);
   if (len !== buf.length) throw new Error(`${where}: nlmsg_len ${len} != entry length ${buf.length}`);
   if (len % 4 !== 0) throw new Error(`${where}: nlmsg_len ${len} is not 4-byte aligned`);
   if (!(buf.readUInt16LE(6) & NLM_F_REQUEST)) throw new Error(`${where}: NLM_F_REQUEST not set`);
-  checkMessage(buf, netfilter, where);
+  checkMessage(buf, family, where);
 }
 
 /** A reply entry is one received datagram that splits exactly into well-formed messages. */
-export function checkReply(buf: Buffer, netfilter: boolean, where: string): Buffer[] {
+export function checkReply(buf: Buffer, family: Family, where: string): Buffer[] {
   if (buf.length === 0) throw new Error(`${where}: empty datagram`);
   const msgs = splitNl(buf);
-  msgs.forEach((m, i) => checkMessage(m, netfilter, `${where} message ${i}`));
+  msgs.forEach((m, i) => checkMessage(m, family, `${where} message ${i}`));
   return msgs;
 }
 
-const isNft = (g: Golden) => g.command.startsWith("nft");
+const familyOf = (g: Golden): Family => (g.command.startsWith("nft") ? "netfilter" : g.command.startsWith("ss") ? "sockdiag" : "rtnl");
 const usesJson = (g: Golden) => /(^|\s)-j(\s|$)/.test(g.command);
 
 function checkFixture(g: Golden, file: string): void {
-  const nf = isNft(g);
+  const nf = familyOf(g);
   if (g.name !== file.split("/").pop()) throw new Error(`${file}: name "${g.name}" does not match its file`);
   if (g.requests.length === 0) throw new Error(`${file}: no requests`);
   g.requests.forEach((r, i) => checkRequest(r, nf, `${file} requests[${i}]`));
@@ -141,7 +150,7 @@ export function checkBatches(g: Golden, file: string): number {
 }
 
 describe("nft fixtures", () => {
-  const nft = all.filter((f) => isNft(loadGolden(f)));
+  const nft = all.filter((f) => familyOf(loadGolden(f)) === "netfilter");
   it("exist", () => expect(nft.length).toBeGreaterThan(0));
   it.each(nft)("%s has balanced batches", (file) => {
     const g = loadGolden(file);
@@ -165,37 +174,37 @@ describe("the checks catch corruption", () => {
   it("nlmsg_len larger than the entry", () => {
     const b = req();
     b.writeUInt32LE(b.length + 4, 0);
-    expect(() => checkRequest(b, false, "x")).toThrow(/runs past the end|!= entry length/);
+    expect(() => checkRequest(b, "rtnl", "x")).toThrow(/runs past the end|!= entry length/);
   });
   it("nlmsg_len smaller than the entry", () => {
     const b = req();
     b.writeUInt32LE(b.length - 4, 0);
-    expect(() => checkRequest(b, false, "x")).toThrow();
+    expect(() => checkRequest(b, "rtnl", "x")).toThrow();
   });
   it("unaligned request", () => {
     const b = Buffer.concat([req(), Buffer.from([0])]);
     b.writeUInt32LE(b.length, 0);
-    expect(() => checkRequest(b, false, "x")).toThrow(/aligned|overruns|stray/);
+    expect(() => checkRequest(b, "rtnl", "x")).toThrow(/aligned|overruns|stray/);
   });
   it("zero message type", () => {
     const b = req();
     b.writeUInt16LE(0, 4);
-    expect(() => checkRequest(b, false, "x")).toThrow(/type 0/);
+    expect(() => checkRequest(b, "rtnl", "x")).toThrow(/type 0/);
   });
   it("attribute overrunning its message", () => {
     const b = req();
     b.writeUInt16LE(0x200, 32); // first attribute after ifinfomsg
-    expect(() => checkRequest(b, false, "x")).toThrow(/overruns/);
+    expect(() => checkRequest(b, "rtnl", "x")).toThrow(/overruns/);
   });
   it("two messages in one request entry", () => {
-    expect(() => checkRequest(Buffer.concat([req(), req()]), false, "x")).toThrow(/exactly one/);
+    expect(() => checkRequest(Buffer.concat([req(), req()]), "rtnl", "x")).toThrow(/exactly one/);
   });
   it("truncated reply datagram", () => {
     const b = rep();
-    expect(() => checkReply(b.subarray(0, b.length - 3), false, "x")).toThrow();
+    expect(() => checkReply(b.subarray(0, b.length - 3), "rtnl", "x")).toThrow();
   });
   it("reply datagram with trailing garbage", () => {
-    expect(() => checkReply(Buffer.concat([rep(), Buffer.alloc(8)]), false, "x")).toThrow(/trailing/);
+    expect(() => checkReply(Buffer.concat([rep(), Buffer.alloc(8)]), "rtnl", "x")).toThrow(/trailing/);
   });
   it("reply whose seq matches no request", () => {
     const b = rep();

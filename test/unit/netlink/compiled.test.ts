@@ -9,7 +9,7 @@ import { linkMessage } from "../../../src/rtnl/link/attrs.js";
 import { ndmsgDef } from "../../../src/rtnl/neigh/table.js";
 import { rtaxAttrs, rtmsgDef } from "../../../src/rtnl/route/table.js";
 import { fibRuleDef } from "../../../src/rtnl/rule/table.js";
-import { listGolden, listGroups, loadGolden, splitNl } from "../../helpers/golden.js";
+import { listGolden, loadGolden, rtnetlinkGroups, splitNl } from "../../helpers/golden.js";
 
 /** decodeAttrs leaves absent keys out; a generated decoder sets every key, undefined when absent. */
 const defined = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -22,7 +22,7 @@ const BY_TYPE: Record<number, MessageDef> = {
 /** Every rtnetlink message of every golden fixture, requests and replies, with its table. */
 function goldenMessages(): Array<[Buffer, MessageDef]> {
   const out: Array<[Buffer, MessageDef]> = [];
-  for (const group of listGroups().filter((g) => g !== "nft")) {
+  for (const group of rtnetlinkGroups()) {
     for (const name of listGolden(group)) {
       const g = loadGolden(`${group}/${name}`);
       for (const d of [...g.requests, ...g.replies]) {

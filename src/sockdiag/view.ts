@@ -1,0 +1,266 @@
+// A decoded sock_diag message → the public object. Numbers stay in the kernel's units (tcp_info
+// times in microseconds, rates in bytes per second); 64-bit counters become numbers when exact,
+// else decimal strings, so that every result goes through JSON.stringify.
+import { decodeParts } from "../netlink/compiled.js";
+import { NLMSG_HDRLEN } from "../netlink/constants.js";
+import type { Decoder } from "../netlink/decoder.js";
+import { NetlinkParseError } from "../netlink/errors.js";
+import { formatIPv4, formatIPv6 } from "../netlink/ip.js";
+import type { StructValue } from "../netlink/struct.js";
+import {
+  AF_INET6, INET_DIAG_SOCKOPT_BITS, inetDiagMsg, inetDiagMsgDef, SOCK_TYPE, SS_STATE_NAMES, TCP_CA_STATE, TCPI_OPT,
+  TIMER_NAMES, unixDiagMsg, unixDiagMsgDef,
+} from "./table.js";
+
+/** ss's name of a socket state. */
+export type SocketState =
+  | "UNKNOWN" | "ESTAB" | "SYN-SENT" | "SYN-RECV" | "FIN-WAIT-1" | "FIN-WAIT-2" | "TIME-WAIT" | "UNCONN"
+  | "CLOSE-WAIT" | "LAST-ACK" | "LISTEN" | "CLOSING";
+
+export interface Endpoint {
+  address: string;
+  /** 0 for "any" (ss prints *). */
+  port: number;
+}
+
+/** A 64-bit counter: a number when it is exact, else its decimal digits. */
+export type Counter = number | string;
+
+/** struct tcp_info (linux/tcp.h), in the kernel's units: times in µs unless named otherwise. */
+export interface TcpInfo {
+  state: SocketState;
+  caState: string | number;
+  retransmits: number;
+  probes: number;
+  backoff: number;
+  /** TCPI_OPT_* names: ts, sack, wscale, ecn, ecnseen, syn_data. */
+  options: string[];
+  sndWscale: number;
+  rcvWscale: number;
+  deliveryRateAppLimited: boolean;
+  fastopenClientFail: number;
+  rto: number; ato: number; sndMss: number; rcvMss: number;
+  unacked: number; sacked: number; lost: number; retrans: number; fackets: number;
+  /** Milliseconds since the event. */
+  lastDataSent: number; lastAckSent: number; lastDataRecv: number; lastAckRecv: number;
+  pmtu: number; rcvSsthresh: number; rtt: number; rttvar: number; sndSsthresh: number; sndCwnd: number;
+  advmss: number; reordering: number; rcvRtt: number; rcvSpace: number; totalRetrans: number;
+  /** Bytes per second. */
+  pacingRate: Counter; maxPacingRate: Counter;
+  bytesAcked: Counter; bytesReceived: Counter;
+  segsOut: number; segsIn: number; notsentBytes: number; minRtt: number; dataSegsIn: number; dataSegsOut: number;
+  deliveryRate: Counter; busyTime: Counter; rwndLimited: Counter; sndbufLimited: Counter;
+  delivered: number; deliveredCe: number; bytesSent: Counter; bytesRetrans: Counter;
+  dsackDups: number; reordSeen: number; rcvOoopack: number; sndWnd: number;
+}
+
+export interface SkMeminfo {
+  rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; fwdAlloc: number;
+  wmemQueued: number; optmem: number; backlog: number; drops: number;
+}
+
+export interface InetSocket {
+  family: 4 | 6;
+  proto: "tcp" | "udp";
+  state: SocketState;
+  local: Endpoint;
+  remote: Endpoint;
+  recvQ: number;
+  sendQ: number;
+  inode: number;
+  uid: number;
+  /** The device the socket is bound to (SO_BINDTODEVICE), as an ifindex. */
+  iface?: number;
+  /** The kernel's socket cookie in hex (ss's sk:); destroy() uses it to name exactly this socket. */
+  cookie: string;
+  /** The pending timer (ss -o): on (retransmit), keepalive, timewait, persist. */
+  timer?: { name: string; expiresMs: number; retrans: number };
+  /** What shutdown(2) closed: reading, writing. */
+  shutdown?: { read: boolean; write: boolean };
+  v6only?: boolean;
+  mark?: number;
+  cgroupId?: number;
+  /** INET_DIAG_SOCKOPT bit names (freebind, transparent, recverr...). */
+  sockopt?: string[];
+  tos?: number;
+  tclass?: number;
+  classId?: number;
+  /** With `info`: tcp_info, the congestion control algorithm and its own numbers. */
+  tcpInfo?: TcpInfo;
+  cong?: string;
+  vegas?: { enabled: boolean; rttcnt: number; rtt: number; minrtt: number };
+  bbr?: { bw: Counter; minRtt: number; pacingGain: number; cwndGain: number };
+  dctcp?: { enabled: boolean; ceState: number; alpha: number; abEcn: number; abTot: number };
+  /** With `mem`. */
+  meminfo?: { rmem: number; wmem: number; fmem: number; tmem: number };
+  skmem?: SkMeminfo;
+}
+
+export interface UnixSocket {
+  family: "unix";
+  type: "stream" | "dgram" | "seqpacket" | number;
+  state: SocketState;
+  /** The bound path, or an abstract name as ss shows it (every NUL byte as "@"); absent when unbound. */
+  name?: string;
+  inode: number;
+  /** The peer's inode, 0 when there is none. */
+  peer: number;
+  recvQ: number;
+  sendQ: number;
+  cookie: string;
+  shutdown?: { read: boolean; write: boolean };
+  /** With `details`: the bound file's inode and device, and a listener's pending connections. */
+  vfs?: { ino: number; dev: number };
+  icons?: number[];
+  uid?: number;
+  skmem?: SkMeminfo;
+}
+
+function stateName(n: number): SocketState {
+  return (SS_STATE_NAMES[n] ?? "UNKNOWN") as SocketState;
+}
+
+export function cookieText(lo: number, hi: number): string {
+  return hi ? hi.toString(16) + lo.toString(16).padStart(8, "0") : lo.toString(16);
+}
+
+function counter(v: unknown): Counter {
+  if (typeof v === "bigint") return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v as number;
+}
+
+function address(bytes: Buffer, v6: boolean): string {
+  return v6 ? formatIPv6(bytes, 0) : formatIPv4(bytes, 0);
+}
+
+function shutdownOf(mask: unknown): { read: boolean; write: boolean } | undefined {
+  return typeof mask === "number" ? { read: (mask & 1) !== 0, write: (mask & 2) !== 0 } : undefined;
+}
+
+function bitNames(bits: ReadonlyArray<readonly [string, number]>, value: number): string[] {
+  return bits.filter(([, b]) => value & b).map(([n]) => n);
+}
+
+const TCP_INFO_U64 = ["pacingRate", "maxPacingRate", "bytesAcked", "bytesReceived", "deliveryRate", "busyTime", "rwndLimited", "sndbufLimited", "bytesSent", "bytesRetrans"];
+
+/** tcp_info as decoded (tolerantly: a shorter one from an older kernel lacks the late fields). */
+export function tcpInfoView(s: StructValue): TcpInfo {
+  const { wscale, flags, options, state, caState, tail: _tail, ...rest } = s;
+  const out: Record<string, unknown> = {
+    state: stateName(state as number),
+    caState: TCP_CA_STATE.names.get(caState as number) ?? caState,
+    options: bitNames(TCPI_OPT, options as number),
+    sndWscale: (wscale as number) & 0x0f,
+    rcvWscale: (wscale as number) >> 4,
+    deliveryRateAppLimited: ((flags as number) & 1) !== 0,
+    fastopenClientFail: ((flags as number) >> 1) & 3,
+  };
+  for (const [k, v] of Object.entries(rest)) {
+    if (v === undefined) continue;
+    out[k] = TCP_INFO_U64.includes(k) ? counter(v) : v;
+  }
+  return out as unknown as TcpInfo;
+}
+
+function tooShort(what: string, len: number, start: number): never {
+  throw new NetlinkParseError(`${what} reply of ${len} bytes`, start);
+}
+
+/** The decoder of one SOCK_DIAG_BY_FAMILY reply of an inet dump. */
+export function inetDecoder(proto: "tcp" | "udp"): Decoder<InetSocket> {
+  return (buf, start, len) => {
+    if (len < NLMSG_HDRLEN + inetDiagMsg.size) tooShort("inet_diag_msg", len, start);
+    const { header: h, attrs: a } = decodeParts(buf, start, len, inetDiagMsgDef);
+    const v6 = h.family === AF_INET6;
+    const s: InetSocket = {
+      family: v6 ? 6 : 4,
+      proto,
+      state: stateName(h.state as number),
+      local: { address: address(h.src as Buffer, v6), port: h.sport as number },
+      remote: { address: address(h.dst as Buffer, v6), port: h.dport as number },
+      recvQ: h.rqueue as number,
+      sendQ: h.wqueue as number,
+      inode: h.inode as number,
+      uid: h.uid as number,
+      cookie: cookieText(h.cookie0 as number, h.cookie1 as number),
+    };
+    if (h.if) s.iface = h.if as number;
+    if (h.timer) {
+      s.timer = { name: TIMER_NAMES[h.timer as number] ?? "unknown", expiresMs: h.expires as number, retrans: h.retrans as number };
+    }
+    const shut = shutdownOf(a.shutdown);
+    if (shut) s.shutdown = shut;
+    if (v6 && a.skv6only !== undefined) s.v6only = a.skv6only !== 0;
+    if (a.mark !== undefined) s.mark = a.mark as number;
+    if (a.cgroupId !== undefined) s.cgroupId = Number(a.cgroupId);
+    if (a.sockopt) {
+      const o = a.sockopt as StructValue;
+      s.sockopt = bitNames(INET_DIAG_SOCKOPT_BITS, (o.bits as number) | ((o.bits2 as number ?? 0) << 8));
+    }
+    if (a.tos !== undefined) s.tos = a.tos as number;
+    if (a.tclass !== undefined) s.tclass = a.tclass as number;
+    if (a.classId !== undefined) s.classId = a.classId as number;
+    if (a.info) s.tcpInfo = tcpInfoView(a.info as StructValue);
+    if (a.cong !== undefined) s.cong = a.cong as string;
+    if (a.vegasinfo) {
+      const v = a.vegasinfo as StructValue;
+      s.vegas = { enabled: v.enabled !== 0, rttcnt: v.rttcnt as number, rtt: v.rtt as number, minrtt: v.minrtt as number };
+    }
+    if (a.bbrinfo) {
+      const b = a.bbrinfo as StructValue;
+      s.bbr = {
+        bw: counter((BigInt(b.bwHi as number) << 32n) | BigInt(b.bwLo as number)),
+        minRtt: b.minRtt as number, pacingGain: b.pacingGain as number, cwndGain: b.cwndGain as number,
+      };
+    }
+    if (a.dctcpinfo) {
+      const d = a.dctcpinfo as StructValue;
+      s.dctcp = { enabled: d.enabled !== 0, ceState: d.ceState as number, alpha: d.alpha as number, abEcn: d.abEcn as number, abTot: d.abTot as number };
+    }
+    if (a.meminfo) s.meminfo = plain(a.meminfo) as unknown as InetSocket["meminfo"];
+    if (a.skmeminfo) s.skmem = plain(a.skmeminfo) as unknown as SkMeminfo;
+    return s;
+  };
+}
+
+/** A decoded struct without the bytes it did not know. */
+function plain(v: unknown): Record<string, number> {
+  const { tail: _tail, ...rest } = v as StructValue;
+  return rest as Record<string, number>;
+}
+
+/** sun_path as ss shows it: a path up to its NUL, an abstract name with every NUL as "@". */
+function unixName(b: Buffer): string {
+  if (b.length > 0 && b[0] === 0) return b.toString("latin1").replace(/\0/g, "@");
+  const nul = b.indexOf(0);
+  return b.toString("utf8", 0, nul < 0 ? b.length : nul);
+}
+
+export function unixDecoder(): Decoder<UnixSocket> {
+  return (buf, start, len) => {
+    if (len < NLMSG_HDRLEN + unixDiagMsg.size) tooShort("unix_diag_msg", len, start);
+    const { header: h, attrs: a } = decodeParts(buf, start, len, unixDiagMsgDef);
+    const rq = a.rqlen as StructValue | undefined;
+    const s: UnixSocket = {
+      family: "unix",
+      type: (SOCK_TYPE.names.get(h.type as number) ?? h.type) as UnixSocket["type"],
+      state: stateName(h.state as number),
+      inode: h.ino as number,
+      peer: (a.peer as number | undefined) ?? 0,
+      recvQ: (rq?.rqueue as number | undefined) ?? 0,
+      sendQ: (rq?.wqueue as number | undefined) ?? 0,
+      cookie: cookieText(h.cookie0 as number, h.cookie1 as number),
+    };
+    if (a.name) s.name = unixName(a.name as Buffer);
+    const shut = shutdownOf(a.shutdown);
+    if (shut) s.shutdown = shut;
+    if (a.vfs) {
+      const v = a.vfs as StructValue;
+      s.vfs = { ino: v.ino as number, dev: v.dev as number };
+    }
+    if (a.icons) s.icons = a.icons as number[];
+    if (a.uid !== undefined) s.uid = a.uid as number;
+    if (a.meminfo) s.skmem = plain(a.meminfo) as unknown as SkMeminfo;
+    return s;
+  };
+}
