@@ -63,7 +63,7 @@ export type Stmt =
   | { s: "log"; prefix?: string; level?: string; group?: number; snaplen?: number; qthreshold?: number; flags?: string[]; loc?: Loc }
   | { s: "limit"; rate: number; unit: string; burst?: number; bytes: boolean; over: boolean; loc?: Loc }
   | { s: "quota"; bytes: number; used: number; over: boolean; loc?: Loc }
-  | { s: "reject"; type?: "icmp" | "icmpv6" | "icmpx" | "tcp reset"; code?: number; loc?: Loc }
+  | { s: "reject"; type?: "icmp" | "icmpv6" | "icmpx" | "tcp reset"; code?: number; codeName?: string; loc?: Loc }
   | { s: "nat"; type: "snat" | "dnat" | "masquerade" | "redirect"; family?: "ip" | "ip6"; addr?: Node; proto?: Node; flags: string[]; loc?: Loc }
   | { s: "meta set"; key: string; value: Node; loc?: Loc }
   | { s: "ct set"; key: string; dir?: "original" | "reply"; value: Node; loc?: Loc }

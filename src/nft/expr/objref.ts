@@ -1,4 +1,5 @@
 import { attrSet, enumDef } from "../../netlink/attrs.js";
+import { strNoNul } from "../data.js";
 
 /** NFT_OBJECT_* */
 export const objectType = enumDef("object type", {
@@ -9,8 +10,8 @@ export const objectType = enumDef("object type", {
 /** objref: "counter name c" (immediate) or "counter name tcp dport map @m" (through a map). */
 export const objrefAttrs = attrSet("objref", "NFTA_OBJREF_", {
   immType: [1, "u32", { be: true, enum: objectType }],
-  immName: [2, "string"],
+  immName: [2, "custom", { codec: strNoNul }],
   setSreg: [3, "u32", { be: true }],
-  setName: [4, "string"],
+  setName: [4, "custom", { codec: strNoNul }],
   setId: [5, "u32", { be: true }],
 }, { nestFlag: true });
