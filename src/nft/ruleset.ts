@@ -190,6 +190,7 @@ export function assembleRuleset(parts: RulesetMessages, opts: AssembleOptions = 
     out.tables.push(table);
   }
   const decls = new Map<string, SetDecl>();
+  const owners = new Map<SetDecl, { family: number; table: NftTable }>();
   for (const s of parts.sets) {
     const table = byKey.get(key(s.family, s.attrs.table));
     if (!table) continue;
@@ -197,15 +198,16 @@ export function assembleRuleset(parts: RulesetMessages, opts: AssembleOptions = 
     const elemMsgs = parts.elements.filter((m) => m.family === s.family && m.attrs.table === s.attrs.table && m.attrs.set === s.attrs.name);
     decl.elems = decodeElements(decl, elemMsgs.map((m) => m.attrs));
     decls.set(`${key(s.family, table.name)}/${decl.name}`, decl);
+    owners.set(decl, { family: s.family, table });
   }
   const ctxOf = (family: number, table: string): PrintCtx => ({
     protocolName, ...opts.env,
     isVerdictMap: (name) => decls.get(`${key(family, table)}/${name}`)?.verdict === true,
   });
-  for (const [k, decl] of decls) {
+  for (const decl of decls.values()) {
     if (decl.flags & NFT_SET_F.anonymous) continue;
-    const table = byKey.get(k.slice(0, k.lastIndexOf("/")))!;
-    const s = publicSet(decl, ctxOf(Number(k.split("/")[0]), table.name));
+    const { family, table } = owners.get(decl)!;
+    const s = publicSet(decl, ctxOf(family, table.name));
     if ("data" in s) table.maps.push(s);
     else table.sets.push(s);
   }

@@ -51,7 +51,8 @@ export function lex(text: string): Token[] {
     if (c === "$") {
       let j = i + 1;
       while (j < text.length && /[A-Za-z0-9_]/.test(text[j]!)) j++;
-      out.push({ kind: "variable", text: text.slice(i + 1, j), loc: loc(i, j) });
+      // nft points at the name, not the "$"
+      out.push({ kind: "variable", text: text.slice(i + 1, j), loc: loc(i + 1, j) });
       i = j;
       continue;
     }

@@ -65,12 +65,12 @@ export function parseValue(text: string, quoted: boolean, t: DataType, bits: num
   switch (t.kind) {
     case "ipv4": {
       const b = parseIPv4(text);
-      if (!b) throw new ValueError(`Could not resolve hostname: ${text}`);
+      if (!b) throw new ValueError("Could not resolve hostname: Name or service not known");
       return { type: t, bytes: b };
     }
     case "ipv6": {
       const b = parseIPv6(text);
-      if (!b) throw new ValueError(`Could not resolve hostname: ${text}`);
+      if (!b) throw new ValueError("Could not resolve hostname: Name or service not known");
       return { type: t, bytes: b };
     }
     case "lladdr": {
