@@ -36,7 +36,7 @@ export interface CompileEnv {
 const OBJ_TYPES: Record<ObjectDecl["type"], string> = { counter: "counter", quota: "quota", limit: "limit", "ct helper": "ct helper" };
 const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
 
-class Compiler {
+export class Compiler {
   readonly out: LocatedMessage[] = [];
   private readonly sets = new Map<string, KnownSet & { id?: number }>();
   private nextId = 1;
@@ -207,6 +207,29 @@ class Compiler {
     });
   }
 
+  /** A set or map made by the builders (tx.addSet): the id is the transaction's own. */
+  declareSet(family: NftFamily, table: string, s: TextSet, id: number): LocatedMessage[] {
+    this.namedIds.set(`${family}/${table}/${s.name}`, id);
+    this.set(family, table, s, false, { loc: s.loc, line: "" });
+    return this.out;
+  }
+
+  /** What the compiler knows of a set after declaring it. */
+  known(family: NftFamily, table: string, name: string): KnownSet | undefined {
+    return this.sets.get(`${family}/${table}/${name}`);
+  }
+
+  /** NEWSETELEM (or DELSETELEM) of typed elements for a known set. */
+  elementsFor(s: KnownSet & { id?: number }, elems: Elem[], del: boolean): LocatedMessage[] {
+    this.elementCmd({ verb: del ? "delete" : "add", obj: "element", family: s.family, table: s.table, set: s.name, elements: elems, loc: { line: 1, col: 1, end: 1 }, line: "" }, { loc: { line: 1, col: 1, end: 1 }, line: "" });
+    return this.out;
+  }
+
+  declareObject(family: NftFamily, table: string, o: ObjectDecl): LocatedMessage[] {
+    this.object(family, table, o, false, { loc: o.loc, line: "" });
+    return this.out;
+  }
+
   private set(family: NftFamily, table: string, s: TextSet, exclusive: boolean, origin: Origin): void {
     const key = this.types(s.key, s.loc);
     if (!key.length) this.err("set definition does not specify key", s.loc);
@@ -338,6 +361,11 @@ function comment(text: string): Buffer {
 
 function lineOf(origin: Origin, loc: Loc): string {
   return loc.line === origin.loc.line ? origin.line : origin.line;
+}
+
+/** A compiler for builder-made declarations (no text behind them). */
+export function declarations(env: CompileEnv = { sets: [] }): Compiler {
+  return new Compiler(env);
 }
 
 /** The messages for `commands`, given what the kernel already holds. */

@@ -33,6 +33,22 @@ export function parseNft(text: string): ParseResult {
   return { commands: p.file(), lines: p.lines };
 }
 
+/** Set elements in nft's syntax, one per string ("10.0.0.0/8", "tcp . 22 : accept"). */
+export function parseElements(texts: readonly string[]): import("../ast.js").Elem[] {
+  let toks: Token[];
+  const text = `{ ${texts.join(", ")} }`;
+  try {
+    toks = lex(text);
+  } catch (e) {
+    if (e instanceof LexError) throw new NftSyntaxError(e.message, e.loc);
+    throw e;
+  }
+  const c = new Cursor(toks, new Map());
+  const elems = setElements(c);
+  if (c.peek().kind !== "eof") c.fail("end of the elements");
+  return elems;
+}
+
 class Parser {
   constructor(private readonly c: Cursor, readonly lines: string[]) {}
 
