@@ -28,7 +28,7 @@ export interface ApplyHost {
 }
 
 /** Sets and maps the kernel holds now (nft's cache), for rules and elements that name them. */
-function knownSets(rs: NftRuleset): KnownSet[] {
+export function knownSets(rs: NftRuleset): KnownSet[] {
   const out: KnownSet[] = [];
   for (const t of rs.tables) {
     for (const s of [...t.sets, ...t.maps]) {

@@ -2,7 +2,8 @@ import { NETLINK_NETFILTER } from "../netlink/constants.js";
 import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
 import { NetlinkSocket } from "../netlink/socket.js";
-import { applyText, type ApplyOptions, type ApplyResult } from "./apply.js";
+import { applyText, knownSets, type ApplyOptions, type ApplyResult } from "./apply.js";
+import type { KnownSet } from "./text/compile.js";
 import { commitBatch } from "./batch.js";
 import { needsLinkNames, readLinkNames } from "./iface.js";
 import { renderTable } from "./render.js";
@@ -129,8 +130,17 @@ export class Nft {
   /** Reads the flags of sets created earlier, so that interval elements get their end keys. */
   private async resolveSets(tx: Transaction): Promise<void> {
     const seen = new Map<string, SetInfo>();
+    const declared = new Map<NftFamily, KnownSet[]>();
     for (const p of tx.pendingSets) {
       const { family, table, set } = p.spec;
+      if (p.byDeclaration) {
+        let sets = declared.get(family);
+        if (!sets) { sets = knownSets(await this.ruleset({ family })); declared.set(family, sets); }
+        const known = sets.find((s) => s.table === table && s.name === set);
+        if (!known) throw new NlkitInputError(`set ${family} ${table} ${set} does not exist`, "set", "ENOENT");
+        tx.resolveSetByDeclaration(p, known);
+        continue;
+      }
       const k = `${family}/${table}/${set}`;
       let info = seen.get(k);
       if (!info) { info = await readSetInfo(this.socket, family, table, set); seen.set(k, info); }

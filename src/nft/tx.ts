@@ -7,7 +7,7 @@ import type { Expr } from "./expr/index.js";
 import { parsePriority } from "./priority.js";
 import { encodeElements, keyTypeName, keyTypeOf, type SetKeyType } from "./setelem.js";
 import type { KnownSet } from "./text/compile.js";
-import { elementMessages, objectMessage, setMessages, type ElementSpec, type ObjectSpec, type SetDeclSpec } from "./tx-sets.js";
+import { elementMessages, elementsOf, objectMessage, setMessages, type ElementSpec, type ObjectSpec, type SetDeclSpec } from "./tx-sets.js";
 import {
   HOOKS, NFPROTO, NFT_MSG_DELCHAIN, NFT_MSG_DELOBJ, NFT_MSG_DELRULE, NFT_MSG_DELSET, NFT_MSG_DELSETELEM, NFT_MSG_DELTABLE,
   NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM, NFT_MSG_NEWTABLE, NFT_SET_F, NFT_TABLE_F,
@@ -61,7 +61,12 @@ export interface RuleRef extends TableRef { chain: string; handle: number }
  * A set-element message for a set this transaction does not create: its elements are encoded
  * again at commit, once the set's flags and key type have been read from the kernel.
  */
-export interface PendingSet { message: number; spec: ElementsSpec }
+export interface PendingSet {
+  message: number;
+  spec: ElementsSpec;
+  /** No key type given: the set's whole declaration is read at commit and the elements typed by it. */
+  byDeclaration?: boolean;
+}
 
 /** What commit reads back about an existing set (NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE). */
 export interface SetInfo { flags: number; keyType: number }
@@ -77,7 +82,10 @@ export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" 
 export interface ElementsSpec extends TableRef {
   set: string;
   elements: readonly ElementSpec[];
-  /** Key type of the set; needed only when the set is not created in the same transaction. */
+  /**
+   * Key type of a set created earlier, checked against the set's at commit. Without it, commit
+   * reads the set's declaration (key, concatenation, map data) and types the elements by it.
+   */
   type?: SetKeyType;
   /**
    * Optional: the set's own interval flag decides (read at commit for a set created earlier);
@@ -237,19 +245,33 @@ export class Transaction {
       known.hasElements = true;
       return this;
     }
-    if (e.elements.some((x) => typeof x !== "string")) {
-      throw new NlkitInputError(`set "${e.set}" is not created in this transaction: give its elements as text`, "elements");
+    const attrs: Record<string, unknown> = { table: e.table, set: e.set };
+    const keyType = e.type;
+    if (!keyType || e.elements.some((x) => typeof x !== "string")) {
+      if (keyType) throw new NlkitInputError(`with type, the elements of set "${e.set}" are strings`, "elements");
+      // typed at commit from the set's declaration; the text is parsed now, so bad syntax is refused here
+      elementsOf(e.elements.filter((x) => typeof x === "string"), false);
+      this.pendingSets.push({ message: this.messages.length, spec: { ...e, elements: [...e.elements] }, byDeclaration: true });
+      return this.push(type, flags, e.family, setElemMsg, attrs);
     }
     const texts = e.elements as string[];
-    const keyType = e.type;
-    if (!keyType) throw new NlkitInputError(`the key type of set "${e.set}" is needed (type)`, "type");
-    const attrs: Record<string, unknown> = { table: e.table, set: e.set };
     // encoded at commit, once the set's flags are read: guessed wrong, an interval set would get
     // start keys only, each an open range up to the top of the key space. The interval parse
     // accepts every element form, so bad text is still refused here.
     encodeElements(keyType, texts, true, e.timeout);
     this.pendingSets.push({ message: this.messages.length, spec: { ...e, type: keyType, elements: [...texts] } });
     return this.push(type, flags, e.family, setElemMsg, attrs);
+  }
+
+  /** Encodes a pending message's elements by the set's declaration, read from the kernel. */
+  resolveSetByDeclaration(p: PendingSet, known: KnownSet): void {
+    const e = p.spec;
+    if (e.interval !== undefined && e.interval !== known.interval) {
+      throw new NlkitInputError(`set "${e.set}" is ${known.interval ? "" : "not "}an interval set`, "interval");
+    }
+    const withTimeout = e.timeout === undefined ? e.elements : e.elements.map((x) => (typeof x === "string" ? `${x} timeout ${Math.round(e.timeout! * 1000)}ms` : x));
+    const m = elementMessages(known, withTimeout, this.messages[p.message]!.type === NFT_MSG_DELSETELEM);
+    this.messages[p.message] = { ...m, flags: this.messages[p.message]!.flags };
   }
 
   /** Encodes a pending message's elements as the set `info` (read from the kernel) needs them. */

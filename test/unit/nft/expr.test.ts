@@ -83,7 +83,8 @@ describe("transactions refuse bad input before sending", () => {
     ["an unknown table flag", () => tx().addTable({ family: "ip", name: "t", flags: ["sleepy" as "dormant"] })],
     ["an interface name too long", () => x.iifname("a-very-long-interface-name")],
     ["a bad set element", () => tx().addSet({ family: "ip", table: "t", name: "s", type: "ipv4_addr", elements: ["2001:db8::1"] })],
-    ["elements of an unknown set without a type", () => tx().addElements({ family: "ip", table: "t", set: "s", elements: ["1.2.3.4"] })],
+    ["elements of a set made earlier whose text does not parse", () => tx().addElements({ family: "ip", table: "t", set: "s", elements: ["1.2.3.4 :"] })],
+    ["elements with a type given as arrays", () => tx().addElements({ family: "ip", table: "t", set: "s", type: "ipv4_addr", elements: [["1.2.3.4", "80"]] })],
   ])("%s", (_name, fn) => {
     expect(fn).toThrow(NlkitInputError);
   });
