@@ -15,10 +15,17 @@ const KEYWORDS = new Set([
 ]);
 
 export class NftSyntaxError extends Error {
-  constructor(message: string, readonly loc: Loc) {
+  /** A second place the error is about, underlined with "~" (nft's binary errors). */
+  also?: Loc;
+  constructor(message: string, readonly loc: Loc, also?: Loc) {
     super(message);
+    if (also) this.also = also;
   }
 }
+
+/** Punctuation as nft's grammar names it (its %token aliases; bison strips their quotes). */
+const PUNCT_NAMES: Record<string, string> = { ",": "comma", ";": "semicolon", ":": "colon" };
+const CHAR_TOKENS = new Set(["{", "}", "(", ")", "[", "]", "=", "|"]);
 
 export function describe(t: Token): string {
   switch (t.kind) {
@@ -26,8 +33,10 @@ export function describe(t: Token): string {
     case "newline": return "newline";
     case "string": return "quoted string";
     case "variable": return "variable reference";
-    case "punct": return t.text === ";" ? "semicolon" : `'${t.text}'`;
+    case "punct": return PUNCT_NAMES[t.text] ?? (CHAR_TOKENS.has(t.text) ? `'${t.text}'` : t.text);
     default:
+      if (PUNCT_NAMES[t.text]) return PUNCT_NAMES[t.text]!;
+      if ([".", "/", "-", "*"].includes(t.text)) return t.text;
       if (/^-?\d+$/.test(t.text)) return "number";
       return KEYWORDS.has(t.text) ? t.text : "string";
   }
@@ -42,6 +51,11 @@ export class Cursor {
   peek(n = 0): Token {
     this.expand();
     return this.toks[Math.min(this.pos + n, this.toks.length - 1)]!;
+  }
+
+  /** The token before the cursor (the last one consumed). */
+  prev(): Token | undefined {
+    return this.pos > 0 ? this.toks[this.pos - 1] : undefined;
   }
 
   next(): Token {
@@ -108,7 +122,7 @@ export class Cursor {
     throw new NftSyntaxError(`syntax error, unexpected ${describe(t)}${expecting ? `, expecting ${expecting}` : ""}`, t.loc);
   }
 
-  expect(text: string, expecting = `'${text}'`): Token {
+  expect(text: string, expecting = CHAR_TOKENS.has(text) ? `'${text}'` : PUNCT_NAMES[text] ?? text): Token {
     const t = this.peek();
     if ((t.kind === "word" || t.kind === "punct") && t.text === text) return this.next();
     return this.fail(expecting);

@@ -185,28 +185,47 @@ export function concatExpr(c: Cursor): Node {
 export function mapExpr(c: Cursor): Node {
   const key = concatExpr(c);
   if (!c.accept("map")) return key;
-  return { t: "map", key, set: setOrRef(c), ...(key.loc ? { loc: key.loc } : {}) };
+  return { t: "map", key, set: setOrRef(c, true), ...(key.loc ? { loc: key.loc } : {}) };
 }
 
-/** "{ elements }" or "@name". */
-export function setOrRef(c: Cursor): Node {
+/** "{ elements }" or "@name"; in a map, every element has ": data". */
+export function setOrRef(c: Cursor, map = false): Node {
   if (c.accept("@")) {
-    const n = c.name("set name");
+    const t = c.peek();
+    if (t.kind !== "word" || RESERVED.has(t.text)) c.fail("string");
+    const n = c.next();
     return { t: "setref", name: n.text, loc: n.loc };
   }
   const open = c.peek();
   if (!c.isPunct("{")) return c.fail("'{' or '@'");
-  return { t: "set", elems: setElements(c), loc: open.loc };
+  return { t: "set", elems: setElements(c, map ? true : "rule"), loc: open.loc };
 }
+
+/** Words nft's grammar reserves for statements and verdicts: never a value. */
+const RESERVED = new Set([
+  ...VERDICTS, "counter", "log", "limit", "quota", "reject", "masquerade", "redirect", "notrack", "comment",
+  "vmap", "map", "set", "elements", "table", "chain",
+]);
 
 /** One value word, quoted string, or "*" (the catch-all element). */
 export function valueAtom(c: Cursor): Node {
   const t = c.peek();
-  if (t.kind === "word" || t.kind === "string") {
+  if (t.kind === "string") {
     c.next();
     return sym(t);
   }
-  return c.fail("value");
+  if (t.kind === "word" && !RESERVED.has(t.text)) {
+    c.next();
+    // "10.0.0.0/ 8", "1- 2": a prefix length or a range's end may follow apart
+    if ((t.text.endsWith("/") || t.text.endsWith("-")) && t.text.length > 1) {
+      const n = c.peek();
+      if (n.kind !== "word" || !/^\d+$/.test(n.text)) return c.fail();
+      c.next();
+      return { t: "symbol", text: t.text + n.text, loc: joinLoc(t.loc, n.loc) };
+    }
+    return sym(t);
+  }
+  return c.fail();
 }
 
 /** A right-hand side value: one value or a comma-separated flag list, with binary operations. */
@@ -235,7 +254,7 @@ export function verdict(c: Cursor): Extract<Node, { t: "verdict" }> | undefined 
   c.next();
   const code = t.text as VerdictCode;
   if (code === "jump" || code === "goto") {
-    const ch = c.name("chain name");
+    const ch = c.name("'{'");
     return { t: "verdict", code, chain: ch.text, loc: joinLoc(t.loc, ch.loc) };
   }
   return { t: "verdict", code, loc: t.loc };
@@ -251,14 +270,21 @@ function elemValue(c: Cursor): Node {
 }
 
 /** "{ a, b timeout 1h comment "x", c : accept }" (newlines allowed inside). */
-export function setElements(c: Cursor): Elem[] {
+export function setElements(c: Cursor, map: boolean | "rule" = false): Elem[] {
   c.expect("{");
   const elems: Elem[] = [];
   const skipNl = () => { while (c.peek().kind === "newline") c.next(); };
   skipNl();
-  if (c.accept("}")) return elems;
+  // an empty set: nft's grammar has none in a rule; a declaration's "elements = { }" is fine
+  if (c.isPunct("}")) {
+    if (map === "rule") c.fail();
+    c.next();
+    return elems;
+  }
   for (;;) {
     skipNl();
+    // "{ a, b, }": a trailing comma
+    if (elems.length && c.accept("}")) return elems;
     const start = c.peek();
     const e: Elem = { key: elemValue(c), loc: start.loc };
     for (;;) {
@@ -273,6 +299,7 @@ export function setElements(c: Cursor): Elem[] {
       } else break;
     }
     if (c.accept(":")) e.data = verdict(c) ?? elemValue(c);
+    else if (map === true) c.fail("colon");
     elems.push(e);
     skipNl();
     if (c.accept(",")) continue;

@@ -49,6 +49,9 @@ export function parseElements(texts: readonly string[]): import("../ast.js").Ele
   return elems;
 }
 
+/** What nft's grammar expects after a block item that must end its line. */
+const SEP = "newline or semicolon";
+
 class Parser {
   constructor(private readonly c: Cursor, readonly lines: string[]) {}
 
@@ -63,7 +66,7 @@ class Parser {
       const t = this.c.peek();
       if (t.kind === "eof") return out;
       out.push(...this.command());
-      if (!this.c.atEnd() || this.c.isPunct("}")) this.c.fail("newline or semicolon");
+      if (!this.c.atEnd() || this.c.isPunct("}")) this.c.fail("end of file or newline or semicolon");
     }
   }
 
@@ -187,7 +190,10 @@ class Parser {
   private rule(base: { verb: Verb; loc: Loc; line: string }): Command {
     const c = this.c;
     const { family, table } = this.tableRef();
-    const chain = c.name("chain name").text;
+    // a keyword is no chain name ("tabel ip t": the table is "tabel", then "ip" is unexpected)
+    const ct = c.peek();
+    if (ct.kind === "word" && (FAMILIES.has(ct.text) || VERBS.has(ct.text) || ["table", "chain", "rule", "set", "map"].includes(ct.text))) c.fail("string");
+    const chain = c.name("string").text;
     const cmd: Extract<Command, { obj: "rule" }> = { ...base, obj: "rule", family, table, chain };
     for (;;) {
       if (c.accept("handle")) cmd.handle = Number(c.word("number").text);
@@ -197,20 +203,28 @@ class Parser {
     }
     if (base.verb !== "delete" && base.verb !== "destroy") {
       const start = c.peek().loc;
-      const { stmts, comment } = parseStatements(c);
+      const { stmts, comment } = parseStatements(c, "end of file or newline or semicolon");
       cmd.rule = { stmts, loc: start, line: base.line, ...(comment !== undefined ? { comment } : {}) };
     }
     return cmd;
   }
 
-  private block(item: () => void): void {
+  /**
+   * "{ items }". An item returns what nft's grammar expects after it when it must end with a
+   * newline or ";" (rules, chains and sets in a table, set properties), nothing when not.
+   */
+  private block(item: () => string | void): void {
     const c = this.c;
     c.expect("{");
     for (;;) {
       c.skipSeparators();
       if (c.accept("}")) return;
-      if (c.peek().kind === "eof") c.fail("'}'");
-      item();
+      if (c.peek().kind === "eof") c.fail();
+      const sep = item();
+      if (sep) {
+        const t = c.peek();
+        if (t.kind !== "newline" && !(t.kind === "punct" && t.text === ";")) c.fail(sep);
+      }
     }
   }
 
@@ -224,14 +238,14 @@ class Parser {
           const chain: ChainDecl = { name: name.text, loc: name.loc, rules: [] };
           this.chainBody(chain);
           t.chains.push(chain);
-          return;
+          return SEP;
         }
         case "set": case "map": {
           const name = c.name("set name");
           const set: SetDecl = { kind: w.text, name: name.text, loc: name.loc, flags: [] };
           this.setBody(set);
           t.sets.push(set);
-          return;
+          return SEP;
         }
         case "counter": case "quota": case "limit": case "ct": {
           let type = w.text as ObjectDecl["type"];
@@ -244,14 +258,14 @@ class Parser {
           const o: ObjectDecl = { type, name: name.text, loc: name.loc };
           if (c.isPunct("{")) this.objectBody(o);
           t.objects.push(o);
-          return;
+          return SEP;
         }
         case "flags":
           do { t.flags.push(c.word("table flag").text); } while (c.accept(","));
-          return;
+          return SEP;
         case "comment":
           t.comment = c.name("quoted string").text;
-          return;
+          return SEP;
         case "flowtable":
           throw new NftSyntaxError("flowtables are not supported (this kernel has no nf_flow_table)", w.loc);
         default:
@@ -275,24 +289,25 @@ class Parser {
         }
         c.expect("priority");
         ch.priority = this.priority();
-        return;
+        return SEP;
       }
       if (c.isWord("policy") && !c.isPunct("{", 1)) {
         c.next();
         const p = c.word("accept or drop");
-        if (p.text !== "accept" && p.text !== "drop") c.fail("accept or drop", p);
+        if (p.text !== "accept" && p.text !== "drop") c.fail("accept or drop or '$'", p);
         ch.policy = p.text as "accept" | "drop";
-        return;
+        return SEP;
       }
       if (c.isWord("comment") && c.peek(1).kind === "string" && (c.peek(2).kind === "newline" || c.isPunct(";", 2) || c.isPunct("}", 2))) {
         c.next();
         ch.comment = c.next().text;
-        return;
+        return SEP;
       }
       const start = c.peek().loc;
       const { stmts, comment } = parseStatements(c);
       const rule: RuleDecl = { stmts, loc: start, line: this.line(start), ...(comment !== undefined ? { comment } : {}) };
       ch.rules.push(rule);
+      return SEP;
     });
   }
 
@@ -320,23 +335,23 @@ class Parser {
             if (c.accept("interval")) s.dataInterval = true;
             s.data = this.typeList();
           }
-          return;
+          return "newline or semicolon or .";
         }
         case "typeof":
           throw new NftSyntaxError("typeof set declarations are not supported; declare the type (\"type ipv4_addr\")", w.loc);
         case "flags":
           do { s.flags.push(c.word("set flag").text); } while (c.accept(","));
-          return;
-        case "timeout": s.timeout = timeValue(c); return;
-        case "gc-interval": s.gcInterval = timeValue(c); return;
-        case "size": s.size = Number(c.word("number").text); return;
+          return "newline or semicolon or comma";
+        case "timeout": s.timeout = timeValue(c); return SEP;
+        case "gc-interval": s.gcInterval = timeValue(c); return SEP;
+        case "size": s.size = Number(c.word("number").text); return SEP;
         case "policy": {
           const p = c.word("performance or memory");
           if (p.text !== "performance" && p.text !== "memory") c.fail("performance or memory", p);
           s.policy = p.text as "performance" | "memory";
-          return;
+          return SEP;
         }
-        case "comment": s.comment = c.name("quoted string").text; return;
+        case "comment": s.comment = c.name("quoted string").text; return SEP;
         case "auto-merge": s.autoMerge = true; return;
         case "elements": {
           c.expect("=");
@@ -352,8 +367,12 @@ class Parser {
   /** "ipv4_addr . inet_service" as symbols, one per component. */
   private typeList(): Node[] {
     const c = this.c;
-    const out: Node[] = [valueAtom(c)];
-    while (c.accept(".")) out.push(valueAtom(c));
+    const atom = (): Node => {
+      const t = c.name("type");
+      return { t: "symbol", text: t.text, loc: t.loc };
+    };
+    const out: Node[] = [atom()];
+    while (c.accept(".")) out.push(atom());
     return out;
   }
 

@@ -1,7 +1,7 @@
 // Statements of a rule: matches, verdicts, counter/log/limit/quota, reject, NAT, mangling,
 // set updates and object references, in nft's syntax.
 import type { Node, RelOp, Stmt } from "../ast.js";
-import type { Cursor } from "./cursor.js";
+import { describe, NftSyntaxError, type Cursor } from "./cursor.js";
 import { concatExpr, mapExpr, rhs, rhsValue, setOrRef, startsExpr, timeValue, valueAtom, verdict } from "./expr.js";
 
 const REL_OPS: Record<string, RelOp> = {
@@ -26,17 +26,39 @@ function byteAmount(c: Cursor): number {
   return n * f;
 }
 
-/** A rule's statements up to the end of the line (or ";" or "}"); a trailing comment is returned apart. */
-export function parseStatements(c: Cursor): { stmts: Stmt[]; comment?: string } {
+/** Statements that end a rule's evaluation (nft's STMT_F_TERMINAL): nothing may follow them. */
+function terminal(st: Stmt): boolean {
+  if (st.s === "verdict") return st.v.code !== "continue";
+  return st.s === "reject" || st.s === "nat" || st.s === "queue";
+}
+
+/**
+ * A rule's statements up to the end of the line (or ";"); a trailing comment is returned apart.
+ * `sep` is what nft's grammar expects after a rule where something else follows: "newline or
+ * semicolon" in a chain block, "end of file or newline or semicolon" for a command.
+ */
+export function parseStatements(c: Cursor, sep = "newline or semicolon"): { stmts: Stmt[]; comment?: string } {
   const stmts: Stmt[] = [];
   let comment: string | undefined;
   while (!c.atEnd()) {
     if (c.accept("comment")) {
-      comment = c.name("quoted string").text;
-      if (!c.atEnd()) c.fail("newline or semicolon");
+      comment = c.name("string or quoted string or string with a trailing asterisk").text;
       break;
     }
-    stmts.push(statement(c));
+    // only a word (or a raw payload "@nh,...") starts another statement
+    const t = c.peek();
+    const operator = t.kind === "word" && [":", ".", "/", "-", "*"].includes(t.text);
+    if (stmts.length && (operator || (t.kind !== "word" && !(t.kind === "punct" && t.text === "@")))) break;
+    const st = statement(c);
+    // the statement's extent on its line, for errors that underline it
+    const last = c.prev();
+    if (st.loc && last && last.loc.line === st.loc.line) st.loc = { ...st.loc, end: Math.max(st.loc.end, last.loc.end) };
+    stmts.push(st);
+  }
+  if (!c.atEnd() || c.isPunct("}")) c.fail(sep);
+  const i = stmts.findIndex(terminal);
+  if (i >= 0 && i < stmts.length - 1) {
+    throw new NftSyntaxError("Statement after terminal statement has no effect", stmts[i + 1]!.loc!, stmts[i]!.loc);
   }
   return comment !== undefined ? { stmts, comment } : { stmts };
 }
@@ -75,7 +97,11 @@ function statement(c: Cursor): Stmt {
       default: break;
     }
   }
-  if (!startsExpr(c)) return c.fail(undefined);
+  if (!startsExpr(c)) {
+    // nft reads an unknown word as the start of an expression and trips over what follows it
+    if (t.kind === "word") c.next();
+    return c.fail(undefined);
+  }
   const left = concatExpr(c);
   if (c.accept("set")) {
     const value = startsExpr(c) ? mapExpr(c) : rhs(c);
@@ -84,12 +110,16 @@ function statement(c: Cursor): Stmt {
     if (left.t === "payload") return { s: "payload set", left, value, loc };
     return c.fail("newline or semicolon");
   }
-  if (c.accept("vmap")) return { s: "vmap", key: left, map: setOrRef(c), loc };
+  if (c.accept("vmap")) return { s: "vmap", key: left, map: setOrRef(c, true), loc };
   let op: RelOp = "implicit";
   const o = c.peek();
   if ((o.kind === "punct" || o.kind === "word") && REL_OPS[o.text]) { c.next(); op = REL_OPS[o.text]!; }
   else if (c.isPunct("!")) { c.next(); op = "neg"; }
   const right = rhs(c);
+  if (right.t === "set") {
+    const mapping = right.elems.find((e) => e.data);
+    if (mapping) throw new NftSyntaxError("mapping outside of map context", mapping.key.loc ?? mapping.loc ?? loc!);
+  }
   if (c.isWord("/")) {
     c.next();
     const mask = rhsValue(c);
@@ -115,9 +145,11 @@ function objrefStmt(c: Cursor, type: string, loc: Stmt["loc"]): Stmt {
   if (startsExpr(c)) {
     const key = concatExpr(c);
     c.expect("map");
-    return { s: "objref", type, key, map: setOrRef(c), ...(loc ? { loc } : {}) };
+    return { s: "objref", type, key, map: setOrRef(c, true), ...(loc ? { loc } : {}) };
   }
-  return { s: "objref", type, name: c.name("object name").text, ...(loc ? { loc } : {}) };
+  const n = c.peek();
+  if (n.kind !== "word" && n.kind !== "string") c.fail();
+  return { s: "objref", type, name: c.next().text, ...(loc ? { loc } : {}) };
 }
 
 const LOG_LEVELS = new Set(["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"]);
@@ -126,13 +158,17 @@ function logStmt(c: Cursor): Stmt {
   const loc = c.next().loc;
   const st: Extract<Stmt, { s: "log" }> = { s: "log", loc };
   for (;;) {
-    if (c.accept("prefix")) st.prefix = c.name("quoted string").text;
+    if (c.accept("prefix")) {
+      const t = c.peek();
+      if (t.kind !== "string" && !(t.kind === "word" && describe(t) === "string")) c.fail("string or quoted string or string with a trailing asterisk");
+      st.prefix = c.next().text;
+    }
     else if (c.accept("group")) st.group = num(c);
     else if (c.accept("snaplen")) st.snaplen = num(c);
     else if (c.accept("queue-threshold")) st.qthreshold = num(c);
     else if (c.accept("level")) {
       const l = c.word("log level");
-      if (!LOG_LEVELS.has(l.text)) return c.fail("log level", l);
+      if (!LOG_LEVELS.has(l.text)) throw new NftSyntaxError("invalid log level", l.loc);
       st.level = l.text;
     } else if (c.accept("flags")) {
       const flags = (st.flags ??= []);
@@ -177,7 +213,11 @@ export function limitBody(c: Cursor): { rate: number; unit: string; burst: numbe
     unit = m[2]!;
     bytes = true;
   }
-  if (!TIME_UNITS.has(unit)) return c.fail("second, minute, hour, day or week", w);
+  if (!TIME_UNITS.has(unit)) {
+    // nft's scanner reads "10/bogus" as a number, "/" and a string: the string is unexpected
+    const at = w.text.lastIndexOf("/") + 1;
+    throw new NftSyntaxError("syntax error, unexpected string", { line: w.loc.line, col: w.loc.col + at, end: w.loc.end });
+  }
   let burst = bytes ? 0 : 5;
   if (c.accept("burst")) {
     if (bytes) burst = byteAmount(c);
@@ -256,6 +296,8 @@ function natTarget(c: Cursor, st: Extract<Stmt, { s: "nat" }>): void {
     return;
   }
   const v = valueAtom(c);
+  // "10.0.0.1:" and nothing after the colon
+  if (v.t === "symbol" && !v.quoted && /^[^:]+:$/.test(v.text)) c.fail();
   if (v.t === "symbol" && !v.quoted) {
     const colons = (v.text.match(/:/g) ?? []).length;
     if (colons === 1) {
@@ -302,7 +344,7 @@ function queueStmt(c: Cursor, loc: Stmt["loc"]): Stmt {
     if (c.accept("flags")) {
       do { st.flags.push(c.word("bypass or fanout").text); } while (c.accept(","));
     } else if (c.accept("to") || c.accept("num")) {
-      const w = c.word("queue number");
+      const w = c.word("number or '$'");
       const m = /^(\d+)(?:-(\d+))?$/.exec(w.text);
       if (!m) return c.fail("queue number", w);
       st.num = Number(m[1]);
