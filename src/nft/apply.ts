@@ -7,6 +7,7 @@ import { setDeclaration, type NftRuleset } from "./ruleset.js";
 import { NftSyntaxError, parseNft } from "./text/parser.js";
 import { compile, type KnownSet, type LocatedMessage } from "./text/compile.js";
 import { EvalError } from "./text/eval-expr.js";
+import { cacheOf, enoentMessage } from "./text/enoent.js";
 import { inputError, locateKernelError } from "./text/errors.js";
 import type { ValueEnv } from "./text/values.js";
 
@@ -51,7 +52,7 @@ export async function compileText(host: Pick<ApplyHost, "ruleset" | "linkNames">
   try {
     parsed = parseNft(text);
   } catch (e) {
-    if (e instanceof NftSyntaxError) throw inputError(file, e.loc, lines, e.message);
+    if (e instanceof NftSyntaxError) throw inputError(file, e.loc, lines, e.message, e.also);
     throw e;
   }
   const rs = await host.ruleset();
@@ -68,6 +69,21 @@ export async function compileText(host: Pick<ApplyHost, "ruleset" | "linkNames">
     if (e instanceof EvalError) throw inputError(file, e.loc, lines, e.message);
     throw e;
   }
+}
+
+/** The name a refused attribute carries (NFTA_RULE_TABLE: the rule's table), to point at it. */
+function refusedName(m: LocatedMessage, attribute: string | undefined): string | undefined {
+  const a = /^NFTA_([A-Z]+)_([A-Z_]+)$/.exec(attribute ?? "");
+  if (!a) return undefined;
+  const field = a[2] === "NAME" ? "name" : a[2] === "TABLE" ? "table" : a[2] === "CHAIN" ? "chain" : a[2] === "SET" ? "set" : undefined;
+  if (a[2] === "EXPRESSIONS") {
+    // a jump or goto to a chain that does not exist: nft points at the chain's name
+    const exprs = Array.isArray(m.attrs.expressions) ? (m.attrs.expressions as Array<{ name?: string; data?: any }>) : [];
+    const chain = exprs.find((e) => e.name === "immediate" && typeof e.data?.data?.verdict?.chain === "string")?.data.data.verdict.chain;
+    return typeof chain === "string" && chain !== "" ? chain : undefined;
+  }
+  const v = field ? m.attrs[field] : undefined;
+  return typeof v === "string" && v !== "" ? v : undefined;
 }
 
 /** Rule "index N" is a position: the handle of the N-th rule of the chain, as nft resolves it. */
@@ -90,7 +106,12 @@ export async function applyText(host: ApplyHost, text: string, opts: ApplyOption
   const refusal = tryCommit(host.socket, messages, opts);
   if (refusal) {
     const m = messages[refusal.index];
-    if (m) throw locateKernelError(refusal.error, file, m.origin.loc, lines[m.origin.loc.line - 1] ?? m.origin.line);
+    if (m) {
+      const word = refusedName(m, refusal.error.extack.attribute);
+      // nft words an ENOENT for a name it can point at with a suggestion from its cache
+      const wording = word && refusal.error.code === "ENOENT" ? enoentMessage(m, cacheOf(ruleset, messages)) : undefined;
+      throw locateKernelError(refusal.error, file, m.origin.loc, lines[m.origin.loc.line - 1] ?? m.origin.line, word, wording);
+    }
     throw refusal.error;
   }
   return { messages: messages.length };
