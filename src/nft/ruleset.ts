@@ -138,6 +138,13 @@ export function ruleStatements(rule: NftRule): Stmt[] | undefined {
   return STATEMENTS.get(rule);
 }
 
+const RULE_SETS = new WeakMap<NftRule, (name: string) => SetDecl | undefined>();
+
+/** The sets and maps a rule's lookups name (its anonymous ones included), typed, with their elements. */
+export function ruleSet(rule: NftRule, name: string): SetDecl | undefined {
+  return RULE_SETS.get(rule)?.(name);
+}
+
 /** The typed declaration and elements a set or map was read from. */
 export function setDeclaration(set: NftSet): SetDecl | undefined {
   return DECLS.get(set);
@@ -258,6 +265,8 @@ export function assembleRuleset(parts: RulesetMessages, opts: AssembleOptions = 
       }
     }
     STATEMENTS.set(rule, stmts);
+    const tkey = key(r.family, chain.table);
+    RULE_SETS.set(rule, (name) => decls.get(`${tkey}/${name}`));
     chain.rules.push(rule);
   }
   return out;

@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { CounterObject, LimitObject, QuotaObject } from "../../../src/nft/objects.js";
-import { assembleRuleset, decodeNftMessage, renderRuleset, type NftRuleset, type RulesetMessages } from "../../../src/nft/ruleset.js";
-import { listGolden, loadGolden, splitNl } from "../../helpers/golden.js";
+import { renderRuleset, type NftRuleset } from "../../../src/nft/ruleset.js";
+import { loadGolden } from "../../helpers/golden.js";
+import { corpusNames, corpusRuleset } from "../../helpers/nft-corpus.js";
 
-/** Every object message of a capture; nft dumps some kinds once per table, so duplicates are dropped. */
-export function corpusParts(name: string): RulesetMessages {
-  const parts: Required<RulesetMessages> = { tables: [], chains: [], sets: [], elements: [], rules: [], objects: [] };
-  const seen = new Set<string>();
-  for (const d of loadGolden(name).replies) {
-    for (const m of splitNl(d)) {
-      const r = decodeNftMessage(m, 0, m.length);
-      if (!r) continue;
-      const key = m.subarray(16).toString("hex");
-      if (seen.has(key)) continue;
-      seen.add(key);
-      parts[r.kind].push(r.msg);
-    }
-  }
-  return parts;
-}
-
-const corpus = listGolden("nft-corpus").filter((n) => n.endsWith("-list")).map((n) => n.slice(0, -5));
-// the captures' namespace: lo, and veth1/veth0 made by the setup
-const names = new Map([[1, "lo"], [2, "veth1"], [3, "veth0"]]);
-const read = (name: string, kind: "list" | "json"): NftRuleset =>
-  assembleRuleset(corpusParts(`nft-corpus/${name}-${kind}`), { env: { ifname: (i) => names.get(i) } });
+const corpus = corpusNames();
+const read = (name: string, kind: "list" | "json"): NftRuleset => corpusRuleset(name, kind);
 
 type Item = Record<string, any>;
 const OBJECT_KINDS = ["counter", "quota", "limit", "ct helper"] as const;
