@@ -510,5 +510,21 @@ sdcap unix-all "ss -xa" "One unix_diag_req (AF_UNIX, every state, UDIAG_SHOW_NAM
 sdcap unix-all-extended "ss -xanHe" "-e adds UDIAG_SHOW_VFS and UDIAG_SHOW_ICONS."
 sdcap tcp-kill-dport "ss -tK dport = :22" "-K: for every socket the dump returns, ss sends SOCK_DESTROY (inet_diag_req_v2 with the socket's id and cookie) on a second socket and prints the socket when the kernel acks; here it kills the client of 127.0.0.1:22."
 
+# ---------------------------------------------------------------- nft-corpus: realistic rulesets
+# Each test/fixtures/golden/nft-corpus/NAME.nft three times: what `nft -f` sends (NAME-load, with
+# --debug=netlink's listing as output), and what the kernel answers to `nft list ruleset`
+# (NAME-list) and `nft -j list ruleset` (NAME-json) once it is loaded. veth0/veth1 exist for
+# the netdev and ingress chains.
+CORPUS_NOTE="The ruleset is in input (the corpus file). Handles and element expirations are those of this capture."
+for f in "$ROOT"/test/fixtures/golden/nft-corpus/*.nft; do
+  n=$(basename "$f" .nft)
+  SETUP=("ip link add veth0 type veth peer name veth1"); INPUT=$(cat "$f"); NOTES="$NFTDBG $CORPUS_NOTE"
+  cap nft-corpus "$n-load" "nft --debug=netlink -f input.nft"
+  SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$(cat "$f"); NOTES="$LISTNOTE $CORPUS_NOTE"
+  cap nft-corpus "$n-list" "nft list ruleset"
+  SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$(cat "$f"); NOTES="$LISTNOTE $CORPUS_NOTE"
+  cap nft-corpus "$n-json" "nft -j list ruleset"
+done
+
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

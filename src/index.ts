@@ -57,11 +57,13 @@ export type {
 } from "./sockdiag/verbs.js";
 
 // nftables
-export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderExpressions, sameExpressions, RulesetChangedError } from "./nft/index.js";
+export { Nft, Transaction, nftExpr, renderRule, renderRuleset, renderTable as renderNftTable, renderExpressions, sameExpressions, RulesetChangedError } from "./nft/index.js";
 export type {
   NftOptions, MasqueradeOptions, PortForwardOptions, EnsureResult, TableSpec as NftTableSpec, ChainSpec as NftChainSpec,
   RuleSpec as NftRuleSpec, RuleRef as NftRuleRef, SetSpec as NftSetSpec, ElementsSpec as NftElementsSpec,
-  TableRef as NftTableRef, NftRuleset, NftTable, NftChain, NftRule, NftSet, Expr, SetKeyType, NftFamily,
+  TableRef as NftTableRef, NftRuleset, NftTable, NftChain, NftRule, NftSet, NftMap, NftObject, Expr, SetKeyType, NftFamily,
+  ApplyOptions as NftApplyOptions, ApplyResult as NftApplyResult, SourceLocation as NftSourceLocation,
+  ElementSpec as NftElementSpec, ElementKey as NftElementKey, ElementData as NftElementData, ObjectSpec as NftObjectSpec,
 } from "./nft/index.js";
 
 // rtnetlink objects, and their ip -j renderings

@@ -59,6 +59,8 @@ export interface Facts {
   routerKnown: boolean;
   src?: string;
   probe?: ProbeOutcome;
+  /** How the router forwards the packet: the namespace, its output device, where it came in. */
+  forwarding?: { router: Ns; out: string; ingress?: string };
 }
 
 export class DoctorContext {

@@ -3,6 +3,7 @@
 // each names what it saw and the nlkit command that repairs it.
 import { NlkitInputError } from "../netlink/errors.js";
 import { addressChecks } from "./checks/addresses.js";
+import { localFilterCheck, routerFilterCheck } from "./checks/filter.js";
 import { forwardingChecks } from "./checks/forwarding.js";
 import { linkChecks } from "./checks/links.js";
 import { namespaceChecks } from "./checks/namespace.js";
@@ -17,6 +18,8 @@ import type { DiagnoseOptions, Report } from "./types.js";
 export type { Check, CheckStatus, DiagnoseOptions, Report } from "./types.js";
 export { renderJson, renderText, summary } from "./render.js";
 export { evaluateRule, findSourceNat, type PacketView } from "./nat-rules.js";
+export { walkHook, type Hit as NftPathHit, type HookOutcome } from "./nft-path.js";
+export { runRule, type RuleRun } from "./nft-vm.js";
 
 function target(to: string): { address: string; port?: number } {
   const t = parseTarget(to);
@@ -45,7 +48,9 @@ export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
         // the probe runs before the neighbour check so that the ARP cache shows this attempt
         await runProbe(ctx);
         await neighbourChecks(ctx);
+        await localFilterCheck(ctx);
         await forwardingChecks(ctx);
+        await routerFilterCheck(ctx);
         probeCheck(ctx);
       } else {
         ctx.add(skipped("probe", "reachability", "no link to send it through"));

@@ -1,6 +1,10 @@
 import { attrSet } from "../netlink/attrs.js";
 import type { MessageDef } from "../netlink/message.js";
 import { counterAttrs } from "./expr/counter.js";
+import { ctHelperAttrs } from "./expr/ct-helper.js";
+import { limitAttrs } from "./expr/limit.js";
+import { objectType } from "./expr/objref.js";
+import { quotaAttrs } from "./expr/quota.js";
 import { exprAttrs } from "./expr/index.js";
 import { dataAttrs } from "./data.js";
 import { chainPolicy, NFT_MSG_NAMES, nfgenmsg } from "./types.js";
@@ -119,6 +123,20 @@ export const setElemListAttrs = attrSet("set elem list", "NFTA_SET_ELEM_LIST_", 
   setId: [4, "u32", be32],
 }, nested);
 
+/** Stateful objects: the data nest's table is picked by the object type. */
+export const OBJECT_DATA = { counter: counterAttrs, quota: quotaAttrs, limit: limitAttrs, "ct helper": ctHelperAttrs };
+
+export const objAttrs = attrSet("obj", "NFTA_OBJ_", {
+  table: [1, "string"],
+  name: [2, "string"],
+  type: [3, "u32", { be: true, enum: objectType }],
+  data: [4, "submsg", { selector: "type", choices: OBJECT_DATA }],
+  use: [5, "u32", be32],
+  handle: [6, "u64", be64],
+  pad: [7, "binary"],
+  userdata: [8, "binary"],
+}, nested);
+
 export const genAttrs = attrSet("gen", "NFTA_GEN_", {
   id: [1, "u32", be32],
   procPid: [2, "u32", be32],
@@ -136,4 +154,5 @@ export const ruleMsg = def("rule", ruleAttrs);
 export const setMsg = def("set", setAttrs);
 export const setElemMsg = def("set elements", setElemListAttrs);
 export const genMsg = def("gen", genAttrs);
+export const objMsg = def("obj", objAttrs);
 export const batchMsg = def("batch", batchAttrs);

@@ -251,3 +251,6 @@ export function be16(n: number): Buffer {
 export function flattenExprs(list: ReadonlyArray<Expr | readonly Expr[]>): Expr[] {
   return list.flatMap((e) => (Array.isArray(e) ? e : [e as Expr]));
 }
+
+// --- maps, concatenations and named objects (build-maps.ts) -------------------------------------
+export { field, concat, vmap, mapLookup, metaSet, ctSet, natMap, objref, objrefMap, type ObjectType } from "./build-maps.js";

@@ -2,9 +2,12 @@ export { Nft, type NftOptions, type MasqueradeOptions, type PortForwardOptions, 
 export {
   Transaction, type TableSpec, type ChainSpec, type RuleSpec, type RuleRef, type SetSpec, type ElementsSpec, type TableRef,
 } from "./tx.js";
-export type { NftRuleset, NftTable, NftChain, NftRule, NftSet } from "./ruleset.js";
+export type { NftRuleset, NftTable, NftChain, NftRule, NftSet, NftMap, NftObject } from "./ruleset.js";
 export { renderRuleset, RulesetChangedError } from "./ruleset.js";
-export { renderExpressions, type RenderContext } from "./render.js";
+export { renderExpressions, renderTable, type RenderContext } from "./render.js";
+export type { ApplyOptions, ApplyResult } from "./apply.js";
+export type { SourceLocation } from "./text/errors.js";
+export type { ElementSpec, ElementKey, ElementData, ObjectSpec } from "./tx-sets.js";
 export { encodeBatch, commitBatch, type NftMessage, type EncodedBatch } from "./batch.js";
 export { sameExpressions } from "./equal.js";
 export type { Expr } from "./expr/index.js";

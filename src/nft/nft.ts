@@ -1,14 +1,19 @@
 import { NETLINK_NETFILTER } from "../netlink/constants.js";
-import { NlkitInputError } from "../netlink/errors.js";
+import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { netnsRefPath, type NetnsRef } from "../netlink/netns-ref.js";
 import { NetlinkSocket } from "../netlink/socket.js";
+import { applyText, knownSets, type ApplyOptions, type ApplyResult } from "./apply.js";
+import type { KnownSet } from "./text/compile.js";
 import { commitBatch } from "./batch.js";
+import { needsLinkNames, readLinkNames } from "./iface.js";
+import { renderTable } from "./render.js";
 import * as x from "./build.js";
 import { sameExpressions } from "./equal.js";
 import type { Expr } from "./expr/index.js";
 import { readRuleset, readSetInfo, renderRuleset, type NftRule, type NftRuleset } from "./ruleset.js";
+import type { SocketOptions } from "../netlink/socket.js";
 import { Transaction, type SetInfo } from "./tx.js";
-import type { NftFamily } from "./types.js";
+import { NFT_MSG_GETTABLE, type NftFamily } from "./types.js";
 
 export interface NftOptions extends NetnsRef {
   /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
@@ -56,17 +61,38 @@ export class Nft {
 
   static openSync(opts: NftOptions = {}): Nft {
     const path = netnsRefPath(opts);
+    const where: Pick<SocketOptions, "netnsFd" | "netnsPath"> = opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {};
     const sock = NetlinkSocket.open({
       protocol: NETLINK_NETFILTER,
-      ...(opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {}),
+      ...where,
       receiveBufferSize: opts.receiveBufferSize ?? 4 * 1024 * 1024,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
-    return new Nft(sock);
+    return new Nft(sock, where);
   }
 
-  private constructor(socket: NetlinkSocket) {
+  private constructor(socket: NetlinkSocket, private readonly where: Pick<SocketOptions, "netnsFd" | "netnsPath">) {
     this.socket = socket;
+  }
+
+  /** index -> name of the namespace's links (for iif/oif values, in both directions). */
+  linkNames(): Map<number, string> {
+    return readLinkNames(this.where);
+  }
+
+  /**
+   * Applies nft's ruleset syntax (what `nft -f` reads) as one atomic transaction: all of it or
+   * nothing. A syntax or type error throws NlkitInputError before anything is sent, worded and
+   * located as nft words it (error.location has line and column); a kernel refusal throws the
+   * NetlinkError, its message pointing at the line the refused message came from.
+   */
+  async apply(text: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return applyText({ socket: this.socket, ruleset: () => this.ruleset(), linkNames: () => this.linkNames() }, text, opts);
+  }
+
+  /** nft flush ruleset [family]: every table (of one family) goes, in one transaction. */
+  async flushRuleset(opts: { family?: NftFamily } = {}): Promise<void> {
+    await this.apply(`flush ruleset${opts.family ? ` ${opts.family}` : ""}`);
   }
 
   /**
@@ -104,8 +130,17 @@ export class Nft {
   /** Reads the flags of sets created earlier, so that interval elements get their end keys. */
   private async resolveSets(tx: Transaction): Promise<void> {
     const seen = new Map<string, SetInfo>();
+    const declared = new Map<NftFamily, KnownSet[]>();
     for (const p of tx.pendingSets) {
       const { family, table, set } = p.spec;
+      if (p.byDeclaration) {
+        let sets = declared.get(family);
+        if (!sets) { sets = knownSets(await this.ruleset({ family })); declared.set(family, sets); }
+        const known = sets.find((s) => s.table === table && s.name === set);
+        if (!known) throw new NlkitInputError(`set ${family} ${table} ${set} does not exist`, "set", "ENOENT");
+        tx.resolveSetByDeclaration(p, known);
+        continue;
+      }
       const k = `${family}/${table}/${set}`;
       let info = seen.get(k);
       if (!info) { info = await readSetInfo(this.socket, family, table, set); seen.set(k, info); }
@@ -113,13 +148,28 @@ export class Nft {
     }
   }
 
+  /** Tables with their chains and rules, sets, maps and objects, typed and JSON-safe. */
   async ruleset(opts: { family?: NftFamily } = {}): Promise<NftRuleset> {
-    return readRuleset(this.socket, opts.family);
+    return readRuleset(this.socket, opts.family, {
+      // nft prints interface names for iif/oif values: read them only when a rule needs them
+      prepare: (parts) => {
+        if (!needsLinkNames(parts.rules)) return;
+        const names = this.linkNames();
+        return { env: { ifname: (i) => names.get(i) } };
+      },
+    });
   }
 
   /** The text `nft list ruleset` prints. */
   async renderRuleset(opts: { family?: NftFamily } = {}): Promise<string> {
     return renderRuleset(await this.ruleset(opts));
+  }
+
+  /** The text `nft list table FAMILY NAME` prints; ENOENT (as nft) when there is no such table. */
+  async renderTable(family: NftFamily, name: string): Promise<string> {
+    const t = (await this.ruleset({ family })).tables.find((x) => x.name === name);
+    if (!t) throw new NetlinkError(2, {}, { type: NFT_MSG_GETTABLE, typeName: "NFT_MSG_GETTABLE" });
+    return renderTable(t);
   }
 
   async deleteTable(t: { family: NftFamily; name: string }): Promise<void> {

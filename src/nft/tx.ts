@@ -1,13 +1,15 @@
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL } from "../netlink/constants.js";
 import { NlkitInputError } from "../netlink/errors.js";
-import { chainMsg, ruleMsg, setElemMsg, setMsg, tableMsg } from "./attrs.js";
+import { chainMsg, objMsg, ruleMsg, setElemMsg, setMsg, tableMsg } from "./attrs.js";
 import type { NftMessage } from "./batch.js";
 import { flattenExprs } from "./build.js";
 import type { Expr } from "./expr/index.js";
 import { parsePriority } from "./priority.js";
 import { encodeElements, keyTypeName, keyTypeOf, type SetKeyType } from "./setelem.js";
+import type { KnownSet } from "./text/compile.js";
+import { elementMessages, elementsOf, objectMessage, setMessages, type ElementSpec, type ObjectSpec, type SetDeclSpec } from "./tx-sets.js";
 import {
-  HOOKS, NFPROTO, NFT_MSG_DELCHAIN, NFT_MSG_DELRULE, NFT_MSG_DELSET, NFT_MSG_DELSETELEM, NFT_MSG_DELTABLE,
+  HOOKS, NFPROTO, NFT_MSG_DELCHAIN, NFT_MSG_DELOBJ, NFT_MSG_DELRULE, NFT_MSG_DELSET, NFT_MSG_DELSETELEM, NFT_MSG_DELTABLE,
   NFT_MSG_NEWCHAIN, NFT_MSG_NEWRULE, NFT_MSG_NEWSET, NFT_MSG_NEWSETELEM, NFT_MSG_NEWTABLE, NFT_SET_F, NFT_TABLE_F,
   type NftFamily,
 } from "./types.js";
@@ -59,24 +61,31 @@ export interface RuleRef extends TableRef { chain: string; handle: number }
  * A set-element message for a set this transaction does not create: its elements are encoded
  * again at commit, once the set's flags and key type have been read from the kernel.
  */
-export interface PendingSet { message: number; spec: ElementsSpec }
+export interface PendingSet {
+  message: number;
+  spec: ElementsSpec;
+  /** No key type given: the set's whole declaration is read at commit and the elements typed by it. */
+  byDeclaration?: boolean;
+}
 
 /** What commit reads back about an existing set (NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE). */
 export interface SetInfo { flags: number; keyType: number }
 
-export interface SetSpec extends TableRef {
+export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" | "key"> {
   name: string;
-  type: SetKeyType;
-  flags?: Array<"constant" | "interval" | "timeout">;
-  /** Default element timeout, in seconds (timeout sets). */
-  timeout?: number;
-  elements?: string[];
+  /** The key type, or the types of a concatenation ("ipv4_addr", ["ipv4_addr", "inet_service"]). */
+  key?: string | readonly string[];
+  /** The key type (single): the older spelling of `key`. */
+  type?: SetKeyType;
 }
 
 export interface ElementsSpec extends TableRef {
   set: string;
-  elements: string[];
-  /** Key type of the set; needed only when the set is not created in the same transaction. */
+  elements: readonly ElementSpec[];
+  /**
+   * Key type of a set created earlier, checked against the set's at commit. Without it, commit
+   * reads the set's declaration (key, concatenation, map data) and types the elements by it.
+   */
   type?: SetKeyType;
   /**
    * Optional: the set's own interval flag decides (read at commit for a set created earlier);
@@ -97,7 +106,7 @@ export class Transaction {
   readonly pendingIndexes: PendingIndex[] = [];
   readonly pendingSets: PendingSet[] = [];
   private nextSetId = 1;
-  private readonly sets = new Map<string, { id: number; type: SetKeyType; interval: boolean }>();
+  private readonly sets = new Map<string, KnownSet & { id: number }>();
 
   private push(type: number, flags: number, family: NftFamily, def: NftMessage["def"], attrs: Record<string, unknown>): this {
     const f = NFPROTO[family];
@@ -178,28 +187,35 @@ export class Transaction {
     return this.push(NFT_MSG_DELRULE, 0, r.family, ruleMsg, { table: r.table, chain: r.chain, handle: BigInt(r.handle) });
   }
 
+  /**
+   * A set or a map, with its elements: nft's `add set`/`add map`. Keys and map data are nft's
+   * type names; concatenations are arrays. Sent as nft sends the same declaration.
+   */
   addSet(s: SetSpec): this {
     requireName(s.name, "name");
-    const kt = keyTypeOf(s.type);
-    let flags = 0;
-    for (const f of s.flags ?? []) {
-      const b = NFT_SET_F[f];
-      if (b === undefined) throw new NlkitInputError(`invalid set flag "${f}"`, "flags");
-      flags |= b;
-    }
-    if (s.timeout !== undefined) flags |= NFT_SET_F.timeout;
+    const key = s.key ?? s.type;
+    if (key === undefined) throw new NlkitInputError("a set needs a key type (key)", "key");
     const id = this.nextSetId++;
-    const attrs: Record<string, unknown> = { table: s.table, name: s.name, flags, keyType: kt.id, keyLen: kt.len, id };
-    if (s.timeout !== undefined) attrs.timeout = BigInt(Math.round(s.timeout * 1000));
-    // NFTNL_UDATA_SET_KEYBYTEORDER, so that nft prints the elements in the right byte order
-    const ud = Buffer.alloc(6);
-    ud.writeUInt8(0, 0); ud.writeUInt8(4, 1); ud.writeUInt32LE(kt.byteorder, 2);
-    attrs.userdata = ud;
-    const interval = (flags & NFT_SET_F.interval) !== 0;
-    this.sets.set(`${s.family}/${s.table}/${s.name}`, { id, type: s.type, interval });
-    this.push(NFT_MSG_NEWSET, NLM_F_CREATE, s.family, setMsg, attrs);
-    if (s.elements?.length) this.addElements({ family: s.family, table: s.table, set: s.name, elements: s.elements });
+    const { messages, known } = setMessages({ ...s, key }, id);
+    this.sets.set(`${s.family}/${s.table}/${s.name}`, known);
+    this.messages.push(...messages);
     return this;
+  }
+
+  /** addSet with the data type spelled out: "verdict", a type, a concatenation, or an object type. */
+  addMap(m: SetSpec & { map: string | readonly string[] }): this {
+    return this.addSet(m);
+  }
+
+  /** A named counter, quota, limit or ct helper (nft's `add counter` etc.). */
+  addObject(o: ObjectSpec): this {
+    requireName(o.name, "name");
+    this.messages.push(objectMessage(o));
+    return this;
+  }
+
+  deleteObject(o: TableRef & { name: string; type: ObjectSpec["type"] }): this {
+    return this.push(NFT_MSG_DELOBJ, 0, o.family, objMsg, { table: o.table, name: o.name, type: o.type });
   }
 
   deleteSet(s: TableRef & { name: string }): this {
@@ -217,27 +233,45 @@ export class Transaction {
   private elements(type: number, flags: number, e: ElementsSpec): this {
     const known = this.sets.get(`${e.family}/${e.table}/${e.set}`);
     if (known) {
-      if (e.type !== undefined && e.type !== known.type) {
-        throw new NlkitInputError(`set "${e.set}" holds ${known.type}, not ${e.type}`, "type");
+      const single = known.key.length === 1 ? keyTypeName(known.key[0]!.id) : undefined;
+      if (e.type !== undefined && e.type !== single) {
+        throw new NlkitInputError(`set "${e.set}" holds ${known.key.map((k) => k.name).join(" . ")}, not ${e.type}`, "type");
       }
       if (e.interval !== undefined && e.interval !== known.interval) {
         throw new NlkitInputError(`set "${e.set}" is ${known.interval ? "" : "not "}an interval set`, "interval");
       }
+      const withTimeout = e.timeout === undefined ? e.elements : e.elements.map((x) => (typeof x === "string" ? `${x} timeout ${Math.round(e.timeout! * 1000)}ms` : x));
+      this.messages.push(elementMessages(known, withTimeout, type === NFT_MSG_DELSETELEM));
+      known.hasElements = true;
+      return this;
     }
-    const keyType = known?.type ?? e.type;
-    if (!keyType) throw new NlkitInputError(`the key type of set "${e.set}" is needed (type)`, "type");
     const attrs: Record<string, unknown> = { table: e.table, set: e.set };
-    if (known) {
-      attrs.setId = known.id;
-      attrs.elements = encodeElements(keyType, e.elements, known.interval, e.timeout);
-    } else {
-      // encoded at commit, once the set's flags are read: guessed wrong, an interval set would
-      // get start keys only, each an open range up to the top of the key space. The interval
-      // parse accepts every element form, so bad text is still refused here.
-      encodeElements(keyType, e.elements, true, e.timeout);
-      this.pendingSets.push({ message: this.messages.length, spec: { ...e, type: keyType, elements: [...e.elements] } });
+    const keyType = e.type;
+    if (!keyType || e.elements.some((x) => typeof x !== "string")) {
+      if (keyType) throw new NlkitInputError(`with type, the elements of set "${e.set}" are strings`, "elements");
+      // typed at commit from the set's declaration; the text is parsed now, so bad syntax is refused here
+      elementsOf(e.elements.filter((x) => typeof x === "string"), false);
+      this.pendingSets.push({ message: this.messages.length, spec: { ...e, elements: [...e.elements] }, byDeclaration: true });
+      return this.push(type, flags, e.family, setElemMsg, attrs);
     }
+    const texts = e.elements as string[];
+    // encoded at commit, once the set's flags are read: guessed wrong, an interval set would get
+    // start keys only, each an open range up to the top of the key space. The interval parse
+    // accepts every element form, so bad text is still refused here.
+    encodeElements(keyType, texts, true, e.timeout);
+    this.pendingSets.push({ message: this.messages.length, spec: { ...e, type: keyType, elements: [...texts] } });
     return this.push(type, flags, e.family, setElemMsg, attrs);
+  }
+
+  /** Encodes a pending message's elements by the set's declaration, read from the kernel. */
+  resolveSetByDeclaration(p: PendingSet, known: KnownSet): void {
+    const e = p.spec;
+    if (e.interval !== undefined && e.interval !== known.interval) {
+      throw new NlkitInputError(`set "${e.set}" is ${known.interval ? "" : "not "}an interval set`, "interval");
+    }
+    const withTimeout = e.timeout === undefined ? e.elements : e.elements.map((x) => (typeof x === "string" ? `${x} timeout ${Math.round(e.timeout! * 1000)}ms` : x));
+    const m = elementMessages(known, withTimeout, this.messages[p.message]!.type === NFT_MSG_DELSETELEM);
+    this.messages[p.message] = { ...m, flags: this.messages[p.message]!.flags };
   }
 
   /** Encodes a pending message's elements as the set `info` (read from the kernel) needs them. */
@@ -251,7 +285,7 @@ export class Transaction {
     if (e.interval !== undefined && e.interval !== interval) {
       throw new NlkitInputError(`set "${e.set}" is ${interval ? "" : "not "}an interval set`, "interval");
     }
-    this.messages[p.message]!.attrs.elements = encodeElements(e.type!, e.elements, interval, e.timeout);
+    this.messages[p.message]!.attrs.elements = encodeElements(e.type!, e.elements as string[], interval, e.timeout);
   }
 }
 

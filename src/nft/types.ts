@@ -37,6 +37,9 @@ export const NFT_MSG_GETSETELEM = t(NFT_MSG.NFT_MSG_GETSETELEM);
 export const NFT_MSG_DELSETELEM = t(NFT_MSG.NFT_MSG_DELSETELEM);
 export const NFT_MSG_NEWGEN = t(NFT_MSG.NFT_MSG_NEWGEN);
 export const NFT_MSG_GETGEN = t(NFT_MSG.NFT_MSG_GETGEN);
+export const NFT_MSG_NEWOBJ = t(NFT_MSG.NFT_MSG_NEWOBJ);
+export const NFT_MSG_GETOBJ = t(NFT_MSG.NFT_MSG_GETOBJ);
+export const NFT_MSG_DELOBJ = t(NFT_MSG.NFT_MSG_DELOBJ);
 
 /** Wire type -> name, for errors ("NFT_MSG_NEWRULE"). */
 export const NFT_MSG_NAMES: ReadonlyMap<number, string> = new Map<number, string>([

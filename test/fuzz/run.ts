@@ -106,7 +106,7 @@ export class Fuzzer {
     this.targets = (opts.targets ?? TARGETS).filter((t) => !matches(t.name, ex));
     this.bigintJson = opts.bigintJson ?? [];
     const names = new Map<number, string>();
-    const ruleset: RulesetMessages = { tables: [], chains: [], sets: [], elements: [], rules: [] };
+    const ruleset: RulesetMessages = { tables: [], chains: [], sets: [], elements: [], rules: [], objects: [] };
     for (const m of corpus.messages) {
       if (m.type === 16 && m.fixture === "link-stats") {
         const l = decodeLink(m.bytes, 0, m.bytes.length);
@@ -115,7 +115,7 @@ export class Fuzzer {
     }
     for (const b of corpus.nftRuleset) {
       const d = decodeNftMessage(b, 0, b.length);
-      if (d) ruleset[d.kind].push(d.msg);
+      if (d) (ruleset[d.kind] ??= []).push(d.msg);
     }
     this.names = names;
     this.ruleset = ruleset;

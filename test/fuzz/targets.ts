@@ -208,7 +208,7 @@ export const TARGETS: readonly Target[] = [
       if (!d) return;
       // the mutated message takes the place of one of its kind in a real ruleset
       const parts: RulesetMessages = { ...ctx.ruleset };
-      const list = [...parts[d.kind]];
+      const list = [...(parts[d.kind] ?? [])];
       if (list.length && ctx.rng.chance(0.7)) list[ctx.rng.int(list.length)] = d.msg;
       else list.push(d.msg);
       parts[d.kind] = list;

@@ -191,7 +191,7 @@ export function fixtureLinkNames(replies: readonly Buffer[]): Map<number, string
 }
 
 /** Fixture groups of other netlink families than rtnetlink (their message types overlap RTM_*). */
-const OTHER_FAMILIES = new Set(["nft", "sockdiag", "conntrack", "genl", "ethtool"]);
+const OTHER_FAMILIES = new Set(["nft", "nft-corpus", "sockdiag", "conntrack", "genl", "ethtool"]);
 
 /** The fixture groups whose messages are rtnetlink's. */
 export function rtnetlinkGroups(): string[] {

@@ -34,8 +34,8 @@ describeLive("nlkit doctor: healthy lab", () => {
     expect(r.checks.map((c) => c.id)).toEqual([
       "netns.access", "netns.exists", "link.lo", "link.egress", "link.egress.up", "link.peer", "link.peer.up",
       "link.egress.carrier", "link.bridge", "addr.egress", "addr.subnet", "addr.duplicate", "addr.dad",
-      "route.lookup", "route.gateway", "neigh.nexthop", "forward.router", "forward.ip_forward", "forward.route",
-      "nat.masquerade", "probe",
+      "route.lookup", "route.gateway", "neigh.nexthop", "filter.local", "forward.router", "forward.ip_forward", "forward.route",
+      "nat.masquerade", "filter.forward", "probe",
     ]);
   });
 
@@ -143,6 +143,46 @@ describeLive("nlkit doctor: forwarding and NAT faults", () => {
     const l = await lab("doc-uplink");
     ip(["link", "set", "eth0", "down"], l.host);
     await faultThenRepair(opts(l), "forward.route", `nlkit -n ${l.host} link set eth0 up`);
+  });
+
+  it("a drop rule in the router's forward chain: filter.forward names it; the fix accepts the flow before it", async () => {
+    const l = await lab("doc-filter");
+    const nftIn = (ns: string, text: string) => execFileSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], { input: text });
+    // a firewalld-like chain: established traffic first, then a set of blocked sources through a jump
+    nftIn(l.host, [
+      "table inet fw {",
+      "\tset blocked {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { 10.0.0.0/24, 192.0.2.0/24 }\n\t}",
+      "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;",
+      "\t\tct state established,related accept\n\t\tjump deny\n\t}",
+      "\tchain deny {\n\t\tip saddr @blocked counter drop\n\t}",
+      "}", "",
+    ].join("\n"));
+    const handle = JSON.parse(execFileSync("ip", ["netns", "exec", l.host, "nft", "-j", "list", "chain", "inet", "fw", "deny"], { encoding: "utf8" }))
+      .nftables.find((o: any) => o.rule).rule.handle;
+    const before = await faultThenRepair(opts(l), "filter.forward",
+      `nlkit -n ${l.host} nft insert rule inet fw deny position ${handle} ip saddr 10.0.0.1 ip daddr ${OUT} accept`);
+    const f = before.checks.find((c) => c.id === "filter.forward")!;
+    expect(f.evidence).toContain(`"ip saddr @blocked counter packets`);
+    expect(f.evidence).toContain(`(table inet fw chain deny, handle ${handle}; reached through forward > jump deny)`);
+    // a verdict map that sends the flow to a chain with policy-like drop at its end, for UDP to a port
+    nftIn(l.host, "flush ruleset\n" + [
+      "table ip nat {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tip saddr 10.0.0.0/24 oifname != \"br0\" masquerade\n\t}\n}",
+      "table ip filter {",
+      "\tmap ports {\n\t\ttype inet_proto . inet_service : verdict\n\t\telements = { udp . 7007 : jump closed, tcp . 22 : accept }\n\t}",
+      "\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tmeta l4proto icmp accept\n\t\tmeta l4proto . th dport vmap @ports\n\t}",
+      "\tchain closed {\n\t\treject\n\t}",
+      "}", "",
+    ].join("\n"));
+    const udp = await diagnose(opts(l, `${OUT}:7007`));
+    expect(firstProblem(udp), statusLines(udp)).toMatchObject({ id: "filter.forward", status: "failure" });
+    expect(firstProblem(udp)!.evidence).toMatch(/^"reject" \(table ip filter chain closed, handle \d+; reached through forward > jump closed\) drops the UDP to port 7007/);
+    // another port: the map has no element for it, so the chain's policy drops it
+    const other = await diagnose(opts(l, `${OUT}:7010`));
+    expect(firstProblem(other)).toMatchObject({ id: "filter.forward", status: "failure", fix: `nlkit -n ${l.host} nft add rule ip filter forward ip saddr 10.0.0.1 ip daddr ${OUT} accept` });
+    expect(firstProblem(other)!.evidence).toContain("the policy drop of chain forward (table ip filter)");
+    // and ping passes that chain
+    const ping = await diagnose(opts(l));
+    expect(firstProblem(ping), statusLines(ping)).toBeUndefined();
   });
 
   it("--router names the forwarding namespace when told, and warns when it is not the gateway's", async () => {

@@ -74,6 +74,28 @@ describeLive("nft: elements added to a set created in an earlier transaction", (
     } finally { nft.close(); }
   });
 
+  it("without a type: a concatenated verdict map made by nft, filled and emptied by its own declaration", async () => {
+    nftCmd(a, ["-f", "-"], "table ip m {\n map svc { type ipv4_addr . inet_proto . inet_service : verdict; }\n chain a { }\n chain c { ip daddr . meta l4proto . th dport vmap @svc; }\n}\n");
+    const nft = await Nft.open({ netns: a });
+    try {
+      await nft.transaction((tx) => {
+        tx.addElements({ family: "ip", table: "m", set: "svc", elements: [[["10.96.0.1", "tcp", "443"], "jump a"], "10.96.0.10 . udp . 53 : drop"] });
+      });
+      const listed = nftCmd(a, ["list", "map", "ip", "m", "svc"]);
+      // a hash map: nft lists its elements in the kernel's order
+      expect(listed).toContain("10.96.0.1 . tcp . 443 : jump a");
+      expect(listed).toContain("10.96.0.10 . udp . 53 : drop");
+      const map = (await nft.ruleset({ family: "ip" })).tables.find((t) => t.name === "m")!.maps[0]!;
+      expect(map.elements).toHaveLength(2);
+      await nft.transaction((tx) => { tx.deleteElements({ family: "ip", table: "m", set: "svc", elements: [[["10.96.0.1", "tcp", "443"], "jump a"]] }); });
+      expect(nftCmd(a, ["list", "map", "ip", "m", "svc"])).not.toContain("10.96.0.1 ");
+      await expect(nft.transaction((tx) => { tx.addElements({ family: "ip", table: "m", set: "nosuch", elements: ["1"] }); }))
+        .rejects.toMatchObject({ constructor: NlkitInputError, code: "ENOENT" });
+      await expect(nft.transaction((tx) => { tx.addElements({ family: "ip", table: "m", set: "svc", elements: ["10.0.0.1 : accept"] }); }))
+        .rejects.toBeInstanceOf(NlkitInputError);
+    } finally { nft.close(); }
+  });
+
   it("the ruleset generation read before and after each ruleset read moves with every commit", async () => {
     const nft = await Nft.open({ netns: a });
     try {

@@ -39,7 +39,7 @@ describe("doctor: which nat rule rewrites a packet's source", () => {
       rules: [{ family, table: "t", chain: name, handle: 7, expressions: masq, text: "ip saddr 10.0.0.0/24 masquerade" }],
     });
     const rs = (family: "ip" | "ip6" | "inet", ...chains: ReturnType<typeof chain>[]): NftRuleset =>
-      ({ tables: [{ family, name: "t", handle: 1, flags: [], sets: [], chains }] });
+      ({ tables: [{ family, name: "t", handle: 1, flags: [], sets: [], maps: [], objects: [], chains }] });
     expect(findSourceNat(rs("ip", chain("pre", "nat", "prerouting", "ip")), pkt)).toBeUndefined();
     expect(findSourceNat(rs("ip", chain("f", "filter", "postrouting", "ip")), pkt)).toBeUndefined();
     expect(findSourceNat(rs("ip6", chain("p", "nat", "postrouting", "ip6")), pkt)).toBeUndefined();

@@ -85,6 +85,7 @@ export async function forwardingChecks(ctx: DoctorContext): Promise<void> {
   }
 
   if (!out?.dev || !f.src) return skipRest(ctx, 3, because("forward.route"));
+  f.forwarding = { router, out: out.dev, ...(ingress ? { ingress } : {}) };
   if (ingress && out.dev === ingress) {
     ctx.add(skipped("nat.masquerade", "source NAT", `${nsName(router)} sends it back out ${ingress}, the segment it came from: no NAT on that path`));
     return;
@@ -105,7 +106,7 @@ export async function forwardingChecks(ctx: DoctorContext): Promise<void> {
   });
   const needed = isPrivate(f.src) && !isPrivate(f.dst);
   if (m) {
-    const where = `table ${m.chain.family} ${m.chain.table} chain ${m.chain.name}`;
+    const where = `table ${m.chain.family} ${m.chain.table} chain ${m.chain.name}${m.path.length > 1 ? `; reached through ${m.path.join(" > ")}` : ""}`;
     ctx.add(check("nat.masquerade", "source NAT", m.verdict.match === "yes" || !needed ? "ok" : "warning",
       `"${m.rule.text}" (${where}) ${m.verdict.match === "yes" ? "rewrites" : "may rewrite (it also matches on fields not judged here)"} ${f.src} leaving ${out.dev}`,
       { details: { rule: m.rule.text, handle: m.rule.handle } }));

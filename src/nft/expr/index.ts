@@ -13,6 +13,14 @@ import { natAttrs } from "./nat.js";
 import { payloadAttrs } from "./payload.js";
 import { redirAttrs } from "./redir.js";
 import { rejectAttrs } from "./reject.js";
+import { dynsetAttrs } from "./dynset.js";
+import { fibAttrs } from "./fib.js";
+import {
+  byteorderAttrs, connlimitAttrs, dupAttrs, exthdrAttrs, fwdAttrs, hashAttrs, notrackAttrs, queueAttrs, rtAttrs,
+} from "./misc.js";
+import { numgenAttrs } from "./numgen.js";
+import { objrefAttrs } from "./objref.js";
+import { quotaAttrs } from "./quota.js";
 
 /**
  * Expression name -> its attribute set. An expression not listed here decodes to a raw Buffer
@@ -34,6 +42,20 @@ export const EXPRESSIONS: Record<string, AttrSet> = {
   log: logAttrs,
   limit: limitAttrs,
   reject: rejectAttrs,
+  dynset: dynsetAttrs,
+  numgen: numgenAttrs,
+  fib: fibAttrs,
+  objref: objrefAttrs,
+  quota: quotaAttrs,
+  notrack: notrackAttrs,
+  connlimit: connlimitAttrs,
+  hash: hashAttrs,
+  queue: queueAttrs,
+  rt: rtAttrs,
+  byteorder: byteorderAttrs,
+  exthdr: exthdrAttrs,
+  dup: dupAttrs,
+  fwd: fwdAttrs,
 };
 
 export const exprAttrs = attrSet("expr", "NFTA_EXPR_", {

@@ -154,7 +154,7 @@ describe("every captured nf_tables request decodes and re-encodes to the same by
 
 /** Every object message of a capture; nft dumps some kinds once per table, so duplicates are dropped. */
 function dumpParts(name: string): RulesetMessages {
-  const parts: RulesetMessages = { tables: [], chains: [], sets: [], elements: [], rules: [] };
+  const parts: Required<RulesetMessages> = { tables: [], chains: [], sets: [], elements: [], rules: [], objects: [] };
   const seen = new Set<string>();
   for (const d of loadGolden(name).replies) {
     for (const m of splitNl(d)) {
