@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
@@ -104,6 +105,66 @@ describeLive("README examples (live)", () => {
     await netns.setId(ns2, 5, { in: name });
     expect(await netns.getId(ns2, { in: name })).toBe(5);
     await netns.del(name);
+  });
+
+  it("nftables in nft's language, and its builders", async () => {
+    const nsNft = ns.create("nft");
+    const nft = await Nft.open({ netns: nsNft });
+    try {
+      await nft.apply(`
+define LAN = 10.0.0.0/24
+table inet fw {
+	counter ssh-hits {
+	}
+	map svc {
+		type ipv4_addr . inet_service : verdict
+		elements = { 10.0.0.2 . 80 : accept, 10.0.0.3 . 22 : jump ssh }
+	}
+	chain ssh {
+		ip saddr $LAN counter name "ssh-hits" accept
+	}
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		ip daddr . tcp dport vmap @svc
+	}
+}
+`, { filename: "fw.nft" });
+      const oracle = execFileSync("ip", ["netns", "exec", nsNft, "nft", "list", "ruleset"], { encoding: "utf8" });
+      expect(await nft.renderRuleset()).toBe(oracle);
+      expect(oracle).toContain("ip daddr . tcp dport vmap @svc");
+      expect(await nft.renderTable("inet", "fw")).toBe(execFileSync("ip", ["netns", "exec", nsNft, "nft", "list", "table", "inet", "fw"], { encoding: "utf8" }));
+      const rs = await nft.ruleset();
+      expect(() => JSON.stringify(rs)).not.toThrow();
+      await nft.flushRuleset();
+      expect(execFileSync("ip", ["netns", "exec", nsNft, "nft", "list", "ruleset"], { encoding: "utf8" })).toBe("");
+
+      await nft.transaction((tx) => {
+        tx.addTable({ family: "ip", name: "nat" });
+        tx.addObject({ family: "ip", table: "nat", type: "counter", name: "forwarded" });
+        tx.addSet({ family: "ip", table: "nat", name: "fwd", key: ["ipv4_addr", "inet_service"], map: ["ipv4_addr", "inet_service"],
+          elements: [[["192.0.2.1", "80"], ["10.0.0.2", "8080"]]] });
+        tx.addSet({ family: "ip", table: "nat", name: "blocked", key: "ipv4_addr", flags: ["interval", "timeout"], timeout: 3600,
+          elements: ["198.51.100.0/24"] });
+        tx.addChain({ family: "ip", table: "nat", name: "pre", type: "nat", hook: "prerouting", priority: "dstnat" });
+        tx.addRule({ family: "ip", table: "nat", chain: "pre", expressions: [
+          x.inSet(x.field("ip saddr"), "blocked"), x.drop(),
+        ] });
+        tx.addRule({ family: "ip", table: "nat", chain: "pre", expressions: [
+          x.l4proto("tcp"), x.objref("counter", "forwarded"),
+          x.natMap("dnat", [x.field("ip daddr"), x.field("tcp dport")], "fwd", { port: true }),
+        ] });
+      });
+      await nft.transaction((tx) => { tx.addElements({ family: "ip", table: "nat", set: "fwd", elements: ["192.0.2.1 . 443 : 10.0.0.2 . 8443"] }); });
+      const text = execFileSync("ip", ["netns", "exec", nsNft, "nft", "list", "ruleset"], { encoding: "utf8" });
+      expect(text).toContain("dnat ip to ip daddr . tcp dport map @fwd");
+      expect(text).toContain("192.0.2.1 . 443 : 10.0.0.2 . 8443");
+      // an element's "expires" counts down between the two reads
+      const timeless = (t: string) => t.replace(/ expires \S+/g, "");
+      expect(timeless(await nft.renderRuleset())).toBe(timeless(text));
+    } finally {
+      nft.close();
+    }
   });
 
   it("NAT with nftables", async () => {
