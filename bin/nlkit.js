@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs the CLI bundle. An installed package has only dist/; in a clone (src/ present) the bundle
-// is rebuilt first with the esbuild that `npm ci` installed whenever a source file is newer, so
+// Runs the CLI bundle. An installed package has only dist/; in a clone (src/ present) the bundles
+// are rebuilt first with the esbuild that `npm ci` installed whenever a source file is newer, so
 // the command is never a stale build and never needs a TypeScript loader at start-up.
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -21,24 +21,17 @@ function newest(dir) {
 }
 
 async function rebuild() {
-  let esbuild;
+  let build;
   try {
-    esbuild = await import("esbuild");
+    await import("esbuild");
+    build = await import(pathToFileURL(join(root, "scripts", "build.mjs")).href);
   } catch {
     process.stderr.write(`nlkit: ${bundle} is missing or older than src/, and esbuild is not installed: run "npm ci" then "npm run build"\n`);
     process.exit(1);
   }
-  // built beside the bundle and renamed over it, so that commands started at the same time never
-  // load a half-written file
-  const tmp = `${bundle}.${process.pid}.tmp`;
   try {
-    await esbuild.build({
-      entryPoints: [join(sources, "cli", "main.ts")], bundle: true, platform: "node", format: "esm", target: "node20",
-      external: ["ffi-rs"], logLevel: "warning", outfile: tmp,
-    });
-    renameSync(tmp, bundle);
+    await build.rebundle();
   } catch (e) {
-    rmSync(tmp, { force: true });
     process.stderr.write(`nlkit: rebuilding ${bundle} failed: ${e?.message ?? e}\n`);
     process.exit(1);
   }

@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import { fileURLToPath } from "node:url";
 import { NETNS_RUN_DIR } from "../netlink/netns-ref.js";
 import { Cli, type GlobalOptions } from "./context.js";
 import { Args, CliError, pick, UsageError } from "./grammar.js";
@@ -171,13 +170,20 @@ function globalOptions(argv: readonly string[], opts: GlobalOptions, seeNetns: (
   return i;
 }
 
-/** The package's version: package.json sits two directories above this module in src/ and in dist/. */
+/**
+ * The package's version, from the nearest nlkit package.json above this module: two directories up
+ * in src/cli/, three in the bundle's dist/bundle/chunks/.
+ */
 function version(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version: string };
+      if (pkg.name === "nlkit") return pkg.version;
+    } catch {
+      // not there: look one directory further up
+    }
   }
+  return "unknown";
 }
 
 /**
@@ -188,24 +194,4 @@ function checkNetns(name: string): void {
   if (name.includes("/") || !fs.existsSync(`${NETNS_RUN_DIR}/${name}`)) {
     throw new UsageError(`Cannot open network namespace "${name}": No such file or directory`);
   }
-}
-
-/**
- * True when this module is the program node was started with (`node dist/bundle/cli.js ...`):
- * the bundle is this file, so running it must run the command, not only define main.
- */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return fs.realpathSync(script) === fs.realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
 }
