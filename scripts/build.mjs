@@ -9,7 +9,7 @@
 // Imported, bundles() rebuilds the JavaScript only (bin/nlkit.js in a clone whose sources changed).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,9 +43,40 @@ export async function rebundle() {
   }
 }
 
+/**
+ * Deletes the declarations that no entry's declarations import: tsc emits one for every module in
+ * the program, but a module that only the JavaScript reaches (libc, the tables) has no type a
+ * user can name.
+ */
+function pruneDeclarations(dir, entries) {
+  const seen = new Set();
+  const todo = entries.map((e) => join(dir, e));
+  while (todo.length) {
+    const f = todo.pop();
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const text = readFileSync(f, "utf8");
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)\.js["']/g)) {
+      const target = join(dirname(f), `${m[1]}.d.ts`);
+      todo.push(existsSync(target) ? target : join(dirname(f), m[1], "index.d.ts"));
+    }
+  }
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (p !== bundleDir) walk(p);
+      } else if (p.endsWith(".d.ts") && !seen.has(p)) rmSync(p);
+    }
+    if (readdirSync(d).length === 0) rmSync(d, { recursive: true });
+  };
+  walk(dir);
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   rmSync(join(root, "dist"), { recursive: true, force: true });
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  pruneDeclarations(join(root, "dist"), ["index.d.ts", join("cni", "index.d.ts")]);
   await bundles();
   const { buildCniExecutable } = await import("./build-cni.mjs");
   await buildCniExecutable(undefined, { shell: "../cni-shell.js" });

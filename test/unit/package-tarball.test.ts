@@ -1,0 +1,182 @@
+// The package as npm publishes it: what the tarball holds (only what users reach, no maps without
+// sources, no internals in the declarations), its metadata, and a fresh project that installs it
+// offline and uses it through ESM, require(), TypeScript and the two executables.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, normalize } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+interface Pkg {
+  name: string; version: string; license: string; engines: { node: string };
+  exports: Record<string, string | { types: string; default: string }>; bin: Record<string, string>; main: string; types: string;
+  scripts: Record<string, string>; dependencies: Record<string, string>;
+  repository?: unknown; homepage?: string; bugs?: unknown; keywords?: string[]; author?: string;
+}
+const pkg = JSON.parse(readFileSync("package.json", "utf8")) as Pkg;
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+const built = existsSync("dist/bundle/index.js") && existsSync("dist/index.d.ts")
+  && statSync("dist/bundle/index.js").mtimeMs >= newestSource("src");
+const describeBuilt = built ? describe : describe.skip;
+
+/** The relative specifiers a module imports, statically, dynamically or through require. */
+export function relativeImports(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]!);
+  return out;
+}
+
+/** Every file reachable from `entries` through relative imports; a .d.ts's "./x.js" is "./x.d.ts". */
+function reachable(root: string, entries: string[], files: Set<string>): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...entries];
+  while (todo.length) {
+    const f = normalize(todo.pop()!);
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const text = readFileSync(join(root, f), "utf8");
+    for (const spec of relativeImports(text)) {
+      let target = normalize(join(dirname(f), spec));
+      if (f.endsWith(".d.ts")) target = target.replace(/\.js$/, ".d.ts");
+      if (!files.has(target) && f.endsWith(".d.ts") && files.has(target.replace(/\.d\.ts$/, "/index.d.ts"))) target = target.replace(/\.d\.ts$/, "/index.d.ts");
+      expect(files.has(target), `${f} imports ${spec}, which the tarball lacks`).toBe(true);
+      todo.push(target);
+    }
+  }
+  return seen;
+}
+
+function packList(): { files: string[]; unpackedSize: number } {
+  // --ignore-scripts: the dist/ under test, not a fresh build (prepack's own build is checked below)
+  const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const [r] = JSON.parse(out) as Array<{ files: Array<{ path: string }>; unpackedSize: number }>;
+  return { files: r!.files.map((f) => f.path).sort(), unpackedSize: r!.unpackedSize };
+}
+
+describe("package.json (no build needed)", () => {
+  it("builds before packing, so a clean clone packs the bundles", () => {
+    expect(pkg.scripts.prepack).toBe("npm run build");
+    expect(pkg.scripts.build).toBe("node scripts/build.mjs");
+  });
+
+  it("has the metadata a registry shows, and a LICENSE that is the license it names", () => {
+    expect(pkg.repository).toBeDefined();
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs).toBeDefined();
+    expect(pkg.keywords!.length).toBeGreaterThan(3);
+    expect(pkg.author).toBeTruthy();
+    expect(pkg.license).toBe("MIT");
+    expect(readFileSync("LICENSE", "utf8")).toMatch(/^MIT License\n/);
+    expect(readFileSync("CHANGELOG.md", "utf8")).toContain(`## [${pkg.version}]`);
+  });
+
+  it("claims the Node.js versions where require() of an ES module works (20.19 and later)", () => {
+    expect(pkg.engines.node).toBe(">=20.19");
+    const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
+    expect(major > 20 || (major === 20 && minor >= 19), `this Node.js (${process.versions.node}) is below the claim`).toBe(true);
+  });
+});
+
+describeBuilt("the tarball (npm pack; skipped when dist/ is missing or older than src/)", () => {
+  let files: string[] = [];
+  let unpackedSize = 0;
+  beforeAll(() => {
+    ({ files, unpackedSize } = packList());
+  });
+
+  it("holds only what users reach: the exports, the bins and what they import, the documents", () => {
+    const set = new Set(files);
+    const js = Object.values(pkg.exports).flatMap((e) => (typeof e === "string" ? [] : [e.default]));
+    const types = Object.values(pkg.exports).flatMap((e) => (typeof e === "string" ? [] : [e.types]));
+    const bins = Object.values(pkg.bin);
+    // the bins find their bundles by path, not by import
+    const binTargets = ["dist/bundle/cli.js", "dist/bundle/cni-bin/nlkit-cni.cjs"];
+    for (const b of bins) expect(readFileSync(b, "utf8")).toMatch(new RegExp(binTargets.map((t) => t.split("/").slice(-1)[0]!.replace(".", "\\.")).join("|")));
+    const strip = (p: string) => normalize(p.replace(/^\.\//, ""));
+    const reached = reachable(".", [...js, ...types, ...bins, ...binTargets].map(strip), set);
+    const documents = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "BENCHMARKS.md"];
+    expect(files.filter((f) => !reached.has(f) && !documents.includes(f))).toEqual([]);
+    for (const d of documents) expect(set.has(d), d).toBe(true);
+    expect(files.filter((f) => f.endsWith(".map") || f.endsWith(".ts") && !f.endsWith(".d.ts") || f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
+    // one copy of the library: far below the 2.4 MB of per-file output, maps and a second bundle
+    expect(unpackedSize).toBeLessThan(2_200_000);
+  });
+
+  it("declares the public API only: no @internal members", () => {
+    for (const f of files.filter((x) => x.endsWith(".d.ts"))) {
+      expect(readFileSync(f, "utf8"), f).not.toMatch(/@internal/);
+    }
+    expect(readFileSync("dist/netlink/socket.d.ts", "utf8")).not.toMatch(/\bsendFramed\b|\bawaitFramed\b/);
+  });
+});
+
+describeBuilt("a fresh project installs the packed tarball (offline) and uses it", () => {
+  let dir = "";
+  let app = "";
+  const run = (cmd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
+    execFileSync(cmd, args, { cwd: app, encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false", ...env } });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "nlkit-pkg-"));
+    app = join(dir, "app");
+    mkdirSync(app);
+    // ffi-rs and its native package come from this clone's node_modules, packed as tarballs: the
+    // registry is not reachable here, and the cache holds tarballs but not the registry documents
+    // npm needs to resolve a version range offline
+    const tarballs = [".", "node_modules/ffi-rs", "node_modules/@yuuang/ffi-rs-linux-x64-gnu"]
+      .filter((p) => existsSync(join(p, "package.json")))
+      .map((p) => join(dir, execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir, join(process.cwd(), p)], { encoding: "utf8" }).trim().split("\n").pop()!));
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "commonjs" }));
+    run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", ...tarballs]);
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("imports through ESM and require() the same API", () => {
+    const esm = run("node", ["--input-type=module", "-e",
+      'const m = await import("nlkit"); const c = await import("nlkit/cni"); console.log(JSON.stringify([Object.keys(m).length, typeof m.Rtnl.open, typeof c.hostLocal.allocate]))']);
+    const cjs = run("node", ["-e",
+      'const m = require("nlkit"); const c = require("nlkit/cni"); console.log(JSON.stringify([Object.keys(m).length, typeof m.Rtnl.open, typeof c.hostLocal.allocate]))']);
+    expect(JSON.parse(esm)).toEqual([expect.any(Number), "function", "function"]);
+    expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+  });
+
+  it("runs the README's first commands: npx nlkit -V, a read-only command, nlkit-cni VERSION", () => {
+    expect(run("npx", ["--offline", "nlkit", "-V"])).toBe(`nlkit utility, nlkit-${pkg.version}\n`);
+    const links = JSON.parse(run("npx", ["--offline", "nlkit", "-j", "link", "show", "lo"])) as Array<{ ifname: string }>;
+    expect(links.map((l) => l.ifname)).toEqual(["lo"]);
+    const version = JSON.parse(run("npx", ["--offline", "nlkit-cni"], '{"cniVersion":"1.0.0"}', { CNI_COMMAND: "VERSION" }));
+    expect(version.supportedVersions).toContain("1.0.0");
+  });
+
+  it("type-checks a TypeScript consumer against the shipped declarations (nodenext)", () => {
+    writeFileSync(join(app, "use.mts"), [
+      'import { Rtnl, NetlinkError, type Link } from "nlkit";',
+      'import { hostLocal } from "nlkit/cni";',
+      "const rt: Rtnl = await Rtnl.open();",
+      "const links: Link[] = await rt.link.list();",
+      "const first: string | undefined = links[0]?.name;",
+      "const e: NetlinkError | undefined = undefined;",
+      "void [first, e, hostLocal.parseConfig];",
+      "rt.close();",
+      "// @ts-expect-error: internal members are not declared",
+      "void (rt as unknown as import(\"nlkit\").NetlinkSocket).sendFramed;",
+      "",
+    ].join("\n"));
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, types: ["node"], typeRoots: [join(process.cwd(), "node_modules", "@types")] },
+      files: ["use.mts"],
+    }));
+    const tsc = join(process.cwd(), "node_modules", "typescript", "bin", "tsc");
+    expect(run(process.execPath, [tsc, "-p", "tsconfig.json"])).toBe("");
+  });
+});
