@@ -2,7 +2,7 @@
 // sources, no internals in the declarations), its metadata, and a fresh project that installs it
 // offline and uses it through ESM, require(), TypeScript and the two executables.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +117,27 @@ describeBuilt("the tarball (npm pack; skipped when dist/ is missing or older tha
     }
     expect(readFileSync("dist/netlink/socket.d.ts", "utf8")).not.toMatch(/\bsendFramed\b|\bawaitFramed\b/);
   });
+});
+
+describe("a clean clone (the tracked files and the installed devDependencies, no dist/)", () => {
+  it("packs the same file list as the build under test: prepack builds it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nlkit-clone-"));
+    try {
+      const tracked = execFileSync("git", ["ls-files", "-z"], { encoding: "utf8" }).split("\0").filter((f) => f && existsSync(f));
+      for (const f of tracked) {
+        mkdirSync(join(dir, dirname(f)), { recursive: true });
+        writeFileSync(join(dir, f), readFileSync(f));
+      }
+      symlinkSync(join(process.cwd(), "node_modules"), join(dir, "node_modules"));
+      const out = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const cloneFiles = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
+      expect(cloneFiles).toContain("dist/bundle/index.js");
+      expect(cloneFiles).toContain("dist/index.d.ts");
+      if (built) expect(cloneFiles.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, ".js"))).toEqual(packList().files.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, ".js")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describeBuilt("a fresh project installs the packed tarball (offline) and uses it", () => {
