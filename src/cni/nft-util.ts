@@ -84,23 +84,15 @@ export async function deleteRules(nft: Nft, rules: readonly NftRule[]): Promise<
 }
 
 /**
- * `fib daddr type local`: NFTA_FIB_DREG 1, NFTA_FIB_RESULT NFT_FIB_RESULT_ADDRTYPE,
- * NFTA_FIB_FLAGS NFTA_FIB_F_DADDR (linux/netfilter/nf_tables.h), then a compare with RTN_LOCAL.
- * nlkit has no fib table yet; its codec carries an expression it does not know as raw bytes,
- * written here in the order the kernel dumps them so that a read-back rule compares equal.
+ * `fib daddr type local`: a FIB lookup of the destination address into register 1, then a compare
+ * of the address type with RTN_LOCAL (linux/netfilter/nf_tables.h, linux/rtnetlink.h).
  */
 export function fibDaddrLocal(): Expr[] {
-  const attr = (type: number, v: number) => {
-    const b = Buffer.alloc(8);
-    b.writeUInt16LE(8, 0);
-    b.writeUInt16LE(type, 2);
-    b.writeUInt32BE(v, 4);
-    return b;
-  };
-  const NFTA_FIB_DREG = 1, NFTA_FIB_RESULT = 2, NFTA_FIB_FLAGS = 3;
-  const NFT_FIB_RESULT_ADDRTYPE = 3, NFTA_FIB_F_DADDR = 1 << 1, RTN_LOCAL = 2;
-  const data = Buffer.concat([attr(NFTA_FIB_DREG, 1), attr(NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE), attr(NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR)]);
-  return [{ name: "fib", data }, { name: "cmp", data: { sreg: 1, op: "eq", data: { value: hostU32(RTN_LOCAL) } } }];
+  const NFTA_FIB_F_DADDR = 0x2, RTN_LOCAL = 2;
+  return [
+    { name: "fib", data: { dreg: 1, result: "type", flags: NFTA_FIB_F_DADDR } },
+    { name: "cmp", data: { sreg: 1, op: "eq", data: { value: hostU32(RTN_LOCAL) } } },
+  ];
 }
 
 /** A u32 in host byte order: how registers hold marks and fib results. */
