@@ -103,12 +103,26 @@ describeBuilt("the tarball (npm pack; skipped when dist/ is missing or older tha
     for (const b of bins) expect(readFileSync(b, "utf8")).toMatch(new RegExp(binTargets.map((t) => t.split("/").slice(-1)[0]!.replace(".", "\\.")).join("|")));
     const strip = (p: string) => normalize(p.replace(/^\.\//, ""));
     const reached = reachable(".", [...js, ...types, ...bins, ...binTargets].map(strip), set);
-    const documents = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "BENCHMARKS.md"];
+    const documents = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"];
     expect(files.filter((f) => !reached.has(f) && !documents.includes(f))).toEqual([]);
     for (const d of documents) expect(set.has(d), d).toBe(true);
     expect(files.filter((f) => f.endsWith(".map") || f.endsWith(".ts") && !f.endsWith(".d.ts") || f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
     // one copy of the library: far below the 2.4 MB of per-file output, maps and a second bundle
     expect(unpackedSize).toBeLessThan(2_200_000);
+  });
+
+  it("the README's links work in the tarball: relative ones name shipped files, anchors name headings", () => {
+    const readme = readFileSync("README.md", "utf8");
+    // GitHub's heading ids: lower case, punctuation dropped, spaces to hyphens
+    const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
+    const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(5);
+    for (const l of links) {
+      if (/^https?:\/\//.test(l)) continue;
+      if (l.startsWith("#")) expect(anchors.has(l.slice(1)), `README anchor ${l}`).toBe(true);
+      else expect(files, `README link ${l}`).toContain(normalize(l.split("#")[0]!));
+    }
   });
 
   it("declares the public API only: no @internal members", () => {
