@@ -157,4 +157,10 @@ try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding:
 p(`nlkit: ${nlkitVersion} (${commit})`);
 p(`cpu: ${cpus().length} x ${cpus()[0]?.model ?? "?"}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
 p("```");
+// sections other scripts measure (bench/startup.mjs --write), carried over from the current file
+const current = existsSync("BENCHMARKS.md") ? readFileSync("BENCHMARKS.md", "utf8") : "";
+for (const m of current.matchAll(/<!-- kept:([\w-]+) -->[\s\S]*?<!-- \/kept:\1 -->/g)) {
+  p();
+  p(m[0]);
+}
 process.stdout.write(out.join("\n") + "\n");

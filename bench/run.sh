@@ -54,5 +54,6 @@ RESULTS=$(sed -n 's/^== results: \([^ ]*\).*/\1/p' "$LOG" | tail -1)
 [ -n "$RESULTS" ] && [ -s "$RESULTS/raw.tsv" ] || { tail -20 "$LOG" >&2; echo "harness run failed" >&2; exit 1; }
 cat "$LOG.out"
 
-npx tsx bench/report.ts "$RESULTS" "$IMPORTS" > "$OUT" || exit 1
+# into a temp file first: the report carries over the current file's kept sections
+npx tsx bench/report.ts "$RESULTS" "$IMPORTS" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT" || exit 1
 echo "== wrote $OUT (from $RESULTS)" >&2
