@@ -59,6 +59,8 @@ export interface Facts {
   routerKnown: boolean;
   src?: string;
   probe?: ProbeOutcome;
+  /** The router's flows of the probe's tuple before the probe ran: id -> seconds left. */
+  natFlowsBefore?: Map<number, number>;
 }
 
 export class DoctorContext {
