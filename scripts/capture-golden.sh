@@ -92,6 +92,8 @@ cap() {
   [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
   uname -r >"$d/kernel"
   case $cmd in nft*) echo "$NFTVER" ;; ss*) echo "$SSVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+
+  case $cmd in nft*) echo "$NFTVER" ;; *conntrack\ *) conntrack --version ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
   local rc=0
   (cd "$d" && ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- sh -c "exec $cmd" >"$d/stdout" 2>"$d/stderr") || rc=$?
   echo "$rc" >"$d/rc"
@@ -525,6 +527,48 @@ for f in "$ROOT"/test/fixtures/golden/nft-corpus/*.nft; do
   SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$(cat "$f"); NOTES="$LISTNOTE $CORPUS_NOTE"
   cap nft-corpus "$n-json" "nft -j list ruleset"
 done
+
+# ---------------------------------------------------------------- conntrack: ctnetlink
+# NS: 10.0.0.1/32 on lo, veth0 198.51.100.2/24 to NS2 (198.51.100.1), "ip saddr 10.0.0.1 masquerade",
+# accounting on; flows: a masqueraded ping, then fixed ones made with conntrack -I (udp, tcp in
+# zone 5 with mark 7, icmp id 77, udp with an orig-direction zone 9, udp over IPv6).
+CTTOPO=(
+  "ip link set lo up"
+  "ip addr add 10.0.0.1/32 dev lo"
+  "ip link add veth0 type veth peer name veth0 netns @NS2@"
+  "ip addr add 198.51.100.2/24 dev veth0"
+  "ip link set veth0 up"
+  "ip -n @NS2@ addr add 198.51.100.1/24 dev veth0"
+  "ip -n @NS2@ link set veth0 up"
+  "sysctl -qw net.netfilter.nf_conntrack_acct=1"
+  "nft add table ip nat && nft add chain ip nat post '{ type nat hook postrouting priority 100; }' && nft add rule ip nat post ip saddr 10.0.0.1 masquerade"
+)
+CTFLOWS=(
+  "ping -c1 -W2 -I 10.0.0.1 198.51.100.1 >/dev/null"
+  "conntrack -I -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1000 --dport 53 -t 100 2>/dev/null"
+  "conntrack -I -p tcp -s 10.0.0.1 -d 198.51.100.1 --sport 1001 --dport 80 -t 100 --state ESTABLISHED -u SEEN_REPLY,ASSURED -w 5 -m 7 2>/dev/null"
+  "conntrack -I -p icmp -s 10.0.0.1 -d 198.51.100.1 --icmp-type 8 --icmp-code 0 --icmp-id 77 -t 100 2>/dev/null"
+  "conntrack -I -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1002 --dport 53 -t 100 --orig-zone 9 2>/dev/null"
+  "conntrack -I -p udp -s fd00::1 -d fd00::2 --sport 5 --dport 6 -t 100 2>/dev/null"
+)
+CTNOTE="The setup's flows are listed in the setup; output is what conntrack printed from exactly these reply bytes (same run)."
+ctcap() { SETUP=("${CTTOPO[@]}" "${CTFLOWS[@]}"); NOTES="$CTNOTE${3:+ $3}"; cap conntrack "$1" "$2"; }
+if want conntrack; then command -v conntrack >/dev/null || { echo "capture-golden: conntrack not found" >&2; exit 1; }; fi
+ctcap list "conntrack -L"
+ctcap list-extended "conntrack -L -o extended,id"
+ctcap list-ipv4 "conntrack -L -f ipv4" "conntrack-tools sends the family in the dump's nfgenmsg and filters nothing else in the kernel."
+ctcap list-mark "conntrack -L -m 7" "The mark filter goes to the kernel as CTA_MARK and CTA_MARK_MASK 0xffffffff."
+ctcap get "conntrack -G -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1000 --dport 53"
+ctcap get-icmp "conntrack -G -p icmp -s 10.0.0.1 -d 198.51.100.1 --icmp-type 8 --icmp-code 0 --icmp-id 77"
+ctcap get-missing "conntrack -G -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 4000 --dport 53" "No such flow: the kernel answers ENOENT."
+ctcap delete "conntrack -D -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1000 --dport 53" "conntrack-tools dumps (AF_INET), filters in user space, then deletes each match with the attributes the dump gave it."
+ctcap delete-zone "conntrack -D -w 5" "The flow lives in zone 5: the delete repeats CTA_ZONE, without which the kernel answers ENOENT."
+ctcap flush "conntrack -F"
+ctcap flush-ipv4 "conntrack -F -f ipv4" "A version-0 nfgenmsg with family AF_INET: the kernel ignores the family and empties every family (it honours it only with version 1)."
+ctcap count "conntrack -C" "The kernel's IPCTNL_MSG_CT_GET_STATS reply carries NLM_F_MULTI and no NLMSG_DONE follows."
+SETUP=("${CTTOPO[@]}" "(sleep 1; ping -c1 -W2 -I 10.0.0.1 198.51.100.1; conntrack -D -p icmp) >/dev/null 2>&1 &")
+NOTES="conntrack -E sends nothing (it binds to the groups NEW, UPDATE and DESTROY); replies are the events of a ping started 1 s after it (NEW, UPDATE) and of its flow's deletion (DESTROY). timeout ends it with SIGTERM: exit 124, the summary on stderr."
+cap conntrack events "timeout 3 conntrack -E"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

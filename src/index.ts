@@ -91,3 +91,8 @@ export { RTNLGRP } from "./rtnl/types.js";
 // diagnostics: the troubleshooting checklist along a packet's path
 export { diagnose, renderText as renderDoctorText, renderJson as renderDoctorJson } from "./doctor/index.js";
 export type { Check, CheckStatus, DiagnoseOptions, Report } from "./doctor/index.js";
+
+// connection tracking (ctnetlink)
+export { Conntrack } from "./conntrack/verbs.js";
+export type { ConntrackOptions, ConntrackEvent, EventKind as ConntrackEventKind, EventsOptions as ConntrackEventsOptions } from "./conntrack/verbs.js";
+export type { Flow, FlowTuple, FlowCounters, FlowFilter, FlowFamily, FlowSpec, TupleFilter, TupleSpec } from "./conntrack/flow.js";
