@@ -5,7 +5,8 @@
 #   sudo scripts/capture-golden.sh            # every group
 #   sudo scripts/capture-golden.sh seed nft   # only these groups (their old fixtures are removed)
 #
-# Needs root, strace, iproute2 and nftables. CI never runs this: tests read committed fixtures.
+# Needs root, strace, iproute2 and nftables (and ethtool for the ethtool group). CI never runs
+# this: tests read committed fixtures.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +18,7 @@ mkdir -p "$CAPS"
 KERNEL=$(uname -r)
 IPROUTE=$(ip -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
 NFTVER=$(nft --version | awk '{print $1" "$2}')
+ETHTOOLVER=$(command -v ethtool >/dev/null && ethtool --version | awk '{print $1" "$3}' || echo "ethtool ?")
 STRACE=(strace -f -yy -qq -e trace=sendmsg,sendto,recvmsg,recvfrom -e write=all -e read=all -s 0 -xx)
 BGPIDS=()
 
@@ -79,9 +81,9 @@ cap() {
   cmd=$(expand "$cmd")
   printf '%s\n' "$cmd" >"$d/command"
   [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
-  [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
+  [[ $cmd == *" -j "* || $cmd == *" -j" || $cmd == *" --json "* ]] && echo 1 >"$d/json"
   uname -r >"$d/kernel"
-  case $cmd in nft*) echo "$NFTVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+  case $cmd in nft*) echo "$NFTVER" ;; ethtool*) echo "$ETHTOOLVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
   local rc=0
   (cd "$d" && ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- sh -c "exec $cmd" >"$d/stdout" 2>"$d/stderr") || rc=$?
   echo "$rc" >"$d/rc"
@@ -428,6 +430,34 @@ SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=
 cap nft list-ruleset-json "nft -j list ruleset"
 SETUP=("nft -f input.nft"); INPUT=$BASE
 cap nft list-table-handles "nft -a list table ip filter"
+
+# ---------------------------------------------------------------- genl: nlctrl, as genl(8) asks it
+# Families are registered per namespace: a fresh one sees fewer than the root namespace.
+cap genl ctrl-list "genl ctrl list"
+NOTES="The family does not exist: nlctrl answers ENOENT."
+cap genl ctrl-get-missing "genl ctrl get name nosuch"
+
+# ---------------------------------------------------------------- ethtool: its netlink requests on a veth
+# Every ethtool run first resolves the family (CTRL_CMD_GETFAMILY "ethtool", requests[0]); the
+# string set of feature names (ETHTOOL_MSG_STRSET_GET) goes over a second socket.
+if want ethtool; then command -v ethtool >/dev/null || { echo "capture-golden: ethtool not found" >&2; exit 1; }; fi
+VE=("ip link add veth1 type veth peer name veth2")
+NOTES="Plain ethtool: LINKMODES, LINKINFO, WOL, DEBUG, LINKSTATE gets; veth answers EOPNOTSUPP to WOL and DEBUG, which ethtool does not print."
+SETUP=("${VE[@]}"); cap ethtool show "ethtool veth1"
+SETUP=("${VE[@]}"); cap ethtool features "ethtool -k veth1"
+SETUP=("${VE[@]}"); cap ethtool features-json "ethtool --json -k veth1"
+NOTES="Turning the checksum off takes the TSO features along: the reply's ACTIVE mask lists them too."
+SETUP=("${VE[@]}"); cap ethtool features-set "ethtool -K veth1 tx-checksum-ip-generic off"
+NOTES="Legacy names: gro is rx-gro, tx every tx-checksum-* feature (in the order of the string set)."
+SETUP=("${VE[@]}"); cap ethtool features-set-legacy "ethtool -K veth1 gro on tx off"
+NOTES="tx-checksum-ipv4 is fixed on veth: the kernel changes nothing and its reply's WANTED mask says so; ethtool exits 1."
+SETUP=("${VE[@]}"); cap ethtool features-set-fixed "ethtool -K veth1 tx-checksum-ipv4 on"
+SETUP=("${VE[@]}"); cap ethtool channels "ethtool -l veth1"
+SETUP=("${VE[@]}"); cap ethtool channels-set "ethtool -L veth1 rx 2 tx 2"
+NOTES="veth has at most 2 rx channels: EINVAL with the kernel's extack."
+SETUP=("${VE[@]}"); cap ethtool channels-set-too-many "ethtool -L veth1 rx 5"
+NOTES="No such device: ENODEV with the kernel's extack (offset of ETHTOOL_A_HEADER_DEV_NAME)."
+cap ethtool features-missing-dev "ethtool -k nosuch0"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

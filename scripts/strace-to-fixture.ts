@@ -143,12 +143,20 @@ const NFT = [
   "NEWOBJ", "GETOBJ", "DELOBJ", "GETOBJ_RESET", "NEWFLOWTABLE", "GETFLOWTABLE", "DELFLOWTABLE",
 ];
 
+const CTRL_CMDS = ["UNSPEC", "NEWFAMILY", "DELFAMILY", "GETFAMILY", "NEWOPS", "DELOPS", "GETOPS", "NEWMCAST_GRP", "DELMCAST_GRP", "GETMCAST_GRP", "GETPOLICY"];
+
 /** "RTM_NEWLINK REQUEST|ACK|EXCL|CREATE": flag bits 0x100-0x800 mean different things per verb. */
-function describe(m: Buffer, netfilter: boolean): string {
+function describe(m: Buffer, netfilter: boolean, genl = false): string {
   const { type, flags } = hdr(m);
   let name: string;
   let verb: "get" | "new" | "del" | "batch";
-  if (netfilter) {
+  if (genl) {
+    // a generic netlink family's id is handed out at run time: only nlctrl's (0x10) is fixed
+    const cmd = m.length > 16 ? m[16]! : 0;
+    name = type === 0x10 ? `CTRL_CMD_${CTRL_CMDS[cmd] ?? cmd}` : `genl family 0x${type.toString(16)} cmd ${cmd}`;
+    // genl requests use NLM_F_ROOT|MATCH (a dump) and none of the NEW/DEL bits
+    verb = "get";
+  } else if (netfilter) {
     if (type === 0x10 || type === 0x11) {
       name = type === 0x10 ? "NFNL_MSG_BATCH_BEGIN" : "NFNL_MSG_BATCH_END";
       verb = "batch";
@@ -213,7 +221,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   const userNotes = readOpt(dir, "notes")?.trim();
   if (userNotes) notes.push(userNotes);
   const nf = command.startsWith("nft");
-  notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf)}`).join("; ")}.`);
+  const genl = /^(genl|ethtool)\b/.test(command);
+  notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf, genl)}`).join("; ")}.`);
   for (const d of new Set(dropped)) notes.push(`Dropped from requests/replies: ${d}.`);
   if (rc !== 0) notes.push(`The command exited ${rc}.`);
   const fixture: Record<string, unknown> = {
