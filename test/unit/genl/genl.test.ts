@@ -13,7 +13,7 @@ import { SyscallError } from "../../../src/syscalls/errors.js";
 import { Genl, genlDecoder, type GenlFamilySpec } from "../../../src/genl/verbs.js";
 import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL, genlmsghdr } from "../../../src/genl/table.js";
 import { hexdiff, loadGolden, normalizeNl } from "../../helpers/golden.js";
-import { asGenlPrints, parseGenlCtrlList } from "./genl-text.js";
+import { asGenlPrints, parseGenlCtrlList } from "../../helpers/genl-text.js";
 import { replay } from "./replay.js";
 
 const ctrlDef: MessageDef = { name: "genlmsghdr", header: genlmsghdr, attrs: ctrlAttrs };
