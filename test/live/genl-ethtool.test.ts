@@ -3,8 +3,7 @@
 // reads back, and `nlkit ethtool`'s text against ethtool's own, all on a veth in a namespace of ours.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ethtool, FeatureChangeError, featuresToEthtoolJson } from "../../src/ethtool/index.js";
-import { Genl } from "../../src/genl/index.js";
+import { Ethtool, FeatureChangeError, featuresToEthtoolJson, Genl } from "../../src/index.js";
 import { NetlinkError } from "../../src/netlink/errors.js";
 import { asGenlPrints, parseGenlCtrlList } from "../helpers/genl-text.js";
 import { describeLive, hasCommand, isRoot, TestNamespaces } from "../helpers/live.js";
@@ -159,6 +158,32 @@ describeTools("genl and ethtool", () => {
       const ours = nlkit(["-n", netns, "ethtool", ...args]);
       expect({ args, code: ours.code, stdout: ours.stdout, stderr: ours.stderr }).toEqual({ args, ...theirs });
       if (undo) inNs("ethtool", undo);
+    }
+  });
+
+  it("the README's example, through the package's exports", async () => {
+    inNs("ethtool", ["-K", "veth1", "tx-checksum-ip-generic", "on", "gro", "off"]);
+    const g = await Genl.open({ netns });
+    const r = await Ethtool.open({ netns });
+    try {
+      expect((await g.families()).map((f) => f.name)).toContain("ethtool");
+      expect((await g.family("ethtool")).name).toBe("ethtool");
+      expect((await r.features("veth1"))["tx-checksum-ip-generic"]).toEqual({ active: true, wanted: true, fixed: false, parent: "tx-checksumming" });
+      const mon = g.monitor("ethtool", "monitor");
+      await mon.ready;
+      await r.setFeatures("veth1", { "tx-checksum-ip-generic": false, gro: true });
+      expect(ethtoolJson("veth1")).toMatchObject({ "tx-checksum-ip-generic": { active: false }, "generic-receive-offload": { active: true } });
+      for await (const n of mon) {
+        if ("name" in n && n.name === "ETHTOOL_MSG_FEATURES_NTF") break;
+      }
+      await r.setChannels("veth1", { rx: 2, tx: 2 });
+      expect(await r.channels("veth1")).toMatchObject({ rx: 2, tx: 2 });
+      expect((await r.linkModes("veth1")).speed).toBeTypeOf("number");
+      expect(await r.linkInfo("veth1")).toBeTypeOf("object");
+      expect((await r.linkState("veth1")).link).toBeTypeOf("boolean");
+    } finally {
+      r.close();
+      g.close();
     }
   });
 });
