@@ -1,4 +1,4 @@
-import { NlkitInputError } from "../netlink/errors.js";
+import { NetlinkParseError, NlkitInputError } from "../netlink/errors.js";
 
 // Bit sets as ethtool's replies carry them, and netdev features under the names `ethtool -k`
 // prints: the legacy offload flags (rx-checksumming, tcp-segmentation-offload...) stand for the
@@ -29,15 +29,22 @@ function wordsToBits(words: number[], size: number): boolean[] {
   return out;
 }
 
+/**
+ * The largest bit set read. The kernel's biggest (link modes) has a few hundred bits; a size is a
+ * u32 from the wire, and must never become an allocation or a loop of that size.
+ */
+const MAX_BITSET_SIZE = 0x10000;
+
 /** Reads a decoded bit set; undefined when there is none. */
 export function readBitset(b: DecodedBitset | undefined): Bits | undefined {
   if (!b) return undefined;
+  if (b.size !== undefined && b.size > MAX_BITSET_SIZE) throw new NetlinkParseError(`ETHTOOL_A_BITSET_SIZE ${b.size} exceeds ${MAX_BITSET_SIZE}`, 0);
   if (b.value !== undefined) {
-    const size = b.size ?? b.value.length * 32;
+    const size = b.size ?? Math.min(b.value.length * 32, MAX_BITSET_SIZE);
     return { size, value: wordsToBits(b.value, size), mask: b.nomask || !b.mask ? undefined : wordsToBits(b.mask, size), names: [] };
   }
   const list = b.bits?.bit ?? [];
-  const size = b.size ?? list.reduce((n, x) => Math.max(n, (x.index ?? -1) + 1), 0);
+  const size = b.size ?? Math.min(list.reduce((n, x) => Math.max(n, (x.index ?? -1) + 1), 0), MAX_BITSET_SIZE);
   const out: Bits = { size, value: new Array<boolean>(size).fill(false), mask: b.nomask ? undefined : new Array<boolean>(size).fill(false), names: [] };
   for (const x of list) {
     const i = x.index;
