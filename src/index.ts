@@ -88,7 +88,7 @@ export { Ethtool, FeatureChangeError, featuresToEthtoolJson, ETHTOOL_FAMILY } fr
 export type {
   EthtoolOptions, EthtoolDev, LinkInfo as EthtoolLinkInfo, LinkModes as EthtoolLinkModes, LinkState as EthtoolLinkState, Wol as EthtoolWol, DebugInfo as EthtoolDebugInfo,
   Channels as EthtoolChannels, ChannelsSpec as EthtoolChannelsSpec, Feature as EthtoolFeature, Features as EthtoolFeatures,
-  FeatureChange as EthtoolFeatureChange,
+  FeatureChange as EthtoolFeatureChange, SetFeaturesOptions as EthtoolSetFeaturesOptions,
 } from "./ethtool/index.js";
 
 // diagnostics: the troubleshooting checklist along a packet's path

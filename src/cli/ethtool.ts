@@ -152,7 +152,8 @@ async function setFeatures(et: Ethtool, dev: string, words: string[], io: Ethtoo
     return 1;
   }
   try {
-    io.out(featureChangesText(await et.setFeatures(dev, want)));
+    // ethtool sends fixed features along and reports what the kernel left
+    io.out(featureChangesText(await et.setFeatures(dev, want, { sendFixed: true })));
     return 0;
   } catch (e) {
     if (!(e instanceof FeatureChangeError)) throw e;

@@ -1,6 +1,6 @@
 export {
   Ethtool, FeatureChangeError,
-  type EthtoolOptions, type EthtoolDev, type LinkInfo, type LinkModes, type LinkState, type Wol, type DebugInfo,
+  type EthtoolOptions, type SetFeaturesOptions, type EthtoolDev, type LinkInfo, type LinkModes, type LinkState, type Wol, type DebugInfo,
   type Channels, type ChannelsSpec,
 } from "./verbs.js";
 export { featuresToEthtoolJson, LEGACY_FEATURES, type Feature, type Features, type FeatureChange } from "./features.js";

@@ -10,6 +10,16 @@ import { COMMANDS, ETH_SS, ETHTOOL_FAMILY, ETHTOOL_FLAG, ETHTOOL_MCGRP_MONITOR_N
 
 registerGenlFamily(ETHTOOL_FAMILY);
 
+/** setFeatures()'s options. */
+export interface SetFeaturesOptions extends CallOptions {
+  /**
+   * Send features that are fixed on the device along with the others, as `ethtool -K` does: the
+   * kernel changes what it can, and its answer (a FeatureChangeError) says what it left. By
+   * default a fixed feature is refused before anything is sent, so nothing changes.
+   */
+  sendFixed?: boolean;
+}
+
 /** A device by name or ifindex. */
 export type EthtoolDev = string | number;
 
@@ -231,23 +241,26 @@ export class Ethtool {
    * `ethtool -K DEV FEATURE on|off ...`: features by kernel name (rx-gro, tx-checksum-ip-generic)
    * or ethtool's legacy names (gro, tx, generic-receive-offload...), which stand for every kernel
    * feature they cover. Resolves with what changed, including features that followed the ones
-   * asked for. A fixed feature asked to change is refused before anything is sent; a feature the
-   * kernel leaves otherwise than asked rejects with its answer (FeatureChangeError).
+   * asked for. A fixed feature asked to change is refused before anything is sent (unless
+   * `sendFixed`); a feature the kernel leaves otherwise than asked rejects with its answer
+   * (FeatureChangeError).
    */
-  async setFeatures(dev: EthtoolDev, want: Record<string, boolean>, opts?: CallOptions): Promise<FeatureChange[]> {
+  async setFeatures(dev: EthtoolDev, want: Record<string, boolean>, opts?: SetFeaturesOptions): Promise<FeatureChange[]> {
     const h = header(dev, ETHTOOL_FLAG.COMPACT_BITSETS);
     const names = await this.strings(ETH_SS.FEATURES, opts);
     const asked = resolveFeatureRequest(names, want);
     const requested = new Map<number, boolean>();
     for (const [i, v] of asked) requested.set(i, v);
-    const before = await this.featureBits(h, opts);
-    const fixed: FeatureChange[] = [];
-    for (const [i, v] of [...requested].sort((x, y) => x[0] - y[0])) {
-      const isFixed = before.hw.value[i] !== true || before.nochange.value[i] === true;
-      const active = before.active.value[i] === true;
-      if (isFixed && active !== v) fixed.push({ feature: names[i]!, active, requested: v });
+    if (!opts?.sendFixed) {
+      const before = await this.featureBits(h, opts);
+      const fixed: FeatureChange[] = [];
+      for (const [i, v] of [...requested].sort((x, y) => x[0] - y[0])) {
+        const isFixed = before.hw.value[i] !== true || before.nochange.value[i] === true;
+        const active = before.active.value[i] === true;
+        if (isFixed && active !== v) fixed.push({ feature: names[i]!, active, requested: v });
+      }
+      if (fixed.length) throw new FeatureChangeError(dev, fixed, requested.size);
     }
-    if (fixed.length) throw new FeatureChangeError(dev, fixed, requested.size);
     const bit = asked.map(([i, v]) => (v ? { name: names[i], value: true } : { name: names[i] }));
     const [reply] = await this.genl.request(ETHTOOL_FAMILY, COMMANDS.featuresSet, { header: h, wanted: { bits: { bit } } }, opts);
     if (!reply) return [];

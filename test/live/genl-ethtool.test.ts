@@ -151,6 +151,8 @@ describeTools("genl and ethtool", () => {
       [["-K", "veth1", "tx-checksum-ip-generic", "off"], ["-K", "veth1", "tx-checksum-ip-generic", "on"]],
       [["-K", "veth1", "gro", "on", "tx", "off"], ["-K", "veth1", "gro", "off", "tx", "on"]],
       [["-K", "veth1", "tx-checksum-ipv4", "on"]],
+      // a fixed feature among changeable ones: the others still change
+      [["-K", "veth1", "tx-checksum-ipv4", "on", "gro", "on"], ["-K", "veth1", "gro", "off"]],
       // ethtool's own refusals of its arguments, and of a device that is not there
       [["-L", "veth1", "foo", "1"]], [["-L", "veth1", "rx"]], [["-L", "veth1", "rx", "x"]], [["-L", "veth1", "rx", "1", "rx", "1"]],
       [["-l", "veth1", "extra"]], [["-l", "nosuch0"]], [["nosuch0"]], [["-L", "veth1"]],

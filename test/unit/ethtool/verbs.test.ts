@@ -2,7 +2,7 @@
 // device is sent, and every reply decoder is total (NetlinkParseError, never RangeError).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Ethtool } from "../../../src/ethtool/index.js";
+import { Ethtool, FeatureChangeError } from "../../../src/ethtool/index.js";
 import { readBitset } from "../../../src/ethtool/features.js";
 import { ETHTOOL_FAMILY, ETHTOOL_MSG } from "../../../src/ethtool/table.js";
 import { genlDecoder } from "../../../src/genl/verbs.js";
@@ -65,6 +65,27 @@ describe("Ethtool input", () => {
     await refused(et.setChannels("veth1", null as never), "channels");
     expect(t.sent).toEqual([]);
     et.close();
+  });
+
+  it("a fixed feature is refused from the device's state, with no FEATURES_SET; sendFixed sends it as ethtool does", async () => {
+    const fixed = loadGolden("ethtool/features-set-fixed");
+    const t = replay([fixed, features]);
+    const et = await Ethtool.open({ transport: t });
+    const e = await et.setFeatures("veth1", { "tx-checksum-ipv4": true }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(FeatureChangeError);
+    expect((e as FeatureChangeError).refused).toEqual([{ feature: "tx-checksum-ipv4", active: false, requested: true }]);
+    expect(ethtoolCmds(t)).not.toContain(ETHTOOL_MSG.FEATURES_SET);
+    et.close();
+
+    const t2 = replay([fixed]);
+    const et2 = await Ethtool.open({ transport: t2 });
+    const e2 = await et2.setFeatures("veth1", { "tx-checksum-ipv4": true }, { sendFixed: true }).catch((x: unknown) => x);
+    expect(e2).toBeInstanceOf(FeatureChangeError);
+    expect((e2 as FeatureChangeError).refused).toEqual([{ feature: "tx-checksum-ipv4", active: false, requested: true }]);
+    expect((e2 as FeatureChangeError).nothingChanged).toBe(true);
+    expect(ethtoolCmds(t2)).toEqual([ETHTOOL_MSG.STRSET_GET, ETHTOOL_MSG.FEATURES_SET]);
+    expect(t2.misses).toEqual([]);
+    et2.close();
   });
 
   it("the string set is read once per handle", async () => {
