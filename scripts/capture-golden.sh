@@ -456,6 +456,7 @@ SETUP=("${VE[@]}"); cap ethtool channels "ethtool -l veth1"
 SETUP=("${VE[@]}"); cap ethtool channels-set "ethtool -L veth1 rx 2 tx 2"
 NOTES="veth has at most 2 rx channels: EINVAL with the kernel's extack."
 SETUP=("${VE[@]}"); cap ethtool channels-set-too-many "ethtool -L veth1 rx 5"
+SETUP=("${VE[@]}"); cap ethtool tsinfo "ethtool -T veth1"
 NOTES="No such device: ENODEV with the kernel's extack (offset of ETHTOOL_A_HEADER_DEV_NAME)."
 cap ethtool features-missing-dev "ethtool -k nosuch0"
 

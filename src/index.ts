@@ -87,7 +87,7 @@ export type {
 export { Ethtool, FeatureChangeError, featuresToEthtoolJson, ETHTOOL_FAMILY } from "./ethtool/index.js";
 export type {
   EthtoolOptions, EthtoolDev, LinkInfo as EthtoolLinkInfo, LinkModes as EthtoolLinkModes, LinkState as EthtoolLinkState, Wol as EthtoolWol, DebugInfo as EthtoolDebugInfo,
-  Channels as EthtoolChannels, ChannelsSpec as EthtoolChannelsSpec, Feature as EthtoolFeature, Features as EthtoolFeatures,
+  Channels as EthtoolChannels, ChannelsSpec as EthtoolChannelsSpec, TsInfo as EthtoolTsInfo, Feature as EthtoolFeature, Features as EthtoolFeatures,
   FeatureChange as EthtoolFeatureChange, SetFeaturesOptions as EthtoolSetFeaturesOptions,
 } from "./ethtool/index.js";
 

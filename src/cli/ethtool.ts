@@ -1,4 +1,4 @@
-// nlkit [-n NS] ethtool [--json] { DEV | -k DEV | -K DEV FEATURE on|off... | -l DEV | -L DEV [rx N] [tx N] [other N] [combined N] }
+// nlkit [-n NS] ethtool [--json] { DEV | -k DEV | -K DEV FEATURE on|off... | -l DEV | -L DEV [rx N] [tx N] [other N] [combined N] | -T DEV }
 // with ethtool 6.1's words, output and exit statuses, over ethtool netlink.
 import { Ethtool, FeatureChangeError, featuresToEthtoolJson, type ChannelsSpec } from "../ethtool/index.js";
 import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
@@ -6,23 +6,25 @@ import { errnoMessage } from "../syscalls/errno.js";
 import type { Cli } from "./context.js";
 import type { Args } from "./grammar.js";
 import { formatJson } from "./print/json.js";
-import { channelsText, featureChangesText, featuresText, settingsText, type Settings } from "./print/ethtool.js";
+import { channelsText, featureChangesText, featuresText, settingsText, tsinfoText, type Settings } from "./print/ethtool.js";
 
 export const ETHTOOL_USAGE = `Usage: nlkit [-n NS] ethtool [ --json ] DEVNAME      Display standard information about device
        nlkit ethtool [ --json ] -k|--show-features|--show-offload DEVNAME
        nlkit ethtool -K|--features|--offload DEVNAME FEATURE on|off ...
        nlkit ethtool -l|--show-channels DEVNAME
-       nlkit ethtool -L|--set-channels DEVNAME [ rx N ] [ tx N ] [ other N ] [ combined N ]`;
+       nlkit ethtool -L|--set-channels DEVNAME [ rx N ] [ tx N ] [ other N ] [ combined N ]
+       nlkit ethtool -T|--show-time-stamping DEVNAME`;
 
 const BAD_ARGS = "ethtool: bad command line argument(s)\nFor more information run nlkit ethtool -h\n";
 
-type Mode = "settings" | "showFeatures" | "setFeatures" | "showChannels" | "setChannels";
+type Mode = "settings" | "showFeatures" | "setFeatures" | "showChannels" | "setChannels" | "showTsinfo";
 
 const MODES: Record<string, Mode> = {
   "-k": "showFeatures", "--show-features": "showFeatures", "--show-offload": "showFeatures",
   "-K": "setFeatures", "--features": "setFeatures", "--offload": "setFeatures",
   "-l": "showChannels", "--show-channels": "showChannels",
   "-L": "setChannels", "--set-channels": "setChannels",
+  "-T": "showTsinfo", "--show-time-stamping": "showTsinfo",
 };
 
 /** Where a command writes: stdout and stderr. */
@@ -84,6 +86,10 @@ export async function ethtoolCommand(et: Ethtool, argv: readonly string[], io: E
         return 0;
       case "setChannels":
         return await setChannels(et, dev, words, io);
+      case "showTsinfo":
+        if (!noMore()) return 1;
+        io.out(tsinfoText(dev, await et.tsinfo(dev)));
+        return 0;
     }
   } catch (e) {
     if (e instanceof NetlinkError) {

@@ -8,7 +8,7 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -batch filename
        nlkit lab [--keep]
        nlkit doctor
-       nlkit [ -n NAME ] ethtool [ -k | -K | -l | -L ] DEV ...
+       nlkit [ -n NAME ] ethtool [ -k | -K | -l | -L | -T ] DEV ...
 where  OBJECT := { link | address | route | neigh | rule | netns | nat | sysctl | ethtool }
        OPTIONS := { -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] |

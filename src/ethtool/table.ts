@@ -182,6 +182,14 @@ export const channelsAttrs = attrSet("ethtool-channels", "ETHTOOL_A_CHANNELS_", 
   combinedCount: [9, "u32"],
 }, nest);
 
+export const tsinfoAttrs = attrSet("ethtool-tsinfo", "ETHTOOL_A_TSINFO_", {
+  header: [1, "nest", { set: headerAttrs }],
+  timestamping: [2, "nest", { set: bitsetAttrs }],
+  txTypes: [3, "nest", { set: bitsetAttrs }],
+  rxFilters: [4, "nest", { set: bitsetAttrs }],
+  phcIndex: [5, "u32"],
+}, nest);
+
 /** The messages the kernel sends, for decoding replies and monitor notifications by command. */
 export const KERNEL_MESSAGES: ReadonlyArray<readonly [keyof typeof ETHTOOL_MSG_KERNEL, AttrSet]> = [
   ["STRSET_GET_REPLY", strsetAttrs],
@@ -192,6 +200,7 @@ export const KERNEL_MESSAGES: ReadonlyArray<readonly [keyof typeof ETHTOOL_MSG_K
   ["WOL_GET_REPLY", wolAttrs], ["WOL_NTF", wolAttrs],
   ["FEATURES_GET_REPLY", featuresAttrs], ["FEATURES_SET_REPLY", featuresAttrs], ["FEATURES_NTF", featuresAttrs],
   ["CHANNELS_GET_REPLY", channelsAttrs], ["CHANNELS_NTF", channelsAttrs],
+  ["TSINFO_GET_REPLY", tsinfoAttrs],
 ];
 
 /** ethtool's commands: number, name and request attribute set. */
@@ -210,6 +219,7 @@ export const COMMANDS = {
   featuresSet: command("FEATURES_SET", featuresAttrs),
   channelsGet: command("CHANNELS_GET", channelsAttrs),
   channelsSet: command("CHANNELS_SET", channelsAttrs),
+  tsinfoGet: command("TSINFO_GET", tsinfoAttrs),
 } as const;
 
 /** The family as Genl sees it: replies and notifications decoded by command. */

@@ -91,6 +91,18 @@ export interface Channels {
   combined: number;
 }
 
+/** TSINFO (`ethtool -T`): time stamping, by the kernel's names (software-transmit, hwtstamp_filter_all...). */
+export interface TsInfo {
+  /** SOF_TIMESTAMPING_* capabilities. */
+  timestamping: string[];
+  /** HWTSTAMP_TX_* modes. */
+  txTypes: string[];
+  /** HWTSTAMP_FILTER_* modes. */
+  rxFilters: string[];
+  /** The PTP hardware clock's index (/dev/ptpN); absent when the device has none. */
+  phcIndex?: number;
+}
+
 /** `ethtool -L`: the counts to set. */
 export interface ChannelsSpec {
   rx?: number;
@@ -292,6 +304,18 @@ export class Ethtool {
     }
     if (Object.keys(attrs).length === 1) throw new NlkitInputError("no channel count to set", "channels");
     await this.genl.request(ETHTOOL_FAMILY, COMMANDS.channelsSet, attrs, opts);
+  }
+
+  /** TSINFO_GET, bit sets as named lists (like `ethtool -T`, which asks for them uncompacted). */
+  async tsinfo(dev: EthtoolDev, opts?: CallOptions): Promise<TsInfo> {
+    const a = await this.get(COMMANDS.tsinfoGet, header(dev), opts);
+    const out: TsInfo = {
+      timestamping: bitNames(readBitset(a.timestamping), "value"),
+      txTypes: bitNames(readBitset(a.txTypes), "value"),
+      rxFilters: bitNames(readBitset(a.rxFilters), "value"),
+    };
+    if (a.phcIndex !== undefined) out.phcIndex = a.phcIndex;
+    return out;
   }
 
   /** The ethtool family's "monitor" group: notifications of every change, decoded. */

@@ -146,7 +146,7 @@ describeTools("genl and ethtool", () => {
     inNs("ethtool", ["-L", "veth1", "rx", "2", "tx", "2"]);
     // [ethtool's arguments, the ones that undo them before nlkit runs the same from the same state]
     const cases: Array<[string[], string[]?]> = [
-      [["veth1"]], [["-k", "veth1"]], [["--json", "-k", "veth1"]], [["-l", "veth1"]], [["-k", "nosuch0"]],
+      [["veth1"]], [["-k", "veth1"]], [["--json", "-k", "veth1"]], [["-l", "veth1"]], [["-T", "veth1"]], [["-k", "nosuch0"]],
       [["-L", "veth1", "rx", "1"], ["-L", "veth1", "rx", "2"]], [["-L", "veth1", "rx", "64"]],
       [["-K", "veth1", "tx-checksum-ip-generic", "off"], ["-K", "veth1", "tx-checksum-ip-generic", "on"]],
       [["-K", "veth1", "gro", "on", "tx", "off"], ["-K", "veth1", "gro", "off", "tx", "on"]],
@@ -186,6 +186,7 @@ describeTools("genl and ethtool", () => {
       expect((await r.linkModes("veth1")).speed).toBeTypeOf("number");
       expect(await r.linkInfo("veth1")).toBeTypeOf("object");
       expect((await r.linkState("veth1")).link).toBeTypeOf("boolean");
+      expect((await r.tsinfo("veth1")).timestamping).toContain("software-receive");
     } finally {
       r.close();
       g.close();

@@ -1,5 +1,5 @@
 // ethtool 6.1's text: `ethtool DEV` (settings), -k (features), -l (channels), -K's "Actual changes".
-import type { Channels, DebugInfo, FeatureChange, Features, LinkInfo, LinkModes, LinkState, Wol } from "../../ethtool/index.js";
+import type { Channels, DebugInfo, FeatureChange, Features, LinkInfo, LinkModes, LinkState, TsInfo, Wol } from "../../ethtool/index.js";
 
 const PORTS = new Set(["TP", "AUI", "MII", "FIBRE", "BNC", "Backplane"]);
 const FEC = new Set(["None", "RS", "BASER", "LLRS"]);
@@ -180,4 +180,13 @@ export function channelsText(dev: string, c: Channels): string {
   const block = (pick: (k: "rx" | "tx" | "other" | "combined", max: number) => string) =>
     `RX:\t\t${pick("rx", c.rxMax)}\nTX:\t\t${pick("tx", c.txMax)}\nOther:\t\t${pick("other", c.otherMax)}\nCombined:\t${pick("combined", c.combinedMax)}\n`;
   return `Channel parameters for ${dev}:\nPre-set maximums:\n${block((_k, max) => v(max, max))}Current hardware settings:\n${block((k, max) => v(max, c[k]))}`;
+}
+
+/** `ethtool -T`: each list one name a line, or " none" on its heading's line. */
+export function tsinfoText(dev: string, t: TsInfo): string {
+  const list = (heading: string, names: readonly string[]) => `${heading}:${names.length ? names.map((n) => `\n\t${n}`).join("") : " none"}\n`;
+  return `Time stamping parameters for ${dev}:\n${list("Capabilities", t.timestamping)}`
+    + `PTP Hardware Clock: ${t.phcIndex ?? "none"}\n`
+    + list("Hardware Transmit Timestamp Modes", t.txTypes)
+    + list("Hardware Receive Filter Modes", t.rxFilters);
 }

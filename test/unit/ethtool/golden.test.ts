@@ -36,6 +36,7 @@ const CASES: Array<[string, Golden[]]> = [
   ["channels-set", []],
   ["channels-set-too-many", []],
   ["features-missing-dev", [features]],
+  ["tsinfo", []],
 ];
 
 describe("nlkit ethtool replays ethtool's captures", () => {

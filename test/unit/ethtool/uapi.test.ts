@@ -6,7 +6,7 @@ import { cCompiler, uapiValues } from "../../helpers/uapi.js";
 const sets: AttrSet[] = [
   T.headerAttrs, T.bitsetBitAttrs, T.bitsetBitsAttrs, T.bitsetAttrs, T.stringAttrs, T.stringsAttrs, T.stringsetAttrs,
   T.stringsetsAttrs, T.strsetAttrs, T.linkinfoAttrs, T.linkmodesAttrs, T.linkstateAttrs, T.debugAttrs, T.wolAttrs,
-  T.featuresAttrs, T.channelsAttrs,
+  T.featuresAttrs, T.channelsAttrs, T.tsinfoAttrs,
 ];
 
 /** Each enum value of a table by the UAPI name it must equal. */

@@ -126,3 +126,15 @@ describe("ethtool decoders are total", () => {
     expect(readBitset({ size: 40, value: [0b101] })!.value.slice(0, 3)).toEqual([true, false, true]);
   });
 });
+
+describe("tsinfo", () => {
+  it("reads ethtool -T's request's answer: names of the set bits, no PHC on veth", async () => {
+    const t = replay([loadGolden("ethtool/tsinfo")]);
+    const et = await Ethtool.open({ transport: t });
+    expect(await et.tsinfo("veth1")).toEqual({
+      timestamping: ["software-transmit", "software-receive", "software-system-clock"], txTypes: [], rxFilters: [],
+    });
+    expect(t.misses).toEqual([]);
+    et.close();
+  });
+});
