@@ -145,13 +145,20 @@ const NFT = [
 
 const SOCK_DIAG: Record<number, string> = { 18: "TCPDIAG_GETSOCK", 19: "DCCPDIAG_GETSOCK", 20: "SOCK_DIAG_BY_FAMILY", 21: "SOCK_DESTROY" };
 const CT = ["NEW", "GET", "DELETE", "GET_CTRZERO", "GET_STATS_CPU", "GET_STATS", "GET_DYING", "GET_UNCONFIRMED"];
+const CTRL_CMDS = ["UNSPEC", "NEWFAMILY", "DELFAMILY", "GETFAMILY", "NEWOPS", "DELOPS", "GETOPS", "NEWMCAST_GRP", "DELMCAST_GRP", "GETMCAST_GRP", "GETPOLICY"];
 
 /** "RTM_NEWLINK REQUEST|ACK|EXCL|CREATE": flag bits 0x100-0x800 mean different things per verb. */
-function describe(m: Buffer, netfilter: boolean, sockDiag = false): string {
+function describe(m: Buffer, netfilter: boolean, sockDiag = false, genl = false): string {
   const { type, flags } = hdr(m);
   let name: string;
   let verb: "get" | "new" | "del" | "batch";
-  if (sockDiag) {
+  if (genl) {
+    // a generic netlink family's id is handed out at run time: only nlctrl's (0x10) is fixed
+    const cmd = m.length > 16 ? m[16]! : 0;
+    name = type === 0x10 ? `CTRL_CMD_${CTRL_CMDS[cmd] ?? cmd}` : `genl family 0x${type.toString(16)} cmd ${cmd}`;
+    // genl requests use NLM_F_ROOT|MATCH (a dump) and none of the NEW/DEL bits
+    verb = "get";
+  } else if (sockDiag) {
     name = SOCK_DIAG[type] ?? `type ${type}`;
     verb = type === 21 ? "del" : "get";
   } else if (netfilter) {
@@ -222,7 +229,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   if (userNotes) notes.push(userNotes);
   const nf = command.startsWith("nft") || /(^|\s)conntrack\s/.test(command);
   const sd = command.startsWith("ss");
-  if (requests.length) notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf, sd)}`).join("; ")}.`);
+  const genl = /^(genl|ethtool)\b/.test(command);
+  if (requests.length) notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf, sd, genl)}`).join("; ")}.`);
   for (const d of new Set(dropped)) notes.push(`Dropped from requests/replies: ${d}.`);
   if (rc !== 0) notes.push(`The command exited ${rc}.`);
   const fixture: Record<string, unknown> = {
