@@ -6,6 +6,9 @@
 #   sudo scripts/capture-golden.sh seed nft   # only these groups (their old fixtures are removed)
 #
 # Needs root, strace, iproute2, nftables and node (the sockdiag group's sockets). CI never runs this: tests read committed fixtures.
+
+# Needs root, strace, iproute2 and nftables (and ethtool for the ethtool group). CI never runs
+# this: tests read committed fixtures.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +21,8 @@ KERNEL=$(uname -r)
 IPROUTE=$(ip -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
 NFTVER=$(nft --version | awk '{print $1" "$2}')
 SSVER=$(ss -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
+
+ETHTOOLVER=$(command -v ethtool >/dev/null && ethtool --version | awk '{print $1" "$3}' || echo "ethtool ?")
 STRACE=(strace -f -yy -qq -e trace=sendmsg,sendto,recvmsg,recvfrom -e write=all -e read=all -s 0 -xx)
 BGPIDS=()
 
@@ -89,9 +94,13 @@ cap() {
   cmd=$(expand "$cmd")
   printf '%s\n' "$cmd" >"$d/command"
   [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
-  [[ $cmd == *" -j "* || $cmd == *" -j" ]] && echo 1 >"$d/json"
+  [[ $cmd == *" -j "* || $cmd == *" -j" || $cmd == *" --json "* ]] && echo 1 >"$d/json"
   uname -r >"$d/kernel"
   case $cmd in nft*) echo "$NFTVER" ;; ss*) echo "$SSVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+
+  case $cmd in nft*) echo "$NFTVER" ;; *conntrack\ *) conntrack --version ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
+
+  case $cmd in nft*) echo "$NFTVER" ;; ethtool*) echo "$ETHTOOLVER" ;; *) echo "$IPROUTE" ;; esac >"$d/tool"
   local rc=0
   (cd "$d" && ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- sh -c "exec $cmd" >"$d/stdout" 2>"$d/stderr") || rc=$?
   echo "$rc" >"$d/rc"
@@ -525,6 +534,77 @@ for f in "$ROOT"/test/fixtures/golden/nft-corpus/*.nft; do
   SETUP=("ip link add veth0 type veth peer name veth1" "nft -f input.nft"); INPUT=$(cat "$f"); NOTES="$LISTNOTE $CORPUS_NOTE"
   cap nft-corpus "$n-json" "nft -j list ruleset"
 done
+
+# ---------------------------------------------------------------- conntrack: ctnetlink
+# NS: 10.0.0.1/32 on lo, veth0 198.51.100.2/24 to NS2 (198.51.100.1), "ip saddr 10.0.0.1 masquerade",
+# accounting on; flows: a masqueraded ping, then fixed ones made with conntrack -I (udp, tcp in
+# zone 5 with mark 7, icmp id 77, udp with an orig-direction zone 9, udp over IPv6).
+CTTOPO=(
+  "ip link set lo up"
+  "ip addr add 10.0.0.1/32 dev lo"
+  "ip link add veth0 type veth peer name veth0 netns @NS2@"
+  "ip addr add 198.51.100.2/24 dev veth0"
+  "ip link set veth0 up"
+  "ip -n @NS2@ addr add 198.51.100.1/24 dev veth0"
+  "ip -n @NS2@ link set veth0 up"
+  "sysctl -qw net.netfilter.nf_conntrack_acct=1"
+  "nft add table ip nat && nft add chain ip nat post '{ type nat hook postrouting priority 100; }' && nft add rule ip nat post ip saddr 10.0.0.1 masquerade"
+)
+CTFLOWS=(
+  "ping -c1 -W2 -I 10.0.0.1 198.51.100.1 >/dev/null"
+  "conntrack -I -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1000 --dport 53 -t 100 2>/dev/null"
+  "conntrack -I -p tcp -s 10.0.0.1 -d 198.51.100.1 --sport 1001 --dport 80 -t 100 --state ESTABLISHED -u SEEN_REPLY,ASSURED -w 5 -m 7 2>/dev/null"
+  "conntrack -I -p icmp -s 10.0.0.1 -d 198.51.100.1 --icmp-type 8 --icmp-code 0 --icmp-id 77 -t 100 2>/dev/null"
+  "conntrack -I -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1002 --dport 53 -t 100 --orig-zone 9 2>/dev/null"
+  "conntrack -I -p udp -s fd00::1 -d fd00::2 --sport 5 --dport 6 -t 100 2>/dev/null"
+)
+CTNOTE="The setup's flows are listed in the setup; output is what conntrack printed from exactly these reply bytes (same run)."
+ctcap() { SETUP=("${CTTOPO[@]}" "${CTFLOWS[@]}"); NOTES="$CTNOTE${3:+ $3}"; cap conntrack "$1" "$2"; }
+if want conntrack; then command -v conntrack >/dev/null || { echo "capture-golden: conntrack not found" >&2; exit 1; }; fi
+ctcap list "conntrack -L"
+ctcap list-extended "conntrack -L -o extended,id"
+ctcap list-ipv4 "conntrack -L -f ipv4" "conntrack-tools sends the family in the dump's nfgenmsg and filters nothing else in the kernel."
+ctcap list-mark "conntrack -L -m 7" "The mark filter goes to the kernel as CTA_MARK and CTA_MARK_MASK 0xffffffff."
+ctcap get "conntrack -G -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1000 --dport 53"
+ctcap get-icmp "conntrack -G -p icmp -s 10.0.0.1 -d 198.51.100.1 --icmp-type 8 --icmp-code 0 --icmp-id 77"
+ctcap get-missing "conntrack -G -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 4000 --dport 53" "No such flow: the kernel answers ENOENT."
+ctcap delete "conntrack -D -p udp -s 10.0.0.1 -d 198.51.100.1 --sport 1000 --dport 53" "conntrack-tools dumps (AF_INET), filters in user space, then deletes each match with the attributes the dump gave it."
+ctcap delete-zone "conntrack -D -w 5" "The flow lives in zone 5: the delete repeats CTA_ZONE, without which the kernel answers ENOENT."
+ctcap flush "conntrack -F"
+ctcap flush-ipv4 "conntrack -F -f ipv4" "A version-0 nfgenmsg with family AF_INET: the kernel ignores the family and empties every family (it honours it only with version 1)."
+ctcap count "conntrack -C" "The kernel's IPCTNL_MSG_CT_GET_STATS reply carries NLM_F_MULTI and no NLMSG_DONE follows."
+SETUP=("${CTTOPO[@]}" "(sleep 1; ping -c1 -W2 -I 10.0.0.1 198.51.100.1; conntrack -D -p icmp) >/dev/null 2>&1 &")
+NOTES="conntrack -E sends nothing (it binds to the groups NEW, UPDATE and DESTROY); replies are the events of a ping started 1 s after it (NEW, UPDATE) and of its flow's deletion (DESTROY). timeout ends it with SIGTERM: exit 124, the summary on stderr."
+cap conntrack events "timeout 3 conntrack -E"
+
+# ---------------------------------------------------------------- genl: nlctrl, as genl(8) asks it
+# Families are registered per namespace: a fresh one sees fewer than the root namespace.
+cap genl ctrl-list "genl ctrl list"
+NOTES="The family does not exist: nlctrl answers ENOENT."
+cap genl ctrl-get-missing "genl ctrl get name nosuch"
+
+# ---------------------------------------------------------------- ethtool: its netlink requests on a veth
+# Every ethtool run first resolves the family (CTRL_CMD_GETFAMILY "ethtool", requests[0]); the
+# string set of feature names (ETHTOOL_MSG_STRSET_GET) goes over a second socket.
+if want ethtool; then command -v ethtool >/dev/null || { echo "capture-golden: ethtool not found" >&2; exit 1; }; fi
+VE=("ip link add veth1 type veth peer name veth2")
+NOTES="Plain ethtool: LINKMODES, LINKINFO, WOL, DEBUG, LINKSTATE gets; veth answers EOPNOTSUPP to WOL and DEBUG, which ethtool does not print."
+SETUP=("${VE[@]}"); cap ethtool show "ethtool veth1"
+SETUP=("${VE[@]}"); cap ethtool features "ethtool -k veth1"
+SETUP=("${VE[@]}"); cap ethtool features-json "ethtool --json -k veth1"
+NOTES="Turning the checksum off takes the TSO features along: the reply's ACTIVE mask lists them too."
+SETUP=("${VE[@]}"); cap ethtool features-set "ethtool -K veth1 tx-checksum-ip-generic off"
+NOTES="Legacy names: gro is rx-gro, tx every tx-checksum-* feature (in the order of the string set)."
+SETUP=("${VE[@]}"); cap ethtool features-set-legacy "ethtool -K veth1 gro on tx off"
+NOTES="tx-checksum-ipv4 is fixed on veth: the kernel changes nothing and its reply's WANTED mask says so; ethtool exits 1."
+SETUP=("${VE[@]}"); cap ethtool features-set-fixed "ethtool -K veth1 tx-checksum-ipv4 on"
+SETUP=("${VE[@]}"); cap ethtool channels "ethtool -l veth1"
+SETUP=("${VE[@]}"); cap ethtool channels-set "ethtool -L veth1 rx 2 tx 2"
+NOTES="veth has at most 2 rx channels: EINVAL with the kernel's extack."
+SETUP=("${VE[@]}"); cap ethtool channels-set-too-many "ethtool -L veth1 rx 5"
+SETUP=("${VE[@]}"); cap ethtool tsinfo "ethtool -T veth1"
+NOTES="No such device: ENODEV with the kernel's extack (offset of ETHTOOL_A_HEADER_DEV_NAME)."
+cap ethtool features-missing-dev "ethtool -k nosuch0"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

@@ -144,13 +144,21 @@ const NFT = [
 ];
 
 const SOCK_DIAG: Record<number, string> = { 18: "TCPDIAG_GETSOCK", 19: "DCCPDIAG_GETSOCK", 20: "SOCK_DIAG_BY_FAMILY", 21: "SOCK_DESTROY" };
+const CT = ["NEW", "GET", "DELETE", "GET_CTRZERO", "GET_STATS_CPU", "GET_STATS", "GET_DYING", "GET_UNCONFIRMED"];
+const CTRL_CMDS = ["UNSPEC", "NEWFAMILY", "DELFAMILY", "GETFAMILY", "NEWOPS", "DELOPS", "GETOPS", "NEWMCAST_GRP", "DELMCAST_GRP", "GETMCAST_GRP", "GETPOLICY"];
 
 /** "RTM_NEWLINK REQUEST|ACK|EXCL|CREATE": flag bits 0x100-0x800 mean different things per verb. */
-function describe(m: Buffer, netfilter: boolean, sockDiag = false): string {
+function describe(m: Buffer, netfilter: boolean, sockDiag = false, genl = false): string {
   const { type, flags } = hdr(m);
   let name: string;
   let verb: "get" | "new" | "del" | "batch";
-  if (sockDiag) {
+  if (genl) {
+    // a generic netlink family's id is handed out at run time: only nlctrl's (0x10) is fixed
+    const cmd = m.length > 16 ? m[16]! : 0;
+    name = type === 0x10 ? `CTRL_CMD_${CTRL_CMDS[cmd] ?? cmd}` : `genl family 0x${type.toString(16)} cmd ${cmd}`;
+    // genl requests use NLM_F_ROOT|MATCH (a dump) and none of the NEW/DEL bits
+    verb = "get";
+  } else if (sockDiag) {
     name = SOCK_DIAG[type] ?? `type ${type}`;
     verb = type === 21 ? "del" : "get";
   } else if (netfilter) {
@@ -159,8 +167,10 @@ function describe(m: Buffer, netfilter: boolean, sockDiag = false): string {
       verb = "batch";
     } else {
       const n = NFT[type & 0xff] ?? String(type & 0xff);
-      name = type >> 8 === 10 ? `NFT_MSG_${n}` : `nfnl(${type >> 8},${type & 0xff})`;
-      verb = n.startsWith("GET") ? "get" : n.startsWith("DEL") ? "del" : "new";
+      const ct = CT[type & 0xff];
+      name = type >> 8 === 10 ? `NFT_MSG_${n}` : type >> 8 === 1 && ct ? `IPCTNL_MSG_CT_${ct}` : `nfnl(${type >> 8},${type & 0xff})`;
+      const v = type >> 8 === 1 ? ct ?? "" : n;
+      verb = v.startsWith("GET") ? "get" : v.startsWith("DEL") ? "del" : "new";
     }
   } else {
     name = RTM[type] ?? `type ${type}`;
@@ -217,9 +227,10 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   const notes: string[] = [];
   const userNotes = readOpt(dir, "notes")?.trim();
   if (userNotes) notes.push(userNotes);
-  const nf = command.startsWith("nft");
+  const nf = command.startsWith("nft") || /(^|\s)conntrack\s/.test(command);
   const sd = command.startsWith("ss");
-  notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf, sd)}`).join("; ")}.`);
+  const genl = /^(genl|ethtool)\b/.test(command);
+  if (requests.length) notes.push(`Requests: ${requests.map((r, i) => `[${i}] ${describe(r, nf, sd, genl)}`).join("; ")}.`);
   for (const d of new Set(dropped)) notes.push(`Dropped from requests/replies: ${d}.`);
   if (rc !== 0) notes.push(`The command exited ${rc}.`);
   const fixture: Record<string, unknown> = {
@@ -244,7 +255,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   fixture.kernel = readFileSync(join(dir, "kernel"), "utf8").trim();
   fixture.tool = readFileSync(join(dir, "tool"), "utf8").trim();
   fixture.notes = notes.join(" ");
-  if (requests.length === 0) throw new Error(`${group}/${name}: no netlink request captured`);
+  // a listener (conntrack -E) only binds to its groups: its capture is the events it received
+  if (requests.length === 0 && !/conntrack -E/.test(command)) throw new Error(`${group}/${name}: no netlink request captured`);
   return { group, name, fixture };
 }
 

@@ -88,6 +88,25 @@ export { neighToIpJson, fdbToBridgeJson } from "./rtnl/json/neigh.js";
 export { ruleToIpJson } from "./rtnl/json/rule.js";
 export { RTNLGRP } from "./rtnl/types.js";
 
+// generic netlink: families resolved through nlctrl, their commands and multicast groups
+export { Genl, GenlMonitor, genlDecoder, registerGenlFamily, GENL_ID_CTRL, GENL_OP_FLAGS } from "./genl/index.js";
+export type {
+  GenlOptions, GenlFamily, GenlOp, GenlMcastGroup, GenlFamilySpec, GenlCommand, GenlMessage, GenlMonitorOptions,
+} from "./genl/index.js";
+
+// ethtool over generic netlink: link settings and state, offload features, channels
+export { Ethtool, FeatureChangeError, featuresToEthtoolJson, ETHTOOL_FAMILY } from "./ethtool/index.js";
+export type {
+  EthtoolOptions, EthtoolDev, LinkInfo as EthtoolLinkInfo, LinkModes as EthtoolLinkModes, LinkState as EthtoolLinkState, Wol as EthtoolWol, DebugInfo as EthtoolDebugInfo,
+  Channels as EthtoolChannels, ChannelsSpec as EthtoolChannelsSpec, TsInfo as EthtoolTsInfo, Feature as EthtoolFeature, Features as EthtoolFeatures,
+  FeatureChange as EthtoolFeatureChange, SetFeaturesOptions as EthtoolSetFeaturesOptions,
+} from "./ethtool/index.js";
+
 // diagnostics: the troubleshooting checklist along a packet's path
 export { diagnose, renderText as renderDoctorText, renderJson as renderDoctorJson } from "./doctor/index.js";
 export type { Check, CheckStatus, DiagnoseOptions, Report } from "./doctor/index.js";
+
+// connection tracking (ctnetlink)
+export { Conntrack } from "./conntrack/verbs.js";
+export type { ConntrackOptions, ConntrackEvent, EventKind as ConntrackEventKind, EventsOptions as ConntrackEventsOptions } from "./conntrack/verbs.js";
+export type { Flow, FlowTuple, FlowCounters, FlowFilter, FlowFamily, FlowSpec, TupleFilter, TupleSpec } from "./conntrack/flow.js";

@@ -12,7 +12,7 @@ export interface GlobalOptions {
   stats: number;
   oneline: boolean;
   /** -br: one line per device, as ip's brief output */
-  brief: boolean;
+  brief?: boolean;
   family?: 4 | 6;
   force: boolean;
   batch?: string;

@@ -61,6 +61,8 @@ export interface Facts {
   probe?: ProbeOutcome;
   /** How the router forwards the packet: the namespace, its output device, where it came in. */
   forwarding?: { router: Ns; out: string; ingress?: string };
+  /** The router's flows of the probe's tuple before the probe ran: id -> seconds left. */
+  natFlowsBefore?: Map<number, number>;
 }
 
 export class DoctorContext {

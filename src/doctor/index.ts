@@ -13,6 +13,7 @@ import { routingChecks } from "./checks/routing.js";
 import { skipped } from "./check.js";
 import { DoctorContext, type Facts } from "./context.js";
 import { family, parseTarget } from "./ip.js";
+import { noteFlowsBeforeProbe } from "./nat-flow.js";
 import type { DiagnoseOptions, Report } from "./types.js";
 
 export type { Check, CheckStatus, DiagnoseOptions, Report } from "./types.js";
@@ -45,6 +46,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
       if (await linkChecks(ctx)) {
         await addressChecks(ctx);
         await routingChecks(ctx);
+        await noteFlowsBeforeProbe(ctx);
         // the probe runs before the neighbour check so that the ARP cache shows this attempt
         await runProbe(ctx);
         await neighbourChecks(ctx);

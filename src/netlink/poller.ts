@@ -102,7 +102,11 @@ class Poller {
       process.once("exit", () => this.wake());
     }
     if (this.loop) this.wake();
-    else this.loop = this.run().catch((e) => this.failAll(e)).finally(() => { this.loop = undefined; });
+    else this.loop = this.run().catch((e) => this.failAll(e)).finally(() => {
+      this.loop = undefined;
+      // a wait added after the loop's last look at `entries` only woke a loop that was ending
+      if (this.entries.size > 0) this.kick();
+    });
   }
 
   /** poll itself failed: nobody can be woken any more, so every watcher hears why. */

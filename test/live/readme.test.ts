@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  constants, decodeMessage, MonitorOverrun, NetlinkError, NetlinkMonitor, NetlinkSocket, Nft, nftExpr as x, netns, ping,
+  Conntrack, constants, decodeMessage, MonitorOverrun, NetlinkError, NetlinkMonitor, NetlinkSocket, Nft, nftExpr as x, netns, ping,
   Rtnl, RTNLGRP, attrSet, struct, sysctl,
 } from "../../src/index.js";
-import { describeLive, ipJson, TestNamespaces } from "../helpers/live.js";
+import { describeLive, hasCommand, ipJson, TestNamespaces } from "../helpers/live.js";
 
 // The README's examples, run as written but inside throwaway namespaces: the docs stay true.
 describeLive("README examples (live)", () => {
@@ -200,6 +200,34 @@ table inet fw {
       expect(ev instanceof MonitorOverrun ? "overrun" : ev).toBe(16);
     } finally {
       await mon.close();
+    }
+  });
+
+  it.skipIf(!hasCommand("conntrack"))("connection tracking (flows made with conntrack -I, the oracle)", async () => {
+    const insert = (...args: string[]) => execFileSync("ip", ["netns", "exec", ns1, "conntrack", "-I", ...args, "-t", "60"], { stdio: "pipe" });
+    insert("-p", "udp", "-s", "10.0.0.2", "-d", "198.51.100.1", "--sport", "41000", "--dport", "53", "-r", "198.51.100.1", "-q", "198.51.100.2",
+      "--reply-port-src", "53", "--reply-port-dst", "61000");
+    insert("-p", "udp", "-s", "10.0.0.7", "-d", "198.51.100.1", "--sport", "41001", "--dport", "53");
+    insert("-p", "udp", "-s", "fd00::2", "-d", "fd00::1", "--sport", "5", "--dport", "6");
+    const ct = await Conntrack.open({ netns: ns1 });
+    const stop = new AbortController();
+    try {
+      const events = ct.events({ kinds: ["new", "destroy"], signal: stop.signal });
+      const flows = await ct.list({ family: 4, proto: "udp", orig: { src: "10.0.0.2" } });
+      expect(flows).toMatchObject([{ family: 4, proto: "udp", protoNum: 17, orig: { sport: 41000, dport: 53 }, reply: { dst: "198.51.100.2", dport: 61000 } }]);
+      const flow = await ct.get({ proto: "udp", orig: { src: "10.0.0.2", dst: "198.51.100.1", sport: 41000, dport: 53 } });
+      expect((await ct.get({ proto: "udp", reply: { src: "198.51.100.1", dst: "198.51.100.2", sport: 53, dport: 61000 } })).id).toBe(flow.id);
+      expect(await ct.delete(flow)).toBe(1);
+      // the udp flow of 10.0.0.7, and whatever the examples above left (their pings)
+      expect(await ct.delete({ orig: { src: "10.0.0.0/24" } })).toBeGreaterThanOrEqual(1);
+      expect(await ct.list({ orig: { src: "10.0.0.0/24" } })).toEqual([]);
+      await ct.flush({ family: 4 });
+      expect(await ct.count()).toBe((await ct.list({ family: 6 })).length);
+      expect(await ct.list({ family: 6, orig: { src: "fd00::2" } })).toHaveLength(1);
+      stop.abort();
+      for await (const e of events) expect(e.kind).not.toBe("overrun");
+    } finally {
+      ct.close();
     }
   });
 

@@ -6,7 +6,9 @@ import type { Route } from "../../rtnl/route/verbs.js";
 import { because, check, ok, skipped } from "../check.js";
 import { cmd, nsName, type DoctorContext, type Ns } from "../context.js";
 import { contains, isPrivate, subnetText } from "../ip.js";
+import { natFlow, probeTupleOf, withNatFlow } from "../nat-flow.js";
 import { findSourceNat } from "../nat-rules.js";
+import type { Check } from "../types.js";
 import { routeText } from "./routing.js";
 
 const IDS = [
@@ -105,18 +107,24 @@ export async function forwardingChecks(ctx: DoctorContext): Promise<void> {
     l4proto: f.port !== undefined ? 17 : f.family === 4 ? 1 : 58,
   });
   const needed = isPrivate(f.src) && !isPrivate(f.dst);
+  let c: Check;
   if (m) {
     const where = `table ${m.chain.family} ${m.chain.table} chain ${m.chain.name}${m.path.length > 1 ? `; reached through ${m.path.join(" > ")}` : ""}`;
-    ctx.add(check("nat.masquerade", "source NAT", m.verdict.match === "yes" || !needed ? "ok" : "warning",
+    c = check("nat.masquerade", "source NAT", m.verdict.match === "yes" || !needed ? "ok" : "warning",
       `"${m.rule.text}" (${where}) ${m.verdict.match === "yes" ? "rewrites" : "may rewrite (it also matches on fields not judged here)"} ${f.src} leaving ${out.dev}`,
-      { details: { rule: m.rule.text, handle: m.rule.handle } }));
+      { details: { rule: m.rule.text, handle: m.rule.handle } });
   } else if (needed) {
-    ctx.add(check("nat.masquerade", "source NAT", "failure",
+    c = check("nat.masquerade", "source NAT", "failure",
       `no masquerade/snat rule in ${nsName(router)}'s nat postrouting chains matches ${f.src} leaving ${out.dev}: ` +
       `${f.dst} would answer a private address (${subnet}) it has no route to`,
-      { fix: cmd(router, `nat masquerade --saddr ${subnet}${ingress ? ` --not-oif ${ingress}` : ""}`) }));
+      { fix: cmd(router, `nat masquerade --saddr ${subnet}${ingress ? ` --not-oif ${ingress}` : ""}`) });
   } else {
     ctx.add(ok("nat.masquerade", "source NAT",
       `no source NAT for ${f.src} leaving ${out.dev}, none needed${isPrivate(f.dst) ? ` (${f.dst} is private too; it needs a route back to ${subnet})` : " (the source is routable)"}`));
+    return;
   }
+  // the probe has run: the router's conntrack shows whether (and to what) its flow was translated
+  const q = probeTupleOf(f)!;
+  const routerAddrs = (await rrt.addr.list({ family: f.family })).map((a) => a.local);
+  ctx.add(withNatFlow(c, await natFlow(router, q, f.natFlowsBefore), { router, q, needed, rule: m?.verdict.match === "yes" ? "yes" : m ? "maybe" : undefined, routerAddrs }));
 }

@@ -1,0 +1,360 @@
+import { Genl, registerGenlFamily, type GenlCommand, type GenlMessage, type GenlOptions } from "../genl/verbs.js";
+import type { GenlMonitor, GenlMonitorOptions } from "../genl/monitor.js";
+import { NetlinkParseError, NlkitInputError } from "../netlink/errors.js";
+import type { CallOptions } from "../netlink/socket.js";
+import {
+  bitNames, featureChanges, featureView, readBitset, resolveFeatureRequest,
+  type Bits, type DecodedBitset, type FeatureBits, type FeatureChange, type Features,
+} from "./features.js";
+import { COMMANDS, ETH_SS, ETHTOOL_FAMILY, ETHTOOL_FLAG, ETHTOOL_MCGRP_MONITOR_NAME } from "./table.js";
+
+registerGenlFamily(ETHTOOL_FAMILY);
+
+/** setFeatures()'s options. */
+export interface SetFeaturesOptions extends CallOptions {
+  /**
+   * Send features that are fixed on the device along with the others, as `ethtool -K` does: the
+   * kernel changes what it can, and its answer (a FeatureChangeError) says what it left. By
+   * default a fixed feature is refused before anything is sent, so nothing changes.
+   */
+  sendFixed?: boolean;
+}
+
+/** A device by name or ifindex. */
+export type EthtoolDev = string | number;
+
+export interface EthtoolOptions extends GenlOptions {
+  /** Share this generic netlink handle (and its family cache) instead of opening one; close() leaves it open. */
+  genl?: Genl;
+}
+
+/** LINKINFO: the port and PHY (`ethtool DEV`'s Port, PHYAD, Transceiver, MDI-X). */
+export interface LinkInfo {
+  port?: string | number;
+  phyaddr?: number;
+  tpMdix?: string | number;
+  tpMdixCtrl?: string | number;
+  transceiver?: string | number;
+}
+
+/** LINKMODES: speed, duplex, autonegotiation and the link modes (kernel names, e.g. "1000baseT/Full"). */
+export interface LinkModes {
+  autoneg?: boolean;
+  /** Mb/s; "unknown" when the driver does not know (no link, or a virtual device that says so). */
+  speed?: number | "unknown";
+  duplex?: string | number;
+  lanes?: number;
+  /** Link modes, ports, pause and FEC bits the device supports (present when the kernel reported our modes). */
+  supported?: string[];
+  advertised?: string[];
+  /** What the link partner advertises, when known. */
+  peer?: string[];
+  masterSlaveCfg?: string | number;
+  masterSlaveState?: string | number;
+  rateMatching?: string | number;
+}
+
+export interface LinkState {
+  link?: boolean;
+  /** Signal quality index and its maximum, where the PHY measures it. */
+  sqi?: number;
+  sqiMax?: number;
+  /** ETHTOOL_LINK_EXT_STATE_* and its substate: why the link is down, when the driver knows. */
+  extState?: number;
+  extSubstate?: number;
+}
+
+export interface Wol {
+  /** Wake-on-LAN modes (kernel names: phy, ucast, mcast, bcast, arp, magic, magicsecure, filter). */
+  supported: string[];
+  enabled: string[];
+  /** The SecureOn password, as colon hex. */
+  sopass?: string;
+}
+
+export interface DebugInfo {
+  /** The driver's message level (bits 0-31 of the mask). */
+  msglvl: number;
+  /** Names of the message classes enabled. */
+  classes: string[];
+}
+
+/** CHANNELS (`ethtool -l`): 0 where the device has no channel of a kind. */
+export interface Channels {
+  rxMax: number;
+  txMax: number;
+  otherMax: number;
+  combinedMax: number;
+  rx: number;
+  tx: number;
+  other: number;
+  combined: number;
+}
+
+/** TSINFO (`ethtool -T`): time stamping, by the kernel's names (software-transmit, hwtstamp_filter_all...). */
+export interface TsInfo {
+  /** SOF_TIMESTAMPING_* capabilities. */
+  timestamping: string[];
+  /** HWTSTAMP_TX_* modes. */
+  txTypes: string[];
+  /** HWTSTAMP_FILTER_* modes. */
+  rxFilters: string[];
+  /** The PTP hardware clock's index (/dev/ptpN); absent when the device has none. */
+  phcIndex?: number;
+}
+
+/** `ethtool -L`: the counts to set. */
+export interface ChannelsSpec {
+  rx?: number;
+  tx?: number;
+  other?: number;
+  combined?: number;
+}
+
+/**
+ * setFeatures() could not do what was asked: features that are fixed on the device (refused
+ * before anything was sent, so nothing changed), or that the kernel left in another state than
+ * requested (its FEATURES_SET reply), in which case `changes` says what did change.
+ */
+export class FeatureChangeError extends NlkitInputError {
+  /** ethtool -K's "Actual changes", in the kernel's feature order. */
+  readonly changes: FeatureChange[];
+  /** The requested features that did not end up as requested. */
+  readonly refused: FeatureChange[];
+  /** No requested feature changed (ethtool: "Could not change any device features"). */
+  readonly nothingChanged: boolean;
+
+  constructor(dev: EthtoolDev, changes: FeatureChange[], requested: number) {
+    const refused = changes.filter((c) => c.requested !== undefined && c.requested !== c.active);
+    const what = refused.map((c) => `${c.feature}: ${onOff(c.active)} [requested ${onOff(c.requested!)}]`).join(", ");
+    super(`could not change features of ${dev}: ${what}`, refused[0]?.feature, "EOPNOTSUPP");
+    this.changes = changes;
+    this.refused = refused;
+    this.nothingChanged = refused.length >= requested;
+  }
+}
+
+function onOff(v: boolean): string {
+  return v ? "on" : "off";
+}
+
+const IFNAMSIZ = 16;
+const MAX_STRINGS = 0x10000;
+
+/** ETHTOOL_A_*_HEADER for a device, plus request flags. */
+function header(dev: EthtoolDev, flags = 0): Record<string, unknown> {
+  const h: Record<string, unknown> = {};
+  if (typeof dev === "number") {
+    if (!Number.isInteger(dev) || dev <= 0 || dev > 0xffffffff) throw new NlkitInputError(`invalid ifindex ${dev}`, "dev");
+    h.devIndex = dev;
+  } else if (typeof dev === "string" && dev !== "" && Buffer.byteLength(dev) < IFNAMSIZ && !/[\s/]/.test(dev)) {
+    h.devName = dev;
+  } else {
+    throw new NlkitInputError(`invalid device name ${JSON.stringify(dev)}`, "dev");
+  }
+  if (flags) h.flags = flags;
+  return h;
+}
+
+const CHANNEL_KEYS = { rx: "rxCount", tx: "txCount", other: "otherCount", combined: "combinedCount" } as const;
+
+function bitsOrFail(b: DecodedBitset | undefined, what: string): Bits {
+  const bits = readBitset(b);
+  if (!bits) throw new NetlinkParseError(`ETHTOOL_MSG_FEATURES_GET_REPLY without ETHTOOL_A_FEATURES_${what}`, 0);
+  return bits;
+}
+
+/**
+ * ethtool over generic netlink, bound to one network namespace: link settings and state,
+ * offload features (under `ethtool -k`'s names) and channels. String sets (feature names) are
+ * read once per handle.
+ */
+export class Ethtool {
+  readonly genl: Genl;
+  private readonly ownsGenl: boolean;
+  private readonly strsets = new Map<number, string[]>();
+
+  static async open(opts: EthtoolOptions = {}): Promise<Ethtool> {
+    return Ethtool.openSync(opts);
+  }
+
+  static openSync(opts: EthtoolOptions = {}): Ethtool {
+    const { genl, ...rest } = opts;
+    return new Ethtool(genl ?? Genl.openSync(rest), genl === undefined);
+  }
+
+  private constructor(genl: Genl, owns: boolean) {
+    this.genl = genl;
+    this.ownsGenl = owns;
+  }
+
+  /** LINKINFO_GET. */
+  async linkInfo(dev: EthtoolDev, opts?: CallOptions): Promise<LinkInfo> {
+    const a = await this.get(COMMANDS.linkinfoGet, header(dev), opts);
+    const out: LinkInfo = {};
+    for (const k of ["port", "phyaddr", "tpMdix", "tpMdixCtrl", "transceiver"] as const) if (a[k] !== undefined) (out as Record<string, unknown>)[k] = a[k];
+    return out;
+  }
+
+  /** LINKMODES_GET, bit sets as named lists (like ethtool, which asks for them uncompacted). */
+  async linkModes(dev: EthtoolDev, opts?: CallOptions): Promise<LinkModes> {
+    const a = await this.get(COMMANDS.linkmodesGet, header(dev), opts);
+    const out: LinkModes = {};
+    if (a.autoneg !== undefined) out.autoneg = a.autoneg !== 0;
+    if (a.speed !== undefined) out.speed = a.speed === 0 || a.speed === 0xffff || a.speed === 0xffffffff ? "unknown" : a.speed;
+    if (a.duplex !== undefined) out.duplex = a.duplex;
+    if (a.lanes !== undefined) out.lanes = a.lanes;
+    const ours = readBitset(a.ours);
+    if (ours) {
+      out.supported = bitNames(ours, "mask");
+      out.advertised = bitNames(ours, "value");
+    }
+    const peer = readBitset(a.peer);
+    if (peer) out.peer = bitNames(peer, "value");
+    for (const k of ["masterSlaveCfg", "masterSlaveState", "rateMatching"] as const) if (a[k] !== undefined) out[k] = a[k];
+    return out;
+  }
+
+  /** LINKSTATE_GET. */
+  async linkState(dev: EthtoolDev, opts?: CallOptions): Promise<LinkState> {
+    const a = await this.get(COMMANDS.linkstateGet, header(dev), opts);
+    const out: LinkState = {};
+    if (a.link !== undefined) out.link = a.link !== 0;
+    for (const k of ["sqi", "sqiMax", "extState", "extSubstate"] as const) if (a[k] !== undefined) out[k] = a[k];
+    return out;
+  }
+
+  /** WOL_GET (EOPNOTSUPP from devices without Wake-on-LAN, veth among them). */
+  async wol(dev: EthtoolDev, opts?: CallOptions): Promise<Wol> {
+    const a = await this.get(COMMANDS.wolGet, header(dev), opts);
+    const modes = readBitset(a.modes);
+    const out: Wol = { supported: bitNames(modes, "mask"), enabled: bitNames(modes, "value") };
+    if (Buffer.isBuffer(a.sopass)) out.sopass = [...a.sopass].map((b) => b.toString(16).padStart(2, "0")).join(":");
+    return out;
+  }
+
+  /** DEBUG_GET: the driver's message level (EOPNOTSUPP where the driver has none). */
+  async debug(dev: EthtoolDev, opts?: CallOptions): Promise<DebugInfo> {
+    const a = await this.get(COMMANDS.debugGet, header(dev), opts);
+    const mask = readBitset(a.msgmask);
+    let msglvl = 0;
+    for (let i = 0; i < Math.min(32, mask?.size ?? 0); i++) if (mask!.value[i]) msglvl |= 1 << i;
+    return { msglvl: msglvl >>> 0, classes: bitNames(mask, "value") };
+  }
+
+  /** Offload features under `ethtool -k`'s names, in its order. */
+  async features(dev: EthtoolDev, opts?: CallOptions): Promise<Features> {
+    const h = header(dev, ETHTOOL_FLAG.COMPACT_BITSETS);
+    const names = await this.strings(ETH_SS.FEATURES, opts);
+    return featureView(names, await this.featureBits(h, opts));
+  }
+
+  /**
+   * `ethtool -K DEV FEATURE on|off ...`: features by kernel name (rx-gro, tx-checksum-ip-generic)
+   * or ethtool's legacy names (gro, tx, generic-receive-offload...), which stand for every kernel
+   * feature they cover. Resolves with what changed, including features that followed the ones
+   * asked for. A fixed feature asked to change is refused before anything is sent (unless
+   * `sendFixed`); a feature the kernel leaves otherwise than asked rejects with its answer
+   * (FeatureChangeError).
+   */
+  async setFeatures(dev: EthtoolDev, want: Record<string, boolean>, opts?: SetFeaturesOptions): Promise<FeatureChange[]> {
+    const h = header(dev, ETHTOOL_FLAG.COMPACT_BITSETS);
+    const names = await this.strings(ETH_SS.FEATURES, opts);
+    const asked = resolveFeatureRequest(names, want);
+    const requested = new Map<number, boolean>();
+    for (const [i, v] of asked) requested.set(i, v);
+    if (!opts?.sendFixed) {
+      const before = await this.featureBits(h, opts);
+      const fixed: FeatureChange[] = [];
+      for (const [i, v] of [...requested].sort((x, y) => x[0] - y[0])) {
+        const isFixed = before.hw.value[i] !== true || before.nochange.value[i] === true;
+        const active = before.active.value[i] === true;
+        if (isFixed && active !== v) fixed.push({ feature: names[i]!, active, requested: v });
+      }
+      if (fixed.length) throw new FeatureChangeError(dev, fixed, requested.size);
+    }
+    const bit = asked.map(([i, v]) => (v ? { name: names[i], value: true } : { name: names[i] }));
+    const [reply] = await this.genl.request(ETHTOOL_FAMILY, COMMANDS.featuresSet, { header: h, wanted: { bits: { bit } } }, opts);
+    if (!reply) return [];
+    const a = reply.attrs as Record<string, DecodedBitset | undefined>;
+    const changes = featureChanges(names, readBitset(a.wanted), readBitset(a.active), requested);
+    if (changes.some((c) => c.requested !== undefined && c.requested !== c.active)) throw new FeatureChangeError(dev, changes, requested.size);
+    return changes;
+  }
+
+  /** CHANNELS_GET (`ethtool -l`). */
+  async channels(dev: EthtoolDev, opts?: CallOptions): Promise<Channels> {
+    const a = await this.get(COMMANDS.channelsGet, header(dev), opts);
+    return {
+      rxMax: a.rxMax ?? 0, txMax: a.txMax ?? 0, otherMax: a.otherMax ?? 0, combinedMax: a.combinedMax ?? 0,
+      rx: a.rxCount ?? 0, tx: a.txCount ?? 0, other: a.otherCount ?? 0, combined: a.combinedCount ?? 0,
+    };
+  }
+
+  /** CHANNELS_SET (`ethtool -L DEV rx N tx N`): counts are written in the order given; the kernel checks them against the maximums. */
+  async setChannels(dev: EthtoolDev, spec: ChannelsSpec, opts?: CallOptions): Promise<void> {
+    const attrs: Record<string, unknown> = { header: header(dev) };
+    if (typeof spec !== "object" || spec === null) throw new NlkitInputError("channels spec must be an object", "channels");
+    for (const [k, v] of Object.entries(spec)) {
+      const key = CHANNEL_KEYS[k as keyof typeof CHANNEL_KEYS];
+      if (!key) throw new NlkitInputError(`unknown channel kind "${k}" (rx, tx, other, combined)`, k);
+      if (v === undefined) continue;
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new NlkitInputError(`${k} must be a channel count (0 to 4294967295)`, k);
+      attrs[key] = v;
+    }
+    if (Object.keys(attrs).length === 1) throw new NlkitInputError("no channel count to set", "channels");
+    await this.genl.request(ETHTOOL_FAMILY, COMMANDS.channelsSet, attrs, opts);
+  }
+
+  /** TSINFO_GET, bit sets as named lists (like `ethtool -T`, which asks for them uncompacted). */
+  async tsinfo(dev: EthtoolDev, opts?: CallOptions): Promise<TsInfo> {
+    const a = await this.get(COMMANDS.tsinfoGet, header(dev), opts);
+    const out: TsInfo = {
+      timestamping: bitNames(readBitset(a.timestamping), "value"),
+      txTypes: bitNames(readBitset(a.txTypes), "value"),
+      rxFilters: bitNames(readBitset(a.rxFilters), "value"),
+    };
+    if (a.phcIndex !== undefined) out.phcIndex = a.phcIndex;
+    return out;
+  }
+
+  /** The ethtool family's "monitor" group: notifications of every change, decoded. */
+  monitor(opts?: GenlMonitorOptions): GenlMonitor {
+    return this.genl.monitor(ETHTOOL_FAMILY, ETHTOOL_MCGRP_MONITOR_NAME, opts);
+  }
+
+  /** A global string set (ETH_SS_*) by index; read once per handle. */
+  async strings(id: number, opts?: CallOptions): Promise<string[]> {
+    const hit = this.strsets.get(id);
+    if (hit) return hit;
+    const [reply] = await this.genl.request(ETHTOOL_FAMILY, COMMANDS.strsetGet, { header: {}, stringsets: { stringset: [{ id }] } }, opts);
+    const sets = ((reply?.attrs as Record<string, any> | undefined)?.stringsets?.stringset ?? []) as Array<Record<string, any>>;
+    const set = sets.find((s) => s.id === id);
+    if (!set) throw new NetlinkParseError(`ETHTOOL_MSG_STRSET_GET_REPLY without string set ${id}`, 0);
+    // a count is a u32 from the kernel: never an allocation of that size
+    const count = Math.min(Number(set.count ?? 0), MAX_STRINGS);
+    const names: string[] = new Array<string>(count).fill("");
+    for (const s of (set.strings?.string ?? []) as Array<{ index?: number; value?: string }>) {
+      if (s.index !== undefined && s.index >= 0 && s.index < count) names[s.index] = s.value ?? "";
+    }
+    this.strsets.set(id, names);
+    return names;
+  }
+
+  close(): void {
+    this.strsets.clear();
+    if (this.ownsGenl) this.genl.close();
+  }
+
+  private async featureBits(h: Record<string, unknown>, opts: CallOptions | undefined): Promise<FeatureBits> {
+    const a = await this.get(COMMANDS.featuresGet, h, opts) as Record<string, DecodedBitset | undefined>;
+    return { hw: bitsOrFail(a.hw, "HW"), wanted: bitsOrFail(a.wanted, "WANTED"), active: bitsOrFail(a.active, "ACTIVE"), nochange: bitsOrFail(a.nochange, "NOCHANGE") };
+  }
+
+  /** A GET of one device: its reply's attributes. */
+  private async get(command: GenlCommand, h: Record<string, unknown>, opts: CallOptions | undefined): Promise<Record<string, any>> {
+    const [reply]: GenlMessage[] = await this.genl.request(ETHTOOL_FAMILY, command, { header: h }, opts);
+    if (!reply) throw new NetlinkParseError(`no reply to ${command.name}`, 0);
+    return reply.attrs;
+  }
+}

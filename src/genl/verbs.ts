@@ -1,0 +1,262 @@
+import { attrSet, type AttrSet, type AttrValues } from "../netlink/attrs.js";
+import { decodeParts } from "../netlink/compiled.js";
+import { NETLINK_GENERIC } from "../netlink/constants.js";
+import type { Decoder } from "../netlink/decoder.js";
+import { NlkitInputError } from "../netlink/errors.js";
+import type { MessageDef } from "../netlink/message.js";
+import { NetlinkSocket, openSocket, tableRequest, type CallOptions, type OpenOptions, type Request } from "../netlink/socket.js";
+import type { Transport } from "../netlink/transport.js";
+import { GenlMonitor, type GenlMonitorOptions } from "./monitor.js";
+import { CTRL_CMD, CTRL_VERSION_DUMP, CTRL_VERSION_GET, ctrlAttrs, GENL_ID_CTRL, genlmsghdr } from "./table.js";
+
+export interface GenlOp {
+  id: number;
+  /** GENL_ADMIN_PERM | GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL | GENL_UNS_ADMIN_PERM */
+  flags: number;
+}
+
+export interface GenlMcastGroup {
+  name: string;
+  id: number;
+}
+
+/** A generic netlink family as nlctrl describes it (`genl ctrl list`). */
+export interface GenlFamily {
+  name: string;
+  /** The nlmsg_type of its messages. */
+  id: number;
+  version: number;
+  hdrsize: number;
+  maxAttr: number;
+  ops: GenlOp[];
+  mcastGroups: GenlMcastGroup[];
+}
+
+/** What a family built on Genl declares: its name in the kernel and the messages the kernel sends it. */
+export interface GenlFamilySpec {
+  readonly name: string;
+  /** genlmsghdr.version of its requests. */
+  readonly version: number;
+  /** Kernel-to-user messages (replies and notifications) by command number. */
+  readonly messages: ReadonlyMap<number, { readonly name: string; readonly attrs: AttrSet }>;
+}
+
+/** One user-to-kernel command of a family. */
+export interface GenlCommand {
+  readonly cmd: number;
+  /** e.g. ETHTOOL_MSG_CHANNELS_SET: named in errors. */
+  readonly name: string;
+  /** The request's attribute set; it also names the attribute an extack offset points at. */
+  readonly attrs: AttrSet;
+}
+
+/** A decoded family message: its genlmsghdr and attributes. */
+export interface GenlMessage<A = AttrValues> {
+  family: string;
+  cmd: number;
+  /** The message's name when the family's spec knows its command. */
+  name?: string;
+  version: number;
+  attrs: A;
+}
+
+export interface GenlOptions extends OpenOptions {}
+
+/** Attributes of messages no spec describes: every one is kept raw. */
+const unknownAttrs = attrSet("genl-unknown", "", {});
+
+const registry = new Map<string, GenlFamilySpec>();
+
+/** Makes a family's messages decodable by name, e.g. for `monitor("ethtool", "monitor")`. */
+export function registerGenlFamily(spec: GenlFamilySpec): void {
+  registry.set(spec.name, spec);
+}
+
+const NLCTRL: GenlFamilySpec = {
+  name: "nlctrl",
+  version: CTRL_VERSION_GET,
+  messages: new Map([[CTRL_CMD.NEWFAMILY, { name: "CTRL_CMD_NEWFAMILY", attrs: ctrlAttrs }]]),
+};
+
+const headerOnly: MessageDef = { name: "genlmsghdr", header: genlmsghdr, attrs: unknownAttrs };
+
+/** A message of family `id` (any other nlmsg_type is undefined), decoded by the spec's table of its command. */
+export function genlDecoder(spec: GenlFamilySpec, id: number): Decoder<GenlMessage | undefined> {
+  const defs = new Map<number, MessageDef>();
+  const defOf = (cmd: number): MessageDef => {
+    let d = defs.get(cmd);
+    if (!d) defs.set(cmd, d = { name: "genlmsghdr", header: genlmsghdr, attrs: spec.messages.get(cmd)?.attrs ?? unknownAttrs });
+    return d;
+  };
+  return (buf, start, len) => {
+    const head = decodeParts<{ cmd?: number; version?: number }>(buf, start, len, headerOnly, []);
+    if (head.type !== id) return undefined;
+    const cmd = head.header.cmd ?? 0;
+    const m = decodeParts(buf, start, len, defOf(cmd));
+    const out: GenlMessage = { family: spec.name, cmd, version: head.header.version ?? 0, attrs: m.attrs };
+    const name = spec.messages.get(cmd)?.name;
+    if (name !== undefined) out.name = name;
+    return out;
+  };
+}
+
+function familyView(a: Record<string, any>): GenlFamily {
+  return {
+    name: a.familyName ?? "",
+    id: a.familyId ?? 0,
+    version: a.version ?? 0,
+    hdrsize: a.hdrsize ?? 0,
+    maxAttr: a.maxattr ?? 0,
+    ops: ((a.ops ?? []) as Record<string, any>[]).map((o) => ({ id: o.id ?? 0, flags: o.flags ?? 0 })),
+    mcastGroups: ((a.mcastGroups ?? []) as Record<string, any>[]).map((g) => ({ name: g.name ?? "", id: g.id ?? 0 })),
+  };
+}
+
+const ctrlDecode = genlDecoder(NLCTRL, GENL_ID_CTRL);
+const decodeFamily: Decoder<GenlFamily | undefined> = (buf, start, len) => {
+  const m = ctrlDecode(buf, start, len);
+  return m?.cmd === CTRL_CMD.NEWFAMILY ? familyView(m.attrs) : undefined;
+};
+
+const GENL_NAMSIZ = 16;
+
+function familyKey(family: unknown): { familyName: string } | { familyId: number } {
+  if (typeof family === "number") {
+    if (!Number.isInteger(family) || family < GENL_ID_CTRL || family > 0xffff) throw new NlkitInputError(`invalid family id ${family}`, "family");
+    return { familyId: family };
+  }
+  if (typeof family !== "string" || family === "" || Buffer.byteLength(family) >= GENL_NAMSIZ) {
+    throw new NlkitInputError(`family name must be a string of 1 to ${GENL_NAMSIZ - 1} bytes`, "family");
+  }
+  return { familyName: family };
+}
+
+/**
+ * A generic netlink handle bound to one network namespace (families are registered per
+ * namespace: most, not all, are visible everywhere). Families are resolved through nlctrl once
+ * and cached for the handle's life; families built on top send their commands through
+ * request()/dump() by family name.
+ */
+export class Genl {
+  readonly socket: NetlinkSocket;
+  private readonly cache = new Map<string, GenlFamily>();
+  private readonly defs = new WeakMap<GenlCommand, Map<number, MessageDef>>();
+  private readonly decoders = new WeakMap<GenlFamilySpec, Map<number, Decoder<GenlMessage | undefined>>>();
+
+  static async open(opts: GenlOptions = {}): Promise<Genl> {
+    return Genl.openSync(opts);
+  }
+
+  static openSync(opts: GenlOptions = {}): Genl {
+    return new Genl(openSocket(NETLINK_GENERIC, opts), opts);
+  }
+
+  private constructor(socket: NetlinkSocket, private readonly opts: GenlOptions) {
+    this.socket = socket;
+  }
+
+  /** Every family registered in the namespace, as `genl ctrl list` lists them; refreshes the cache. */
+  async families(opts?: CallOptions): Promise<GenlFamily[]> {
+    const req = this.ctrlRequest(CTRL_VERSION_DUMP, undefined);
+    const rows = (await this.socket.dump(req, decodeFamily, opts)).filter((f): f is GenlFamily => f !== undefined);
+    this.cache.clear();
+    for (const f of rows) this.cache.set(f.name, f);
+    return rows;
+  }
+
+  /** One family by name (cached) or id; the kernel answers ENOENT (a NetlinkError) when there is none. */
+  async family(family: string | number, opts?: CallOptions): Promise<GenlFamily> {
+    const key = familyKey(family);
+    if ("familyName" in key) {
+      const hit = this.cache.get(key.familyName);
+      if (hit) return hit;
+    } else {
+      for (const f of this.cache.values()) if (f.id === key.familyId) return f;
+    }
+    const [row] = await this.socket.request(this.ctrlRequest(CTRL_VERSION_GET, key), decodeFamily, opts);
+    if (!row) throw new NlkitInputError(`nlctrl sent no family for ${JSON.stringify(family)}`, "family", "ENOENT");
+    this.cache.set(row.name, row);
+    return row;
+  }
+
+  /** Sends one command of a family and resolves with its reply messages ([] for a plain ack). */
+  async request<A = AttrValues>(spec: GenlFamilySpec, command: GenlCommand, attrs: Record<string, unknown>, opts?: CallOptions): Promise<GenlMessage<A>[]> {
+    const fam = await this.family(spec.name, opts);
+    const rows = await this.socket.request(this.familyRequest(spec, command, fam.id, attrs), this.decoderOf(spec, fam.id), opts);
+    return rows.filter((r) => r !== undefined) as GenlMessage<A>[];
+  }
+
+  /** A dump of one command of a family. */
+  async dump<A = AttrValues>(spec: GenlFamilySpec, command: GenlCommand, attrs: Record<string, unknown>, opts?: CallOptions): Promise<GenlMessage<A>[]> {
+    const fam = await this.family(spec.name, opts);
+    const rows = await this.socket.dump(this.familyRequest(spec, command, fam.id, attrs), this.decoderOf(spec, fam.id), opts);
+    return rows.filter((r) => r !== undefined) as GenlMessage<A>[];
+  }
+
+  /**
+   * A family's multicast group joined by name, as an async iterator of decoded notifications.
+   * `family` is a registered family's name (its messages are decoded by its tables; any other
+   * family's attributes are kept raw) or a spec. Await `ready` before causing the events you
+   * want to see: it resolves once the group is joined.
+   */
+  monitor(family: string | GenlFamilySpec, group: string, opts: GenlMonitorOptions = {}): GenlMonitor {
+    const spec: GenlFamilySpec = typeof family === "string"
+      ? registry.get(family) ?? { name: family, version: 0, messages: new Map() }
+      : family;
+    return new GenlMonitor(async () => {
+      const fam = await this.family(spec.name, opts);
+      const grp = fam.mcastGroups.find((g) => g.name === group);
+      if (!grp) {
+        const have = fam.mcastGroups.map((g) => g.name).join(", ") || "none";
+        throw new NlkitInputError(`family "${fam.name}" has no multicast group "${group}" (it has: ${have})`, "group", "ENOENT");
+      }
+      const { socket, owned } = this.monitorSocket(opts);
+      try {
+        socket.joinGroup(grp.id);
+      } catch (e) {
+        if (owned) socket.close();
+        throw e;
+      }
+      return { socket, owned, group: grp.id, decode: this.decoderOf(spec, fam.id) };
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+    this.cache.clear();
+  }
+
+  /** A socket of its own for a monitor; over a handle's scripted transport, that same transport. */
+  private monitorSocket(opts: GenlMonitorOptions): { socket: NetlinkSocket; owned: boolean } {
+    const transport: Transport | undefined = opts.transport;
+    if (transport) return { socket: new NetlinkSocket(transport, { protocol: NETLINK_GENERIC }), owned: true };
+    if (this.opts.transport) return { socket: new NetlinkSocket(this.opts.transport, { protocol: NETLINK_GENERIC }), owned: false };
+    const { transport: _t, ...ns } = this.opts;
+    const extra = opts.receiveBufferSize ? { receiveBufferSize: opts.receiveBufferSize } : {};
+    return { socket: openSocket(NETLINK_GENERIC, { ...ns, ...extra }), owned: true };
+  }
+
+  private ctrlRequest(version: number, key: Record<string, unknown> | undefined): Request {
+    return tableRequest(ctrlDef, GENL_ID_CTRL, 0, { cmd: CTRL_CMD.GETFAMILY, version }, key);
+  }
+
+  private familyRequest(spec: GenlFamilySpec, command: GenlCommand, id: number, attrs: Record<string, unknown>): Request {
+    let byId = this.defs.get(command);
+    if (!byId) this.defs.set(command, byId = new Map());
+    let def = byId.get(id);
+    if (!def) byId.set(id, def = { name: "genlmsghdr", header: genlmsghdr, attrs: command.attrs, typeNames: new Map([[id, command.name]]) });
+    return tableRequest(def, id, 0, { cmd: command.cmd, version: spec.version }, attrs);
+  }
+
+  private decoderOf(spec: GenlFamilySpec, id: number): Decoder<GenlMessage | undefined> {
+    let byId = this.decoders.get(spec);
+    if (!byId) this.decoders.set(spec, byId = new Map());
+    let d = byId.get(id);
+    if (!d) byId.set(id, d = genlDecoder(spec, id));
+    return d;
+  }
+}
+
+const ctrlDef: MessageDef = {
+  name: "genlmsghdr", header: genlmsghdr, attrs: ctrlAttrs, typeNames: new Map([[GENL_ID_CTRL, "CTRL_CMD_GETFAMILY"]]),
+};
