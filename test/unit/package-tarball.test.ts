@@ -134,7 +134,7 @@ describeBuilt("the tarball (npm pack; skipped when dist/ is missing or older tha
 });
 
 describe("a clean clone (the tracked files and the installed devDependencies, no dist/)", () => {
-  it("packs the same file list as the build under test: prepack builds it", () => {
+  it("runs bin/nlkit.js without a build, and packs the same file list as the build under test: prepack builds it", () => {
     const dir = mkdtempSync(join(tmpdir(), "nlkit-clone-"));
     try {
       const tracked = execFileSync("git", ["ls-files", "-z"], { encoding: "utf8" }).split("\0").filter((f) => f && existsSync(f));
@@ -143,6 +143,9 @@ describe("a clean clone (the tracked files and the installed devDependencies, no
         writeFileSync(join(dir, f), readFileSync(f));
       }
       symlinkSync(join(process.cwd(), "node_modules"), join(dir, "node_modules"));
+      // bin/nlkit.js in a clone that was never built builds its bundles, then runs
+      expect(execFileSync(process.execPath, ["bin/nlkit.js", "-V"], { cwd: dir, encoding: "utf8" })).toBe(`nlkit utility, nlkit-${pkg.version}\n`);
+      expect(existsSync(join(dir, "dist", "bundle", "cli.js"))).toBe(true);
       const out = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       const cloneFiles = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
       expect(cloneFiles).toContain("dist/bundle/index.js");
