@@ -1,8 +1,9 @@
-// The package as npm publishes it: what the tarball holds (only what users reach, no maps without
-// sources, no internals in the declarations), its metadata, and a fresh project that installs it
-// offline and uses it through ESM, require(), TypeScript and the two executables.
+// The package as npm publishes it, packed from a clean clone (the tracked files and the installed
+// devDependencies, no dist/: npm pack's prepack builds it): what the tarball holds (only what users
+// reach, no maps without sources, no internals in the declarations), its metadata, and a fresh
+// project that installs it offline and uses it through ESM, require(), TypeScript and both bins.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,20 +16,8 @@ interface Pkg {
 }
 const pkg = JSON.parse(readFileSync("package.json", "utf8")) as Pkg;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-const built = existsSync("dist/bundle/index.js") && existsSync("dist/index.d.ts")
-  && statSync("dist/bundle/index.js").mtimeMs >= newestSource("src");
-const describeBuilt = built ? describe : describe.skip;
-
 /** The relative specifiers a module imports, statically, dynamically or through require. */
-export function relativeImports(text: string): string[] {
+function relativeImports(text: string): string[] {
   const out: string[] = [];
   const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]!);
@@ -55,12 +44,30 @@ function reachable(root: string, entries: string[], files: Set<string>): Set<str
   return seen;
 }
 
-function packList(): { files: string[]; unpackedSize: number } {
-  // --ignore-scripts: the dist/ under test, not a fresh build (prepack's own build is checked below)
-  const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const [r] = JSON.parse(out) as Array<{ files: Array<{ path: string }>; unpackedSize: number }>;
-  return { files: r!.files.map((f) => f.path).sort(), unpackedSize: r!.unpackedSize };
-}
+const work = mkdtempSync(join(tmpdir(), "nlkit-pkg-"));
+const clone = join(work, "clone");
+/** The packed tarball's path, its file list and the directory it was unpacked into. */
+let tarball = "";
+let files: string[] = [];
+let unpackedSize = 0;
+let unpacked = "";
+
+beforeAll(() => {
+  for (const f of execFileSync("git", ["ls-files", "-z"], { encoding: "utf8" }).split("\0").filter((x) => x && existsSync(x))) {
+    mkdirSync(join(clone, dirname(f)), { recursive: true });
+    writeFileSync(join(clone, f), readFileSync(f));
+  }
+  symlinkSync(join(process.cwd(), "node_modules"), join(clone, "node_modules"));
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: clone, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const [r] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }>; unpackedSize: number }>;
+  tarball = join(work, r!.filename);
+  files = r!.files.map((f) => f.path).sort();
+  unpackedSize = r!.unpackedSize;
+  mkdirSync(join(work, "unpacked"));
+  execFileSync("tar", ["xzf", tarball, "-C", join(work, "unpacked")]);
+  unpacked = join(work, "unpacked", "package");
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("package.json (no build needed)", () => {
   it("builds before packing, so a clean clone packs the bundles", () => {
@@ -86,33 +93,28 @@ describe("package.json (no build needed)", () => {
   });
 });
 
-describeBuilt("the tarball (npm pack; skipped when dist/ is missing or older than src/)", () => {
-  let files: string[] = [];
-  let unpackedSize = 0;
-  beforeAll(() => {
-    ({ files, unpackedSize } = packList());
-  });
-
+describe("the tarball packed from a clean clone", () => {
   it("holds only what users reach: the exports, the bins and what they import, the documents", () => {
     const set = new Set(files);
+    expect(files).toContain("dist/bundle/index.js");
     const js = Object.values(pkg.exports).flatMap((e) => (typeof e === "string" ? [] : [e.default]));
     const types = Object.values(pkg.exports).flatMap((e) => (typeof e === "string" ? [] : [e.types]));
     const bins = Object.values(pkg.bin);
     // the bins find their bundles by path, not by import
     const binTargets = ["dist/bundle/cli.js", "dist/bundle/cni-bin/nlkit-cni.cjs"];
-    for (const b of bins) expect(readFileSync(b, "utf8")).toMatch(new RegExp(binTargets.map((t) => t.split("/").slice(-1)[0]!.replace(".", "\\.")).join("|")));
+    for (const b of bins) expect(readFileSync(join(unpacked, b), "utf8")).toMatch(/dist", "bundle", "(cli\.js|cni-bin", "nlkit-cni\.cjs)"/);
     const strip = (p: string) => normalize(p.replace(/^\.\//, ""));
-    const reached = reachable(".", [...js, ...types, ...bins, ...binTargets].map(strip), set);
+    const reached = reachable(unpacked, [...js, ...types, ...bins, ...binTargets].map(strip), set);
     const documents = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"];
     expect(files.filter((f) => !reached.has(f) && !documents.includes(f))).toEqual([]);
     for (const d of documents) expect(set.has(d), d).toBe(true);
     expect(files.filter((f) => f.endsWith(".map") || f.endsWith(".ts") && !f.endsWith(".d.ts") || f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
     // one copy of the library: far below the 2.4 MB of per-file output, maps and a second bundle
-    expect(unpackedSize).toBeLessThan(2_200_000);
+    expect(unpackedSize).toBeLessThan(2_000_000);
   });
 
   it("the README's links work in the tarball: relative ones name shipped files, anchors name headings", () => {
-    const readme = readFileSync("README.md", "utf8");
+    const readme = readFileSync(join(unpacked, "README.md"), "utf8");
     // GitHub's heading ids: lower case, punctuation dropped, spaces to hyphens
     const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
     const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
@@ -127,57 +129,42 @@ describeBuilt("the tarball (npm pack; skipped when dist/ is missing or older tha
 
   it("declares the public API only: no @internal members", () => {
     for (const f of files.filter((x) => x.endsWith(".d.ts"))) {
-      expect(readFileSync(f, "utf8"), f).not.toMatch(/@internal/);
+      expect(readFileSync(join(unpacked, f), "utf8"), f).not.toMatch(/@internal/);
     }
-    expect(readFileSync("dist/netlink/socket.d.ts", "utf8")).not.toMatch(/\bsendFramed\b|\bawaitFramed\b/);
+    expect(readFileSync(join(unpacked, "dist/netlink/socket.d.ts"), "utf8")).not.toMatch(/\bsendFramed\b|\bawaitFramed\b/);
   });
 });
 
-describe("a clean clone (the tracked files and the installed devDependencies, no dist/)", () => {
-  it("runs bin/nlkit.js without a build, and packs the same file list as the build under test: prepack builds it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "nlkit-clone-"));
-    try {
-      const tracked = execFileSync("git", ["ls-files", "-z"], { encoding: "utf8" }).split("\0").filter((f) => f && existsSync(f));
-      for (const f of tracked) {
-        mkdirSync(join(dir, dirname(f)), { recursive: true });
-        writeFileSync(join(dir, f), readFileSync(f));
-      }
-      symlinkSync(join(process.cwd(), "node_modules"), join(dir, "node_modules"));
-      // bin/nlkit.js in a clone that was never built builds its bundles, then runs
-      expect(execFileSync(process.execPath, ["bin/nlkit.js", "-V"], { cwd: dir, encoding: "utf8" })).toBe(`nlkit utility, nlkit-${pkg.version}\n`);
-      expect(existsSync(join(dir, "dist", "bundle", "cli.js"))).toBe(true);
-      const out = execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-      const cloneFiles = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
-      expect(cloneFiles).toContain("dist/bundle/index.js");
-      expect(cloneFiles).toContain("dist/index.d.ts");
-      if (built) expect(cloneFiles.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, ".js"))).toEqual(packList().files.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, ".js")));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+describe("a clean clone", () => {
+  it("runs bin/nlkit.js without a build: the bundles are built first", () => {
+    const fresh = join(work, "fresh");
+    for (const f of execFileSync("git", ["ls-files", "-z"], { encoding: "utf8" }).split("\0").filter((x) => x && existsSync(x) && !x.startsWith("test/"))) {
+      mkdirSync(join(fresh, dirname(f)), { recursive: true });
+      writeFileSync(join(fresh, f), readFileSync(f));
     }
-  }, 120_000);
+    symlinkSync(join(process.cwd(), "node_modules"), join(fresh, "node_modules"));
+    expect(existsSync(join(fresh, "dist"))).toBe(false);
+    expect(execFileSync(process.execPath, ["bin/nlkit.js", "-V"], { cwd: fresh, encoding: "utf8" })).toBe(`nlkit utility, nlkit-${pkg.version}\n`);
+    expect(existsSync(join(fresh, "dist", "bundle", "cli.js"))).toBe(true);
+  }, 60_000);
 });
 
-describeBuilt("a fresh project installs the packed tarball (offline) and uses it", () => {
-  let dir = "";
+describe("a fresh project installs the packed tarball (offline) and uses it", () => {
   let app = "";
   const run = (cmd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
     execFileSync(cmd, args, { cwd: app, encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false", ...env } });
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "nlkit-pkg-"));
-    app = join(dir, "app");
+    app = join(work, "app");
     mkdirSync(app);
     // ffi-rs and its native package come from this clone's node_modules, packed as tarballs: the
-    // registry is not reachable here, and the cache holds tarballs but not the registry documents
-    // npm needs to resolve a version range offline
-    const tarballs = [".", "node_modules/ffi-rs", "node_modules/@yuuang/ffi-rs-linux-x64-gnu"]
+    // registry is not reachable here, and npm's cache holds tarballs but not the registry
+    // documents it needs to resolve a version range offline
+    const deps = ["node_modules/ffi-rs", "node_modules/@yuuang/ffi-rs-linux-x64-gnu"]
       .filter((p) => existsSync(join(p, "package.json")))
-      .map((p) => join(dir, execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir, join(process.cwd(), p)], { encoding: "utf8" }).trim().split("\n").pop()!));
+      .map((p) => join(work, execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", work, join(process.cwd(), p)], { encoding: "utf8" }).trim().split("\n").pop()!));
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "commonjs" }));
-    run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", ...tarballs]);
+    run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball, ...deps]);
   }, 120_000);
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it("imports through ESM and require() the same API", () => {
     const esm = run("node", ["--input-type=module", "-e",
