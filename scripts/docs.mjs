@@ -14,5 +14,6 @@ const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: "in
 if (!existsSync(join(tool, "node_modules", "typedoc"))) run("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], tool);
 // always from a fresh build: the reference documents what the package would ship now
 run("npm", ["run", "-s", "build"]);
-run(process.execPath, [join(tool, "node_modules", "typedoc", "bin", "typedoc"), "--options", join(tool, "typedoc.json")]);
+// extra arguments go to typedoc: `npm run docs -- --validation.notDocumented` lists what has no doc comment
+run(process.execPath, [join(tool, "node_modules", "typedoc", "bin", "typedoc"), "--options", join(tool, "typedoc.json"), ...process.argv.slice(2)]);
 console.log(`API reference: ${join(root, "docs", "api", "index.html")}`);
