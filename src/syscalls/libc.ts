@@ -2,7 +2,7 @@
 // ../shared/notes/ffi-rs.md.
 import { isMainThread } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { stat } from 'node:fs';
+import { readFileSync, stat } from 'node:fs';
 import type * as FfiRs from 'ffi-rs';
 import { SyscallError } from './errors.js';
 
@@ -18,7 +18,31 @@ if (!isMainThread) {
 }
 
 const requireCjs = createRequire(import.meta.url);
-const ffi = requireCjs('ffi-rs') as typeof FfiRs;
+
+/**
+ * ffi-rs picks its glibc or musl binary by calling process.report.getReport(), which assembles a
+ * whole diagnostic report (10-20 ms, about a tenth of a command's start-up) to read one field.
+ * When this process has glibc's libc.so.6 mapped, the answer is known, and for the one synchronous
+ * require getReport returns just that field. Otherwise (musl, no /proc) ffi-rs asks as it would.
+ */
+function requireFfiRs(): typeof FfiRs {
+  let glibc = false;
+  try {
+    glibc = /\/libc\.so\.6$/m.test(readFileSync('/proc/self/maps', 'utf8'));
+  } catch {
+    // no /proc: ffi-rs finds out itself
+  }
+  const report = process.report;
+  if (!glibc || typeof report?.getReport !== 'function') return requireCjs('ffi-rs') as typeof FfiRs;
+  const getReport = report.getReport;
+  report.getReport = (() => ({ header: { glibcVersionRuntime: 'glibc' } })) as unknown as typeof getReport;
+  try {
+    return requireCjs('ffi-rs') as typeof FfiRs;
+  } finally {
+    report.getReport = getReport;
+  }
+}
+const ffi = requireFfiRs();
 export const { DataType } = ffi;
 
 type Load = (params: FfiRs.FFIParams<FfiRs.DataType.I64>) => unknown;
