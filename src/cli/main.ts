@@ -8,18 +8,18 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -batch filename
        nlkit lab [--keep]
        nlkit doctor
-where  OBJECT := { link | address | route | neigh | rule | netns | nat | sysctl }
+where  OBJECT := { link | address | route | neigh | rule | monitor | netns | nat | sysctl }
        OPTIONS := { -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] |
                     -b[atch] [filename] | -force | -h[elp] }
 Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru = rule,
 n = neigh, l = link, net = netns.`;
 
-export type ObjectName = "address" | "route" | "rule" | "neigh" | "link" | "netns" | "nat" | "sysctl" | "lab" | "doctor" | "help";
+export type ObjectName = "address" | "route" | "rule" | "neigh" | "link" | "monitor" | "netns" | "nat" | "sysctl" | "lab" | "doctor" | "help";
 
 /** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
 const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
-  "address", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "nat", "sysctl", "lab", "doctor", "help",
+  "address", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "monitor", "netns", "nat", "sysctl", "lab", "doctor", "help",
 ];
 
 export function objectName(word: string | undefined): ObjectName | undefined {
@@ -36,6 +36,7 @@ const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Prom
   rule: async () => (await import("./rule.js")).run,
   neigh: async () => (await import("./neigh.js")).run,
   link: async () => (await import("./link.js")).run,
+  monitor: async () => (await import("./monitor.js")).run,
   netns: async () => (await import("./netns.js")).run,
   nat: async () => (await import("./nat.js")).run,
   sysctl: async () => (await import("./sysctl.js")).run,
