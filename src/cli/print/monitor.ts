@@ -52,7 +52,8 @@ export class MonitorPrinter {
       line.data = this.record(ev);
       return JSON.stringify(line) + "\n";
     }
-    return (this.o.banners ? BANNERS[ev.object] : "") + (ev.action === "del" ? "Deleted " : "") + this.text(ev) + "\n";
+    // ip prints what the kernel said and nothing else: what nlkit found out itself is marked
+    return (ev.resynced ? "[RESYNC]" : "") + (this.o.banners ? BANNERS[ev.object] : "") + (ev.action === "del" ? "Deleted " : "") + this.text(ev) + "\n";
   }
 
   /** The data as `ip -j ... show` prints the object. */

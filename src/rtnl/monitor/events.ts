@@ -36,7 +36,11 @@ interface EventOf<O extends MonitorObject> {
   action: MonitorAction;
   /** The object as rt.link.get / addr.list / route.list / neigh.list / rule.list return it. */
   data: ObjectData[O];
-  /** True for events the monitor made up after the kernel dropped notifications (see RtnlMonitor). */
+  /**
+   * True for events the monitor made up rather than read: what a dump found different after the
+   * kernel dropped notifications or changed more than it said (routes a device took along), and
+   * routes a replace or an IPv6 append displaced without a delete. See RtnlMonitor.
+   */
   resynced: boolean;
 }
 

@@ -91,8 +91,9 @@ function checkOptions(opts: unknown): MonitorOptions {
  * It joins the multicast groups first and then dumps what it watches, so that nothing changes
  * unseen in between. It keeps what it last reported of every object, by key: when the kernel
  * drops notifications (ENOBUFS: the consumer fell behind), or sends one that cannot be read, or
- * one that alone cannot tell the new state, it dumps again and reports the differences as events
- * with `resynced: true`, then goes on. Nothing is lost without an event saying so.
+ * one that alone cannot tell the new state (see routes.ts), it dumps again and reports the
+ * differences as events with `resynced: true`, then goes on. Nothing is lost without an event
+ * saying so.
  *
  * The socket is read only when the consumer asks for the next event: a consumer that falls
  * behind makes the kernel's queue overflow (and the monitor resync), never this process's
@@ -284,11 +285,11 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     for (const n of list) {
       if (routes) {
         const { gone, resync: again } = routeEffects(this.state, n, this.family);
-        for (const r of gone) this.emit("route", "del", r);
+        for (const r of gone) this.emit("route", "del", r, true);
         if (again && resync === NONE) resync = ROUTES;
       }
       if (quiet && this.state.isNoop(n.object, n.action, n.data)) continue;
-      this.emit(n.object, n.action, n.data);
+      this.emit(n.object, n.action, n.data, false);
     }
     return resync;
   }
@@ -298,8 +299,8 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     return this.family === undefined ? family === 4 || family === 6 : family === this.family;
   }
 
-  private emit<O extends MonitorObject>(object: O, action: MonitorAction, data: ObjectData[O]): void {
+  private emit<O extends MonitorObject>(object: O, action: MonitorAction, data: ObjectData[O], resynced: boolean): void {
     this.state.apply(object, action, data);
-    if (this.objects.has(object)) this.queue.push({ object, action, data, resynced: false } as MonitorEvent);
+    if (this.objects.has(object)) this.queue.push({ object, action, data, resynced } as MonitorEvent);
   }
 }

@@ -191,7 +191,7 @@ describe("rt.monitor()", () => {
       await settled(k, mon);
       k.del("route", "a", { notify: false });
       k.set("route", "b", route4("10.5.0.0", 16, { gateway: "10.1.0.4", oif: 3 }), { flags: NLM_F_REPLACE });
-      expect((await take(mon, 2)).map(brief)).toEqual(["del route 10.5.0.0/16 10.1.0.2", "new route 10.5.0.0/16 10.1.0.4"]);
+      expect((await take(mon, 2)).map(brief)).toEqual(["R del route 10.5.0.0/16 10.1.0.2", "new route 10.5.0.0/16 10.1.0.4"]);
       k.set("route", "c", route4("10.5.0.0", 16, { gateway: "10.1.0.3", oif: 3 }), { flags: NLM_F_CREATE | NLM_F_APPEND });
       expect((await take(mon, 1)).map(brief)).toEqual(["new route 10.5.0.0/16 10.1.0.3"]);
       // two routes of that key: which one the kernel swapped only a dump tells
@@ -213,7 +213,7 @@ describe("rt.monitor()", () => {
       await settled(k, mon);
       k.set("route", "r", route6("fd05::", 64, { gateway: Buffer.from(gw(2)), oif: 3 }));
       k.set("route", "r", route6("fd05::", 64, { multipath: hops([gw(3), 3], [gw(2), 3]) }), { flags: NLM_F_CREATE | NLM_F_APPEND });
-      expect((await take(mon, 3)).map(brief)).toEqual(["new route fd05::/64 fd00::2", "del route fd05::/64 fd00::2", "new route fd05::/64"]);
+      expect((await take(mon, 3)).map(brief)).toEqual(["new route fd05::/64 fd00::2", "R del route fd05::/64 fd00::2", "new route fd05::/64"]);
       k.set("route", "r", route6("fd05::", 64, { gateway: Buffer.from(gw(2)), oif: 3 }), { notify: false });
       k.notify("route", "del", route6("fd05::", 64, { gateway: Buffer.from(gw(3)), oif: 3 }));
       const evs = await take(mon, 3);
