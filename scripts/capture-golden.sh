@@ -431,7 +431,7 @@ cap nft list-table-handles "nft -a list table ip filter"
 
 # ---------------------------------------------------------------- monitor: what ip monitor receives
 # capmon NAME COMMAND: COMMAND (an `ip monitor`) traced in NS while ACTIONS run in NS, then
-# stopped with SIGINT. Its replies are its link-cache dump and the kernel's notifications.
+# stopped with SIGTERM. Its replies are its link-cache dump and the kernel's notifications.
 ACTIONS=()
 capmon() {
   local name=$1 cmd=$2 group=monitor
@@ -462,14 +462,15 @@ capmon() {
   done
   sleep 1
   ip_pid=$(pgrep -P "$tracer" | head -1)
-  [[ -n $ip_pid ]] && kill -INT "$ip_pid"
+  # a background job of a script ignores SIGINT, so ip is stopped with SIGTERM
+  [[ -n $ip_pid ]] && kill -TERM "$ip_pid"
   wait "$tracer" || rc=$?
   echo "$rc" >"$d/rc"
   printf '  %-32s rc=%s  %s\n' "$group/$name" "$rc" "$cmd" >&2
   ip netns del "$NS"; ip netns del "$NS2"
   ACTIONS=(); NOTES=""
 }
-MONNOTE="ip monitor ran until it was stopped with SIGINT (hence the exit code). The actions ran in the namespace while it listened, one after the other. Replies: ip's link-cache dump (RTM_GETLINK) first, then every notification datagram as the kernel delivered it."
+MONNOTE="ip monitor ran until it was stopped with SIGTERM (hence the exit code). The actions ran in the namespace while it listened, one after the other. Replies: ip's link-cache dump (RTM_GETLINK) first, then every notification datagram as the kernel delivered it."
 MONLINKS=(
   "ip link add va address 02:00:00:00:00:0a type veth peer name vb address 02:00:00:00:00:0b"
   "ip link set va up"
@@ -505,7 +506,7 @@ ACTIONS=(
   "ip rule add from 10.9.0.0/16 lookup 100 prio 100"
   "ip -6 addr add fd00::1/64 dev va"
 )
-NOTES="$MONNOTE With -4, IPv6 groups are not joined and link messages print no link-layer line."
+NOTES="$MONNOTE With -4, IPv6 groups are not joined."
 capmon label-v4 "ip -4 monitor label link address route rule"
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi

@@ -38,6 +38,8 @@ export type { RouteApi } from "./rtnl/route/verbs.js";
 export type { NeighApi, NeighGetSpec } from "./rtnl/neigh/verbs.js";
 export type { RuleApi } from "./rtnl/rule/verbs.js";
 export type { AddOptions, ChangeOptions } from "./rtnl/verb.js";
+export { RtnlMonitor, MONITOR_OBJECTS } from "./rtnl/monitor/index.js";
+export type { MonitorOptions, MonitorEvent, MonitorObject, MonitorAction } from "./rtnl/monitor/index.js";
 
 // network namespaces and per-namespace sysctls
 export { netns, sysctl, NetnsError, SysctlError } from "./netns/index.js";

@@ -55,7 +55,7 @@ export async function run(cli: Cli, args: Args): Promise<void> {
     const links = await rt.link.list();
     const { linkToIpJson } = await import("../rtnl/link/json.js");
     const nsName = await nsidNames(cli, links.map((l) => linkToIpJson(l)));
-    const printer = new MonitorPrinter(links, { json: cli.opts.json, banners, family, nsName });
+    const printer = new MonitorPrinter(links, { json: cli.opts.json, banners, nsName });
     for await (const ev of mon) cli.write(printer.format(ev));
   } finally {
     process.off("SIGINT", stop);

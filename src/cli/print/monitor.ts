@@ -18,8 +18,6 @@ export interface MonitorPrintOptions {
   json: boolean;
   /** `ip monitor all` / `label`: each event starts with [LINK], [ADDR]... */
   banners: boolean;
-  /** -4/-6: link events have no link-layer line then, as in ip. */
-  family?: 4 | 6 | undefined;
   nsName?: (nsid: number) => string | undefined;
 }
 
@@ -87,7 +85,6 @@ export class MonitorPrinter {
     const j = stripDetails(linkToIpJson(l, this.links), false);
     for (const k of ["linkmode", "txqlen", "ifalias", "altnames"]) delete j[k];
     if (l.link === 0) j.link = "NONE";
-    if (this.o.family !== undefined) for (const k of ["link_type", "address", "broadcast", "permaddr"]) delete j[k];
     const lines = linkText(j, { details: false, mode: false, ...(this.o.nsName ? { nsName: this.o.nsName } : {}) }).split("\n");
     const event = (l.other as { event?: number } | undefined)?.event;
     lines[0] += " " + (event ? `event ${LINK_EVENTS[event] ?? event} ` : "");

@@ -23,8 +23,9 @@ export function routeText(r: J): string {
   for (const m of r.metrics ?? []) {
     for (const [k, v] of Object.entries(m as J)) s += typeof v === "object" && v ? `${k} lock ${v.value ?? ""} ` : `${k} ${v} `;
   }
-  for (const nh of r.nexthops ?? []) s += "\n\t" + nexthopText(nh);
+  // ip prints the preference before a multipath route's next hops
   if (r.pref !== undefined) s += `pref ${r.pref}`;
+  for (const nh of r.nexthops ?? []) s += "\n\t" + nexthopText(nh);
   if (r.cache !== undefined) s += "\n    cache " + (r.cache as string[]).map((c) => `${c} `).join("");
   return s;
 }
