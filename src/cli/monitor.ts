@@ -29,7 +29,7 @@ export function parseMonitorWords(args: Args): MonitorWords {
       banners = true;
       continue;
     }
-    if (w === "stats" || matches(w, "all-nsid") || matches(w, "file") || w === "dev") {
+    if (w === "stats" || w === "all-nsid" || matches(w, "file") || w === "dev") {
       throw new UsageError(`nlkit monitor: "${w}" is not supported`);
     }
     if (matches(w, "help")) throw new UsageError(MONITOR_USAGE);
