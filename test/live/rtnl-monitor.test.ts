@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { addrToIpJson } from "../../src/rtnl/json/addr.js";
+import { linkToIpJson } from "../../src/rtnl/link/json.js";
 import { neighToIpJson } from "../../src/rtnl/json/neigh.js";
 import { routeToIpJson } from "../../src/rtnl/json/route.js";
 import { ruleToIpJson } from "../../src/rtnl/json/rule.js";
@@ -54,6 +55,8 @@ describeLive("rt.monitor() (live, checked against ip -j)", () => {
       const va = evs.at(-1)!;
       expect(va).toMatchObject({ action: "new", resynced: false });
       expect(va.data).toEqual(await rt.link.get("va"));
+      const byIndex = new Map((await rt.link.list()).map((l) => [l.index, l]));
+      expect(va.object === "link" && linkToIpJson(va.data, byIndex)).toEqual(ipJson(["-d", "link", "show", "dev", "va"], name)[0]);
 
       ip(["link", "set", "va", "up"], name);
       ip(["link", "set", "vb", "up"], name);
