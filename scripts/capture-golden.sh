@@ -606,5 +606,85 @@ SETUP=("${VE[@]}"); cap ethtool tsinfo "ethtool -T veth1"
 NOTES="No such device: ENODEV with the kernel's extack (offset of ETHTOOL_A_HEADER_DEV_NAME)."
 cap ethtool features-missing-dev "ethtool -k nosuch0"
 
+# ---------------------------------------------------------------- monitor: what ip monitor receives
+# capmon NAME COMMAND: COMMAND (an `ip monitor`) traced in NS while ACTIONS run in NS, then
+# stopped with SIGTERM. Its replies are its link-cache dump and the kernel's notifications.
+ACTIONS=()
+capmon() {
+  local name=$1 cmd=$2 group=monitor
+  want "$group" || { ACTIONS=(); NOTES=""; return 0; }
+  N=$((N + 1))
+  NS=$PFX-$N-a NS2=$PFX-$N-b
+  local d=$CAPS/${group}__${name} s tracer ip_pid rc=0
+  mkdir -p "$d"
+  for s in "$NS" "$NS2"; do
+    ip netns add "$s"
+    ip netns exec "$s" sh -c 'for k in all default; do sysctl -qw net.ipv6.conf.$k.accept_dad=0; done'
+  done
+  ip -n "$NS" link set lo up
+  echo "ip link set lo up" >"$d/setup"
+  printf '%s\n' "$cmd" >"$d/command"
+  [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
+  uname -r >"$d/kernel"
+  echo "$IPROUTE" >"$d/tool"
+  ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- $cmd >"$d/stdout" 2>"$d/stderr" &
+  tracer=$!
+  BGPIDS+=("$tracer")
+  # ip reads its link cache and then waits in recvmsg; a traced process starts slowly
+  sleep 1
+  : >"$d/actions"
+  for s in "${ACTIONS[@]}"; do
+    echo "$s" >>"$d/actions"
+    ip netns exec "$NS" sh -c "$s" || { echo "capture-golden: action failed for $group/$name: $s" >&2; exit 1; }
+  done
+  sleep 1
+  ip_pid=$(pgrep -P "$tracer" | head -1)
+  # a background job of a script ignores SIGINT, so ip is stopped with SIGTERM
+  [[ -n $ip_pid ]] && kill -TERM "$ip_pid"
+  wait "$tracer" || rc=$?
+  echo "$rc" >"$d/rc"
+  printf '  %-32s rc=%s  %s\n' "$group/$name" "$rc" "$cmd" >&2
+  ip netns del "$NS"; ip netns del "$NS2"
+  ACTIONS=(); NOTES=""
+}
+MONNOTE="ip monitor ran until it was stopped with SIGTERM (hence the exit code). The actions ran in the namespace while it listened, one after the other. Replies: ip's link-cache dump (RTM_GETLINK) first, then every notification datagram as the kernel delivered it."
+MONLINKS=(
+  "ip link add va address 02:00:00:00:00:0a type veth peer name vb address 02:00:00:00:00:0b"
+  "ip link set va up"
+  "ip link set vb up"
+)
+ACTIONS=(
+  "${MONLINKS[@]}"
+  "ip addr add 10.1.0.1/24 dev va"
+  "ip addr add fd00::1/64 dev va"
+  "ip route add 10.2.0.0/16 via 10.1.0.2"
+  "ip route add 10.3.0.0/16 dev va table 100 metric 5"
+  "ip route replace 10.2.0.0/16 via 10.1.0.3"
+  "ip -6 route add fd05::/64 via fd00::2"
+  "ip -6 route append fd05::/64 via fd00::3"
+  "ip -6 route del fd05::/64"
+  "ip neigh add 10.1.0.9 lladdr 02:00:00:00:00:09 dev va nud permanent"
+  "ip neigh del 10.1.0.9 dev va"
+  "ip rule add from 10.9.0.0/16 lookup 100 prio 100"
+  "ip rule del prio 100"
+  "ip route del 10.2.0.0/16"
+  "ip route del 10.3.0.0/16 table 100"
+  "ip addr del 10.1.0.1/24 dev va"
+  "ip link set va mtu 1400"
+  "ip link set vb name vc"
+  "ip link del va"
+)
+NOTES="$MONNOTE"
+capmon all-objects "ip monitor link address route neigh rule"
+ACTIONS=(
+  "${MONLINKS[@]}"
+  "ip addr add 10.1.0.1/24 dev va"
+  "ip route add 10.2.0.0/16 via 10.1.0.2"
+  "ip rule add from 10.9.0.0/16 lookup 100 prio 100"
+  "ip -6 addr add fd00::1/64 dev va"
+)
+NOTES="$MONNOTE With -4, IPv6 groups are not joined."
+capmon label-v4 "ip -4 monitor label link address route rule"
+
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

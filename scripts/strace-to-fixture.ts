@@ -4,7 +4,8 @@
 //
 // <capture-dir> holds one directory per capture (named <group>__<name>) with plain files:
 // trace (strace -o output), stdout, stderr, rc, command, setup (one command a line), tool,
-// kernel, and optionally notes, input, json (the literal "1" when stdout is JSON).
+// kernel, and optionally notes, input, json (the literal "1" when stdout is JSON), actions (what
+// ran, one command a line, while a monitor was being traced).
 // The fixture format is a contract with test/helpers/golden.ts: see test/fixtures/golden/README.md.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -240,6 +241,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   };
   const input = readOpt(dir, "input");
   if (input !== undefined) fixture.input = input;
+  const actions = readOpt(dir, "actions");
+  if (actions !== undefined) fixture.actions = actions.split("\n").map((s) => s.trim()).filter(Boolean);
   fixture.requests = requests.map((b) => b.toString("hex"));
   fixture.replies = replies.map((b) => b.toString("hex"));
   fixture.output = stdout;

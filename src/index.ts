@@ -40,6 +40,8 @@ export type { RuleApi } from "./rtnl/rule/verbs.js";
 export type { AddrlabelApi, Addrlabel, AddrlabelSpec, AddrlabelListFilter, AddrlabelGetSpec } from "./rtnl/addrlabel/verbs.js";
 export type { NetconfApi, Netconf, NetconfGetSpec, NetconfListFilter, NetconfDev } from "./rtnl/netconf/verbs.js";
 export type { AddOptions, ChangeOptions } from "./rtnl/verb.js";
+export { RtnlMonitor, MONITOR_OBJECTS } from "./rtnl/monitor/index.js";
+export type { MonitorOptions, MonitorEvent, MonitorObject, MonitorAction } from "./rtnl/monitor/index.js";
 
 // network namespaces and per-namespace sysctls
 export { netns, sysctl, NetnsError, SysctlError } from "./netns/index.js";
