@@ -29,3 +29,4 @@ export {
 } from './socket.js';
 export { currentNetnsInode, getpid, gettid, mount, setns, umount2, unshare, withNetns, withNewNetns } from './ns.js';
 export { sockaddrIn, sockaddrIn6, sockaddrNl } from './sockaddr.js';
+export { bpfObjGet } from './bpf.js';
