@@ -9,6 +9,7 @@ import { LinkNames } from "./names.js";
 import { NeighApi } from "./neigh/verbs.js";
 import { RouteApi } from "./route/verbs.js";
 import { RuleApi } from "./rule/verbs.js";
+import { TcApi } from "./tc/verbs.js";
 
 const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 
@@ -31,6 +32,8 @@ class RtnlVerbs {
   readonly route: RouteApi;
   readonly neigh: NeighApi;
   readonly rule: RuleApi;
+  /** Traffic control: qdiscs, classes, filters and their actions. */
+  readonly tc: TcApi;
 
   constructor(ctx: RtnlContext, exec: Executor) {
     this.link = new LinkApi(ctx, exec);
@@ -38,6 +41,7 @@ class RtnlVerbs {
     this.route = new RouteApi(ctx, exec);
     this.neigh = new NeighApi(ctx, exec);
     this.rule = new RuleApi(ctx, exec);
+    this.tc = new TcApi(ctx, exec);
   }
 }
 
