@@ -25,3 +25,9 @@ export function capturedBpfFd(req: Buffer): number | undefined {
   const m = decodeMessage(req, 0, req.length, filterMessage);
   return ((m.attrs as Record<string, any>).options as Record<string, any> | undefined)?.fd;
 }
+
+/** The reply datagrams of the command's own request (matched by seq), leaving out tc's link dump. */
+export function commandReplies(g: Golden): Buffer[] {
+  const seq = commandRequest(g).readUInt32LE(8);
+  return g.replies.filter((d) => d.length >= 16 && d.readUInt32LE(8) === seq);
+}

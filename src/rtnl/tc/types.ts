@@ -102,7 +102,7 @@ export interface ClassFilter {
   qdisc?: Handle;
   /** only this class */
   classid?: Handle;
-  /** only classes under this parent */
+  /** sent to the kernel, which then lists the classes of that parent's qdisc ("1:" or "1:10" both mean qdisc 1:) */
   parent?: Handle;
 }
 

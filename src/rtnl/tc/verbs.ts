@@ -195,8 +195,7 @@ export class ClassApi extends TcVerbs {
     const req = tableRequest(classMessage, RTM_GETTCLASS, 0, { ifindex, parent: parent ?? 0 });
     return this.read(req, classMessage, [RTM_NEWTCLASS], classView, (p) => {
       const h = p.header.handle ?? 0;
-      return (qdisc === undefined || ((h ^ qdisc) & 0xffff0000) === 0) && (id === undefined || h === id)
-        && (parent === undefined || p.header.parent === parent);
+      return (qdisc === undefined || ((h ^ qdisc) & 0xffff0000) === 0) && (id === undefined || h === id);
     }, false, opts);
   }
 

@@ -50,7 +50,7 @@ export interface ActionCommon {
   index?: number;
   ref?: number;
   bind?: number;
-  /** seconds since install / last use / first use, and until expiry (0: never) */
+  /** seconds since install / last use / first use, and until expiry; absent when the kernel reports none */
   installed?: number;
   lastUsed?: number;
   firstUsed?: number;
@@ -63,8 +63,15 @@ export function commonOf(gen: StructValue | undefined, tm: StructValue | undefin
   const out: ActionCommon = {};
   if (gen) Object.assign(out, { index: num(gen.index), ref: num(gen.refcnt), bind: num(gen.bindcnt) });
   if (tm) {
-    const s = (k: string) => Math.floor((num(tm[k]) ?? 0) / USER_HZ);
-    Object.assign(out, { installed: s("install"), lastUsed: s("lastuse"), firstUsed: s("firstuse"), expires: s("expires") });
+    // tc prints each one the kernel reports as non-zero, in whole seconds
+    const put = (k: string, name: keyof ActionCommon) => {
+      const v = num(tm[k]);
+      if (v) out[name] = Math.floor(v / USER_HZ);
+    };
+    put("install", "installed");
+    put("lastuse", "lastUsed");
+    put("firstuse", "firstUsed");
+    put("expires", "expires");
   }
   return out;
 }
