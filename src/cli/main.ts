@@ -8,18 +8,18 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit [ -force ] -batch filename
        nlkit lab [--keep]
        nlkit doctor
-where  OBJECT := { link | address | route | neigh | rule | netns | nat | sysctl }
+where  OBJECT := { link | address | route | neigh | rule | netns | nat | sysctl | tc }
        OPTIONS := { -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] |
                     -b[atch] [filename] | -force | -h[elp] }
 Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru = rule,
 n = neigh, l = link, net = netns.`;
 
-export type ObjectName = "address" | "route" | "rule" | "neigh" | "link" | "netns" | "nat" | "sysctl" | "lab" | "doctor" | "help";
+export type ObjectName = "address" | "route" | "rule" | "neigh" | "link" | "netns" | "nat" | "sysctl" | "tc" | "lab" | "doctor" | "help";
 
 /** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
 const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
-  "address", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "nat", "sysctl", "lab", "doctor", "help",
+  "address", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "nat", "sysctl", "tc", "lab", "doctor", "help",
 ];
 
 export function objectName(word: string | undefined): ObjectName | undefined {
@@ -39,6 +39,7 @@ const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Prom
   netns: async () => (await import("./netns.js")).run,
   nat: async () => (await import("./nat.js")).run,
   sysctl: async () => (await import("./sysctl.js")).run,
+  tc: async () => (await import("./tc.js")).run,
 };
 
 /** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 2 the kernel refused, 255 a usage error, as ip). */

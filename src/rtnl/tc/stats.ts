@@ -33,6 +33,8 @@ export function statsView(s2: AttrValues | undefined, old?: Counters): TcStats |
     if (old.bps || old.pps) Object.assign(o, { bps: num(old.bps), pps: num(old.pps) });
     return o;
   }
+  // an empty nest: the object keeps no counters of its own (a tbf's inner class), as tc reads it
+  if (s2.basic === undefined && s2.queue === undefined && s2.pkt64 === undefined) return undefined;
   const basic = (s2.basic ?? {}) as Counters;
   const queue = (s2.queue ?? {}) as Counters;
   const pkt64 = num(s2.pkt64);
