@@ -40,7 +40,8 @@ export interface TcOutput {
 
 export async function run(cli: Cli, args: Args): Promise<void> {
   const rt = await cli.rtnl();
-  return tcCommand(rt.tc, { opts: cli.opts, write: (t) => cli.write(t) }, args);
+  // awaited, not returned: the verbs' promises may carry values, and the caller reads an exit status
+  await tcCommand(rt.tc, { opts: cli.opts, write: (t) => cli.write(t) }, args);
 }
 
 /** Runs one `tc OBJECT COMMAND ...` line on a tc handle (the CLI's, or a scripted one in tests). */
