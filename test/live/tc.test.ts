@@ -6,9 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { NlkitInputError } from "../../src/netlink/errors.js";
+import { NetlinkError, NlkitInputError } from "../../src/netlink/errors.js";
 import { Rtnl } from "../../src/rtnl/rtnl.js";
 import { filterToTcJson, qdiscToTcJson } from "../../src/rtnl/tc/json.js";
+import type { FilterSpec } from "../../src/rtnl/tc/types.js";
 import { classText } from "../../src/cli/print/tc.js";
 import { describeLive, hasCommand, ip, TestNamespaces } from "../helpers/live.js";
 import { nlkit } from "../helpers/nlkit-cli.js";
@@ -211,6 +212,47 @@ describeLive("rt.tc and nlkit tc (live, tc as the oracle)", () => {
     await expect(rt.tc.qdisc.add({ dev: "va", parent: "root", kind: "nosuchkind" })).rejects.toBeInstanceOf(NlkitInputError);
     await expect(rt.tc.filter.add({ dev: "va", parent: "egress", kind: "bpf", bpf: { pinned: "/nonexistent/nlkit-prog" } })).rejects.toBeInstanceOf(NlkitInputError);
     expect(tcJson(["qdisc", "show", "dev", "va"], a)).toEqual(before);
+  });
+
+  // Encoded and golden-tested; here each goes to the kernel, which either takes it (then tc reads
+  // the kind back and nlkit decodes it) or refuses it to tc as well (the test skips with its words).
+  type KindCase = { name: string; nlkit: (rt: Rtnl) => Promise<void>; tcLine: string; show: string[]; kind: string };
+  const ON = { dev: "k0" } as const;
+  const u32All = (): Pick<FilterSpec, "kind" | "u32"> => ({ kind: "u32", u32: { match: [{ u32: { value: 0, mask: 0 } }] } });
+  const KINDS: KindCase[] = [
+    { name: "netem", kind: "netem", nlkit: (r) => r.tc.qdisc.add({ ...ON, kind: "netem", netem: { delay: "10ms", loss: "1%" } }), tcLine: "qdisc add dev k0 root netem delay 10ms loss 1%", show: ["qdisc", "show", "dev", "k0", "root"] },
+    { name: "fq_codel", kind: "fq_codel", nlkit: (r) => r.tc.qdisc.add({ ...ON, kind: "fq_codel", fq_codel: { target: "5ms", interval: "100ms" } }), tcLine: "qdisc add dev k0 root fq_codel target 5ms interval 100ms", show: ["qdisc", "show", "dev", "k0", "root"] },
+    { name: "fq", kind: "fq", nlkit: (r) => r.tc.qdisc.add({ ...ON, kind: "fq", fq: { flowLimit: 50 } }), tcLine: "qdisc add dev k0 root fq flow_limit 50", show: ["qdisc", "show", "dev", "k0", "root"] },
+    { name: "sfq", kind: "sfq", nlkit: (r) => r.tc.qdisc.add({ ...ON, kind: "sfq", sfq: { perturb: 10 } }), tcLine: "qdisc add dev k0 root sfq perturb 10", show: ["qdisc", "show", "dev", "k0", "root"] },
+    { name: "prio", kind: "prio", nlkit: (r) => r.tc.qdisc.add({ ...ON, kind: "prio", prio: { bands: 3 } }), tcLine: "qdisc add dev k0 root prio bands 3", show: ["qdisc", "show", "dev", "k0", "root"] },
+    { name: "cake", kind: "cake", nlkit: (r) => r.tc.qdisc.add({ ...ON, kind: "cake", cake: { bandwidth: "100mbit" } }), tcLine: "qdisc add dev k0 root cake bandwidth 100mbit", show: ["qdisc", "show", "dev", "k0", "root"] },
+    { name: "matchall", kind: "matchall", nlkit: (r) => r.tc.filter.add({ ...ON, parent: "ingress", pref: 1, kind: "matchall" }), tcLine: "filter add dev k0 ingress pref 1 matchall", show: ["filter", "show", "dev", "k0", "ingress"] },
+    { name: "flower", kind: "flower", nlkit: (r) => r.tc.filter.add({ ...ON, parent: "ingress", protocol: "ip", pref: 1, kind: "flower", flower: { ipProto: "tcp", dstPort: 80 } }), tcLine: "filter add dev k0 ingress protocol ip pref 1 flower ip_proto tcp dst_port 80", show: ["filter", "show", "dev", "k0", "ingress"] },
+    { name: "gact", kind: "u32", nlkit: (r) => r.tc.filter.add({ ...ON, parent: "ingress", protocol: "ip", pref: 1, ...u32All(), actions: [{ kind: "gact", gact: { action: "drop" } }] }), tcLine: "filter add dev k0 ingress protocol ip pref 1 u32 match u32 0 0 action drop", show: ["filter", "show", "dev", "k0", "ingress"] },
+    { name: "police", kind: "u32", nlkit: (r) => r.tc.filter.add({ ...ON, parent: "ingress", protocol: "ip", pref: 1, ...u32All(), actions: [{ kind: "police", police: { rate: "1mbit", burst: "10k", exceed: "drop" } }] }), tcLine: "filter add dev k0 ingress protocol ip pref 1 u32 match u32 0 0 action police rate 1mbit burst 10k drop", show: ["filter", "show", "dev", "k0", "ingress"] },
+  ];
+  it.for(KINDS)("$name: taken by the kernel and read back, or refused to tc too", async (c, ctx) => {
+    const k = ns.create(`k-${c.name.replace("_", "")}`);
+    ip(["link", "add", "k0", "type", "veth", "peer", "name", "k1"], k);
+    tc(["qdisc", "add", "dev", "k0", "clsact"], k);
+    const r = Rtnl.openSync({ netns: k });
+    try {
+      const err = await c.nlkit(r).then(() => undefined, (e: unknown) => e);
+      if (err !== undefined) {
+        expect(err).toBeInstanceOf(NetlinkError);
+        const theirs = spawnSync("tc", ["-n", k, ...c.tcLine.split(" ")], { encoding: "utf8" });
+        expect(theirs.status, theirs.stderr).toBe(2);
+        ctx.skip(`this kernel refuses ${c.name} to tc as well: ${(err as NetlinkError).extack.message ?? (err as Error).message}`);
+      }
+      const shown = tcJson<Array<{ kind: string }>>(c.show, k).filter((o) => o.kind === c.kind);
+      expect(shown.length).toBeGreaterThan(0);
+      const mine = c.show[0] === "qdisc" ? await r.tc.qdisc.list({ dev: "k0", parent: "root" }) : await r.tc.filter.list({ dev: "k0", parent: "ingress" });
+      const ofKind = (mine as Array<{ kind: string; raw?: string }>).filter((o) => o.kind === c.kind);
+      expect(ofKind.length).toBe(shown.length);
+      expect(ofKind.every((o) => o.raw === undefined)).toBe(true);
+    } finally {
+      r.close();
+    }
   });
 
   const bpfReason = !hasCommand("clang") ? "clang is not installed" : !hasCommand("bpftool") ? "bpftool is not installed" : undefined;
