@@ -24,6 +24,12 @@ function hex(text: string, field: string, what: string, max: number): number {
   return n;
 }
 
+/** A handle's text; anything but a string or a number is the caller's mistake. */
+function text(v: unknown, field: string): string {
+  if (typeof v !== "string") throw new NlkitInputError(`invalid ${field}: a string like "1:10" or a number expected`, field);
+  return v;
+}
+
 function raw(v: number, field: string): number {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new NlkitInputError(`invalid ${field} ${v}`, field);
   return v;
@@ -33,7 +39,7 @@ function raw(v: number, field: string): number {
 export function qdiscHandle(v: Handle, field = "handle"): number {
   if (typeof v === "number") return raw(v, field);
   if (v === "none") return 0;
-  const m = /^([0-9a-f]+):?$/i.exec(String(v));
+  const m = /^([0-9a-f]+):?$/i.exec(text(v, field));
   if (!m) throw new NlkitInputError(`invalid qdisc handle "${v}" (e.g. "1:")`, field);
   return hex(m[1]!, field, "major", 0xffff) * 0x10000;
 }
@@ -43,11 +49,11 @@ export function classid(v: Handle, field = "classid"): number {
   if (typeof v === "number") return raw(v, field);
   if (v === "root") return TC_H_ROOT;
   if (v === "none") return 0;
-  const text = String(v);
-  const colon = text.indexOf(":");
-  if (colon < 0) return hex(text, field, "class id", 0xffffffff);
-  const maj = colon === 0 ? 0 : hex(text.slice(0, colon), field, "major", 0xffff);
-  const rest = text.slice(colon + 1);
+  const t = text(v, field);
+  const colon = t.indexOf(":");
+  if (colon < 0) return hex(t, field, "class id", 0xffffffff);
+  const maj = colon === 0 ? 0 : hex(t.slice(0, colon), field, "major", 0xffff);
+  const rest = t.slice(colon + 1);
   const min = rest === "" ? 0 : hex(rest, field, "minor", 0xffff);
   return (maj * 0x10000 + min) >>> 0;
 }
@@ -94,13 +100,13 @@ export function filterParentName(h: number): string {
 /** tc's get_u32_handle: "800::10", "800:", "2:", "::10", or "0x80000010" / a number. */
 export function u32Handle(v: Handle, field: string): number {
   if (typeof v === "number") return raw(v, field);
-  const text = String(v);
-  if (!text.includes(":")) {
-    if (/^0x[0-9a-f]+$/i.test(text)) return raw(parseInt(text.slice(2), 16), field);
-    throw new NlkitInputError(`invalid u32 handle "${text}" (htid:hash:node in hex, e.g. "800::10")`, field);
+  const t = text(v, field);
+  if (!t.includes(":")) {
+    if (/^0x[0-9a-f]+$/i.test(t)) return raw(parseInt(t.slice(2), 16), field);
+    throw new NlkitInputError(`invalid u32 handle "${t}" (htid:hash:node in hex, e.g. "800::10")`, field);
   }
-  const [h, b = "", n = "", extra] = text.split(":");
-  if (extra !== undefined) throw new NlkitInputError(`invalid u32 handle "${text}"`, field);
+  const [h, b = "", n = "", extra] = t.split(":");
+  if (extra !== undefined) throw new NlkitInputError(`invalid u32 handle "${t}"`, field);
   const part = (s: string, max: number, what: string) => (s === "" ? 0 : hex(s, field, `u32 ${what}`, max));
   return ((part(h!, 0xfff, "hash table id") * 2 ** 20) + part(b, 0xff, "bucket") * 2 ** 12 + part(n, 0xfff, "node")) >>> 0;
 }
@@ -151,7 +157,8 @@ export function protocolNumber(v: Protocol, field = "protocol"): number {
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new NlkitInputError(`invalid ${field} ${v}`, field);
     return v;
   }
-  const hit = PROTOCOLS.find(([n]) => n.toLowerCase() === String(v).toLowerCase());
+  text(v, field);
+  const hit = PROTOCOLS.find(([n]) => n.toLowerCase() === v.toLowerCase());
   if (hit) return hit[1];
   const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v.slice(2), 16) : /^\d+$/.test(v) ? Number(v) : NaN;
   if (!(n >= 0 && n <= 0xffff)) throw new NlkitInputError(`invalid ${field} "${v}" (e.g. "ip", "ipv6", "all" or a number)`, field);

@@ -1,6 +1,7 @@
 import type { AttrSet, AttrValues } from "../../netlink/attrs.js";
 import { NlkitInputError } from "../../netlink/errors.js";
 import type { Psched } from "./units.js";
+import { shown } from "./shown.js";
 
 // What every tc kind (qdisc, classifier, action) is: a TCA_OPTIONS table, typed options in tc's
 // words turned into attribute values in the order tc writes them, and a view of what the kernel
@@ -56,7 +57,7 @@ export function checkOptions(o: unknown, allowed: readonly string[], where: stri
 
 /** An integer option in [min, max]. */
 export function intOpt(v: unknown, field: string, max = 0xffffffff, min = 0): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new NlkitInputError(`invalid ${field} ${String(v)} (an integer ${min}..${max})`, field);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new NlkitInputError(`invalid ${field} ${shown(v)} (an integer ${min}..${max})`, field);
   return v;
 }
 
@@ -68,7 +69,7 @@ export function boolOpt(v: unknown, field: string): boolean {
 /** A word out of a fixed list, to its number. */
 export function wordOpt<T extends Record<string, number>>(v: unknown, words: T, field: string): number {
   if (typeof v === "string" && Object.prototype.hasOwnProperty.call(words, v)) return words[v]!;
-  throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)} (expected ${Object.keys(words).join(", ")})`, field);
+  throw new NlkitInputError(`invalid ${field} ${shown(v)} (expected ${Object.keys(words).join(", ")})`, field);
 }
 
 /** The word for a number in a fixed list, or the number. */

@@ -9,6 +9,7 @@ import type { TcBuild } from "./kind.js";
 import { qdiscKinds } from "./qdisc/index.js";
 import type { ClassSpec, FilterSpec, QdiscSpec } from "./types.js";
 import type { Psched } from "./units.js";
+import { shown } from "./shown.js";
 
 // Specs to tcmsg + TCA_* values, in the order tc writes them, so that requests equal its bytes.
 
@@ -52,12 +53,12 @@ function kindOptions(spec: Record<string, unknown>, kind: string | undefined, ki
 
 function kindName(v: unknown, field = "kind"): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "" || v.length > 15) throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)}`, field);
+  if (typeof v !== "string" || v === "" || v.length > 15) throw new NlkitInputError(`invalid ${field} ${shown(v)}`, field);
   return v;
 }
 
 function u32In(v: unknown, field: string, max = 0xffffffff, min = 0): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new NlkitInputError(`invalid ${field} ${String(v)}`, field);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new NlkitInputError(`invalid ${field} ${shown(v)}`, field);
   return v;
 }
 

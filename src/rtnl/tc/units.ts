@@ -1,4 +1,5 @@
 import { NlkitInputError } from "../../netlink/errors.js";
+import { shown } from "./shown.js";
 
 // tc's words for rates, sizes, times and percentages, and the clock arithmetic behind its rate
 // tables and token buffers (iproute2 tc_core.c, lib/utils_math.c). Pure: the kernel's clock
@@ -160,7 +161,7 @@ export function parseRate(v: RateInput, field: string, bits32 = false): number {
   }
   const n = typeof v === "string" ? leadingNumber(v) : undefined;
   const unit = n ? RATE_UNITS.find(([u]) => u === n.rest.toLowerCase()) : undefined;
-  if (!n || (n.rest !== "" && !unit)) throw new NlkitInputError(`invalid ${field} "${String(v)}" (a rate such as "1mbit", "10Mbps" or bytes/s as a number)`, field);
+  if (!n || (n.rest !== "" && !unit)) throw new NlkitInputError(`invalid ${field} ${shown(v)} (a rate such as "1mbit", "10Mbps" or bytes/s as a number)`, field);
   const bytes = (n.value * (unit ? unit[1] : 1)) / 8;
   if (!(bytes >= 0) || bytes > max) throw new NlkitInputError(`${field} "${v}" is out of range`, field);
   return Math.trunc(bytes);
@@ -179,7 +180,7 @@ export function parseSize(v: SizeInput, field: string): number {
   }
   const n = typeof v === "string" ? leadingNumber(v) : undefined;
   const unit = n && n.rest !== "" ? SIZE_UNITS[n.rest.toLowerCase()] : 1;
-  if (!n || unit === undefined) throw new NlkitInputError(`invalid ${field} "${String(v)}" (a size such as "32kb", "1mb" or bytes as a number)`, field);
+  if (!n || unit === undefined) throw new NlkitInputError(`invalid ${field} ${shown(v)} (a size such as "32kb", "1mb" or bytes as a number)`, field);
   const sz = n.value * unit;
   // tc refuses what its unsigned int cannot hold (get_size's floor check)
   if (!(sz >= 0) || sz >= U32) throw new NlkitInputError(`${field} "${v}" is out of range`, field);
@@ -208,7 +209,7 @@ export function parseTime(v: TimeInput, field: string): number {
   }
   const n = typeof v === "string" ? leadingNumber(v) : undefined;
   const unit = n && n.rest !== "" ? TIME_UNITS[n.rest.toLowerCase()] : 1;
-  if (!n || unit === undefined) throw new NlkitInputError(`invalid ${field} "${String(v)}" (a time such as "400ms", "1s" or microseconds as a number)`, field);
+  if (!n || unit === undefined) throw new NlkitInputError(`invalid ${field} ${shown(v)} (a time such as "400ms", "1s" or microseconds as a number)`, field);
   const t = n.value * unit;
   // tc would wrap these silently into another time
   if (!(t >= 0) || t >= U32) throw new NlkitInputError(`${field} "${v}" is out of range`, field);
@@ -224,10 +225,10 @@ export function parsePercent(v: string | number, field: string): number {
   if (typeof v === "number") per = v / 100;
   else {
     const n = typeof v === "string" ? leadingNumber(v) : undefined;
-    if (!n || (n.rest !== "" && n.rest !== "%")) throw new NlkitInputError(`invalid ${field} "${String(v)}" (a percentage such as "1%")`, field);
+    if (!n || (n.rest !== "" && n.rest !== "%")) throw new NlkitInputError(`invalid ${field} ${shown(v)} (a percentage such as "1%")`, field);
     per = n.value / 100;
   }
-  if (!(per >= 0 && per <= 1)) throw new NlkitInputError(`${field} ${String(v)} is outside 0..100%`, field);
+  if (!(per >= 0 && per <= 1)) throw new NlkitInputError(`${field} ${shown(v)} is outside 0..100%`, field);
   return percentScaled(per);
 }
 

@@ -7,6 +7,7 @@ import { gact } from "./gact.js";
 import type { ActionCommon, ActionKindDef } from "./kind.js";
 import { mirred } from "./mirred.js";
 import { police } from "./police.js";
+import { shown } from "../shown.js";
 
 /** Every action kind nlkit encodes and decodes, by TCA_ACT_KIND. */
 export const actionKinds: ReadonlyMap<string, ActionKindDef> = new Map([mirred, gact, police].map((k) => [k.kind, k]));
@@ -70,7 +71,7 @@ export function encodeActions(list: unknown, b: TcBuild, field = "actions"): Rec
     const s = raw as ActionSpec & Record<string, unknown>;
     for (const k of Object.keys(s)) if (!SPEC_KEYS.has(k)) throw new NlkitInputError(`unknown option "${k}" in ${where}`, `${where}.${k}`);
     const kind = actionKinds.get(s.kind);
-    if (!kind) throw new NlkitInputError(`${where}: nlkit cannot encode action kind ${JSON.stringify(s.kind)} (${[...actionKinds.keys()].join(", ")})`, `${where}.kind`);
+    if (!kind) throw new NlkitInputError(`${where}: nlkit cannot encode action kind ${shown(s.kind)} (${[...actionKinds.keys()].join(", ")})`, `${where}.kind`);
     for (const other of actionKinds.keys()) {
       if (other !== s.kind && s[other] !== undefined) throw new NlkitInputError(`${where}: ${other} options given for a ${s.kind} action`, `${where}.${other}`);
     }

@@ -2,6 +2,7 @@ import type { AttrSet, AttrValues } from "../../../netlink/attrs.js";
 import { NlkitInputError } from "../../../netlink/errors.js";
 import { struct, type StructValue } from "../../../netlink/struct.js";
 import { num, type TcBuild, type TcView } from "../kind.js";
+import { shown } from "../shown.js";
 
 // What every action kind shares: the tc_gen header of its parameters, the times of struct tcf_t,
 // and the control words (what happens to the packet next).
@@ -34,7 +35,7 @@ export function controlValue(v: unknown, field: string): number {
       return ((o.goto !== undefined ? TC_ACT_GOTO_CHAIN : TC_ACT_JUMP) | n) | 0;
     }
   }
-  throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)} (${Object.keys(CONTROLS).join(", ")}, { goto: CHAIN } or { jump: COUNT })`, field);
+  throw new NlkitInputError(`invalid ${field} ${shown(v)} (${Object.keys(CONTROLS).join(", ")}, { goto: CHAIN } or { jump: COUNT })`, field);
 }
 
 /** tc's action_n2a, with goto/jump spelled out. */

@@ -3,6 +3,7 @@ import { NlkitInputError } from "../../../netlink/errors.js";
 import { struct } from "../../../netlink/struct.js";
 import { checkOptions, intOpt, type TcBuild, type TcView } from "../kind.js";
 import { commonOf, controlName, controlValue, defineAction, tcfT, tcGen, type Control } from "./kind.js";
+import { shown } from "../shown.js";
 
 /** struct tc_mirred: tc_gen, then eaction (which of the four) and the target device. */
 export const tcMirred = struct("tc_mirred", [...tcGen, ["eaction", "s32"], ["ifindex", "u32"]]);
@@ -32,9 +33,9 @@ export const mirred = defineAction({
   options: mirredAttrs,
   encode(o: MirredOptions, b: TcBuild) {
     const v = checkOptions(o, ["action", "direction", "dev", "index", "control"], "mirred");
-    const key = `${v.direction} ${v.action}` as keyof typeof EACTION;
-    if (!(key in EACTION)) {
-      throw new NlkitInputError(`mirred needs direction "egress" or "ingress" and action "mirror" or "redirect", got ${JSON.stringify([v.direction, v.action])}`, "mirred.action");
+    const key = (typeof v.direction === "string" && typeof v.action === "string" ? `${v.direction} ${v.action}` : "") as keyof typeof EACTION;
+    if (!Object.hasOwn(EACTION, key)) {
+      throw new NlkitInputError(`mirred needs direction "egress" or "ingress" and action "mirror" or "redirect", got ${shown([v.direction, v.action])}`, "mirred.action");
     }
     if (v.dev === undefined) throw new NlkitInputError("mirred needs a dev", "mirred.dev");
     const redirect = v.action === "redirect";

@@ -5,6 +5,7 @@ import { actAttrs } from "../action/index.js";
 import { classid, ETH_P_8021AD, ETH_P_8021Q, ETH_P_ALL, ETH_P_IP, ETH_P_IPV6, formatClassid, protocolName, protocolNumber, type Handle, type Protocol } from "../handle.js";
 import { checkOptions, intOpt } from "../kind.js";
 import { clsFlags, clsFlagsView, defineFilter, hexHandle, plainHandle, type FilterEncodeContext } from "./kind.js";
+import { shown } from "../shown.js";
 
 // The flower keys nlkit encodes; the rest of TCA_FLOWER_* is decoded by number only (kept raw).
 export const flowerAttrs = attrSet("flower", "TCA_FLOWER_", {
@@ -97,7 +98,7 @@ function mac(text: unknown, field: string): [Buffer, Buffer] {
 function u8Masked(v: unknown, field: string): [number, number] {
   if (typeof v === "number") return [intOpt(v, field, 0xff), 0xff];
   const m = typeof v === "string" ? /^(0x[0-9a-f]+|\d+)(?:\/(0x[0-9a-f]+|[0-9a-f]+))?$/i.exec(v) : null;
-  if (!m) throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)} (value or value/mask)`, field);
+  if (!m) throw new NlkitInputError(`invalid ${field} ${shown(v)} (value or value/mask)`, field);
   const val = m[1]!.startsWith("0x") ? parseInt(m[1]!, 16) : Number(m[1]);
   const mask = m[2] === undefined ? 0xff : parseInt(m[2].replace(/^0x/i, ""), 16);
   return [intOpt(val, field, 0xff), intOpt(mask, field, 0xff)];
@@ -108,7 +109,7 @@ function ipKey(text: unknown, family: 4 | 6 | undefined, field: string): { famil
   const t = typeof text === "string" ? text : "";
   const ip = parseIp(t.split("/")[0]!);
   const c = ip ? parseCidr(t.includes("/") ? t : `${t}/${ip.family === 4 ? 32 : 128}`, ip.family) : undefined;
-  if (!c) throw new NlkitInputError(`invalid ${field} ${JSON.stringify(text)}`, field);
+  if (!c) throw new NlkitInputError(`invalid ${field} ${shown(text)}`, field);
   if (family && c.family !== family) throw new NlkitInputError(`${field} ${t} does not match the filter's protocol`, field);
   const mask = Buffer.alloc(c.bytes.length);
   for (let i = 0; i < mask.length; i++) mask[i] = c.prefixlen >= (i + 1) * 8 ? 0xff : c.prefixlen > i * 8 ? (0xff << (8 - (c.prefixlen - i * 8))) & 0xff : 0;
@@ -118,7 +119,7 @@ function ipKey(text: unknown, family: 4 | 6 | undefined, field: string): { famil
 function port(v: unknown, field: string): [number, number] | [number] {
   if (typeof v === "number") return [intOpt(v, field, 0xffff, 1)];
   const m = typeof v === "string" ? /^(\d+)(?:-(\d+))?$/.exec(v) : null;
-  if (!m) throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)} (a port or "min-max")`, field);
+  if (!m) throw new NlkitInputError(`invalid ${field} ${shown(v)} (a port or "min-max")`, field);
   const lo = intOpt(Number(m[1]), field, 0xffff, 1);
   if (m[2] === undefined) return [lo];
   const hi = intOpt(Number(m[2]), field, 0xffff);

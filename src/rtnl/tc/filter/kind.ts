@@ -2,6 +2,7 @@ import type { AttrSet, AttrValues } from "../../../netlink/attrs.js";
 import { NlkitInputError } from "../../../netlink/errors.js";
 import type { Handle } from "../handle.js";
 import type { TcBuild, TcView } from "../kind.js";
+import { shown } from "../shown.js";
 
 /** What a classifier's encoder gets besides its options: the filter's protocol and its encoded actions. */
 export interface FilterEncodeContext {
@@ -41,7 +42,7 @@ export function plainHandle(v: Handle | undefined, field = "handle"): number {
     const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v.slice(2), 16) : /^\d+$/.test(v) ? Number(v) : NaN;
     if (n >= 0 && n <= 0xffffffff) return n;
   }
-  throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)} (a number)`, field);
+  throw new NlkitInputError(`invalid ${field} ${shown(v)} (a number)`, field);
 }
 
 /** tc's "%#llx": "0x1", and "0" for zero. */

@@ -7,6 +7,7 @@ import { actAttrs } from "../action/index.js";
 import { classid, formatClassid, formatU32Handle, u32Handle, u32Hash, u32Node, type Handle } from "../handle.js";
 import { checkOptions, intOpt, num } from "../kind.js";
 import { clsFlags, clsFlagsView, defineFilter, type FilterEncodeContext } from "./kind.js";
+import { shown } from "../shown.js";
 
 /** struct tc_u32_sel without its keys; each key is a struct tc_u32_key right after it. */
 export const u32SelHead = struct("tc_u32_sel", [
@@ -118,7 +119,7 @@ function key8(keys: Key[], v: Masked, off: number, offmask: number, field: strin
 
 function prefixKeys(keys: Key[], text: unknown, family: 4 | 6, off: number, field: string) {
   const c = typeof text === "string" ? parseCidr(text.includes("/") ? text : `${text}/${family === 4 ? 32 : 128}`, family) : undefined;
-  if (!c || c.family !== family) throw new NlkitInputError(`invalid ${field} "${String(text)}" (an IPv${family} address or prefix)`, field);
+  if (!c || c.family !== family) throw new NlkitInputError(`invalid ${field} ${shown(text)} (an IPv${family} address or prefix)`, field);
   for (let i = 0; i < c.prefixlen; i += 32) {
     const word = c.bytes.readUInt32BE(i / 8);
     const bits = Math.min(32, c.prefixlen - i);
@@ -129,7 +130,7 @@ function prefixKeys(keys: Key[], text: unknown, family: 4 | 6, off: number, fiel
 
 function etherKeys(keys: Key[], text: unknown, off: number, field: string) {
   const mac = typeof text === "string" ? parseLladdr(text) : undefined;
-  if (!mac || mac.length !== 6) throw new NlkitInputError(`invalid ${field} "${String(text)}" (a MAC address)`, field);
+  if (!mac || mac.length !== 6) throw new NlkitInputError(`invalid ${field} ${shown(text)} (a MAC address)`, field);
   for (let i = 0; i < 6; i++) key8(keys, mac[i]!, off + i, 0, field);
 }
 

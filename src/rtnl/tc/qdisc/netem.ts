@@ -4,6 +4,7 @@ import { struct } from "../../../netlink/struct.js";
 import { readStruct, structBytes } from "../bytes.js";
 import { boolOpt, checkOptions, defineQdisc, intOpt, num, type TcBuild, type TcView } from "../kind.js";
 import { parsePercent, parseRate, parseSize, parseTime, tick2time, time2tick, timeTooBig, type RateInput, type SizeInput, type TimeInput } from "../units.js";
+import { shown } from "../shown.js";
 
 // netem's TCA_OPTIONS is struct tc_netem_qopt with TCA_NETEM_* attributes straight after it.
 
@@ -64,7 +65,7 @@ const KEYS = ["limit", "delay", "jitter", "delayCorrelation", "loss", "lossCorre
 
 function ticks(b: TcBuild, v: TimeInput, field: string): number {
   const t = parseTime(v, field);
-  if (timeTooBig(b.psched, t)) throw new NlkitInputError(`${field} ${String(v)} is too large for the kernel's ticks`, field);
+  if (timeTooBig(b.psched, t)) throw new NlkitInputError(`${field} ${shown(v)} is too large for the kernel's ticks`, field);
   return time2tick(b.psched, t);
 }
 

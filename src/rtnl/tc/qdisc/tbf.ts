@@ -3,6 +3,7 @@ import { NlkitInputError } from "../../../netlink/errors.js";
 import { struct, type StructValue } from "../../../netlink/struct.js";
 import { checkOptions, defineQdisc, intOpt, num, wordOf, type TcBuild, type TcView } from "../kind.js";
 import { tcRatespec } from "../table.js";
+import { shown } from "../shown.js";
 import {
   LINKLAYER, parseRate, parseSize, parseSizeCell, parseTime, rate32, rateTable, tick2time, TIME_UNITS_PER_SEC, toU32,
   xmitsize, xmittime, xmittimeFits, type RateInput, type SizeInput, type TimeInput,
@@ -45,7 +46,7 @@ const KEYS = ["rate", "burst", "limit", "latency", "peakrate", "mtu", "mpu", "ov
 export function linklayerOpt(v: unknown, field: string): number {
   if (v === undefined || v === "ethernet") return LINKLAYER.ethernet;
   if (v === "atm" || v === "adsl") return LINKLAYER.atm;
-  throw new NlkitInputError(`invalid ${field} ${JSON.stringify(v)} (ethernet, atm or adsl)`, field);
+  throw new NlkitInputError(`invalid ${field} ${shown(v)} (ethernet, atm or adsl)`, field);
 }
 
 /** A ratespec's fields under the struct's prefix. */
