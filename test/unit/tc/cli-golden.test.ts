@@ -1,5 +1,6 @@
 // `nlkit tc ...` given each captured tc command line sends tc's bytes, and prints what tc printed
 // from the kernel's captured replies (test/fixtures/golden/tc).
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Args } from "../../../src/cli/grammar.js";
 import { parseGlobalOptions } from "../../../src/cli/main.js";
@@ -64,5 +65,24 @@ describe("nlkit tc refuses bad lines before sending", () => {
     expect(describeError(err).message).toMatch(message);
     expect(describeError(err).internal).toBeUndefined();
     expect(sent).toEqual([]);
+  });
+});
+
+describe("nlkit tc never fails as an internal error", () => {
+  // words of the captured command lines, shuffled and cut, with a few of anyone's
+  const vocabulary = [...new Set(listGolden("tc").flatMap((n) => loadGolden(`tc/${n}`).command.split(" ").slice(1)))]
+    .filter((w) => !w.startsWith("-") && !w.includes("/tmp/"));
+  it("on any line of tc's words", async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom("qdisc", "class", "filter"), fc.constantFrom("add", "replace", "change", "del", "show", "get"),
+      fc.array(fc.oneof(fc.constantFrom(...vocabulary), fc.string({ maxLength: 6 })), { maxLength: 14 }),
+      async (object, command, rest) => {
+        const words = [object, command, "dev", "va", ...rest];
+        const { ctx, exec } = captureRtnl(TC_DEVICES);
+        const tc = new TcApi(ctx, exec, () => fixturePsched(loadGolden("tc/qdisc-add-tbf")));
+        const err = await tcCommand(tc, { opts: parseGlobalOptions(["tc"]).opts, write: () => {} }, new Args(words)).then(() => undefined, (e: unknown) => e);
+        if (err !== undefined) expect(describeError(err).internal, `${words.join(" ")}: ${(err as Error).stack}`).toBeUndefined();
+      },
+    ), { numRuns: 1500 });
   });
 });
