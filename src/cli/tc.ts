@@ -2,7 +2,7 @@
 // The object's own words (dev, parent, handle, ...) are read here; each kind's options by tc-kinds.ts.
 import type { Cli, GlobalOptions } from "./context.js";
 import type { Handle } from "../rtnl/tc/handle.js";
-import { filterParent, filterParentName } from "../rtnl/tc/handle.js";
+import { filterParent, filterParentName, protocolName, protocolNumber } from "../rtnl/tc/handle.js";
 import type { TcApi } from "../rtnl/tc/verbs.js";
 import type { ClassSpec, FilterListFilter, FilterSpec, QdiscFilter, QdiscSpec } from "../rtnl/tc/types.js";
 import { classToTcJson, filterToTcJson, qdiscToTcJson } from "../rtnl/tc/json.js";
@@ -215,7 +215,8 @@ async function filterModify(tc: TcApi, out: TcOutput, args: Args, cmd: Command):
   if (cmd === "change") return tc.filter.change(s);
   if (cmd === "delete") return tc.filter.del(s);
   const f = await tc.filter.get(s);
-  printFilters(out, [f], { devFiltered: false });
+  // tc prints the one filter as a listing of its device would, parent and all
+  printFilters(out, [f], { devFiltered: true });
 }
 
 async function filterShow(tc: TcApi, out: TcOutput, args: Args): Promise<void> {
@@ -225,10 +226,12 @@ async function filterShow(tc: TcApi, out: TcOutput, args: Args): Promise<void> {
   if (f.dev === undefined) tcError("Cannot find device: dev is required");
   const list = await tc.filter.list(f as unknown as FilterListFilter);
   const parent = f.parent === undefined ? undefined : filterParentName(filterParent(f.parent as Handle));
-  printFilters(out, list, { devFiltered: true, parent });
+  // tc leaves out what the listing was narrowed by
+  const protocol = f.protocol === undefined ? undefined : protocolName(protocolNumber(f.protocol as string));
+  printFilters(out, list, { devFiltered: true, parent, pref: f.pref as number | undefined, protocol });
 }
 
-function printFilters(out: TcOutput, list: Awaited<ReturnType<TcApi["filter"]["list"]>>, where: { devFiltered: boolean; parent?: string }): void {
+function printFilters(out: TcOutput, list: Awaited<ReturnType<TcApi["filter"]["list"]>>, where: { devFiltered: boolean; parent?: string; pref?: number; protocol?: string }): void {
   const o = out.opts;
   const d = { ...where, stats: o.stats > 0, details: o.details };
   if (o.json) return void out.write(formatJson(list.map((x) => filterToTcJson(x, d)), o.pretty) + "\n");

@@ -54,6 +54,9 @@ const SHOWS = [
   ["filter", "show", "dev", "d0", "parent", "1:"],
   ["filter", "show", "dev", "d0", "egress"],
   ["filter", "show", "dev", "d0", "ingress"],
+  // tc leaves out the pref and protocol a listing was narrowed by
+  ["filter", "show", "dev", "d0", "parent", "1:", "pref", "11"],
+  ["filter", "show", "dev", "d0", "parent", "1:", "protocol", "ip"],
 ];
 
 describeLive("rt.tc and nlkit tc (live, tc as the oracle)", () => {
@@ -191,7 +194,7 @@ describeLive("rt.tc and nlkit tc (live, tc as the oracle)", () => {
     for (const show of SHOWS) expect(tcJson(show, byNlkit), show.join(" ")).toEqual(tcJson(show, byTc));
     expect(tc(["class", "show", "dev", "d0"], byNlkit)).toBe(tc(["class", "show", "dev", "d0"], byTc));
     // nlkit's own show, text and -j, against tc's on the same objects (tc 6.1 prints htb classes only as text)
-    const texts = [...SHOWS, ["class", "show", "dev", "d0"]];
+    const texts = [...SHOWS, ["class", "show", "dev", "d0"], ["filter", "get", "dev", "d0", "parent", "1:", "protocol", "ip", "pref", "10", "handle", "800::800", "u32"]];
     const text = nlkit(["-n", byTc, "-batch", "-"], { input: texts.map((w) => `tc ${w.join(" ")}\n`).join("") });
     expect(text.stdout).toBe(texts.map((w) => tc(w, byTc)).join(""));
     const json = nlkit(["-n", byTc, "-j", "-batch", "-"], { input: SHOWS.map((w) => `tc ${w.join(" ")}\n`).join("") });

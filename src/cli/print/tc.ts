@@ -12,6 +12,9 @@ export interface TcTextOptions {
   devFiltered?: boolean;
   /** filters: the parent asked for, which tc leaves out */
   parent?: string;
+  /** filters: the pref and protocol asked for, which tc leaves out too */
+  pref?: number;
+  protocol?: string;
 }
 
 type O = Record<string, any>;
@@ -177,6 +180,7 @@ function u32Key(k: { value: number; mask: number; off: number; offmask: number }
     }
     if (k.off === 8 && k.mask === 0x00ff0000) return `\n  match IP protocol ${(k.value >>> 16) & 0xff}`;
     if (k.off === 20 && k.mask === 0x0000ffff) return `match dport ${k.value & 0xffff}`;
+    if (k.off === 20 && k.mask === 0xffffffff) return `\n  match dport ${k.value & 0xffff}, match sport ${k.value >>> 16}`;
     if (k.off === 20 && k.mask === 0xffff0000) return `\n  match sport ${k.value >>> 16}`;
   }
   return `\n  match ${hex8(k.value)}/${hex8(k.mask)} at ${k.offmask ? "nexthdr+" : ""}${k.off}`;
@@ -252,8 +256,8 @@ export function filterText(f: Filter, opts: TcTextOptions): string {
   if (opts.parent === undefined || opts.parent !== f.parent) {
     t += f.parent === "root" || f.parent === "ingress" || f.parent === "egress" ? `${f.parent} ` : `parent ${f.parent} `;
   }
-  if (f.protocol !== "[0]") t += `protocol ${f.protocol} `;
-  if (f.pref) t += `pref ${f.pref} `;
+  if (f.protocol !== "[0]" && f.protocol !== opts.protocol) t += `protocol ${f.protocol} `;
+  if (f.pref && f.pref !== opts.pref) t += `pref ${f.pref} `;
   t += `${f.kind} `;
   if (f.chain !== undefined) t += `chain ${f.chain} `;
   if (f.options !== undefined) t += filterOptionsText(f, opts);

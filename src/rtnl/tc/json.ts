@@ -13,6 +13,9 @@ export interface TcJsonOptions {
   devFiltered?: boolean;
   /** filters: the parent the listing asked for, which tc then leaves out */
   parent?: string;
+  /** filters: the pref and protocol the listing asked for, which tc leaves out too */
+  pref?: number;
+  protocol?: string;
   /** -s */
   stats?: boolean;
   /** -d */
@@ -241,8 +244,8 @@ export function filterToTcJson(f: Filter, opts: TcJsonOptions = {}): Json {
     if (f.parent === "root" || f.parent === "ingress" || f.parent === "egress") j[f.parent] = true;
     else j.parent = f.parent;
   }
-  if (f.protocol !== "[0]") j.protocol = f.protocol;
-  if (f.pref) j.pref = f.pref;
+  if (f.protocol !== "[0]" && f.protocol !== opts.protocol) j.protocol = f.protocol;
+  if (f.pref && f.pref !== opts.pref) j.pref = f.pref;
   j.kind = f.kind;
   if (f.chain !== undefined) j.chain = f.chain;
   if (f.options !== undefined) {
