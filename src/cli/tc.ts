@@ -11,8 +11,9 @@ import { classText, filterText, qdiscText } from "./print/tc.js";
 import { CLASS_PARSERS, FILTER_PARSERS, num, QDISC_PARSERS, tcError } from "./tc-kinds.js";
 import { formatJson } from "./print/json.js";
 
-export const TC_USAGE = `Usage: nlkit tc OBJECT { COMMAND | help }
+export const TC_USAGE = `Usage: nlkit [ -n NAME ] tc [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { qdisc | class | filter }
+       OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] }
        nlkit tc qdisc { add | replace | change | del } dev STRING [ handle QHANDLE ]
                       [ root | ingress | clsact | parent CLASSID ] QDISC_KIND [ OPTIONS ]
        nlkit tc qdisc show [ dev STRING ] [ root | ingress | handle QHANDLE | parent CLASSID ] [ invisible ]
@@ -45,7 +46,8 @@ export async function run(cli: Cli, args: Args): Promise<void> {
 }
 
 /** Runs one `tc OBJECT COMMAND ...` line on a tc handle (the CLI's, or a scripted one in tests). */
-export async function tcCommand(tc: TcApi, out: TcOutput, args: Args): Promise<void> {
+export async function tcCommand(tc: TcApi, given: TcOutput, args: Args): Promise<void> {
+  const out = { ...given, opts: tcOptions(given.opts, args) };
   const word = args.shift();
   const object = pick(word, OBJECTS);
   if (word === undefined || object === "help") throw new UsageError(TC_USAGE);
@@ -57,6 +59,22 @@ export async function tcCommand(tc: TcApi, out: TcOutput, args: Args): Promise<v
   if (object === "qdisc") return cmd === "show" ? qdiscShow(tc, out, args) : qdiscModify(tc, args, cmd as Command);
   if (object === "class") return cmd === "show" ? classShow(tc, out, args) : classModify(tc, args, cmd as Command);
   return cmd === "show" ? filterShow(tc, out, args) : filterModify(tc, out, args, cmd as Command);
+}
+
+/** tc's own options, after the word tc as tc takes them (`nlkit tc -s -j qdisc show`), on top of nlkit's. */
+function tcOptions(base: GlobalOptions, args: Args): GlobalOptions {
+  const opts = { ...base };
+  for (let w = args.peek(); w !== undefined && w.startsWith("-"); w = args.peek()) {
+    args.shift();
+    const o = w.startsWith("--") ? w.slice(1) : w;
+    const m = (full: string) => o.length >= 2 && full.startsWith(o);
+    if (m("-statistics") || m("-stats")) opts.stats++;
+    else if (m("-json")) opts.json = true;
+    else if (m("-pretty")) opts.pretty = true;
+    else if (m("-details")) opts.details = true;
+    else throw new UsageError(`Option "${w}" is unknown, try "nlkit tc help" (-n NAME goes before tc: nlkit -n NAME tc ...).`);
+  }
+  return opts;
 }
 
 function once(o: Record<string, unknown>, key: string, value: unknown, what = key): void {

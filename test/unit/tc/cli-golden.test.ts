@@ -11,13 +11,16 @@ import { hexdiff, listGolden, loadGolden, normalizeNl } from "../../helpers/gold
 import { captureRtnl } from "../../helpers/rtnl-capture.js";
 import { commandReplies, commandRequest, fixturePsched, TC_DEVICES } from "../../helpers/tc-golden.js";
 
-/** Runs the fixture's command line through nlkit's tc command on a scripted handle. */
+/**
+ * Runs the fixture's command line through nlkit's tc command on a scripted handle (tc's options
+ * become nlkit's global ones); or, given `words`, exactly those words after `nlkit tc`.
+ */
 async function runLine(name: string, words?: string[]) {
   const g = loadGolden(`tc/${name}`);
   const { ctx, exec, sent } = captureRtnl(TC_DEVICES, g.name.includes("show") ? [commandReplies(g)] : []);
   const tc = new TcApi(ctx, exec, () => fixturePsched(g));
-  const argv = words ?? g.command.split(" ").slice(1);
-  const { opts, words: rest } = parseGlobalOptions(argv.flatMap((w, i) => (i === argv.findIndex((x) => !x.startsWith("-")) ? ["tc", w] : [w])));
+  const argv = words ? ["tc", ...words] : g.command.split(" ").slice(1);
+  const { opts, words: rest } = parseGlobalOptions(words ? argv : argv.flatMap((w, i) => (i === argv.findIndex((x) => !x.startsWith("-")) ? ["tc", w] : [w])));
   let text = "";
   await tcCommand(tc, { opts, write: (t) => void (text += t) }, new Args(rest.slice(1)));
   return { g, sent, text };
@@ -84,5 +87,16 @@ describe("nlkit tc never fails as an internal error", () => {
         if (err !== undefined) expect(describeError(err).internal, `${words.join(" ")}: ${(err as Error).stack}`).toBeUndefined();
       },
     ), { numRuns: 1500 });
+  });
+});
+
+describe("tc's options after the word tc", () => {
+  it("nlkit tc -s -j qdisc show prints what nlkit -s -j tc qdisc show does", async () => {
+    const after = await runLine("qdisc-show-json", ["-s", "-j", "qdisc", "show", "dev", "va"]);
+    expect(after.text).toBe(after.g.output);
+  });
+
+  it("refuses an option tc does not have", async () => {
+    await expect(runLine("qdisc-show-json", ["-x", "qdisc", "show"])).rejects.toThrow(/Option "-x" is unknown/);
   });
 });
