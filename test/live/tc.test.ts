@@ -194,7 +194,12 @@ describeLive("rt.tc and nlkit tc (live, tc as the oracle)", () => {
     for (const show of SHOWS) expect(tcJson(show, byNlkit), show.join(" ")).toEqual(tcJson(show, byTc));
     expect(tc(["class", "show", "dev", "d0"], byNlkit)).toBe(tc(["class", "show", "dev", "d0"], byTc));
     // nlkit's own show, text and -j, against tc's on the same objects (tc 6.1 prints htb classes only as text)
-    const texts = [...SHOWS, ["class", "show", "dev", "d0"], ["filter", "get", "dev", "d0", "parent", "1:", "protocol", "ip", "pref", "10", "handle", "800::800", "u32"]];
+    const texts = [
+      ...SHOWS, ["class", "show", "dev", "d0"], ["filter", "get", "dev", "d0", "parent", "1:", "protocol", "ip", "pref", "10", "handle", "800::800", "u32"],
+      // tc's options after the word tc; no traffic crosses d0 (its peer is down), so counters hold still
+      ["-d", "qdisc", "show", "dev", "d0"], ["-d", "class", "show", "dev", "d0"], ["-s", "-d", "qdisc", "show"], ["-s", "class", "show", "dev", "d0"],
+      ["-s", "-d", "filter", "show", "dev", "d0", "ingress"],
+    ];
     const text = nlkit(["-n", byTc, "-batch", "-"], { input: texts.map((w) => `tc ${w.join(" ")}\n`).join("") });
     expect(text.stdout).toBe(texts.map((w) => tc(w, byTc)).join(""));
     const json = nlkit(["-n", byTc, "-j", "-batch", "-"], { input: SHOWS.map((w) => `tc ${w.join(" ")}\n`).join("") });
