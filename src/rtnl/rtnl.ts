@@ -12,6 +12,7 @@ import { NeighApi } from "./neigh/verbs.js";
 import { NetconfApi } from "./netconf/verbs.js";
 import { RouteApi } from "./route/verbs.js";
 import { RuleApi } from "./rule/verbs.js";
+import { TcApi } from "./tc/verbs.js";
 
 const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 
@@ -36,6 +37,8 @@ class RtnlVerbs {
   readonly rule: RuleApi;
   readonly addrlabel: AddrlabelApi;
   readonly netconf: NetconfApi;
+  /** Traffic control: qdiscs, classes, filters and their actions. */
+  readonly tc: TcApi;
 
   constructor(ctx: RtnlContext, exec: Executor) {
     this.link = new LinkApi(ctx, exec);
@@ -45,6 +48,7 @@ class RtnlVerbs {
     this.rule = new RuleApi(ctx, exec);
     this.addrlabel = new AddrlabelApi(ctx, exec);
     this.netconf = new NetconfApi(ctx, exec);
+    this.tc = new TcApi(ctx, exec);
   }
 }
 
