@@ -25,10 +25,12 @@ SSVER=$(ss -V | sed -n 's/.*\(iproute2-[^ ,]*\).*/\1/p')
 ETHTOOLVER=$(command -v ethtool >/dev/null && ethtool --version | awk '{print $1" "$3}' || echo "ethtool ?")
 STRACE=(strace -f -yy -qq -e trace=sendmsg,sendto,recvmsg,recvfrom -e write=all -e read=all -s 0 -xx)
 BGPIDS=()
+BPFFS=""   # a bpffs mounted under $TMP for the tc bpf captures (never /sys/fs/bpf)
 
 cleanup() {
   local p ns
   for p in "${BGPIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null || true; done
+  [[ -n $BPFFS ]] && umount "$BPFFS" 2>/dev/null || true
   for ns in $(ip netns list | awk '{print $1}'); do
     [[ $ns == "$PFX"-* ]] && ip netns del "$ns" 2>/dev/null || true
   done
@@ -605,6 +607,200 @@ SETUP=("${VE[@]}"); cap ethtool channels-set-too-many "ethtool -L veth1 rx 5"
 SETUP=("${VE[@]}"); cap ethtool tsinfo "ethtool -T veth1"
 NOTES="No such device: ENODEV with the kernel's extack (offset of ETHTOOL_A_HEADER_DEV_NAME)."
 cap ethtool features-missing-dev "ethtool -k nosuch0"
+
+# ---------------------------------------------------------------- monitor: what ip monitor receives
+# capmon NAME COMMAND: COMMAND (an `ip monitor`) traced in NS while ACTIONS run in NS, then
+# stopped with SIGTERM. Its replies are its link-cache dump and the kernel's notifications.
+ACTIONS=()
+capmon() {
+  local name=$1 cmd=$2 group=monitor
+  want "$group" || { ACTIONS=(); NOTES=""; return 0; }
+  N=$((N + 1))
+  NS=$PFX-$N-a NS2=$PFX-$N-b
+  local d=$CAPS/${group}__${name} s tracer ip_pid rc=0
+  mkdir -p "$d"
+  for s in "$NS" "$NS2"; do
+    ip netns add "$s"
+    ip netns exec "$s" sh -c 'for k in all default; do sysctl -qw net.ipv6.conf.$k.accept_dad=0; done'
+  done
+  ip -n "$NS" link set lo up
+  echo "ip link set lo up" >"$d/setup"
+  printf '%s\n' "$cmd" >"$d/command"
+  [[ -n $NOTES ]] && printf '%s\n' "$(expand "$NOTES")" >"$d/notes"
+  uname -r >"$d/kernel"
+  echo "$IPROUTE" >"$d/tool"
+  ip netns exec "$NS" "${STRACE[@]}" -o "$d/trace" -- $cmd >"$d/stdout" 2>"$d/stderr" &
+  tracer=$!
+  BGPIDS+=("$tracer")
+  # ip reads its link cache and then waits in recvmsg; a traced process starts slowly
+  sleep 1
+  : >"$d/actions"
+  for s in "${ACTIONS[@]}"; do
+    echo "$s" >>"$d/actions"
+    ip netns exec "$NS" sh -c "$s" || { echo "capture-golden: action failed for $group/$name: $s" >&2; exit 1; }
+  done
+  sleep 1
+  ip_pid=$(pgrep -P "$tracer" | head -1)
+  # a background job of a script ignores SIGINT, so ip is stopped with SIGTERM
+  [[ -n $ip_pid ]] && kill -TERM "$ip_pid"
+  wait "$tracer" || rc=$?
+  echo "$rc" >"$d/rc"
+  printf '  %-32s rc=%s  %s\n' "$group/$name" "$rc" "$cmd" >&2
+  ip netns del "$NS"; ip netns del "$NS2"
+  ACTIONS=(); NOTES=""
+}
+MONNOTE="ip monitor ran until it was stopped with SIGTERM (hence the exit code). The actions ran in the namespace while it listened, one after the other. Replies: ip's link-cache dump (RTM_GETLINK) first, then every notification datagram as the kernel delivered it."
+MONLINKS=(
+  "ip link add va address 02:00:00:00:00:0a type veth peer name vb address 02:00:00:00:00:0b"
+  "ip link set va up"
+  "ip link set vb up"
+)
+ACTIONS=(
+  "${MONLINKS[@]}"
+  "ip addr add 10.1.0.1/24 dev va"
+  "ip addr add fd00::1/64 dev va"
+  "ip route add 10.2.0.0/16 via 10.1.0.2"
+  "ip route add 10.3.0.0/16 dev va table 100 metric 5"
+  "ip route replace 10.2.0.0/16 via 10.1.0.3"
+  "ip -6 route add fd05::/64 via fd00::2"
+  "ip -6 route append fd05::/64 via fd00::3"
+  "ip -6 route del fd05::/64"
+  "ip neigh add 10.1.0.9 lladdr 02:00:00:00:00:09 dev va nud permanent"
+  "ip neigh del 10.1.0.9 dev va"
+  "ip rule add from 10.9.0.0/16 lookup 100 prio 100"
+  "ip rule del prio 100"
+  "ip route del 10.2.0.0/16"
+  "ip route del 10.3.0.0/16 table 100"
+  "ip addr del 10.1.0.1/24 dev va"
+  "ip link set va mtu 1400"
+  "ip link set vb name vc"
+  "ip link del va"
+)
+NOTES="$MONNOTE"
+capmon all-objects "ip monitor link address route neigh rule"
+ACTIONS=(
+  "${MONLINKS[@]}"
+  "ip addr add 10.1.0.1/24 dev va"
+  "ip route add 10.2.0.0/16 via 10.1.0.2"
+  "ip rule add from 10.9.0.0/16 lookup 100 prio 100"
+  "ip -6 addr add fd00::1/64 dev va"
+)
+NOTES="$MONNOTE With -4, IPv6 groups are not joined."
+capmon label-v4 "ip -4 monitor label link address route rule"
+
+# ---------------------------------------------------------------- tc: qdiscs, classes, filters, actions
+# va has 4 tx queues (for mq). In a fresh namespace lo is 1, vb 2, va 3. tc computes rate tables
+# and buffers from /proc/net/psched: its content goes into every fixture's notes.
+PSCHED="psched: $(cat /proc/net/psched)."
+TCDEV=("ip link add va numtxqueues 4 type veth peer name vb" "ip link set va up" "ip link set vb up")
+TCNOTE="Devices: lo=1 vb=2 va=3. $PSCHED"
+TCUNSUP="This kernel lacks the module: the request is complete, the reply is the kernel's error with its extack text."
+tccap() { # tccap NAME COMMAND [setup...]
+  local name=$1 cmd=$2; shift 2
+  SETUP=("${TCDEV[@]}" "$@"); NOTES="$TCNOTE${NOTES:+ $NOTES}"; cap tc "$name" "$cmd"
+}
+HTB=("tc qdisc add dev va root handle 1: htb default 10" "tc class add dev va parent 1: classid 1:10 htb rate 5mbit ceil 10mbit")
+# qdiscs the kernel has
+tccap qdisc-add-pfifo "tc qdisc add dev va root handle 1: pfifo limit 100"
+tccap qdisc-add-bfifo "tc qdisc add dev va root bfifo limit 64kb"
+tccap qdisc-add-pfifo-fast "tc qdisc add dev va root pfifo_fast"
+tccap qdisc-add-tbf "tc qdisc add dev va root tbf rate 1mbit burst 32kb latency 400ms"
+tccap qdisc-add-tbf-limit "tc qdisc add dev va root handle 10: tbf rate 10mbit burst 10kb/8 limit 30000 mpu 64 overhead 4"
+tccap qdisc-add-tbf-peakrate "tc qdisc add dev va root tbf rate 2mbit burst 20kb latency 50ms peakrate 4mbit mtu 2kb"
+tccap qdisc-add-tbf-rate64 "tc qdisc add dev va root tbf rate 40gbit burst 1mb latency 10ms"
+tccap qdisc-add-tbf-atm "tc qdisc add dev va root tbf rate 800kbit burst 5000 latency 70ms linklayer atm"
+tccap qdisc-add-htb "tc qdisc add dev va root handle 1: htb default 10"
+tccap qdisc-add-htb-opts "tc qdisc add dev va root handle 1: htb default 20 r2q 5 direct_qlen 100"
+tccap qdisc-add-mq "tc qdisc add dev va root handle 1: mq"
+tccap qdisc-add-ingress "tc qdisc add dev va ingress"
+tccap qdisc-add-clsact "tc qdisc add dev va clsact"
+tccap qdisc-add-child-tbf "tc qdisc add dev va parent 1:10 handle 10: tbf rate 1mbit burst 32k latency 50ms" "${HTB[@]}"
+tccap qdisc-replace-tbf "tc qdisc replace dev va root handle 1: tbf rate 2mbit burst 16kb latency 100ms" "tc qdisc add dev va root handle 1: tbf rate 1mbit burst 32kb latency 400ms"
+tccap qdisc-change-tbf "tc qdisc change dev va root handle 1: tbf rate 3mbit burst 16kb latency 100ms" "tc qdisc add dev va root handle 1: tbf rate 1mbit burst 32kb latency 400ms"
+tccap qdisc-add-exists "tc qdisc add dev va root handle 1: pfifo" "tc qdisc add dev va root handle 1: pfifo"
+tccap qdisc-del-root "tc qdisc del dev va root" "tc qdisc add dev va root handle 1: htb"
+tccap qdisc-del-clsact "tc qdisc del dev va clsact" "tc qdisc add dev va clsact"
+TCSHOW=("${HTB[@]}" "tc qdisc add dev va parent 1:10 handle 10: tbf rate 1mbit burst 32k latency 50ms" "tc qdisc add dev va clsact" "tc qdisc add dev vb root bfifo limit 10000" "ip addr add 10.9.9.1/24 dev va" "ping -c 2 -i 0.2 -W 1 10.9.9.2 >/dev/null 2>&1 || true")
+tccap qdisc-show-json "tc -s -j qdisc show dev va" "${TCSHOW[@]}"
+tccap qdisc-show "tc -s qdisc show dev va" "${TCSHOW[@]}"
+tccap qdisc-show-all-json "tc -j qdisc show" "${TCSHOW[@]}"
+tccap qdisc-show-mq-json "tc -j qdisc show dev va" "tc qdisc add dev va root handle 1: mq"
+# qdiscs it lacks (golden only)
+NOTES="$TCUNSUP"; tccap qdisc-add-netem "tc qdisc add dev va root netem limit 2000 delay 100ms 10ms 25% loss 1% 30% duplicate 2% reorder 10% 50% corrupt 0.5% rate 1mbit"
+NOTES="$TCUNSUP"; tccap qdisc-add-netem-delay "tc qdisc add dev va root netem delay 50ms"
+NOTES="$TCUNSUP"; tccap qdisc-add-netem-ecn "tc qdisc add dev va root handle 2: netem loss 0.1% ecn gap 5 reorder 5% delay 10ms"
+NOTES="$TCUNSUP"; tccap qdisc-add-fq-codel "tc qdisc add dev va root fq_codel limit 1000 flows 512 quantum 1514 target 5ms interval 100ms ecn ce_threshold 2ms memory_limit 32mb drop_batch 32"
+NOTES="$TCUNSUP"; tccap qdisc-add-fq-codel-noecn "tc qdisc add dev va root fq_codel noecn"
+NOTES="$TCUNSUP"; tccap qdisc-add-fq "tc qdisc add dev va root fq limit 5000 flow_limit 50 quantum 3028 initial_quantum 15140 maxrate 1gbit buckets 1024 pacing refill_delay 40ms orphan_mask 1023 ce_threshold 3ms horizon 5s horizon_drop low_rate_threshold 550kbit"
+NOTES="$TCUNSUP"; tccap qdisc-add-sfq "tc qdisc add dev va root sfq limit 64 perturb 10 quantum 1514 divisor 1024 flows 64 depth 32 headdrop"
+NOTES="$TCUNSUP"; tccap qdisc-add-prio "tc qdisc add dev va root handle 1: prio bands 4 priomap 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0"
+NOTES="$TCUNSUP"; tccap qdisc-add-prio-default "tc qdisc add dev va root prio"
+NOTES="$TCUNSUP"; tccap qdisc-add-cake "tc qdisc add dev va root cake bandwidth 100mbit rtt 50ms diffserv4 dual-dsthost nat wash ack-filter overhead 18 mpu 64 atm ingress memlimit 32mb fwmark 0xff split-gso"
+NOTES="$TCUNSUP"; tccap qdisc-add-cake-unlimited "tc qdisc add dev va root cake unlimited besteffort flowblind nonat nowash no-ack-filter raw egress"
+# classes
+tccap class-add-htb "tc class add dev va parent 1: classid 1:10 htb rate 5mbit ceil 10mbit" "tc qdisc add dev va root handle 1: htb default 10"
+tccap class-add-htb-opts "tc class add dev va parent 1: classid 1:20 htb rate 1mbit ceil 2mbit burst 15k cburst 20k/16 prio 2 quantum 1500 mtu 9000 mpu 64 overhead 4" "tc qdisc add dev va root handle 1: htb"
+tccap class-add-htb-rate64 "tc class add dev va parent 1: classid 1:30 htb rate 50gbit ceil 60gbit" "tc qdisc add dev va root handle 1: htb"
+tccap class-add-htb-child "tc class add dev va parent 1:10 classid 1:11 htb rate 1mbit ceil 5mbit linklayer atm" "${HTB[@]}"
+tccap class-change-htb "tc class change dev va parent 1: classid 1:10 htb rate 6mbit ceil 12mbit" "${HTB[@]}"
+tccap class-replace-htb "tc class replace dev va parent 1: classid 1:10 htb rate 7mbit" "${HTB[@]}"
+tccap class-del "tc class del dev va classid 1:10" "${HTB[@]}"
+tccap class-show "tc -s class show dev va" "${TCSHOW[@]}"
+# filters and actions the kernel has
+U32P=("${HTB[@]}")
+tccap filter-add-u32 "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip dst 10.0.0.2/32 classid 1:10" "${U32P[@]}"
+tccap filter-add-u32-multi "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip src 10.0.0.0/24 match ip dport 80 0xffff match ip protocol 6 0xff match ip tos 0x10 0xff flowid 1:10" "${U32P[@]}"
+tccap filter-add-u32-raw "tc filter add dev va parent 1: protocol all pref 11 u32 match u32 0x0a000001 0xffffffff at 12 match u16 0x0800 0xffff at -2 match u8 0x45 0xff at 0 match tcp dst 443 0xffff classid 1:10" "${U32P[@]}"
+tccap filter-add-u32-ip6 "tc filter add dev va parent 1: protocol ipv6 pref 12 u32 match ip6 dst 2001:db8::/64 match ip6 sport 53 0xffff classid 1:10" "${U32P[@]}"
+tccap filter-add-u32-mark "tc filter add dev va parent 1: protocol ip pref 13 u32 match mark 0x10 0xff classid 1:10" "${U32P[@]}"
+tccap filter-add-u32-handle "tc filter add dev va parent 1: protocol ip pref 14 handle 800::10 u32 match ip dst 10.0.0.3/32 classid 1:10" "${U32P[@]}"
+tccap filter-add-u32-divisor "tc filter add dev va parent 1: protocol ip pref 15 handle 2: u32 divisor 256" "${U32P[@]}"
+tccap filter-add-u32-link "tc filter add dev va parent 1: protocol ip pref 15 u32 ht 800:: match ip protocol 6 0xff link 2: hashkey mask 0x000000ff at 20 offset at 0 mask 0x0f00 shift 6 eat" "${U32P[@]}" "tc filter add dev va parent 1: protocol ip pref 15 handle 2: u32 divisor 256"
+tccap filter-add-u32-mirred "tc filter add dev va parent 1: protocol ip pref 16 u32 match ip dst 10.0.0.2/32 action mirred egress mirror dev lo" "${U32P[@]}"
+tccap filter-add-u32-redirect "tc filter add dev va ingress protocol all pref 1 u32 match u32 0 0 action mirred egress redirect dev vb" "tc qdisc add dev va clsact"
+tccap filter-add-u32-ingress-mirred "tc filter add dev va egress protocol ip pref 2 u32 match ip dst 10.0.0.0/8 classid 1:1 action mirred ingress mirror dev vb index 7 cookie aabbccdd" "tc qdisc add dev va clsact"
+tccap filter-add-u32-skip-sw "tc filter add dev va ingress protocol ip pref 3 u32 match ip src 192.0.2.1/32 skip_sw" "tc qdisc add dev va clsact"
+tccap filter-replace-u32 "tc filter replace dev va parent 1: protocol ip pref 10 handle 800::800 u32 match ip dst 10.0.0.4/32 classid 1:10" "${U32P[@]}" "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip dst 10.0.0.2/32 classid 1:10"
+tccap filter-change-u32 "tc filter change dev va parent 1: protocol ip pref 10 handle 800::800 u32 match ip dst 10.0.0.5/32 classid 1:10" "${U32P[@]}" "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip dst 10.0.0.2/32 classid 1:10"
+tccap filter-del-pref "tc filter del dev va parent 1: pref 10" "${U32P[@]}" "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip dst 10.0.0.2/32 classid 1:10"
+tccap filter-del-handle "tc filter del dev va parent 1: protocol ip pref 10 handle 800::800 u32" "${U32P[@]}" "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip dst 10.0.0.2/32 classid 1:10"
+tccap filter-del-all "tc filter del dev va ingress" "tc qdisc add dev va clsact" "tc filter add dev va ingress protocol all pref 1 u32 match u32 0 0 action mirred egress redirect dev vb"
+FSHOW=("${U32P[@]}" "tc qdisc add dev va clsact" "tc filter add dev va parent 1: protocol ip pref 10 u32 match ip dst 10.0.0.2/32 classid 1:10" "tc filter add dev va parent 1: protocol ip pref 16 u32 match ip dst 10.0.0.0/8 action mirred egress mirror dev lo" "tc filter add dev va egress protocol all pref 1 u32 match u32 0 0 action mirred egress mirror dev vb" "ip addr add 10.9.9.1/24 dev va" "ping -c 2 -i 0.2 -W 1 10.9.9.2 >/dev/null 2>&1 || true")
+tccap filter-show-json "tc -s -j filter show dev va parent 1:" "${FSHOW[@]}"
+tccap filter-show "tc -s filter show dev va parent 1:" "${FSHOW[@]}"
+tccap filter-show-egress-json "tc -s -j filter show dev va egress" "${FSHOW[@]}"
+tccap filter-show-egress "tc -s filter show dev va egress" "${FSHOW[@]}"
+# classifiers and actions it lacks (golden only)
+CLSACT=("tc qdisc add dev va clsact")
+NOTES="$TCUNSUP"; tccap filter-add-matchall "tc filter add dev va ingress pref 1 matchall skip_hw action mirred egress redirect dev vb" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-matchall-classid "tc filter add dev va parent 1: pref 2 matchall classid 1:10" "${U32P[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-flower "tc filter add dev va ingress protocol ip pref 1 flower classid 1:1 skip_hw dst_mac 02:00:00:00:00:01 src_mac 02:00:00:00:00:00/24 ip_proto tcp ip_tos 0x10/0xfc ip_ttl 64 dst_ip 10.0.0.0/8 src_ip 192.0.2.1 dst_port 80 src_port 1000-2000 action mirred egress redirect dev vb" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-flower-v6 "tc filter add dev va ingress protocol ipv6 pref 2 flower skip_sw indev vb ip_proto udp dst_ip 2001:db8::/32 dst_port 53" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-flower-vlan "tc filter add dev va ingress protocol 802.1q pref 3 flower vlan_id 100 vlan_prio 3 vlan_ethtype ip dst_ip 10.1.0.1" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-gact "tc filter add dev va ingress protocol ip pref 4 u32 match ip src 10.0.0.1/32 action drop" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-gact-random "tc filter add dev va ingress protocol ip pref 5 u32 match ip src 10.0.0.1/32 action gact pass random determ drop 10 index 3" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-police "tc filter add dev va ingress protocol ip pref 6 u32 match ip src 10.0.0.0/8 action police rate 1mbit burst 10k conform-exceed drop/pass" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-police-peak "tc filter add dev va ingress protocol ip pref 7 u32 match u32 0 0 action police rate 2mbit burst 20kb mtu 2kb peakrate 4mbit overhead 14 linklayer ethernet drop" "${CLSACT[@]}"
+NOTES="$TCUNSUP"; tccap filter-add-two-actions "tc filter add dev va ingress protocol all pref 8 u32 match u32 0 0 action mirred egress mirror dev lo action drop" "${CLSACT[@]}"
+# bpf: a drop program built with clang, pinned in a bpffs under $TMP, attached by path
+if command -v clang >/dev/null && command -v bpftool >/dev/null && want tc; then
+  BPFFS=$TMP/bpffs
+  mkdir -p "$BPFFS"
+  mount -t bpf bpf "$BPFFS"
+  cat >"$TMP/drop.c" <<'BPF'
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+__attribute__((section("tc"), used)) int drop_all(struct __sk_buff *skb) { return TC_ACT_SHOT; }
+__attribute__((section("license"), used)) char _license[] = "GPL";
+BPF
+  clang -O2 -target bpf -I/usr/include/$(uname -m)-linux-gnu -c "$TMP/drop.c" -o "$TMP/drop.o"
+  bpftool prog load "$TMP/drop.o" "$BPFFS/drop" type classifier 2>/dev/null
+  BPFNOTE="The program is pinned at $BPFFS/drop (a bpffs mounted for the capture); TCA_BPF_FD holds the number of the fd tc got from BPF_OBJ_GET, meaningful only inside that tc process."
+  NOTES="$BPFNOTE"; tccap filter-add-bpf "tc filter add dev va egress pref 8 bpf da object-pinned $BPFFS/drop" "${CLSACT[@]}"
+  NOTES="$BPFNOTE"; tccap filter-add-bpf-classid "tc filter add dev va parent 1: protocol ip pref 9 bpf object-pinned $BPFFS/drop classid 1:10" "${U32P[@]}"
+  NOTES="$BPFNOTE"; tccap filter-add-bpf-ingress "tc filter add dev va ingress protocol all pref 1 handle 5 bpf object-pinned $BPFFS/drop direct-action skip_sw" "${CLSACT[@]}"
+  NOTES="$BPFNOTE"; tccap filter-show-bpf-json "tc -s -j filter show dev va egress" "${CLSACT[@]}" "tc filter add dev va egress pref 8 bpf da object-pinned $BPFFS/drop"
+fi
 
 if [[ -z $(ls -A "$CAPS") ]]; then echo "capture-golden: nothing captured (unknown group?)" >&2; exit 1; fi
 (cd "$ROOT" && npx tsx scripts/strace-to-fixture.ts "$CAPS" "$OUT")

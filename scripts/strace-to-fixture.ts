@@ -4,7 +4,8 @@
 //
 // <capture-dir> holds one directory per capture (named <group>__<name>) with plain files:
 // trace (strace -o output), stdout, stderr, rc, command, setup (one command a line), tool,
-// kernel, and optionally notes, input, json (the literal "1" when stdout is JSON).
+// kernel, and optionally notes, input, json (the literal "1" when stdout is JSON), actions (what
+// ran, one command a line, while a monitor was being traced).
 // The fixture format is a contract with test/helpers/golden.ts: see test/fixtures/golden/README.md.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -136,6 +137,9 @@ const RTM: Record<number, string> = {
   24: "RTM_NEWROUTE", 25: "RTM_DELROUTE", 26: "RTM_GETROUTE",
   28: "RTM_NEWNEIGH", 29: "RTM_DELNEIGH", 30: "RTM_GETNEIGH",
   32: "RTM_NEWRULE", 33: "RTM_DELRULE", 34: "RTM_GETRULE",
+  36: "RTM_NEWQDISC", 37: "RTM_DELQDISC", 38: "RTM_GETQDISC",
+  40: "RTM_NEWTCLASS", 41: "RTM_DELTCLASS", 42: "RTM_GETTCLASS",
+  44: "RTM_NEWTFILTER", 45: "RTM_DELTFILTER", 46: "RTM_GETTFILTER",
 };
 const NFT = [
   "NEWTABLE", "GETTABLE", "DELTABLE", "NEWCHAIN", "GETCHAIN", "DELCHAIN", "NEWRULE", "GETRULE", "DELRULE",
@@ -240,6 +244,8 @@ function convert(dir: string): { group: string; name: string; fixture: Record<st
   };
   const input = readOpt(dir, "input");
   if (input !== undefined) fixture.input = input;
+  const actions = readOpt(dir, "actions");
+  if (actions !== undefined) fixture.actions = actions.split("\n").map((s) => s.trim()).filter(Boolean);
   fixture.requests = requests.map((b) => b.toString("hex"));
   fixture.replies = replies.map((b) => b.toString("hex"));
   fixture.output = stdout;

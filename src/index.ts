@@ -40,6 +40,8 @@ export type { RuleApi } from "./rtnl/rule/verbs.js";
 export type { AddrlabelApi, Addrlabel, AddrlabelSpec, AddrlabelListFilter, AddrlabelGetSpec } from "./rtnl/addrlabel/verbs.js";
 export type { NetconfApi, Netconf, NetconfGetSpec, NetconfListFilter, NetconfDev } from "./rtnl/netconf/verbs.js";
 export type { AddOptions, ChangeOptions } from "./rtnl/verb.js";
+export { RtnlMonitor, MONITOR_OBJECTS } from "./rtnl/monitor/index.js";
+export type { MonitorOptions, MonitorEvent, MonitorObject, MonitorAction } from "./rtnl/monitor/index.js";
 
 // network namespaces and per-namespace sysctls
 export { netns, sysctl, NetnsError, SysctlError } from "./netns/index.js";
@@ -101,6 +103,27 @@ export type {
   Channels as EthtoolChannels, ChannelsSpec as EthtoolChannelsSpec, TsInfo as EthtoolTsInfo, Feature as EthtoolFeature, Features as EthtoolFeatures,
   FeatureChange as EthtoolFeatureChange, SetFeaturesOptions as EthtoolSetFeaturesOptions,
 } from "./ethtool/index.js";
+// traffic control (rt.tc), and its tc -j renderings
+export type { TcApi, QdiscApi, ClassApi, FilterApi, TcAddOptions } from "./rtnl/tc/verbs.js";
+export type {
+  QdiscSpec, QdiscFilter, Qdisc, ClassSpec, ClassFilter, TcClass, FilterSpec, FilterListFilter, Filter, Action, ActionSpec, Handle as TcHandle,
+  Protocol as TcProtocol, TcStats,
+} from "./rtnl/tc/types.js";
+export type { RateInput, SizeInput, TimeInput, LinkLayer } from "./rtnl/tc/units.js";
+export type { TbfOptions } from "./rtnl/tc/qdisc/tbf.js";
+export type { HtbOptions, HtbClassOptions } from "./rtnl/tc/qdisc/htb.js";
+export type { FifoOptions } from "./rtnl/tc/qdisc/fifo.js";
+export type { NetemOptions } from "./rtnl/tc/qdisc/netem.js";
+export type { FqCodelOptions } from "./rtnl/tc/qdisc/fq_codel.js";
+export type { FqOptions } from "./rtnl/tc/qdisc/fq.js";
+export type { SfqOptions } from "./rtnl/tc/qdisc/sfq.js";
+export type { PrioOptions } from "./rtnl/tc/qdisc/prio.js";
+export type { CakeOptions } from "./rtnl/tc/qdisc/cake.js";
+export type { U32Options, U32Match } from "./rtnl/tc/filter/u32.js";
+export type { BpfOptions } from "./rtnl/tc/filter/bpf.js";
+export type { MatchallOptions } from "./rtnl/tc/filter/matchall.js";
+export type { FlowerOptions } from "./rtnl/tc/filter/flower.js";
+export { qdiscToTcJson, classToTcJson, filterToTcJson, actionToTcJson } from "./rtnl/tc/json.js";
 
 // diagnostics: the troubleshooting checklist along a packet's path
 export { diagnose, renderText as renderDoctorText, renderJson as renderDoctorJson } from "./doctor/index.js";

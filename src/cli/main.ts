@@ -11,7 +11,7 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit ss [ -tuxlanieoKHj4 ] [ state STATE ] [ FILTER ]
        nlkit [ -n NAME ] ethtool [ -k | -K | -l | -L | -T ] DEV ...
        nlkit [ -n NAME ] nft { -f FILE | list ruleset | list table FAMILY NAME | COMMAND }
-where  OBJECT := { link | address | addrlabel | route | neigh | rule | netns | netconf | nat | nft | sysctl | ss | conntrack | ethtool }
+where  OBJECT := { link | address | addrlabel | route | neigh | rule | monitor | netns | netconf | nat | nft | sysctl | ss | conntrack | ethtool | tc }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] | -br[ief] |
                     -b[atch] [filename] | -force | -h[elp] }
@@ -19,12 +19,12 @@ Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru 
 n = neigh, l = link, net = netns.`;
 
 export type ObjectName =
-  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "netns" | "netconf" | "nat" | "nft" | "sysctl" | "ss" | "conntrack" | "ethtool"
+  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "monitor" | "netns" | "netconf" | "nat" | "nft" | "sysctl" | "ss" | "conntrack" | "ethtool" | "tc"
   | "lab" | "doctor" | "help";
 
 /** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
 const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
-  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "netns", "netconf", "nat", "nft", "sysctl", "ss", "conntrack", "ethtool",
+  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "monitor", "netns", "netconf", "nat", "nft", "sysctl", "ss", "conntrack", "ethtool", "tc",
   "lab", "doctor", "help",
 ];
 
@@ -43,6 +43,7 @@ const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Prom
   rule: async () => (await import("./rule.js")).run,
   neigh: async () => (await import("./neigh.js")).run,
   link: async () => (await import("./link.js")).run,
+  monitor: async () => (await import("./monitor.js")).run,
   netns: async () => (await import("./netns.js")).run,
   netconf: async () => (await import("./netconf.js")).run,
   nat: async () => (await import("./nat.js")).run,
@@ -51,6 +52,7 @@ const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Prom
   ss: async () => (await import("./ss.js")).run,
   conntrack: async () => (await import("./conntrack.js")).run,
   ethtool: async () => (await import("./ethtool.js")).run,
+  tc: async () => (await import("./tc.js")).run,
 };
 
 /** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 2 the kernel refused, 255 a usage error, as ip). */

@@ -397,7 +397,8 @@ export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSe
   return out;
 }
 
-function storeDecoded(out: AttrValues, buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number): void {
+/** @internal Decodes one attribute into out, or keeps it raw with the reason it could not be read. */
+export function storeDecoded(out: AttrValues, buf: Buffer, def: AttrDef, ps: number, pe: number, rawType: number): void {
   let value: unknown;
   try {
     value = decodeValue(buf, def, ps, pe, rawType, out);

@@ -1,4 +1,4 @@
-import { decodeAttrs, decodeAttrValue, INVALID, keepRaw, type AttrDef, type AttrSet, type AttrValues } from "./attrs.js";
+import { decodeAttrs, keepRaw, storeDecoded, type AttrDef, type AttrSet, type AttrValues } from "./attrs.js";
 import { NLA_F_NET_BYTEORDER, NLMSG_HDRLEN } from "./constants.js";
 import { NetlinkParseError } from "./errors.js";
 import { formatIPv4, formatIPv6 } from "./ip.js";
@@ -114,21 +114,7 @@ return (buf, start, end) => {
 
 /** The generic path for one attribute: exactly what decodeAttrs stores for it. */
 function slowPath(buf: Buffer, out: AttrValues, def: AttrDef, ps: number, pe: number, rawType: number): void {
-  let value: unknown;
-  try {
-    value = decodeAttrValue(buf, def, ps, pe, rawType, out);
-  } catch (e) {
-    // broken framing inside one nest must not cost the rest of the message
-    if (!(e instanceof NetlinkParseError)) throw e;
-    keepRaw(out, buf, ps, pe, rawType, `${def.uapi}: ${e.message}`);
-    return;
-  }
-  if (value === INVALID) {
-    keepRaw(out, buf, ps, pe, rawType, `${def.uapi}: unexpected length ${pe - ps}`);
-    return;
-  }
-  if (def.multi) ((out[def.key] as unknown[] | undefined) ??= [] as unknown[]).push(value);
-  else out[def.key] = value;
+  storeDecoded(out, buf, def, ps, pe, rawType);
 }
 
 export interface DecodedParts<H = StructValue> {

@@ -6,11 +6,13 @@ import { AddrApi } from "./addr/verbs.js";
 import { AddrlabelApi } from "./addrlabel/verbs.js";
 import { batchExecutor, immediateExecutor, RtnlContext, type Executor } from "./context.js";
 import { LinkApi } from "./link/index.js";
+import { RtnlMonitor, type MonitorOptions, type NotificationOpener } from "./monitor/index.js";
 import { LinkNames } from "./names.js";
 import { NeighApi } from "./neigh/verbs.js";
 import { NetconfApi } from "./netconf/verbs.js";
 import { RouteApi } from "./route/verbs.js";
 import { RuleApi } from "./rule/verbs.js";
+import { TcApi } from "./tc/verbs.js";
 
 const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 
@@ -35,6 +37,8 @@ class RtnlVerbs {
   readonly rule: RuleApi;
   readonly addrlabel: AddrlabelApi;
   readonly netconf: NetconfApi;
+  /** Traffic control: qdiscs, classes, filters and their actions. */
+  readonly tc: TcApi;
 
   constructor(ctx: RtnlContext, exec: Executor) {
     this.link = new LinkApi(ctx, exec);
@@ -44,6 +48,7 @@ class RtnlVerbs {
     this.rule = new RuleApi(ctx, exec);
     this.addrlabel = new AddrlabelApi(ctx, exec);
     this.netconf = new NetconfApi(ctx, exec);
+    this.tc = new TcApi(ctx, exec);
   }
 }
 
@@ -63,7 +68,7 @@ export class Rtnl extends RtnlVerbs {
   static openSync(opts: RtnlOptions = {}): Rtnl {
     if (opts.transport) {
       const sock = new NetlinkSocket(opts.transport, { protocol: NETLINK_ROUTE, timeoutMs: opts.timeoutMs });
-      return new Rtnl(sock, new LinkNames(sock));
+      return new Rtnl(sock, new LinkNames(sock), undefined);
     }
     const path = netnsRefPath(opts);
     const where = opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {};
@@ -75,16 +80,31 @@ export class Rtnl extends RtnlVerbs {
       receiveBufferSize: opts.receiveBufferSize ?? DEFAULT_RECEIVE_BUFFER,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
-    // the link-name cache hears about renames on a socket of the same namespace, opened on first use
-    const names = new LinkNames(sock, (groups) => NetlinkSocket.open({ protocol: NETLINK_ROUTE, ...where, groups }));
-    return new Rtnl(sock, names);
+    // notification sockets (the link-name cache's, monitors') are made in the same namespace
+    const openGroups = (groups: number[], receiveBufferSize?: number) =>
+      NetlinkSocket.open({ protocol: NETLINK_ROUTE, ...where, groups, ...(receiveBufferSize ? { receiveBufferSize } : {}) });
+    return new Rtnl(sock, new LinkNames(sock, openGroups), openGroups);
   }
 
-  private constructor(socket: NetlinkSocket, names: LinkNames) {
+  private readonly monitors = new Set<RtnlMonitor>();
+
+  private constructor(socket: NetlinkSocket, names: LinkNames, private readonly openGroups: NotificationOpener) {
     const ctx = new RtnlContext(socket, names);
     super(ctx, immediateExecutor(socket));
     this.socket = socket;
     this.ctx = ctx;
+  }
+
+  /**
+   * Typed events of this namespace's links, addresses, routes, neighbours and rules:
+   * `for await (const ev of rt.monitor({ objects: ["route"] })) ...`; see RtnlMonitor. Over a
+   * transport, notifications are what the transport delivers unasked (ScriptedTransport.inject).
+   */
+  monitor(opts?: MonitorOptions): RtnlMonitor {
+    let mon: RtnlMonitor | undefined;
+    mon = new RtnlMonitor(this, this.openGroups, opts, () => mon && this.monitors.delete(mon));
+    if (!mon.closed) this.monitors.add(mon);
+    return mon;
   }
 
   /**
@@ -98,6 +118,7 @@ export class Rtnl extends RtnlVerbs {
   }
 
   close(): void {
+    for (const mon of this.monitors) void mon.close();
     this.ctx.names.close();
     this.socket.close();
   }

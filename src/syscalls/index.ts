@@ -30,3 +30,4 @@ export {
 export { currentNetnsInode, getpid, gettid, mount, setns, umount2, unshare, withNetns, withNewNetns } from './ns.js';
 export { sockaddrIn, sockaddrIn6, sockaddrNl } from './sockaddr.js';
 export { flock, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN } from './flock.js';
+export { bpfObjGet } from './bpf.js';

@@ -24,6 +24,8 @@ export interface Golden {
   exitCode?: number;
   kernel?: string;
   tool?: string;
+  /** monitor fixtures: what ran, one command each, while the traced monitor listened. */
+  actions?: string[];
 }
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
@@ -60,6 +62,7 @@ export function loadGolden(path: string): Golden {
     if (typeof raw[k] === "string") g[k] = raw[k] as string;
   }
   if (typeof raw.exitCode === "number") g.exitCode = raw.exitCode;
+  if (Array.isArray(raw.actions) && raw.actions.every((s) => typeof s === "string")) g.actions = raw.actions as string[];
   return g;
 }
 

@@ -6,11 +6,7 @@ import { describeLive, TestNamespaces } from "../helpers/live.js";
 const CHILD = fileURLToPath(new URL("../helpers/poller-exit-child.ts", import.meta.url));
 
 describeLive("process exit while the shared poll loop watches a socket (live)", () => {
-  // TODO(poller): unskip once src/netlink/poller.ts no longer blocks exit. Today the pool thread
-  // sits in poll(fds, 2, -1) and process.exit waits for it in uv__threadpool_cleanup ->
-  // uv_thread_join, forever (see issue 22). The lab no longer exits with a watch open, so this is
-  // the one place left where the hang shows.
-  it.skip("process.exit returns within 2 s with a UdpSourceReporter still open", async () => {
+  it("process.exit returns within 2 s with a UdpSourceReporter still open", async () => {
     const ns = new TestNamespaces("pollexit");
     try {
       const child = spawn(process.execPath, ["--import", "tsx", CHILD, ns.adopt(ns.name("a"))], { stdio: ["ignore", "pipe", "pipe"] });

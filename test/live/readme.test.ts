@@ -77,6 +77,23 @@ describeLive("README examples (live)", () => {
     await rt.rule.del({ priority: 1000, from: "10.0.0.0/8", table: 100 });
   });
 
+  it("traffic control", async () => {
+    await rt.tc.qdisc.add({ dev: "veth1", parent: "root", handle: "1:", kind: "htb", htb: { default: 0x10 } });
+    await rt.tc.class.add({ dev: "veth1", parent: "1:", classid: "1:10", kind: "htb", htb: { rate: "5mbit", ceil: "10mbit" } });
+    await rt.tc.qdisc.add({ dev: "veth1", parent: "1:10", handle: "10:", kind: "tbf", tbf: { rate: "1mbit", burst: "32kb", latency: "50ms" } });
+    await rt.tc.filter.add({ dev: "veth1", parent: "1:", protocol: "ip", pref: 10, kind: "u32",
+      u32: { match: [{ ip: { dst: "10.0.0.2/32" } }], classid: "1:10" } });
+    await rt.tc.qdisc.add({ dev: "veth1", kind: "clsact" });
+    await rt.tc.filter.add({ dev: "veth1", parent: "egress", protocol: "ip", pref: 1, kind: "u32", u32: { match: [{ ip: { dst: "10.0.0.0/24" } }] },
+      actions: [{ kind: "mirred", mirred: { action: "mirror", direction: "egress", dev: "lo" } }] });
+    const qdiscs = await rt.tc.qdisc.list({ dev: "veth1" });
+    expect(qdiscs.map((q) => [q.kind, q.handle, q.parent])).toEqual([["htb", "1:", "root"], ["tbf", "10:", "1:10"], ["clsact", "ffff:", "ingress"]]);
+    expect(qdiscs[0]!.stats).toMatchObject({ packets: expect.any(Number), drops: 0 });
+    await rt.tc.qdisc.del({ dev: "veth1", parent: "root" });
+    await rt.tc.qdisc.del({ dev: "veth1", kind: "clsact" });
+    expect((await rt.tc.qdisc.list({ dev: "veth1" })).map((q) => q.kind)).not.toContain("htb");
+  });
+
   it("batches and errors", async () => {
     const b = rt.batch();
     for (let i = 0; i < 1000; i++) b.route.add({ dst: `10.200.${i >> 8}.${i & 255}/32`, gateway: "10.0.0.2" });

@@ -210,7 +210,7 @@ export function nameNeighs(list: readonly Neigh[], names: ReadonlyMap<number, st
   }
 }
 
-function neighIndexes(list: readonly Neigh[]): number[] {
+export function neighIndexes(list: readonly Neigh[]): number[] {
   const out: number[] = [];
   for (const n of list) {
     out.push(n.index);

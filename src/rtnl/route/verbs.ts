@@ -422,7 +422,7 @@ export const decodeRoute: Decoder<Route | undefined> = (buf, start, len) => {
 };
 
 /** The device indexes a route names, for resolving their names in one go. */
-function routeIndexes(routes: readonly Route[]): number[] {
+export function routeIndexes(routes: readonly Route[]): number[] {
   const out: number[] = [];
   for (const r of routes) {
     if (r.index !== undefined) out.push(r.index);

@@ -1,0 +1,33 @@
+import type { AttrValues } from "../../../netlink/attrs.js";
+import { struct } from "../../../netlink/struct.js";
+import { readStruct, structBytes } from "../bytes.js";
+import { checkOptions, defineQdisc, num } from "../kind.js";
+import { parseSize, type SizeInput } from "../units.js";
+
+/** struct tc_fifo_qopt: the whole of pfifo's and bfifo's options. */
+export const fifoQopt = struct("tc_fifo_qopt", [["limit", "u32"]]);
+
+export interface FifoOptions {
+  /** packets (pfifo) or bytes (bfifo, tc's size words) */
+  limit?: SizeInput;
+}
+
+function fifo(kind: string) {
+  return defineQdisc({
+    kind,
+    encode(o: FifoOptions | undefined) {
+      const v = checkOptions(o, ["limit"], kind);
+      // tc sends no options at all without a limit: the kernel then takes the device's txqueuelen
+      if (v.limit === undefined) return undefined;
+      return structBytes(fifoQopt, { limit: parseSize(v.limit, `${kind}.limit`) });
+    },
+    view(v: AttrValues | Buffer) {
+      if (!Buffer.isBuffer(v)) return {};
+      return { limit: num(readStruct(v, fifoQopt).struct.limit) };
+    },
+  });
+}
+
+export const pfifo = fifo("pfifo");
+export const bfifo = fifo("bfifo");
+export const pfifoHeadDrop = fifo("pfifo_head_drop");

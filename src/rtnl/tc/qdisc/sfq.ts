@@ -1,0 +1,56 @@
+import type { AttrValues } from "../../../netlink/attrs.js";
+import { struct } from "../../../netlink/struct.js";
+import { readStruct, structBytes } from "../bytes.js";
+import { boolOpt, checkOptions, defineQdisc, intOpt, num } from "../kind.js";
+import { NlkitInputError } from "../../../netlink/errors.js";
+import { parseSize, type SizeInput } from "../units.js";
+
+/** struct tc_sfq_qopt_v1: tc_sfq_qopt, depth and headdrop, then the RED part nlkit leaves at zero. */
+export const sfqQoptV1 = struct("tc_sfq_qopt_v1", [
+  ["quantum", "u32"], ["perturbPeriod", "s32"], ["limit", "u32"], ["divisor", "u32"], ["flows", "u32"],
+  ["depth", "u32"], ["headdrop", "u32"],
+  ["redLimit", "u32"], ["qthMin", "u32"], ["qthMax", "u32"], ["wlog", "u8"], ["plog", "u8"], ["scellLog", "u8"], ["flags", "u8"], ["maxP", "u32"],
+  ["probDrop", "u32"], ["forcedDrop", "u32"], ["probMark", "u32"], ["forcedMark", "u32"], ["probMarkHead", "u32"], ["forcedMarkHead", "u32"],
+]);
+
+export interface SfqOptions {
+  /** packets, at least 2 */
+  limit?: number;
+  /** seconds between hash perturbations */
+  perturb?: number;
+  quantum?: SizeInput;
+  divisor?: number;
+  flows?: number;
+  depth?: number;
+  headdrop?: boolean;
+}
+
+const KEYS = ["limit", "perturb", "quantum", "divisor", "flows", "depth", "headdrop"];
+
+/** q_sfq.c: the whole v1 struct when any option is given (SFQRED's options are not supported). */
+function encode(o: SfqOptions | undefined) {
+  const v = checkOptions(o, KEYS, "sfq");
+  if (Object.keys(v).length === 0) return undefined;
+  const s: Record<string, number> = {
+    quantum: v.quantum === undefined ? 0 : parseSize(v.quantum, "sfq.quantum"),
+    perturbPeriod: v.perturb === undefined ? 0 : intOpt(v.perturb, "sfq.perturb", 0x7fffffff),
+    limit: v.limit === undefined ? 0 : intOpt(v.limit, "sfq.limit"),
+    divisor: v.divisor === undefined ? 0 : intOpt(v.divisor, "sfq.divisor"),
+    flows: v.flows === undefined ? 0 : intOpt(v.flows, "sfq.flows"),
+    depth: v.depth === undefined ? 0 : intOpt(v.depth, "sfq.depth"),
+    headdrop: v.headdrop !== undefined && boolOpt(v.headdrop, "sfq.headdrop") ? 1 : 0,
+  };
+  if (v.limit !== undefined && s.limit! < 2) throw new NlkitInputError("sfq: limit must be at least 2", "sfq.limit");
+  return structBytes(sfqQoptV1, s);
+}
+
+function view(v: AttrValues | Buffer) {
+  if (!Buffer.isBuffer(v)) return {};
+  const s = readStruct(v, sfqQoptV1).struct;
+  const out: Record<string, unknown> = { limit: num(s.limit), quantum: num(s.quantum), perturb: num(s.perturbPeriod), divisor: num(s.divisor) };
+  if (s.flows !== undefined) out.flows = num(s.flows);
+  if (s.depth !== undefined) Object.assign(out, { depth: num(s.depth), headdrop: s.headdrop === 1 });
+  return out;
+}
+
+export const sfq = defineQdisc({ kind: "sfq", encode, view });

@@ -1,0 +1,167 @@
+import type { Action, ActionSpec } from "./action/index.js";
+import type { BpfOptions } from "./filter/bpf.js";
+import type { FlowerOptions } from "./filter/flower.js";
+import type { MatchallOptions } from "./filter/matchall.js";
+import type { U32Options } from "./filter/u32.js";
+import type { Handle, Protocol } from "./handle.js";
+import type { CakeOptions } from "./qdisc/cake.js";
+import type { FifoOptions } from "./qdisc/fifo.js";
+import type { FqOptions } from "./qdisc/fq.js";
+import type { FqCodelOptions } from "./qdisc/fq_codel.js";
+import type { HtbClassOptions, HtbOptions } from "./qdisc/htb.js";
+import type { NetemOptions } from "./qdisc/netem.js";
+import type { PrioOptions } from "./qdisc/prio.js";
+import type { SfqOptions } from "./qdisc/sfq.js";
+import type { TbfOptions } from "./qdisc/tbf.js";
+import type { TcStats } from "./stats.js";
+
+// The public shapes of rt.tc: specs take `kind: K` and that kind's options under `K`, in tc's
+// words (camelCase); results are plain data (counters as numbers, handles as tc prints them).
+
+export type { Action, ActionSpec, Handle, Protocol, TcStats };
+
+/** Options of each qdisc kind, under the kind's name. */
+export interface QdiscOptionsByKind {
+  pfifo?: FifoOptions;
+  bfifo?: FifoOptions;
+  pfifo_head_drop?: FifoOptions;
+  tbf?: TbfOptions;
+  htb?: HtbOptions;
+  netem?: NetemOptions;
+  fq_codel?: FqCodelOptions;
+  fq?: FqOptions;
+  sfq?: SfqOptions;
+  prio?: PrioOptions;
+  cake?: CakeOptions;
+}
+
+export interface QdiscSpec extends QdiscOptionsByKind {
+  dev: string | number;
+  /** "root" (the default), a class ("1:10"), or "ingress"/"clsact" (TC_H_INGRESS, implied by those kinds) */
+  parent?: Handle;
+  /** "1:" (ingress and clsact are always "ffff:") */
+  handle?: Handle;
+  /** pfifo, bfifo, pfifo_fast, tbf, htb, mq, ingress, clsact, netem, fq_codel, fq, sfq, prio, cake; optional for del */
+  kind?: string;
+  ingressBlock?: number;
+  egressBlock?: number;
+}
+
+export interface QdiscFilter {
+  dev?: string | number;
+  /** only qdiscs with this parent ("root", "ingress", "1:10") */
+  parent?: Handle;
+  handle?: Handle;
+  /** include the qdiscs the kernel hides by default (TCA_DUMP_INVISIBLE) */
+  invisible?: boolean;
+}
+
+interface TcObject {
+  dev: string;
+  /** ifindex */
+  index: number;
+  kind: string;
+  /** the kind's options as tc reads them back (rates in bytes/s, sizes in bytes, times in µs) */
+  options: Record<string, unknown>;
+  stats?: TcStats;
+  /** the kind's own counters (TCA_STATS_APP), where nlkit knows their layout */
+  xstats?: Record<string, unknown>;
+  /** TCA_OPTIONS of a kind nlkit cannot read, as hex */
+  raw?: string;
+}
+
+export interface Qdisc extends TcObject {
+  /** "1:" */
+  handle: string;
+  /** "root", "ingress" (clsact's and ingress's parent), or the class it hangs from ("1:10") */
+  parent: string;
+  refcnt?: number;
+  offloaded?: boolean;
+  ingressBlock?: number;
+  egressBlock?: number;
+}
+
+/** Options of each classful qdisc kind's classes. */
+export interface ClassOptionsByKind {
+  htb?: HtbClassOptions;
+}
+
+export interface ClassSpec extends ClassOptionsByKind {
+  dev: string | number;
+  /** the qdisc ("1:") or class ("1:10") above it */
+  parent?: Handle;
+  /** "1:10" */
+  classid?: Handle;
+  /** htb; optional for del */
+  kind?: string;
+}
+
+export interface ClassFilter {
+  dev?: string | number;
+  /** only this qdisc's classes ("1:") */
+  qdisc?: Handle;
+  /** only this class */
+  classid?: Handle;
+  /** sent to the kernel, which then lists the classes of that parent's qdisc ("1:" or "1:10" both mean qdisc 1:) */
+  parent?: Handle;
+}
+
+export interface TcClass extends TcObject {
+  classid: string;
+  parent: string;
+  /** the qdisc attached to a leaf class ("10:") */
+  leaf?: string;
+}
+
+/** Options of each classifier, under its name. */
+export interface FilterOptionsByKind {
+  u32?: U32Options;
+  bpf?: BpfOptions;
+  matchall?: MatchallOptions;
+  flower?: FlowerOptions;
+}
+
+export interface FilterSpec extends FilterOptionsByKind {
+  dev: string | number;
+  /** a qdisc/class ("1:"), or "ingress"/"egress" for clsact's hooks */
+  parent: Handle;
+  /** "ip", "ipv6", "all", "802.1q"... (add and replace default to "all", as tc) */
+  protocol?: Protocol;
+  /** priority 1..65535 (tc's pref); left out, the kernel picks one */
+  pref?: number;
+  /** the kind's handle ("800::10" for u32, a number for the rest) */
+  handle?: Handle;
+  chain?: number;
+  /** u32, bpf, matchall, flower; required with handle */
+  kind?: string;
+  actions?: ActionSpec[];
+}
+
+export interface FilterListFilter {
+  dev: string | number;
+  parent?: Handle;
+  protocol?: Protocol;
+  pref?: number;
+  handle?: Handle;
+  kind?: string;
+  chain?: number;
+}
+
+export interface Filter {
+  dev: string;
+  index: number;
+  parent: string;
+  /** "ip", "all"... */
+  protocol: string;
+  pref: number;
+  kind: string;
+  chain?: number;
+  /** absent on the head of each priority (what tc shows as a line without "fh"/"handle") */
+  handle?: string;
+  /** tcm_handle as a number */
+  handleValue?: number;
+  options?: Record<string, unknown>;
+  actions?: Action[];
+  stats?: TcStats;
+  raw?: string;
+}
