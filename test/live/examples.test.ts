@@ -23,7 +23,7 @@ const skip = !isRoot ? "needs root for network namespaces" : !built ? "needs npm
 /** What each example must print (besides exiting 0). */
 const PROMISES: Record<string, RegExp[]> = {
   "container-network.ts": [/br0 in \S+: ports veth1-br, veth2-br/, /-> 10\.0\.0\.2 \(\S+\): [1-3]\/3 replies/],
-  "monitor.ts": [/^new link \d+ br0$/m, /^del link \d+ br0$/m],
+  "monitor.ts": [/^new link br0 /m, /^new address 10\.7\.0\.1\/24 on br0$/m, /^del link br0 /m],
   "nat.ts": [/without masquerade: no answer \(the outside saw 10\.0\.0\.1:\d+\)/, /ip saddr 10\.0\.0\.0\/24 oifname "uplink" masquerade/, /with masquerade: seen 198\.51\.100\.2:\d+/],
   "doctor.ts": [/root cause: link\.peer\.up: veth-b in \S+ is down/, /fix: nlkit -n \S+ link set veth-b up/, /after the fix: ok/],
 };
