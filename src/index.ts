@@ -53,6 +53,7 @@ export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
 
 // socket diagnostics (what ss shows), filtered by the kernel
 export { SockDiag } from "./sockdiag/verbs.js";
+export { waitListening, type WaitListeningOptions } from "./sockdiag/wait.js";
 export type {
   InetSocket, UnixSocket, InetFilter, UnixFilter, InetConditions, DestroySpec, TcpInfo, SocketState, Endpoint as SocketEndpoint,
   SkMeminfo, Counter,

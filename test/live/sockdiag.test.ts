@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NetlinkError } from "../../src/netlink/errors.js";
 import { SockDiag, type InetFilter, type InetSocket, type UnixSocket } from "../../src/sockdiag/verbs.js";
+import { waitListening } from "../../src/sockdiag/wait.js";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
 import { nlkit } from "../helpers/nlkit-cli.js";
 
@@ -412,5 +413,48 @@ describeSd("sock_diag destroy against a live peer", () => {
     const owner = await peer.next((l) => l.event === "error" && l.name === "cli2", "the second client's error");
     expect(owner.code).toBe("ECONNABORTED");
     await until("the killed socket to leave", () => ssRun(n, ["-tnH", "dport", "=", ":7001"]) === "");
+  });
+});
+
+describeSd("waitListening against a server that starts later", () => {
+  const ns = new TestNamespaces("sd");
+  let n = "";
+  let sd: SockDiag;
+  const peers: Peers[] = [];
+
+  beforeAll(async () => {
+    n = ns.create("w");
+    sd = await SockDiag.open({ netns: n });
+  });
+
+  afterAll(() => {
+    sd?.close();
+    for (const p of peers) p.stop();
+    ns.cleanup();
+  });
+
+  it("resolves once the port listens, with the socket ss sees", async () => {
+    const waiting = waitListening(sd, { port: 7100, timeoutMs: 30_000 });
+    const udpWaiting = waitListening(sd, { port: 7101, proto: "udp", family: 6, timeoutMs: 30_000 });
+    // the waits are under way (they asked already) before anything listens
+    expect(ssRun(n, ["-tulnH"])).toBe("");
+    const server = new Peers(n, [
+      { kind: "tcp-listen", name: "s", host: "::", port: 7100 },
+      { kind: "udp-bind", name: "u", type: "udp6", host: "::", port: 7101 },
+    ]);
+    peers.push(server);
+    const [found] = await waiting;
+    const [udp] = await udpWaiting;
+    const tcpRow = inetRow(lines(ssRun(n, ["-tlnHe"]))[0]!);
+    expect(found).toMatchObject({ state: "LISTEN", local: { port: 7100 }, inode: tcpRow.inode, cookie: tcpRow.cookie });
+    expect(udp).toMatchObject({ state: "UNCONN", family: 6, local: { address: "::", port: 7101 } });
+  });
+
+  it("stops on its signal while nothing listens, and times out with NlkitTimeoutError", async () => {
+    const ac = new AbortController();
+    const stopped = waitListening(sd, { port: 7200, signal: ac.signal });
+    ac.abort(new Error("no longer needed"));
+    await expect(stopped).rejects.toThrow("no longer needed");
+    await expect(waitListening(sd, { port: 7200, timeoutMs: 50 })).rejects.toMatchObject({ name: "NlkitTimeoutError" });
   });
 });
