@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NetlinkError } from "../../src/netlink/errors.js";
 import { SockDiag, type InetFilter, type InetSocket, type UnixSocket } from "../../src/sockdiag/verbs.js";
 import { waitListening } from "../../src/sockdiag/wait.js";
+import { silentReporter } from "../../src/lab/report.js";
+import { LabSession } from "../../src/lab/session.js";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
 import { nlkit } from "../helpers/nlkit-cli.js";
 
@@ -456,5 +458,31 @@ describeSd("waitListening against a server that starts later", () => {
     ac.abort(new Error("no longer needed"));
     await expect(stopped).rejects.toThrow("no longer needed");
     await expect(waitListening(sd, { port: 7200, timeoutMs: 50 })).rejects.toMatchObject({ name: "NlkitTimeoutError" });
+  });
+});
+
+describeSd("a lab session waits for its servers", () => {
+  const ns = new TestNamespaces("sd");
+  const ac = new AbortController();
+  const session = new LabSession(silentReporter, ns.name("lab"), ac.signal);
+  const peers: Peers[] = [];
+
+  afterAll(async () => {
+    for (const p of peers) p.stop();
+    await session.cleanup();
+    ns.cleanup();
+  });
+
+  it("waitListening(name, { port }) resolves when the server in that namespace listens; the session's stop ends it", async () => {
+    const full = await session.addNetns("srv");
+    const waiting = session.waitListening("srv", { port: 7300, timeoutMs: 30_000 });
+    const server = new Peers(full, [{ kind: "tcp-listen", name: "s", host: "0.0.0.0", port: 7300 }]);
+    peers.push(server);
+    const [found] = await waiting;
+    expect(found).toMatchObject({ state: "LISTEN", local: { address: "0.0.0.0", port: 7300 } });
+    const stopped = session.waitListening("srv", { port: 7301 });
+    ac.abort(new Error("lab stopped"));
+    await expect(stopped).rejects.toThrow("lab stopped");
+    await expect(session.waitListening("srv", { port: 7300 })).rejects.toThrow("lab stopped");
   });
 });
