@@ -4,11 +4,8 @@
 // an abstract name, pending connections), a listener owned by another uid. Every field of
 // tcp()/udp()/unix() must equal what `ss -tanHe`/`-uanHe`/`-xanHe` prints at the same moment;
 // kernel-side filters return exactly ss's subset; destroy() resets the peer; the CLI prints ss's text.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NetlinkError } from "../../src/netlink/errors.js";
 import { SockDiag, type InetFilter, type InetSocket, type UnixSocket } from "../../src/sockdiag/verbs.js";
@@ -17,46 +14,7 @@ import { silentReporter } from "../../src/lab/report.js";
 import { LabSession } from "../../src/lab/session.js";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
 import { nlkit } from "../helpers/nlkit-cli.js";
-
-const PEERS = join(dirname(fileURLToPath(import.meta.url)), "..", "helpers", "sockdiag-peers.mjs");
-
-/** A peers process and the lines it printed; `next(pred)` resolves with the first line that matches. */
-class Peers {
-  readonly lines: any[] = [];
-  private waiters: Array<{ pred: (l: any) => boolean; resolve: (l: any) => void }> = [];
-  readonly proc: ChildProcess;
-
-  constructor(netns: string, plan: unknown[], prefix: string[] = []) {
-    this.proc = spawn("ip", ["netns", "exec", netns, ...prefix, process.execPath, PEERS, JSON.stringify(plan)], { stdio: ["pipe", "pipe", "inherit"] });
-    createInterface({ input: this.proc.stdout! }).on("line", (text) => {
-      const line = JSON.parse(text);
-      this.lines.push(line);
-      this.waiters = this.waiters.filter((w) => (w.pred(line) ? (w.resolve(line), false) : true));
-    });
-  }
-
-  next(pred: (l: any) => boolean, what: string): Promise<any> {
-    const seen = this.lines.find(pred);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const failed = this.lines.find((l) => l.failed);
-      if (failed) return reject(new Error(`peers failed: ${failed.failed}`));
-      this.waiters.push({ pred, resolve });
-      this.proc.once("exit", (code) => reject(new Error(`peers exited (${code}) before ${what}: ${JSON.stringify(this.lines)}`)));
-    });
-  }
-
-  ready(): Promise<any> {
-    return this.next((l) => l.ready || l.failed, "ready").then((l) => {
-      if (l.failed) throw new Error(`peers failed: ${l.failed}`);
-      return l.ready;
-    });
-  }
-
-  stop(): void {
-    this.proc.kill("SIGKILL");
-  }
-}
+import { Peers } from "../helpers/sockdiag-proc.js";
 
 const ssRun = (netns: string, args: string[]) => {
   const r = spawnSync("ip", ["netns", "exec", netns, "ss", ...args], { encoding: "utf8", timeout: 30_000 });
