@@ -23,6 +23,7 @@ describeLive("nlkit doctor --tcp --target", () => {
     server = new Peers(lab.out, [
       { kind: "tcp-listen", name: "any", host: "0.0.0.0", port: 8080 },
       { kind: "tcp-listen", name: "lo", host: "127.0.0.1", port: 8082 },
+      { kind: "udp-bind", name: "u", type: "udp6", host: "::", port: 7009 },
     ]);
     await server.ready();
   });
@@ -59,6 +60,14 @@ describeLive("nlkit doctor --tcp --target", () => {
     const listener = r.checks.find((c) => c.id === "listener")!;
     expect(listener.status).toBe("failure");
     expect(listener.evidence).toBe(`tcp port 8082 in ${lab.out} is bound to LISTEN 127.0.0.1:8082 (inode ${ssIno(8082)}, uid 0), not to ${OUT} or a wildcard`);
+  });
+
+  it("without --tcp the listener check looks for a bound UDP socket (a dual-stack wildcard takes IPv4)", async () => {
+    const r = await diagnose({ ...opts(7009), tcp: false });
+    const listener = r.checks.find((c) => c.id === "listener")!;
+    expect(listener.title).toBe(`something listens on udp port 7009 in ${lab.out}`);
+    expect(listener.status).toBe("ok");
+    expect(listener.evidence).toMatch(/^UNCONN \[::\]:7009 \(inode \d+, uid 0\)$/);
   });
 
   it("tcpConnect on its own: connected, refused, and bad input refused before any socket", async () => {
