@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const PEERS = join(dirname(fileURLToPath(import.meta.url)), "sockdiag-peers.mjs");
+export const PEERS_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "sockdiag-peers.mjs");
 
 /** A peers process and the lines it printed; `next(pred)` resolves with the first line that matches. */
 export class Peers {
@@ -13,8 +13,10 @@ export class Peers {
   private waiters: Array<{ pred: (l: any) => boolean; resolve: (l: any) => void }> = [];
   readonly proc: ChildProcess;
 
-  constructor(netns: string, plan: unknown[], prefix: string[] = []) {
-    this.proc = spawn("ip", ["netns", "exec", netns, ...prefix, process.execPath, PEERS, JSON.stringify(plan)], { stdio: ["pipe", "pipe", "inherit"] });
+  /** `as`: a command the process runs under (setpriv...), with a copy of the script that user can read. */
+  constructor(netns: string, plan: unknown[], as?: { prefix: string[]; script: string; cwd: string }) {
+    const argv = [...(as?.prefix ?? []), process.execPath, as?.script ?? PEERS_SCRIPT, JSON.stringify(plan)];
+    this.proc = spawn("ip", ["netns", "exec", netns, ...argv], { stdio: ["pipe", "pipe", "inherit"], ...(as ? { cwd: as.cwd } : {}) });
     createInterface({ input: this.proc.stdout! }).on("line", (text) => {
       const line = JSON.parse(text);
       this.lines.push(line);
