@@ -36,7 +36,7 @@ describeLive("nlkit doctor --tcp --target", () => {
   it("a listener on the port: the handshake completes with its round trip, the listener check names the socket", async () => {
     const r = await diagnose(opts(8080));
     const probe = r.checks.find((c) => c.id === "probe")!;
-    const listener = r.checks.find((c) => c.id === "listener")!;
+    const listener = r.checks.find((c) => c.id === "target.listener")!;
     expect(r.ok, JSON.stringify(r.checks)).toBe(true);
     expect(probe.status).toBe("ok");
     expect(probe.evidence).toMatch(/^tcp 198\.51\.100\.1:8080 connected \(handshake in \d+\.\d{3} ms\)/);
@@ -48,8 +48,8 @@ describeLive("nlkit doctor --tcp --target", () => {
   it("nothing on the port: the reset is a warning, the listener check fails and says so", async () => {
     const r = await diagnose(opts(8081));
     expect(r.ok).toBe(false);
-    expect(r.checks.find((c) => c.status === "failure")?.id).toBe("listener");
-    expect(r.checks.find((c) => c.id === "listener")!.evidence).toBe(`nothing listens on tcp port 8081 in ${lab.out} (ss -tln shows no such socket)`);
+    expect(r.checks.find((c) => c.status === "failure")?.id).toBe("target.listener");
+    expect(r.checks.find((c) => c.id === "target.listener")!.evidence).toBe(`nothing listens on tcp port 8081 in ${lab.out} (ss -tln shows no such socket)`);
     const probe = r.checks.find((c) => c.id === "probe")!;
     expect(probe.status).toBe("warning");
     expect(probe.evidence).toMatch(/^tcp 198\.51\.100\.1:8081 refused the connection/);
@@ -57,14 +57,14 @@ describeLive("nlkit doctor --tcp --target", () => {
 
   it("a listener bound to another address: the check names where it listens", async () => {
     const r = await diagnose(opts(8082));
-    const listener = r.checks.find((c) => c.id === "listener")!;
+    const listener = r.checks.find((c) => c.id === "target.listener")!;
     expect(listener.status).toBe("failure");
     expect(listener.evidence).toBe(`tcp port 8082 in ${lab.out} is bound to LISTEN 127.0.0.1:8082 (inode ${ssIno(8082)}, uid 0), not to ${OUT} or a wildcard`);
   });
 
   it("without --tcp the listener check looks for a bound UDP socket (a dual-stack wildcard takes IPv4)", async () => {
     const r = await diagnose({ ...opts(7009), tcp: false });
-    const listener = r.checks.find((c) => c.id === "listener")!;
+    const listener = r.checks.find((c) => c.id === "target.listener")!;
     expect(listener.title).toBe(`something listens on udp port 7009 in ${lab.out}`);
     expect(listener.status).toBe("ok");
     expect(listener.evidence).toMatch(/^UNCONN \[::\]:7009 \(inode \d+, uid 0\)$/);
@@ -84,7 +84,7 @@ describeLive("nlkit doctor --tcp --target", () => {
     const r = nlkit(["-n", lab.c1, "doctor", "--to", `${OUT}:8080`, "--tcp", "--target", lab.out]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`LISTEN 0.0.0.0:8080 (inode ${ssIno(8080)}, uid 0)`);
+    expect(r.stdout).toContain(`├─ target\n│  └─ ✓ something listens on tcp port 8080 in ${lab.out} [target.listener]: LISTEN 0.0.0.0:8080 (inode ${ssIno(8080)}, uid 0)\n└─ probe\n`);
     expect(r.stdout).toMatch(/tcp 198\.51\.100\.1:8080 connected \(handshake in/);
     const bad = nlkit(["-n", lab.c1, "doctor", "--to", OUT, "--tcp"]);
     expect(bad.code).toBe(255);

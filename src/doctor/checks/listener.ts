@@ -20,7 +20,7 @@ export async function listenerCheck(ctx: DoctorContext, target: string): Promise
   const f = ctx.facts;
   if (f.port === undefined) return;
   const proto = f.tcp ? "tcp" : "udp";
-  const id = "listener", title = `something listens on ${proto} port ${f.port} in ${target}`;
+  const id = "target.listener", title = `something listens on ${proto} port ${f.port} in ${target}`;
   const signal = ctx.opts.signal;
   let found: InetSocket[];
   const sd = await SockDiag.open({ netns: target });
