@@ -48,11 +48,12 @@ export { netns, sysctl, NetnsError, SysctlError } from "./netns/index.js";
 export type { ExecOptions, ExecResult, NetnsEntry, NsidEntry, SysctlOptions } from "./netns/index.js";
 
 // reachability without binaries
-export { ping, UdpSourceReporter, udpAsk } from "./probe/index.js";
-export type { PingOptions, PingResult, UdpAskResult } from "./probe/index.js";
+export { ping, tcpConnect, UdpSourceReporter, udpAsk } from "./probe/index.js";
+export type { PingOptions, PingResult, TcpConnectResult, UdpAskResult } from "./probe/index.js";
 
 // socket diagnostics (what ss shows), filtered by the kernel
 export { SockDiag } from "./sockdiag/verbs.js";
+export { waitListening, type WaitListeningOptions } from "./sockdiag/wait.js";
 export type {
   InetSocket, UnixSocket, InetFilter, UnixFilter, InetConditions, DestroySpec, TcpInfo, SocketState, Endpoint as SocketEndpoint,
   SkMeminfo, Counter,

@@ -2,7 +2,7 @@
 // and the facts established so far along the path (egress device, peer, segment, gateway...).
 import type { IpFamily } from "../netlink/ip.js";
 import { netns } from "../netns/index.js";
-import type { PingResult, UdpAskResult } from "../probe/index.js";
+import type { PingResult, TcpConnectResult, UdpAskResult } from "../probe/index.js";
 import type { Addr } from "../rtnl/addr/verbs.js";
 import type { Link } from "../rtnl/link/types.js";
 import type { Route } from "../rtnl/route/verbs.js";
@@ -29,12 +29,15 @@ export interface SegmentHost {
 export interface ProbeOutcome {
   ping?: PingResult;
   udp?: UdpAskResult | null;
+  tcp?: TcpConnectResult;
   error?: string;
 }
 
 export interface Facts {
   dst: string;
   family: IpFamily;
+  /** The port is probed over TCP (a handshake) instead of UDP. */
+  tcp?: boolean;
   port?: number;
   links: Link[];
   egress?: Link;

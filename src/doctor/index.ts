@@ -8,6 +8,7 @@ import { forwardingChecks } from "./checks/forwarding.js";
 import { linkChecks } from "./checks/links.js";
 import { namespaceChecks } from "./checks/namespace.js";
 import { neighbourChecks } from "./checks/neighbours.js";
+import { listenerCheck } from "./checks/listener.js";
 import { probeCheck, runProbe } from "./checks/probe.js";
 import { routingChecks } from "./checks/routing.js";
 import { skipped } from "./check.js";
@@ -33,14 +34,17 @@ export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
   if (!opts.to) throw new NlkitInputError("diagnose needs a destination (to)", "to");
   const t = target(opts.to);
   const facts: Facts = {
-    dst: t.address, family: family(t.address)!, ...(t.port !== undefined ? { port: t.port } : {}),
+    dst: t.address, family: family(t.address)!, ...(t.port !== undefined ? { port: t.port } : {}), ...(opts.tcp ? { tcp: true } : {}),
     links: [], egressAddrs: [], segment: [], routerKnown: false,
   };
   opts.signal?.throwIfAborted();
   const ctx = new DoctorContext(opts.netns, facts, opts.router, {
     timeoutMs: opts.timeoutMs ?? 1000, count: opts.count ?? 2, ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const argv = ["nlkit", ...(opts.netns ? ["-n", opts.netns] : []), "doctor", "--to", opts.to, ...(opts.router ? ["--router", opts.router] : [])].join(" ");
+  if (opts.tcp && t.port === undefined) throw new NlkitInputError("a TCP probe needs a port: --to ADDRESS:PORT", "to");
+  if (opts.target !== undefined && t.port === undefined) throw new NlkitInputError("checking the target's listener needs a port: --to ADDRESS:PORT", "target");
+  const argv = ["nlkit", ...(opts.netns ? ["-n", opts.netns] : []), "doctor", "--to", opts.to, ...(opts.tcp ? ["--tcp"] : []),
+    ...(opts.target ? ["--target", opts.target] : []), ...(opts.router ? ["--router", opts.router] : [])].join(" ");
   try {
     if (await namespaceChecks(ctx, argv)) {
       if (await linkChecks(ctx)) {
@@ -53,6 +57,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
         await localFilterCheck(ctx);
         await forwardingChecks(ctx);
         await routerFilterCheck(ctx);
+        if (opts.target !== undefined) await listenerCheck(ctx, opts.target);
         probeCheck(ctx);
       } else {
         ctx.add(skipped("probe", "reachability", "no link to send it through"));

@@ -5,7 +5,7 @@ const MARK: Record<CheckStatus, string> = { ok: "âœ“", warning: "!", failure: "â
 
 const STAGES: Record<string, string> = {
   netns: "namespace", link: "links", addr: "addresses", route: "routing",
-  neigh: "neighbours", forward: "forwarding", nat: "forwarding", probe: "probe",
+  neigh: "neighbours", forward: "forwarding", nat: "forwarding", target: "target", probe: "probe",
 };
 
 export function stageOf(c: Check): string {

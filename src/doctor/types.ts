@@ -29,6 +29,10 @@ export interface DiagnoseOptions {
   netns?: string;
   /** "10.0.0.2", "2001:db8::2", "198.51.100.1:7007" or "[2001:db8::1]:7007" (a port probes UDP). */
   to?: string;
+  /** Probe the port over TCP (a handshake, with its round trip) instead of UDP. */
+  tcp?: boolean;
+  /** The namespace the destination lives in: checks that something listens on the port there. */
+  target?: string;
   /** The namespace that forwards (and NATs) for this one; found from the veth's peer when left out. */
   router?: string;
   /** Per probe request (default 1000 ms). */

@@ -2,6 +2,9 @@ import * as fs from "node:fs";
 import { NETNS_RUN_DIR } from "../netlink/netns-ref.js";
 import { netns } from "../netns/index.js";
 import { Rtnl } from "../rtnl/rtnl.js";
+import type { InetSocket } from "../sockdiag/verbs.js";
+import { SockDiag } from "../sockdiag/verbs.js";
+import { waitListening, type WaitListeningOptions } from "../sockdiag/wait.js";
 import type { LabReporter } from "./report.js";
 
 /**
@@ -46,6 +49,20 @@ export class LabSession {
     const rt = await Rtnl.open({ netns: this.nsName(name) });
     this.handles.push(rt);
     return rt;
+  }
+
+  /**
+   * Waits until something listens on a port in one of this session's namespaces (a server a lab
+   * started); the session's stop signal ends the wait.
+   */
+  async waitListening(name: string, opts: Omit<WaitListeningOptions, "signal">): Promise<InetSocket[]> {
+    this.checkpoint();
+    const sd = await SockDiag.open({ netns: this.nsName(name) });
+    try {
+      return await waitListening(sd, { ...opts, signal: this.signal });
+    } finally {
+      sd.close();
+    }
   }
 
   /** Something else to close on cleanup (servers, nftables handles). */

@@ -9,6 +9,8 @@
 //   { "kind": "udp-connect", "name": "uc", "type": "udp4", "host": "127.0.0.1", "port": 5353, "send": 3 }
 //   { "kind": "unix-listen", "name": "x1", "path": "\u0000nlkit-abs" }   (a leading NUL: abstract)
 //   { "kind": "unix-connect","name": "xc", "path": "\u0000nlkit-abs", "write": 100 }
+//   "read": true on a tcp-listen/unix-listen or a connect step: that socket reads (and drops) what
+//   arrives instead of leaving it queued, so that it sees a reset or end as it comes
 //   { "kind": "hold", "seconds": 120 }   (last: freezes the event loop so that nothing is read,
 //                                          not even UDP, which Node always reads; no events then)
 // Accepted connections are never read (pauseOnConnect) and clients pause after connecting, so
@@ -32,7 +34,10 @@ function watch(name, sock) {
 
 function listen(step) {
   return new Promise((resolve, reject) => {
-    const server = net.createServer({ pauseOnConnect: true }, (s) => watch(`${step.name}:accepted`, s));
+    const server = net.createServer({ pauseOnConnect: !step.read }, (s) => {
+      watch(`${step.name}:accepted`, s);
+      say({ event: "accepted", name: step.name });
+    });
     server.on("error", reject);
     const opts = step.path !== undefined ? { path: step.path } : { host: step.host, port: step.port, ipv6Only: step.ipv6Only ?? false };
     server.listen({ ...opts, backlog: step.backlog ?? 128 }, () => {
@@ -48,7 +53,7 @@ function connect(step) {
   return new Promise((resolve, reject) => {
     const opts = step.path !== undefined ? { path: step.path } : { host: step.host, port: step.port };
     const s = net.connect(opts, () => {
-      s.pause();
+      if (!step.read) s.pause();
       s.removeListener("error", reject);
       watch(step.name, s);
       ready[step.name] = step.path !== undefined ? {} : { port: s.localPort };

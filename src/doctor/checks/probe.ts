@@ -1,5 +1,5 @@
 // 7. Reachability from inside the namespace, no binaries: ICMP echo, or a UDP datagram for ADDRESS:PORT.
-import { ping, udpAsk } from "../../probe/index.js";
+import { ping, tcpConnect, udpAsk } from "../../probe/index.js";
 import { check, ok } from "../check.js";
 import type { DoctorContext } from "../context.js";
 
@@ -12,7 +12,9 @@ export async function runProbe(ctx: DoctorContext): Promise<void> {
   try {
     const p = await ping(f.dst, { ...common, count, intervalMs: 100 });
     f.probe = { ping: p };
-    if (f.port !== undefined) {
+    if (f.port !== undefined && f.tcp) {
+      f.probe.tcp = await tcpConnect({ ...common, to: f.dst, port: f.port });
+    } else if (f.port !== undefined) {
       const u = await udpAsk({ ...common, to: f.dst, port: f.port });
       f.probe.udp = u ?? null;
     }
@@ -40,8 +42,22 @@ export function probeCheck(ctx: DoctorContext): void {
     else ctx.add(check(id, title, "failure", `${pingText}${cause}`, { details: p.ping }));
     return;
   }
+  if (f.tcp) return tcpProbeCheck(ctx, pingText, cause);
   const port = `udp ${f.dst}:${f.port}`;
   if (p.udp) ctx.add(ok(id, title, `${port} answered "${p.udp.reply}" in ${ms(p.udp.rttMs)}; ${pingText}`, p));
   else if (p.ping.received) ctx.add(check(id, title, "warning", `${pingText}, but nothing answered on ${port} (no listener, or a filter drops it)`, { details: p }));
   else ctx.add(check(id, title, "failure", `${pingText}; nothing answered on ${port}${cause}`, { details: p }));
+}
+
+function tcpProbeCheck(ctx: DoctorContext, pingText: string, cause: string): void {
+  const f = ctx.facts;
+  const p = f.probe!;
+  const t = p.tcp!;
+  const id = "probe", title = "reachability";
+  const port = `tcp ${f.dst}:${f.port}`;
+  const rtt = t.rttMs === undefined ? "" : ` in ${t.rttMs.toFixed(3)} ms`;
+  if (t.outcome === "connected") ctx.add(ok(id, title, `${port} connected (handshake${rtt}); ${pingText}`, p));
+  else if (t.outcome === "refused") ctx.add(check(id, title, "warning", `${port} refused the connection (a reset${rtt}: nothing listens there, or a filter rejects it); ${pingText}`, { details: p }));
+  else if (p.ping!.received) ctx.add(check(id, title, "warning", `${pingText}, but ${port} did not complete a handshake (${t.code ?? "no answer"}: a filter drops it?)`, { details: p }));
+  else ctx.add(check(id, title, "failure", `${pingText}; ${port} did not complete a handshake (${t.code ?? "no answer"})${cause}`, { details: p }));
 }
