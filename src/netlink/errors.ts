@@ -12,6 +12,10 @@ export interface Extack {
   attribute?: string;
 }
 
+/**
+ * Which request a `NetlinkError` answers: its message type (named when the family knows it), its
+ * position in a batch or transaction, and its bytes, so a refusal can be traced back to what was sent.
+ */
 export interface RequestInfo {
   /** nlmsg_type of the request that failed, and its name when the family knows it (e.g. RTM_NEWLINK). */
   type: number;

@@ -7,6 +7,9 @@ import { NetlinkParseError, type Extack } from "./errors.js";
 import { decodeStruct, encodeStruct, type StructDef, type StructValue } from "./struct.js";
 import type { NlWriter } from "./writer.js";
 
+/**
+ * The fields of a `struct nlmsghdr`.
+ */
 export interface NlHeader {
   len: number;
   type: number;
@@ -24,6 +27,9 @@ export interface MessageDef {
   readonly typeNames?: ReadonlyMap<number, string>;
 }
 
+/**
+ * A message read by `decodeMessage`: the nlmsghdr fields, the family header and the attributes.
+ */
 export interface DecodedMessage<H = StructValue, A = AttrValues> {
   type: number;
   flags: number;
@@ -73,12 +79,19 @@ export function forEachMessage(buf: Buffer, end: number, fn: (start: number, len
   }
 }
 
+/**
+ * Splits a datagram into its netlink messages, as subarrays of `buf` (nothing is copied).
+ */
 export function splitMessages(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
   forEachMessage(buf, buf.length, (s, l) => out.push(buf.subarray(s, s + l)));
   return out;
 }
 
+/**
+ * Writes one whole netlink message (nlmsghdr, the family header, attributes) and returns its length;
+ * the building block under `tableRequest` for families nlkit does not cover.
+ */
 export function encodeMessage(
   w: NlWriter, def: MessageDef, type: number, flags: number,
   header: StructValue | undefined, attrs: Record<string, unknown> | undefined, seq = 0, pid = 0,

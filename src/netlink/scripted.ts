@@ -42,6 +42,9 @@ export class ScriptMismatchError extends Error {
   }
 }
 
+/**
+ * Settings of a `ScriptedTransport`: the port id it pretends the kernel assigned.
+ */
 export interface ScriptedTransportOptions {
   portId?: number;
 }

@@ -15,6 +15,10 @@ export { Batch, type BatchOptions, type BatchOutcome } from "./batch.js";
 /** Writes a request's payload (the family header struct and attributes) after the nlmsghdr. */
 export type Encoder = (w: NlWriter) => void;
 
+/**
+ * One netlink request for `NetlinkSocket.request`/`dump`/`Batch`: the message type, extra NLM_F_*
+ * flags and a function that writes the payload. `tableRequest` builds one from an attribute table.
+ */
 export interface Request {
   type: number;
   /** NLM_F_* beyond REQUEST (added always) and ACK (added for non-dump requests). */
@@ -47,6 +51,10 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
 }
 
+/**
+ * How `NetlinkSocket.open` creates its socket (protocol, namespace, buffer sizes) and how long a call
+ * waits for an answer before it rejects with `NlkitTimeoutError`.
+ */
 export interface SocketOptions extends KernelTransportOptions {
   /** How long to wait for a reply the kernel has not queued yet, in ms (default 30000). */
   timeoutMs?: number;

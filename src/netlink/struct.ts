@@ -16,6 +16,9 @@ export interface FieldDef {
   readonly size: number;
 }
 
+/**
+ * A C struct's layout (name, size, fields with offsets) as `struct()` builds it.
+ */
 export interface StructDef {
   readonly name: string;
   readonly size: number;
@@ -38,8 +41,16 @@ export function struct(name: string, fields: ReadonlyArray<readonly [string, Fie
   return { name, size: offset, fields: out };
 }
 
+/**
+ * A decoded struct: fields by name; 64-bit fields are bigints, byte arrays Buffers.
+ */
 export type StructValue = Record<string, number | bigint | Buffer | undefined>;
 
+/**
+ * Reads a C struct laid out by `struct()`, tolerantly: a shorter struct (an older kernel's) leaves the
+ * fields it lacks undefined, a longer one (a newer kernel's) keeps the extra bytes in `tail`; a span
+ * outside the buffer throws `NetlinkParseError`.
+ */
 export function decodeStruct(buf: Buffer, off: number, len: number, def: StructDef): StructValue {
   if (!(off >= 0 && off + Math.max(0, len) <= buf.length)) {
     throw new NetlinkParseError(`${def.name}: ${len} bytes at ${off} reach outside the buffer of ${buf.length} bytes`, off >= 0 ? off : 0);

@@ -35,6 +35,10 @@ export interface Transport {
   close(): void;
 }
 
+/**
+ * Where and how the kernel socket is made: the netlink protocol, the namespace to create it in (the
+ * socket stays bound to that namespace for its whole life) and the buffer sizes.
+ */
 export interface KernelTransportOptions {
   /** NETLINK_ROUTE, NETLINK_NETFILTER... */
   protocol: number;
