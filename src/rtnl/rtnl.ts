@@ -128,6 +128,18 @@ export class Rtnl extends RtnlVerbs {
   }
 }
 
+/**
+ * The verbs of an `Rtnl` queued instead of sent (from `rt.batch()`): each verb's promise settles with
+ * its own outcome once `send()` has delivered the batch in as few `sendto` calls as fit. Not atomic:
+ * rtnetlink applies each request on its own.
+ *
+ * @example
+ * ```ts
+ * const b = rt.batch();
+ * for (let i = 0; i < 1000; i++) b.route.add({ dst: `10.200.${i >> 8}.${i & 255}/32`, gateway: "10.0.0.2" });
+ * const { ok, errors, refused } = await b.send();
+ * ```
+ */
 export class RtnlBatch extends RtnlVerbs {
   constructor(ctx: RtnlContext, private readonly inner: Batch) {
     super(ctx, batchExecutor(inner));

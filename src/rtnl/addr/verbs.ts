@@ -12,7 +12,14 @@ import { RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from "../types.js";
 import { addFlags, ObjectVerbs, type AddOptions } from "../verb.js";
 import { IFA_FLAG_INPUT, IFA_FLAGS, ifaddrDef, INFINITY_LIFE_TIME } from "./table.js";
 
+/**
+ * A valid or preferred lifetime in seconds, or "forever".
+ */
 export type Lifetime = number | "forever";
+/**
+ * An address flag in `ip addr`'s words (nodad, noprefixroute, ...); other kernel flag names pass
+ * through.
+ */
 export type AddrFlag = "nodad" | "noprefixroute" | "home" | "mngtmpaddr" | "autojoin" | "optimistic" | "secondary" | "temporary" | (string & {});
 
 /** What `ip addr add` takes besides the address and the device. */
@@ -48,6 +55,9 @@ export interface AddrDelOptions extends CallOptions {
   label?: string;
 }
 
+/**
+ * What `rt.addr.list()` and `rt.addr.flush()` keep: device, family, scope and label.
+ */
 export interface AddrListFilter {
   dev?: string | number;
   family?: IpFamily;
@@ -58,6 +68,10 @@ export interface AddrListFilter {
 
 export interface AddrCacheinfo { preferred: number; valid: number; cstamp: number; tstamp: number }
 
+/**
+ * An address as `rt.addr.list()` returns it (`ip -j addr` data): family, local and peer addresses,
+ * prefix length, scope, label, flags and lifetimes, with the device's index and name.
+ */
 export interface Addr {
   family: IpFamily;
   index: number;

@@ -21,6 +21,9 @@ export interface AddrlabelSpec {
   label: number;
 }
 
+/**
+ * What `rt.addrlabel.list()` keeps (`ip addrlabel list`).
+ */
 export interface AddrlabelListFilter {
   /** Entries bound to this device (entries for every device are left out). */
   dev?: string | number;

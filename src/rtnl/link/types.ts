@@ -35,6 +35,9 @@ export interface LinkCommonOptions {
   group?: number;
 }
 
+/**
+ * The far end of a veth pair: its name, and the namespace and settings it is created with.
+ */
 export interface VethPeerSpec {
   /** Left out, the kernel names it vethN. */
   name?: string;
@@ -49,6 +52,10 @@ export interface VethPeerSpec {
   // bring it up with set() afterwards.
 }
 
+/**
+ * Settings of a tun/tap device created by `rt.link.add()` (`ip tuntap add`): owner, group and
+ * queue flags; with `persist: false` the device lives as long as the fd `add()` resolves with.
+ */
 export interface TuntapOptions {
   /** uid that may open the device */
   owner?: number;
@@ -65,6 +72,16 @@ export interface TuntapOptions {
   persist?: boolean;
 }
 
+/**
+ * What `rt.link.add()` creates (`ip link add NAME type KIND ...`): the name, the kind and that kind's
+ * options under a property of the same name, plus the settings every link takes (mtu, address, master,
+ * netns, up).
+ *
+ * @example
+ * ```ts
+ * await rt.link.add({ name: "br0", kind: "bridge", bridge: { stp: true, forwardDelay: 400 } });
+ * ```
+ */
 export interface LinkAddSpec extends LinkCommonOptions {
   name: string;
   /** IFLA_INFO_KIND: veth, bridge, vxlan, macvlan, macvtap, vlan, ipvlan, bond, vrf, geneve, gre, gretap, ipip, wireguard, dummy, tun, tap... */
@@ -94,6 +111,15 @@ export interface LinkAddOptions extends CallOptions {
   replace?: boolean;
 }
 
+/**
+ * What `rt.link.set()` changes (`ip link set`): name, mtu, address, master (null for nomaster),
+ * namespace, up/down and the other settings `LinkAddSpec` takes.
+ *
+ * @example
+ * ```ts
+ * await rt.link.set("v1", { mtu: 9000, name: "eth1", up: true });
+ * ```
+ */
 export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
   /** Enslave to a master, or null to release (ip's nomaster). */
   master?: LinkRef | null;
@@ -113,6 +139,10 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
   bridgeSlave?: BridgePortOptions;
 }
 
+/**
+ * Which links `rt.link.list()` returns (`ip link show type KIND`, `ip link show master BR`), filtered
+ * by the kernel.
+ */
 export interface LinkListFilter {
   kind?: string;
   master?: LinkRef;
@@ -136,6 +166,9 @@ export interface LinkStats64 {
   tail?: Buffer;
 }
 
+/**
+ * A link's per-protocol settings (IFLA_AF_SPEC): IPv4 devconf, IPv6 devconf, flags and token.
+ */
 export interface LinkAfSpec {
   inet?: { conf?: number[]; unknown?: RawAttr[] };
   inet6?: {

@@ -17,6 +17,10 @@ import { EventNames } from "./naming.js";
 import { routeEffects } from "./routes.js";
 import { ReportedState, type Snapshot } from "./state.js";
 
+/**
+ * What `rt.monitor()` reports (objects, one family), whether it first lists what exists, and the
+ * `AbortSignal` that ends the iteration.
+ */
 export interface MonitorOptions {
   /** What to report (default: all five). */
   objects?: readonly MonitorObject[];

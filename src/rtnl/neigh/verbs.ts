@@ -12,10 +12,22 @@ import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH, RT
 import { addFlags, ObjectVerbs, type AddOptions } from "../verb.js";
 import { NTF, NTF_FLAGS, NUD, NUD_ORDER, ndmsgDef } from "./table.js";
 
+/**
+ * A neighbour's NUD state in `ip neigh`'s words.
+ */
 export type NeighState = "permanent" | "reachable" | "stale" | "noarp" | "none" | "incomplete" | "delay" | "probe" | "failed";
 /** Bridge fdb entries use the `bridge fdb` words: permanent (local), static, dynamic. */
 export type FdbState = "permanent" | "local" | "static" | "temp" | "dynamic";
 
+/**
+ * A neighbour (`ip neigh add ADDR lladdr MAC dev DEV nud STATE`) or, with `family: "bridge"`, a bridge
+ * fdb entry (`bridge fdb add MAC dev DEV dst ADDR`).
+ *
+ * @example
+ * ```ts
+ * await rt.neigh.add({ dev: "veth1", to: "10.0.0.2", lladdr: "02:00:00:00:00:02", state: "permanent" });
+ * ```
+ */
 export interface NeighSpec {
   dev: string | number;
   /** The neighbour's IP address (required for IP neighbours; the VXLAN remote goes in `dst`). */
@@ -48,6 +60,9 @@ export interface NeighSpec {
 /** add()'s second argument: replace, or append (another remote for the same MAC, vxlan head-end replication). */
 export type NeighModifyOptions = AddOptions;
 
+/**
+ * What `rt.neigh.list()` keeps: device, family (or "bridge" for the fdb), state, proxy entries.
+ */
 export interface NeighListFilter {
   dev?: string | number;
   family?: IpFamily | "bridge";
@@ -64,6 +79,10 @@ export interface NeighGetSpec {
   proxy?: boolean;
 }
 
+/**
+ * A neighbour or bridge fdb entry as `rt.neigh.list()` returns it (`ip -j neigh`, `bridge -j fdb`
+ * data).
+ */
 export interface Neigh {
   family: IpFamily | "bridge" | number;
   index: number;

@@ -15,10 +15,22 @@ import {
   METRIC_KEYS, RT_FLAGS, RT_FLAGS_MASK, RTCF_FLAGS, RTCF_MASK, RTM_F_CLONED, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTNH_F_ONLINK, rtmsgDef, type RawNexthop,
 } from "./table.js";
 
+/**
+ * A route's type (`ip route add blackhole ...`); unicast is the default.
+ */
 export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
+/**
+ * A route's scope in ip's words, or a number.
+ */
 export type RouteScope = "global" | "universe" | "site" | "link" | "host" | "nowhere" | number;
+/**
+ * Who installed a route (`proto static`, `proto kernel`...); a name from rt_protos or a number.
+ */
 export type RouteProtocol = "unspec" | "redirect" | "kernel" | "boot" | "static" | "ra" | "dhcp" | "bgp" | "ospf" | "zebra" | "bird" | (string & {}) | number;
 
+/**
+ * A route's metrics (RTA_METRICS: mtu, window, rtt, advmss...), in ip's units.
+ */
 export interface RouteMetrics {
   mtu: number; window: number;
   /** Milliseconds, like ip (the kernel keeps rtt x8 and rttvar x4). */
@@ -30,6 +42,9 @@ export interface RouteMetrics {
   lock: string[];
 }
 
+/**
+ * One path of a multipath route (`nexthop via ADDR dev DEV weight N`).
+ */
 export interface NexthopSpec {
   gateway?: string;
   dev?: string | number;
@@ -43,6 +58,15 @@ export interface RouteMetricsInput extends Partial<Omit<RouteMetrics, "lock">> {
   lock?: Array<keyof Omit<RouteMetrics, "lock">>;
 }
 
+/**
+ * A route for `rt.route.add/replace/append/del` in `ip route`'s words: dst, gateway, dev, src, metric,
+ * table, type, protocol, scope, multipath nexthops and metrics (mtu, advmss...).
+ *
+ * @example
+ * ```ts
+ * await rt.route.add({ dst: "10.1.0.0/16", dev: "veth1", src: "10.0.0.1", metric: 50, table: 1000, protocol: "static" });
+ * ```
+ */
 export interface RouteSpec {
   /** "default", a prefix ("10.1.0.0/16", "fd00::/64") or a host address. */
   dst: string;
@@ -76,6 +100,10 @@ export interface RouteSpec {
 /** add()'s second argument: replace (CREATE|REPLACE) or append (CREATE|APPEND), and waiting. */
 export type RouteModifyOptions = AddOptions;
 
+/**
+ * What `rt.route.list()` keeps (`ip route show ...`); the table, family and most fields are filtered
+ * by the kernel.
+ */
 export interface RouteListFilter {
   family?: IpFamily;
   /** Default "main", like ip; "all" for every table. */
@@ -106,6 +134,9 @@ export interface RouteGetSpec extends Omit<RouteGetOptions, keyof CallOptions> {
   to: string;
 }
 
+/**
+ * One path of a multipath route as the kernel reports it.
+ */
 export interface Nexthop {
   gateway?: string;
   via?: { family: number; address: string };
@@ -115,6 +146,9 @@ export interface Nexthop {
   flags: string[];
 }
 
+/**
+ * A route as `rt.route.list()` and `rt.route.get()` return it (`ip -j route` data).
+ */
 export interface Route {
   family: IpFamily;
   type: string | number;

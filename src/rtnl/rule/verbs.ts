@@ -12,9 +12,21 @@ import { ObjectVerbs } from "../verb.js";
 import { FIB_RULE_IIF_DETACHED, FIB_RULE_INVERT, FIB_RULE_OIF_DETACHED, fibRuleDef, IP_PROTOS } from "./table.js";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../netlink/constants.js";
 
+/**
+ * What a matching rule does (`ip rule add ... blackhole`); to_tbl, a table lookup, is the default.
+ */
 export type RuleAction = "to_tbl" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
 export type PortRange = number | [number, number];
 
+/**
+ * A rule for `rt.rule.add/del` in `ip rule`'s words: priority, from, to, fwmark/fwmask, iif, oif,
+ * table and action.
+ *
+ * @example
+ * ```ts
+ * await rt.rule.add({ priority: 1000, from: "10.0.0.0/8", table: 100 });
+ * ```
+ */
 export interface RuleSpec {
   family?: IpFamily;
   /** ip's "pref"/"priority". */
@@ -76,6 +88,9 @@ export interface RuleListFilter {
   protocol?: string | number;
 }
 
+/**
+ * A policy routing rule as `rt.rule.list()` returns it (`ip -j rule` data).
+ */
 export interface Rule {
   family: IpFamily;
   priority: number;

@@ -69,6 +69,9 @@ export const bondSlaveAttrs = attrSet("bond-slave", "IFLA_BOND_SLAVE_", {
   actorPortPrio: [10, "u16"],
 });
 
+/**
+ * Options of a bond link (`ip link add type bond mode ... miimon ...`).
+ */
 export interface BondOptions {
   mode?: "balance-rr" | "active-backup" | "balance-xor" | "broadcast" | "802.3ad" | "balance-tlb" | "balance-alb";
   miimon?: number;

@@ -125,6 +125,10 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
   backupNhid: [44, "u32"],
 });
 
+/**
+ * Options of a bridge link (`ip link add type bridge ...`), in ip's units (times in centiseconds as ip
+ * takes them).
+ */
 export interface BridgeOptions {
   stp?: boolean;
   /** IFLA_BR_STP_STATE as ip's stp_state takes it (0 off, anything else on); give this or stp. */

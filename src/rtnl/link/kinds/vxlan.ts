@@ -55,6 +55,9 @@ export const vxlanAttrs = attrSet("vxlan", "IFLA_VXLAN_", {
   mcRoute: [34, "u8"],
 });
 
+/**
+ * Options of a VXLAN link (`ip link add type vxlan id ... remote ... dstport ...`).
+ */
 export interface VxlanOptions {
   /** VNI (0..2^24-1); required to create one, unless external. */
   id?: number;
