@@ -35,6 +35,15 @@ export interface QdiscOptionsByKind {
   cake?: CakeOptions;
 }
 
+/**
+ * A qdisc for `rt.tc.qdisc.add/replace/change/del` in tc's words: device, parent ("root", a class,
+ * "ingress"), handle, kind and that kind's options under a property of the same name.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.qdisc.add({ dev: "veth1", parent: "root", handle: "1:", kind: "htb", htb: { default: 0x10 } });
+ * ```
+ */
 export interface QdiscSpec extends QdiscOptionsByKind {
   dev: string | number;
   /** "root" (the default), a class ("1:10"), or "ingress"/"clsact" (TC_H_INGRESS, implied by those kinds) */
@@ -47,6 +56,9 @@ export interface QdiscSpec extends QdiscOptionsByKind {
   egressBlock?: number;
 }
 
+/**
+ * What `rt.tc.qdisc.list()` keeps (`tc qdisc show dev DEV`).
+ */
 export interface QdiscFilter {
   dev?: string | number;
   /** only qdiscs with this parent ("root", "ingress", "1:10") */
@@ -70,6 +82,10 @@ interface TcObject {
   raw?: string;
 }
 
+/**
+ * A qdisc as `rt.tc.qdisc.list()` returns it (`tc -j qdisc` data): kind, handle, parent, decoded
+ * options and statistics.
+ */
 export interface Qdisc extends TcObject {
   /** "1:" */
   handle: string;
@@ -86,6 +102,15 @@ export interface ClassOptionsByKind {
   htb?: HtbClassOptions;
 }
 
+/**
+ * A class for `rt.tc.class.add/replace/change/del` (`tc class add dev DEV parent 1: classid 1:10 htb
+ * ...`).
+ *
+ * @example
+ * ```ts
+ * await rt.tc.class.add({ dev: "veth1", parent: "1:", classid: "1:10", kind: "htb", htb: { rate: "5mbit", ceil: "10mbit" } });
+ * ```
+ */
 export interface ClassSpec extends ClassOptionsByKind {
   dev: string | number;
   /** the qdisc ("1:") or class ("1:10") above it */
@@ -96,6 +121,9 @@ export interface ClassSpec extends ClassOptionsByKind {
   kind?: string;
 }
 
+/**
+ * What `rt.tc.class.list()` keeps (`tc class show dev DEV`).
+ */
 export interface ClassFilter {
   dev?: string | number;
   /** only this qdisc's classes ("1:") */
@@ -106,6 +134,9 @@ export interface ClassFilter {
   parent?: Handle;
 }
 
+/**
+ * A class as `rt.tc.class.list()` returns it (`tc -j class` data).
+ */
 export interface TcClass extends TcObject {
   classid: string;
   parent: string;
@@ -121,6 +152,16 @@ export interface FilterOptionsByKind {
   flower?: FlowerOptions;
 }
 
+/**
+ * A classifier for `rt.tc.filter.add/replace/del` (`tc filter add dev DEV parent 1: protocol ip pref
+ * 10 u32 ...`), with its kind's options and the actions it runs.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.filter.add({ dev: "veth1", parent: "1:", protocol: "ip", pref: 10, kind: "u32",
+ *   u32: { match: [{ ip: { dst: "10.0.0.2/32" } }], classid: "1:10" } });
+ * ```
+ */
 export interface FilterSpec extends FilterOptionsByKind {
   dev: string | number;
   /** a qdisc/class ("1:"), or "ingress"/"egress" for clsact's hooks */
@@ -137,6 +178,10 @@ export interface FilterSpec extends FilterOptionsByKind {
   actions?: ActionSpec[];
 }
 
+/**
+ * What `rt.tc.filter.list()` dumps (`tc filter show dev DEV parent P`): the device is required, as tc
+ * requires it.
+ */
 export interface FilterListFilter {
   dev: string | number;
   parent?: Handle;
@@ -147,6 +192,9 @@ export interface FilterListFilter {
   chain?: number;
 }
 
+/**
+ * A classifier as `rt.tc.filter.list()` returns it (`tc -j filter` data).
+ */
 export interface Filter {
   dev: string;
   index: number;

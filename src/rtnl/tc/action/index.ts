@@ -48,6 +48,10 @@ export interface ActionSpec {
   skipSw?: boolean;
 }
 
+/**
+ * An action attached to a filter as the kernel reports it (mirred, gact, police...), with its position
+ * and statistics.
+ */
 export interface Action extends ActionCommon {
   /** position in the filter's list, from 1 */
   order: number;

@@ -49,6 +49,9 @@ export const flowerAttrs = attrSet("flower", "TCA_FLOWER_", {
 
 const IP_PROTOS = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58 } as const;
 
+/**
+ * Options of the flower classifier: matches on the packet's headers by field name.
+ */
 export interface FlowerOptions {
   classid?: Handle;
   indev?: string;

@@ -39,6 +39,10 @@ const TC_U32 = { terminal: 1, offset: 2, varoffset: 4, eat: 8 } as const;
 /** A matched value: the number alone (all bits matter), or with its mask. */
 export type Masked = number | { value: number; mask: number };
 
+/**
+ * One u32 match in tc's selectors (`match ip dst 10.0.0.2/32`, `match ip dport 80 0xffff`); all
+ * matches of a filter must hold.
+ */
 export interface U32Match {
   ip?: {
     src?: string; dst?: string; tos?: Masked; dsfield?: Masked; precedence?: Masked; ihl?: Masked; protocol?: Masked;
@@ -56,6 +60,9 @@ export interface U32Match {
   ether?: { src?: string; dst?: string };
 }
 
+/**
+ * Options of the u32 classifier: its matches, where matching packets go, and hash table placement.
+ */
 export interface U32Options {
   match?: U32Match[];
   /** where matching packets go (tc's classid / flowid) */

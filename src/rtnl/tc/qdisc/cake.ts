@@ -32,6 +32,9 @@ export const CAKE_FLOW = {
 export const CAKE_ATM = { noatm: 0, atm: 1, ptm: 2 } as const;
 export const CAKE_ACK = { none: 0, filter: 1, aggressive: 2 } as const;
 
+/**
+ * Options of the cake qdisc (`tc qdisc add ... cake bandwidth 10mbit ...`).
+ */
 export interface CakeOptions {
   bandwidth?: RateInput;
   unlimited?: boolean;

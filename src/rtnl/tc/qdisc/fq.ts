@@ -20,6 +20,9 @@ export const fqAttrs = attrSet("fq", "TCA_FQ_", {
   horizonDrop: [15, "u8"],
 });
 
+/**
+ * Options of the fq (fair queue) qdisc.
+ */
 export interface FqOptions {
   /** packets */
   limit?: number;

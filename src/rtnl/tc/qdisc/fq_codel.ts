@@ -16,6 +16,9 @@ export const fqCodelAttrs = attrSet("fq_codel", "TCA_FQ_CODEL_", {
   ceThresholdMask: [11, "u8"],
 });
 
+/**
+ * Options of the fq_codel qdisc.
+ */
 export interface FqCodelOptions {
   /** packets */
   limit?: number;

@@ -31,6 +31,9 @@ export const htbAttrs = attrSet("htb", "TCA_HTB_", {
   offload: [9, "flag"],
 });
 
+/**
+ * Options of the htb qdisc itself (`tc qdisc add ... htb default 10`).
+ */
 export interface HtbOptions {
   /** minor of the class unclassified traffic goes to (tc reads it in hex: `default 10` is 0x10) */
   default?: number;
@@ -40,6 +43,9 @@ export interface HtbOptions {
   offload?: boolean;
 }
 
+/**
+ * Options of an htb class (`tc class add ... htb rate R ceil C`).
+ */
 export interface HtbClassOptions {
   rate: RateInput;
   /** default: rate */

@@ -37,6 +37,10 @@ export const netemAttrs = attrSet("netem", "TCA_NETEM_", {
 
 type Percent = string | number;
 
+/**
+ * Options of the netem qdisc (`tc qdisc add ... netem delay 10ms loss 1%`), for emulating a slow or
+ * lossy link.
+ */
 export interface NetemOptions {
   /** packets, default 1000 */
   limit?: SizeInput;

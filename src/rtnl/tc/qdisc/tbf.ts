@@ -25,6 +25,9 @@ export const tbfAttrs = attrSet("tbf", "TCA_TBF_", {
   pad: [8, "binary"],
 });
 
+/**
+ * Options of the token bucket filter qdisc (`tc qdisc add ... tbf rate R burst B latency L`).
+ */
 export interface TbfOptions {
   rate: RateInput;
   /** bucket size: "32kb", or "32kb/8" with the rate table's cell size */
