@@ -21,6 +21,10 @@ export interface NftOptions extends NetnsRef {
   timeoutMs?: number;
 }
 
+/**
+ * What `nft.masquerade()` adds: masquerading of a source prefix, optionally except traffic leaving
+ * through one interface (iptables' `-s NET ! -o IF -j MASQUERADE`).
+ */
 export interface MasqueradeOptions {
   /** Source prefix, e.g. "10.0.0.0/24". */
   saddr: string;
@@ -33,6 +37,9 @@ export interface MasqueradeOptions {
   family?: "ip" | "ip6" | "inet";
 }
 
+/**
+ * What `nft.portForward()` adds: a dnat of a local port to another address and port.
+ */
 export interface PortForwardOptions {
   dport: number;
   /** "10.0.0.2:80", "10.0.0.2", or "[2001:db8::2]:80". */
@@ -45,6 +52,10 @@ export interface PortForwardOptions {
   family?: "ip" | "ip6" | "inet";
 }
 
+/**
+ * What `nft.masquerade()`/`nft.portForward()` resolve with: whether a rule was added (false when an
+ * equal one was already there) and its handle.
+ */
 export interface EnsureResult {
   /** false when an equal rule was already there and nothing was sent. */
   added: boolean;

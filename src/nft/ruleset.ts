@@ -20,6 +20,10 @@ import {
 } from "./types.js";
 import { parseUdata, udataString, UD_COMMENT } from "./udata.js";
 
+/**
+ * A rule as `nft.ruleset()` returns it: its one-line `text` in nft's syntax, its decoded expressions,
+ * its handle and what could not be decoded.
+ */
 export interface NftRule {
   family: NftFamily;
   table: string;
@@ -36,6 +40,9 @@ export interface NftRule {
   unknown?: string[];
 }
 
+/**
+ * A chain as `nft.ruleset()` returns it; base chains carry type, hook, priority and policy.
+ */
 export interface NftChain {
   family: NftFamily;
   table: string;
@@ -51,6 +58,9 @@ export interface NftChain {
   rules: NftRule[];
 }
 
+/**
+ * A set as `nft.ruleset()` returns it: type, flags and elements in nft's notation.
+ */
 export interface NftSet {
   family: NftFamily;
   table: string;
@@ -76,11 +86,17 @@ export interface NftSet {
   elements: string[];
 }
 
+/**
+ * A map as `nft.ruleset()` returns it: a set whose elements carry data.
+ */
 export interface NftMap extends NftSet {
   /** What the map yields: "verdict", a type ("ipv4_addr . inet_service"), or an object type ("counter"). */
   data: string;
 }
 
+/**
+ * A table as `nft.ruleset()` returns it, with everything it holds.
+ */
 export interface NftTable {
   family: NftFamily;
   name: string;
@@ -93,6 +109,10 @@ export interface NftTable {
   objects: NftObject[];
 }
 
+/**
+ * Everything `nft.ruleset()` read: the tables with their chains, rules, sets, maps and objects. JSON-
+ * safe (no BigInt).
+ */
 export interface NftRuleset { tables: NftTable[] }
 
 type Msg = { family: number; attrs: Record<string, any> };

@@ -124,6 +124,9 @@ export function elementMessages(known: KnownSet & { id?: number }, elements: rea
   }
 }
 
+/**
+ * A named stateful object for `tx.addObject()`: a counter, quota, limit or ct helper.
+ */
 export interface ObjectSpec {
   family: NftFamily;
   table: string;

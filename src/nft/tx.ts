@@ -14,8 +14,14 @@ import {
   type NftFamily,
 } from "./types.js";
 
+/**
+ * Names a table: its family and name.
+ */
 export interface TableRef { family: NftFamily; table: string }
 
+/**
+ * A table for `tx.addTable()` (`add table FAMILY NAME`), with its flags.
+ */
 export interface TableSpec {
   family: NftFamily;
   name: string;
@@ -24,6 +30,10 @@ export interface TableSpec {
   exclusive?: boolean;
 }
 
+/**
+ * A chain for `tx.addChain()`; base chains give type, hook, priority and policy (`type filter hook
+ * input priority filter; policy drop;`).
+ */
 export interface ChainSpec extends TableRef {
   name: string;
   /** Base chains only: */
@@ -37,6 +47,15 @@ export interface ChainSpec extends TableRef {
   exclusive?: boolean;
 }
 
+/**
+ * A rule for `tx.addRule()`/`tx.insertRule()`: its chain and `nftExpr` expressions, optionally placed
+ * after (or before) the rule with `handle`.
+ *
+ * @example
+ * ```ts
+ * tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: [x.ctState("established", "related"), x.verdict("accept")] });
+ * ```
+ */
 export interface RuleSpec extends TableRef {
   chain: string;
   expressions: ReadonlyArray<Expr | readonly Expr[]>;
@@ -55,6 +74,9 @@ export interface RuleSpec extends TableRef {
 /** A NEWRULE whose position is an index still to be resolved to a handle. */
 export interface PendingIndex { message: number; family: NftFamily; table: string; chain: string; index: number }
 
+/**
+ * Names one rule by its chain and handle (for `tx.deleteRule()`).
+ */
 export interface RuleRef extends TableRef { chain: string; handle: number }
 
 /**
@@ -71,6 +93,10 @@ export interface PendingSet {
 /** What commit reads back about an existing set (NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE). */
 export interface SetInfo { flags: number; keyType: number }
 
+/**
+ * A set or map for `tx.addSet()`: key type (a concatenation as an array), `map` for the data type,
+ * flags, timeout and initial elements.
+ */
 export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" | "key"> {
   name: string;
   /** The key type, or the types of a concatenation ("ipv4_addr", ["ipv4_addr", "inet_service"]). */
@@ -79,6 +105,9 @@ export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" 
   type?: SetKeyType;
 }
 
+/**
+ * Elements added to (or deleted from) an existing set or map, typed by the set's declaration.
+ */
 export interface ElementsSpec extends TableRef {
   set: string;
   elements: readonly ElementSpec[];
