@@ -4,6 +4,10 @@ import * as sys from "../syscalls/index.js";
 import { socketIn, type NetnsArg } from "./netns-socket.js";
 import { sleep, waitReadable } from "./wait.js";
 
+/**
+ * How `ping()` probes: from which namespace, how many echoes, the interval and per-reply wait, and an
+ * `AbortSignal`.
+ */
 export interface PingOptions {
   /** Where to ping from: a namespace name or reference (default: the current namespace). */
   netns?: NetnsArg;
@@ -15,6 +19,9 @@ export interface PingOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What `ping()` resolves with: echoes sent and answered and their round-trip times in ms.
+ */
 export interface PingResult {
   target: string;
   sent: number;

@@ -5,6 +5,10 @@ import { parseIp } from "../netlink/ip.js";
 import * as sys from "../syscalls/index.js";
 import { socketIn, type NetnsArg } from "./netns-socket.js";
 
+/**
+ * What `tcpConnect()` resolves with: whether the handshake completed, was reset or timed out, and how
+ * long it took.
+ */
 export interface TcpConnectResult {
   /** connected: the handshake completed; refused: a reset came back; timeout: neither in time; error: another errno. */
   outcome: "connected" | "refused" | "timeout" | "error";

@@ -72,6 +72,9 @@ export class UdpSourceReporter {
   }
 }
 
+/**
+ * What `udpAsk()` resolves with: the responder's reply and the round trip.
+ */
 export interface UdpAskResult {
   /** What the responder said, e.g. "seen 198.51.100.2:40000". */
   reply: string;

@@ -33,6 +33,10 @@ export interface InetFilter extends InetConditions {
   tos?: boolean;
 }
 
+/**
+ * What `SockDiag.unix()` keeps (states), and which extras to ask the kernel for (details, memory,
+ * owner).
+ */
 export interface UnixFilter {
   states?: readonly string[];
   /** The bound file's inode and device, and a listener's pending connections (what ss -e asks for). */

@@ -17,6 +17,9 @@ export type SocketState =
   | "UNKNOWN" | "ESTAB" | "SYN-SENT" | "SYN-RECV" | "FIN-WAIT-1" | "FIN-WAIT-2" | "TIME-WAIT" | "UNCONN"
   | "CLOSE-WAIT" | "LAST-ACK" | "LISTEN" | "CLOSING";
 
+/**
+ * One end of an inet socket: its address and port.
+ */
 export interface Endpoint {
   address: string;
   /** 0 for "any" (ss prints *). */
@@ -54,11 +57,18 @@ export interface TcpInfo {
   dsackDups: number; reordSeen: number; rcvOoopack: number; sndWnd: number;
 }
 
+/**
+ * A socket's memory use (`ss -m`'s skmem), in bytes.
+ */
 export interface SkMeminfo {
   rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; fwdAlloc: number;
   wmemQueued: number; optmem: number; backlog: number; drops: number;
 }
 
+/**
+ * A TCP or UDP socket as `SockDiag.tcp()` and `udp()` return it (`ss -tuan` data): state, endpoints, queues, and
+ * with the options asked for, tcp_info, memory, owner and inode.
+ */
 export interface InetSocket {
   family: 4 | 6;
   proto: "tcp" | "udp";
@@ -96,6 +106,9 @@ export interface InetSocket {
   skmem?: SkMeminfo;
 }
 
+/**
+ * A unix domain socket as `SockDiag.unix()` returns it (`ss -xa` data).
+ */
 export interface UnixSocket {
   family: "unix";
   type: "stream" | "dgram" | "seqpacket" | number;

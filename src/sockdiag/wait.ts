@@ -5,6 +5,10 @@
 import { abortReason, NlkitInputError, NlkitTimeoutError } from "../netlink/errors.js";
 import type { InetSocket, SockDiag } from "./verbs.js";
 
+/**
+ * What `waitListening()` waits for: a TCP listener or bound UDP socket on a port, in a namespace, for
+ * at most `timeoutMs`, cancellable by an `AbortSignal`.
+ */
 export interface WaitListeningOptions {
   /** The local port the listener is bound to. */
   port: number;
