@@ -27,11 +27,19 @@ export interface FlowTuple {
 /** 64-bit values: numbers while exact, decimal strings beyond 2^53. */
 export type U64 = number | string;
 
+/**
+ * Packets and bytes of one direction (needs `net.netfilter.nf_conntrack_acct=1`); numbers while exact,
+ * decimal strings beyond.
+ */
 export interface FlowCounters {
   packets: U64;
   bytes: U64;
 }
 
+/**
+ * A tracked connection as `ct.list()`/`ct.get()` return it (`conntrack -L` data): protocol, both
+ * tuples, timeout, status, mark, zone, counters and NAT.
+ */
 export interface Flow {
   family: 4 | 6 | number;
   /** "tcp", "udp", "icmp", "icmpv6", "sctp", "gre", "dccp", "udplite", or "unknown". */
@@ -65,6 +73,9 @@ export interface Flow {
   master?: FlowTuple & { protoNum: number };
 }
 
+/**
+ * A conntrack flow's IP version.
+ */
 export type FlowFamily = 4 | 6;
 
 /** Flows whose fields match every one given; addresses may be prefixes ("10.0.0.0/24"). */
@@ -78,6 +89,10 @@ export interface TupleFilter {
   icmpId?: number;
 }
 
+/**
+ * Which flows `ct.list()`, `ct.delete()` and `ct.flush()` touch: family, protocol, tuple fields
+ * (addresses may be prefixes), zone, mark and status.
+ */
 export interface FlowFilter {
   family?: FlowFamily;
   /** A name ("tcp", "udp", "icmp"...) or a protocol number. */
@@ -103,6 +118,10 @@ export interface TupleSpec {
   zone?: number;
 }
 
+/**
+ * One flow to look up with `ct.get()`: protocol and its original (or reply) tuple, its zone, and
+ * optionally its id.
+ */
 export interface FlowSpec {
   family?: FlowFamily;
   proto: string | number;

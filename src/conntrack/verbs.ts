@@ -11,8 +11,14 @@ import {
 } from "./flow.js";
 import { AF_INET, AF_INET6, CT_DELETE, CT_GET, CT_GET_STATS, CT_NEW, ctMessage, NFNLGRP, statsMessage } from "./table.js";
 
+/**
+ * Where `Conntrack.open()` makes its socket (the namespace options every family takes).
+ */
 export type ConntrackOptions = OpenOptions;
 
+/**
+ * The conntrack events one can follow: a flow began, changed, or ended.
+ */
 export type EventKind = "new" | "update" | "destroy";
 
 /**
@@ -22,6 +28,10 @@ export type EventKind = "new" | "update" | "destroy";
  */
 export type ConntrackEvent = { kind: EventKind; flow: Flow; portid?: number } | { kind: "overrun" };
 
+/**
+ * What `ct.events()` reports (kinds, a flow filter), its socket's receive buffer, and the
+ * `AbortSignal` that ends the iteration.
+ */
 export interface EventsOptions {
   /** Default all three; each is one multicast group joined. */
   kinds?: EventKind[];

@@ -54,6 +54,10 @@ export interface LinkModes {
   rateMatching?: string | number;
 }
 
+/**
+ * What `Ethtool.linkState()` reports (`ethtool DEV`'s "Link detected", signal quality, extended state
+ * codes).
+ */
 export interface LinkState {
   link?: boolean;
   /** Signal quality index and its maximum, where the PHY measures it. */
@@ -64,6 +68,9 @@ export interface LinkState {
   extSubstate?: number;
 }
 
+/**
+ * Wake-on-LAN modes a device supports and has enabled (`ethtool DEV`'s Wake-on lines).
+ */
 export interface Wol {
   /** Wake-on-LAN modes (kernel names: phy, ucast, mcast, bcast, arp, magic, magicsecure, filter). */
   supported: string[];
@@ -72,6 +79,9 @@ export interface Wol {
   sopass?: string;
 }
 
+/**
+ * A driver's message level (`ethtool DEV`'s "Current message level").
+ */
 export interface DebugInfo {
   /** The driver's message level (bits 0-31 of the mask). */
   msglvl: number;

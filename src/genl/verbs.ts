@@ -9,12 +9,18 @@ import type { Transport } from "../netlink/transport.js";
 import { GenlMonitor, type GenlMonitorOptions } from "./monitor.js";
 import { CTRL_CMD, CTRL_VERSION_DUMP, CTRL_VERSION_GET, ctrlAttrs, GENL_ID_CTRL, genlmsghdr } from "./table.js";
 
+/**
+ * One command a generic netlink family offers, with its capability flags.
+ */
 export interface GenlOp {
   id: number;
   /** GENL_ADMIN_PERM | GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL | GENL_UNS_ADMIN_PERM */
   flags: number;
 }
 
+/**
+ * A multicast group a generic netlink family offers, joined by name through `Genl.monitor()`.
+ */
 export interface GenlMcastGroup {
   name: string;
   id: number;
