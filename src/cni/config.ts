@@ -6,6 +6,10 @@ import { parseResult, type CniDns, type CniResult } from "./result.js";
 
 export type Json = Record<string, unknown>;
 
+/**
+ * Identifies one container attachment the way CNI does (network name, container id, interface name);
+ * nlkit keys its IP allocations and nftables rules by it so DEL and GC find exactly what ADD made.
+ */
 export interface Attachment {
   /** The network name (the configuration's `name`). */
   network: string;
@@ -13,6 +17,10 @@ export interface Attachment {
   ifname: string;
 }
 
+/**
+ * An attachment the runtime still considers valid, as CNI's GC command lists it (`cni.dev/valid-
+ * attachments`).
+ */
 export interface GcAttachment {
   containerID: string;
   ifname: string;
