@@ -72,7 +72,21 @@ const decodeEntries: Decoder<number | undefined> = (buf, start, len) => {
   return m.type === CT_GET_STATS ? (m.attrs.entries as number | undefined) : undefined;
 };
 
-/** The connection tracking table of one network namespace, over ctnetlink (NETLINK_NETFILTER). */
+/**
+ * The connection tracking table of one network namespace over ctnetlink (what `conntrack
+ * -L/-G/-D/-F/-E` do): list, get, delete and flush flows by filter, count them, and follow events as
+ * an async iterator that ends on its `AbortSignal`. A flow in a zone is found and deleted with its
+ * zone; 64-bit counters are numbers while exact.
+ *
+ * @example
+ * ```ts
+ * import { Conntrack } from "nlkit";
+ * const ct = await Conntrack.open({ netns: "host" });
+ * const flows = await ct.list({ family: 4, proto: "udp", orig: { src: "10.0.0.2" } });
+ * await ct.delete({ orig: { src: "10.0.0.0/24" } });   // how many went
+ * ct.close();
+ * ```
+ */
 export class Conntrack {
   private readonly streams = new Set<FlowEvents>();
 

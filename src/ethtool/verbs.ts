@@ -175,9 +175,20 @@ function bitsOrFail(b: DecodedBitset | undefined, what: string): Bits {
 }
 
 /**
- * ethtool over generic netlink, bound to one network namespace: link settings and state,
- * offload features (under `ethtool -k`'s names) and channels. String sets (feature names) are
- * read once per handle.
+ * ethtool over generic netlink, bound to one network namespace: link settings and state, offload
+ * features under `ethtool -k`'s names, channels, timestamping, and notifications. String sets (feature
+ * names) are read once per handle. A feature the kernel will not change rejects with
+ * `FeatureChangeError`, which says what did change.
+ *
+ * @example
+ * ```ts
+ * import { Ethtool } from "nlkit";
+ * const et = await Ethtool.open({ netns: "ns1" });
+ * await et.features("veth1");                                   // ethtool -k veth1
+ * await et.setFeatures("veth1", { "tx-checksum-ip-generic": false, gro: true });   // ethtool -K
+ * await et.channels("veth1");                                   // ethtool -l veth1
+ * et.close();
+ * ```
  */
 export class Ethtool {
   readonly genl: Genl;

@@ -138,10 +138,19 @@ function familyKey(family: unknown): { familyName: string } | { familyId: number
 }
 
 /**
- * A generic netlink handle bound to one network namespace (families are registered per
- * namespace: most, not all, are visible everywhere). Families are resolved through nlctrl once
- * and cached for the handle's life; families built on top send their commands through
- * request()/dump() by family name.
+ * A generic netlink handle bound to one network namespace: lists families (`genl ctrl list`), resolves
+ * one by name through nlctrl once and caches it for the handle's life, sends its commands by family
+ * name, and joins its multicast groups by name with `monitor()`. An absent family rejects with
+ * `NetlinkError` ENOENT.
+ *
+ * @example
+ * ```ts
+ * import { Genl } from "nlkit";
+ * const g = await Genl.open({ netns: "ns1" });
+ * const families = await g.families();     // name, id, version, ops, mcastGroups
+ * const ethtool = await g.family("ethtool");
+ * g.close();
+ * ```
  */
 export class Genl {
   readonly socket: NetlinkSocket;

@@ -27,7 +27,22 @@ export interface RequestInfo {
   index?: number;
 }
 
-/** The kernel refused a request. */
+/**
+ * The kernel refused a request: `errno` and `code` ("EEXIST"), the kernel's extended ack
+ * (`extack.message`, the attribute it pointed at) and the request it answers (`request.typeName`, its
+ * index in a batch, its bytes). The message reads like iproute2's, e.g. `RTNETLINK answers: File
+ * exists (EEXIST, RTM_NEWLINK)`.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkError } from "nlkit";
+ * try {
+ *   await rt.link.add({ name: "br0", kind: "bridge" });
+ * } catch (e) {
+ *   if (!(e instanceof NetlinkError && e.code === "EEXIST")) throw e;   // already there: fine
+ * }
+ * ```
+ */
 export class NetlinkError extends Error {
   override readonly name = "NetlinkError";
   readonly errno: number;
@@ -74,7 +89,16 @@ export class NetlinkParseError extends Error {
   }
 }
 
-/** Bad input from the caller, refused before anything reached the kernel. */
+/**
+ * Bad input from the caller, refused before anything reached the kernel, so nothing changed; `field`
+ * names the argument at fault (e.g. `address` for "10.0.0.300/24").
+ *
+ * @example
+ * ```ts
+ * import { NlkitInputError } from "nlkit";
+ * await rt.addr.add("veth1", "10.0.0.300/24").catch((e) => e instanceof NlkitInputError && e.field);   // "address"
+ * ```
+ */
 export class NlkitInputError extends Error {
   override readonly name = "NlkitInputError";
   readonly errno: number;

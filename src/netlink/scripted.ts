@@ -50,10 +50,19 @@ export interface ScriptedTransportOptions {
 }
 
 /**
- * A Transport that answers from a script (recorded exchanges, in order) or from a handler
- * function, with no kernel: the seam for testing code that uses nlkit without root, as
- * `Rtnl.open({ transport })` and `Nft.open({ transport })` accept it. Every request sent is in
- * `sent`; `assertDone()` checks the script was used up.
+ * A Transport that answers from a script (recorded exchanges, in order) or from a handler function,
+ * with no kernel: the seam for testing code that uses nlkit without root, as `Rtnl.open({ transport
+ * })`, `Nft.open({ transport })` and the other families accept it. Every request sent is in `sent`;
+ * `assertDone()` checks the script was used up; a request that does not match the script throws
+ * `ScriptMismatchError`.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, ScriptedTransport, reply } from "nlkit";
+ * const transport = new ScriptedTransport((req) => (req.type === 24 ? [reply.error(17, req)] : undefined));   // 24: RTM_NEWROUTE
+ * const rt = await Rtnl.open({ transport });
+ * await rt.route.add({ dst: "10.1.0.0/16", dev: 3 }).catch((e) => e.code);   // "EEXIST"
+ * ```
  */
 export class ScriptedTransport implements Transport {
   readonly portId: number;

@@ -97,10 +97,23 @@ export function openSocket(protocol: number, opts: OpenOptions = {}, extra: Omit
 let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
 
 /**
- * A netlink socket for any protocol, over a Transport (the kernel, or a scripted stand-in).
- * Replies are matched to requests by seq, so several calls may be in flight at once; a reply
- * that is not queued yet is awaited through the shared poller, never by blocking the thread
- * (only the *Sync calls block, in a bounded poll).
+ * A netlink socket for any protocol, for families nlkit does not cover: `request()` for one answer,
+ * `dump()` for many, `batch()` for many requests in few system calls. Replies are matched to requests
+ * by seq, so several calls may be in flight at once; a reply not queued yet is awaited through the
+ * shared poller, never by blocking the thread (only the *Sync calls block, in a bounded poll). Kernel
+ * refusals reject with `NetlinkError`, waits past `timeoutMs` with `NlkitTimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkSocket, attrSet, struct, decodeMessage, constants } from "nlkit";
+ * const ctrl = attrSet("ctrl", "CTRL_ATTR_", { familyId: [1, "u16"], familyName: [2, "string"] }, { nestFlag: true });
+ * const genl = struct("genlmsghdr", [["cmd", "u8"], ["version", "u8"], ["_", "pad", 2]]);
+ * const def = { name: "ctrl", header: genl, attrs: ctrl };
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_GENERIC });
+ * const families = await sock.dump({ type: 0x10, def, encode: (w) => w.u32(0x0103) },   // CTRL_CMD_GETFAMILY, version 1
+ *   (buf, s, l) => decodeMessage(buf, s, l, def).attrs.familyName);
+ * sock.close();
+ * ```
  */
 export class NetlinkSocket {
   readonly transport: Transport;

@@ -29,7 +29,17 @@ const FIELD_SIZE: Record<Exclude<FieldKind, "bytes" | "pad">, number> = {
   u8: 1, s8: 1, u16: 2, s16: 2, u16be: 2, u32: 4, s32: 4, u32be: 4, u64: 8, u64n: 8, s64: 8,
 };
 
-/** Fields in C order; `["x", "bytes", 16]` and `["_", "pad", 2]` take an explicit size. */
+/**
+ * Declares a C struct (a family header such as ifinfomsg or genlmsghdr) as a list of fields in C
+ * order; offsets and alignment are computed, and `["x", "bytes", 16]` or `["_", "pad", 2]` take an
+ * explicit size. Decoding is tolerant of shorter and longer structs from other kernel versions.
+ *
+ * @example
+ * ```ts
+ * import { struct } from "nlkit";
+ * const genl = struct("genlmsghdr", [["cmd", "u8"], ["version", "u8"], ["_", "pad", 2]]);
+ * ```
+ */
 export function struct(name: string, fields: ReadonlyArray<readonly [string, FieldKind, number?]>): StructDef {
   let offset = 0;
   const out: FieldDef[] = [];

@@ -62,7 +62,28 @@ export interface EnsureResult {
   handle: number | undefined;
 }
 
-/** An nf_tables handle bound to one network namespace. */
+/**
+ * An nf_tables handle bound to one network namespace: `apply()` takes what `nft -f` reads and
+ * `renderRuleset()` prints what `nft list ruleset` prints; `ruleset()` gives the same as typed data;
+ * `transaction()` builds one atomic batch from code. A syntax error is an `NlkitInputError` placed as
+ * nft places it (`error.location`); a kernel refusal is a `NetlinkError` naming the message and line
+ * at fault, and leaves nothing of the transaction applied.
+ *
+ * @example
+ * ```ts
+ * import { Nft, nftExpr as x } from "nlkit";
+ * const nft = await Nft.open({ netns: "host" });
+ * await nft.apply(`table inet fw {
+ * 	chain input {
+ * 		type filter hook input priority filter; policy drop;
+ * 		ct state established,related accept
+ * 	}
+ * }`, { filename: "fw.nft" });
+ * await nft.masquerade({ saddr: "10.0.0.0/24", notOifname: "br0" });
+ * console.log(await nft.renderRuleset());
+ * nft.close();
+ * ```
+ */
 export class Nft {
   readonly socket: NetlinkSocket;
 

@@ -39,8 +39,16 @@ const ICMP_ECHO = 8, ICMP_ECHOREPLY = 0;
 const ICMP6_ECHO = 128, ICMP6_ECHOREPLY = 129;
 
 /**
- * ICMP echo from inside a namespace, no `ping` binary: an ICMP datagram ("ping") socket where
- * net.ipv4.ping_group_range allows it, else a raw socket (root / CAP_NET_RAW).
+ * ICMP echo from inside a namespace without the `ping` binary: an ICMP datagram ("ping") socket where
+ * net.ipv4.ping_group_range allows it, else a raw socket (root or CAP_NET_RAW). Resolves once every
+ * echo was answered or timed out, with the counts and round-trip times; an invalid address is an
+ * `NlkitInputError`, an abort through `signal` rejects with its reason.
+ *
+ * @example
+ * ```ts
+ * import { ping } from "nlkit";
+ * const r = await ping("10.0.0.2", { netns: "ns1", count: 3 });   // { sent, received, rtts, min, avg, max }
+ * ```
  */
 export async function ping(target: string, opts: PingOptions = {}): Promise<PingResult> {
   const ip = parseIp(target);

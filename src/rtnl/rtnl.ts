@@ -53,8 +53,23 @@ class RtnlVerbs {
 }
 
 /**
- * An rtnetlink handle bound to one network namespace: it owns a socket created inside that
- * namespace, so no call ever switches namespaces.
+ * An rtnetlink handle bound to one network namespace: `ip
+ * link/addr/route/neigh/rule/addrlabel/netconf` and `tc` as typed verbs (`rt.link`, `rt.addr`, ...),
+ * plus `batch()` and `monitor()`. It owns a socket created inside that namespace at `open`, so no call
+ * ever switches namespaces; `close()` releases it. Devices are accepted by name or index. Kernel
+ * refusals reject with `NetlinkError`, bad input with `NlkitInputError` before anything is sent; every
+ * verb takes `{ signal, timeoutMs }`.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "nlkit";
+ * const rt = await Rtnl.open();                    // or { netns: "ns1" } | { netnsPath } | { netnsFd } | { netnsPid }
+ * await rt.link.add({ name: "veth1", kind: "veth", peer: { name: "veth2", netns: "ns2" } });
+ * await rt.addr.add("veth1", "10.0.0.1/24");
+ * await rt.link.set("veth1", { up: true });
+ * await rt.route.add({ dst: "default", gateway: "10.0.0.2" });
+ * rt.close();
+ * ```
  */
 export class Rtnl extends RtnlVerbs {
   readonly socket: NetlinkSocket;

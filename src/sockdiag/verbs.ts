@@ -165,9 +165,17 @@ function destroyHeader(spec: DestroySpec): Record<string, number | Buffer> {
 }
 
 /**
- * A sock_diag handle, bound to a namespace (or a transport) when opened:
- * `const sd = await SockDiag.open({ netns: "ns1" })`. tcp/udp/unix dump sockets, filtered by
- * the kernel; destroy() closes one as `ss -K` does. Never dumps DCCP (gone from Linux 6.16).
+ * A sock_diag handle bound to a namespace (what `ss` shows): `tcp()`, `udp()` and `unix()` dump
+ * sockets, filtered by the kernel (states, addresses, ports); `destroy()` closes one as `ss -K` does.
+ * Never dumps DCCP (gone from Linux 6.16).
+ *
+ * @example
+ * ```ts
+ * import { SockDiag } from "nlkit";
+ * const sd = await SockDiag.open({ netns: "ns1" });
+ * const listeners = await sd.tcp({ states: ["listening"], sport: 80 });   // ss -tln sport = :80
+ * sd.close();
+ * ```
  */
 export class SockDiag {
   private constructor(private readonly socket: NetlinkSocket) {}
