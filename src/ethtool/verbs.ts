@@ -23,6 +23,10 @@ export interface SetFeaturesOptions extends CallOptions {
 /** A device by name or ifindex. */
 export type EthtoolDev = string | number;
 
+/**
+ * Where `Ethtool.open()` creates its socket, or an existing `Genl` handle to share (and its family
+ * cache).
+ */
 export interface EthtoolOptions extends GenlOptions {
   /** Share this generic netlink handle (and its family cache) instead of opening one; close() leaves it open. */
   genl?: Genl;

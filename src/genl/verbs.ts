@@ -66,6 +66,9 @@ export interface GenlMessage<A = AttrValues> {
   attrs: A;
 }
 
+/**
+ * Where `Genl.open()` creates its socket: the namespace options every family takes, or a `transport`.
+ */
 export interface GenlOptions extends OpenOptions {}
 
 /** Attributes of messages no spec describes: every one is kept raw. */

@@ -52,9 +52,9 @@ export interface ScriptedTransportOptions {
 /**
  * A Transport that answers from a script (recorded exchanges, in order) or from a handler function,
  * with no kernel: the seam for testing code that uses nlkit without root, as `Rtnl.open({ transport
- * })`, `Nft.open({ transport })` and the other families accept it. Every request sent is in `sent`;
- * `assertDone()` checks the script was used up; a request that does not match the script throws
- * `ScriptMismatchError`.
+ * })` and the families opened with `OpenOptions` (Conntrack, SockDiag, Genl, Ethtool) accept it. Every
+ * request sent is in `sent`; `assertDone()` checks the script was used up; a request that does not
+ * match the script throws `ScriptMismatchError`.
  *
  * @example
  * ```ts

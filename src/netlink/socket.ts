@@ -60,6 +60,11 @@ export interface SocketOptions extends KernelTransportOptions {
   timeoutMs?: number;
 }
 
+/**
+ * How a dump waits (`signal`, `timeoutMs`) and how often it is run again when the kernel reports the
+ * data changed under it (NLM_F_DUMP_INTR); without retries such a dump rejects with
+ * `DumpInterruptedError`.
+ */
 export interface DumpOptions extends CallOptions {
   /** On NLM_F_DUMP_INTR, run the dump again up to this many extra times before giving up. */
   retries?: number;

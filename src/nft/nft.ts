@@ -15,6 +15,10 @@ import type { SocketOptions } from "../netlink/socket.js";
 import { Transaction, type SetInfo } from "./tx.js";
 import { NFT_MSG_GETTABLE, type NftFamily } from "./types.js";
 
+/**
+ * Where `Nft.open()` creates its socket (a namespace), how large its receive buffer is, and how long a
+ * call waits. Unlike the other families it takes no `transport`.
+ */
 export interface NftOptions extends NetnsRef {
   /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
   receiveBufferSize?: number;

@@ -16,6 +16,10 @@ import { TcApi } from "./tc/verbs.js";
 
 const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 
+/**
+ * Where `Rtnl.open()` creates its socket (`{ netns }`, `{ netnsPath }`, `{ netnsFd }`, `{ netnsPid }`,
+ * or a `transport` for tests) how large its receive buffer is, and how long a call waits.
+ */
 export interface RtnlOptions extends NetnsRef {
   /** SO_RCVBUF(FORCE) for the socket in bytes, default 1 MiB (it bounds how many requests a batch sends at once). */
   receiveBufferSize?: number;

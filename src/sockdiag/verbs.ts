@@ -15,6 +15,10 @@ import { inetDecoder, unixDecoder, type InetSocket, type UnixSocket } from "./vi
 export type { Counter, Endpoint, InetSocket, SkMeminfo, SocketState, TcpInfo, UnixSocket } from "./view.js";
 export type { InetConditions } from "./bytecode.js";
 
+/**
+ * What `sd.tcp()`/`sd.udp()` keep, filtered by the kernel: family, states, addresses and ports (a
+ * bytecode filter, as `ss` compiles one); `info`, `mem` and `tos` ask for tcp_info, memory and TOS.
+ */
 export interface InetFilter extends InetConditions {
   /** 4 or 6; left out, both (one dump each, IPv4 first, as ss does). */
   family?: 4 | 6;

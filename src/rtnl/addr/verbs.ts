@@ -50,6 +50,9 @@ export interface AddrSpec extends AddrOptions {
 /** The third argument of the `add(dev, address, opts)` form. */
 export interface AddrAddOptions extends AddrOptions, AddOptions {}
 
+/**
+ * What narrows `rt.addr.del()` to one address when several share the local one (`peer`, `label`).
+ */
 export interface AddrDelOptions extends CallOptions {
   peer?: string;
   label?: string;

@@ -106,6 +106,10 @@ export interface LinkAddSpec extends LinkCommonOptions {
   tuntap?: TuntapOptions;
 }
 
+/**
+ * How `rt.link.add()` sends: `replace` makes it `ip link replace`, plus the usual
+ * `signal`/`timeoutMs`.
+ */
 export interface LinkAddOptions extends CallOptions {
   /** NLM_F_CREATE|NLM_F_REPLACE instead of NLM_F_CREATE|NLM_F_EXCL, as `ip link replace` sends. */
   replace?: boolean;

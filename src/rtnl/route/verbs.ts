@@ -113,6 +113,11 @@ export interface RouteListFilter {
   type?: RouteType | number;
 }
 
+/**
+ * What `rt.route.get()` tells the kernel's FIB lookup about the packet (`ip route get ADDR from ...
+ * iif ... mark ... ipproto ... dport ...`), and `fibmatch` for the matching route instead of the
+ * result.
+ */
 export interface RouteGetOptions extends CallOptions {
   from?: string;
   iif?: string | number;
