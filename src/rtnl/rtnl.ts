@@ -57,9 +57,9 @@ class RtnlVerbs {
 }
 
 /**
- * An rtnetlink handle bound to one network namespace: `ip
- * link/addr/route/neigh/rule/addrlabel/netconf` and `tc` as typed verbs (`rt.link`, `rt.addr`, ...),
- * plus `batch()` and `monitor()`. It owns a socket created inside that namespace at `open`, so no call
+ * An rtnetlink handle bound to one network namespace: what `ip link`, `ip addr`, `ip route`,
+ * `ip neigh`, `ip rule`, `ip addrlabel`, `ip netconf` and `tc` do, as typed verbs (`rt.link`,
+ * `rt.addr`, ...), plus `batch()` and `monitor()`. It owns a socket created inside that namespace at `open`, so no call
  * ever switches namespaces; `close()` releases it. Devices are accepted by name or index. Kernel
  * refusals reject with `NetlinkError`, bad input with `NlkitInputError` before anything is sent; every
  * verb takes `{ signal, timeoutMs }`.
