@@ -90,10 +90,12 @@ const decodeEntries: Decoder<number | undefined> = (buf, start, len) => {
 export class Conntrack {
   private readonly streams = new Set<FlowEvents>();
 
+  /** Opens a handle in the namespace `opts` names (default the current one), or over `opts.transport`. */
   static async open(opts: ConntrackOptions = {}): Promise<Conntrack> {
     return Conntrack.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: ConntrackOptions = {}): Conntrack {
     return new Conntrack(openSocket(NETLINK_NETFILTER, opts), opts);
   }

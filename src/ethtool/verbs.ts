@@ -195,14 +195,20 @@ function bitsOrFail(b: DecodedBitset | undefined, what: string): Bits {
  * ```
  */
 export class Ethtool {
+  /** The generic netlink handle underneath (owned, or shared through `opts.genl`). */
   readonly genl: Genl;
   private readonly ownsGenl: boolean;
   private readonly strsets = new Map<number, string[]>();
 
+  /**
+   * Opens a handle in the namespace `opts` names; ENOENT (`NetlinkError`) when the kernel has no
+   * ethtool family.
+   */
   static async open(opts: EthtoolOptions = {}): Promise<Ethtool> {
     return Ethtool.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: EthtoolOptions = {}): Ethtool {
     const { genl, ...rest } = opts;
     return new Ethtool(genl ?? Genl.openSync(rest), genl === undefined);
@@ -366,6 +372,7 @@ export class Ethtool {
     return names;
   }
 
+  /** Closes the generic netlink handle unless it was shared through `opts.genl`. */
   close(): void {
     this.strsets.clear();
     if (this.ownsGenl) this.genl.close();

@@ -71,6 +71,7 @@ export class GenlMonitor implements AsyncIterable<GenlMessage | MonitorOverrun> 
     }
   }
 
+  /** Yields the family's decoded notifications until closed or aborted. */
   [Symbol.asyncIterator](): AsyncIterator<GenlMessage | MonitorOverrun> {
     return {
       next: async () => {

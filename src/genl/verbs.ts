@@ -156,15 +156,18 @@ function familyKey(family: unknown): { familyName: string } | { familyId: number
  * ```
  */
 export class Genl {
+  /** The generic netlink socket this handle sends through. */
   readonly socket: NetlinkSocket;
   private readonly cache = new Map<string, GenlFamily>();
   private readonly defs = new WeakMap<GenlCommand, Map<number, MessageDef>>();
   private readonly decoders = new WeakMap<GenlFamilySpec, Map<number, Decoder<GenlMessage | undefined>>>();
 
+  /** Opens a handle in the namespace `opts` names (default the current one), or over `opts.transport`. */
   static async open(opts: GenlOptions = {}): Promise<Genl> {
     return Genl.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: GenlOptions = {}): Genl {
     return new Genl(openSocket(NETLINK_GENERIC, opts), opts);
   }
@@ -239,6 +242,7 @@ export class Genl {
     });
   }
 
+  /** Closes the socket. */
   close(): void {
     this.socket.close();
     this.cache.clear();

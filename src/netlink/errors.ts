@@ -44,10 +44,15 @@ export interface RequestInfo {
  * ```
  */
 export class NetlinkError extends Error {
+  /** Always "NetlinkError", for checks across realms where `instanceof` fails. */
   override readonly name = "NetlinkError";
+  /** The positive errno the kernel answered with (17 for EEXIST). */
   readonly errno: number;
+  /** The errno's name ("EEXIST", "ENODEV"), what code usually compares against. */
   readonly code: string;
+  /** The kernel's extended ack: its message, the offending attribute when one can be named, the offset. */
   readonly extack: Extack;
+  /** The request the kernel refused (type, name, index in a batch, bytes); undefined when unknown. */
   readonly request: RequestInfo | undefined;
 
   constructor(errno: number, extack: Extack = {}, request?: RequestInfo) {
@@ -81,7 +86,9 @@ function formatNetlinkError(errno: number, extack: Extack, request?: RequestInfo
 
 /** Malformed bytes: the only error the decoders throw. */
 export class NetlinkParseError extends Error {
+  /** Always "NetlinkParseError". */
   override readonly name = "NetlinkParseError";
+  /** Where in the buffer the malformed data starts. */
   readonly offset: number;
   constructor(message: string, offset: number) {
     super(`${message} at byte ${offset}`);
@@ -100,8 +107,14 @@ export class NetlinkParseError extends Error {
  * ```
  */
 export class NlkitInputError extends Error {
+  /** Always "NlkitInputError". */
   override readonly name = "NlkitInputError";
+  /** The errno matching `code` (22 for EINVAL), so callers can treat it like a kernel refusal. */
   readonly errno: number;
+  /**
+   * "EINVAL" for bad values; a more precise errno name where one fits (EMSGSIZE for an oversized
+   * transaction).
+   */
   readonly code: string;
   /** The argument or field at fault, e.g. "name" or "peer.name". */
   readonly field: string | undefined;
@@ -118,10 +131,15 @@ export class NlkitInputError extends Error {
  * here: the caller decides whether a possibly inconsistent snapshot is good enough.
  */
 export class DumpInterruptedError<T = unknown> extends Error {
+  /** "DumpInterruptedError". */
   override readonly name: string = "DumpInterruptedError";
+  /** Always "EINTR". */
   readonly code = "EINTR";
+  /** Always 4 (EINTR). */
   readonly errno = 4;
+  /** What the last attempt returned: possibly inconsistent, still usable. */
   readonly messages: T[];
+  /** How many times the dump ran before giving up. */
   readonly attempts: number;
   constructor(messages: T[], attempts: number) {
     super(`dump interrupted: the kernel's data changed during the dump (NLM_F_DUMP_INTR) after ${attempts} attempt(s)`);
@@ -132,9 +150,13 @@ export class DumpInterruptedError<T = unknown> extends Error {
 
 /** No answer within the time a call allowed (`timeoutMs`); the socket stays usable. */
 export class NlkitTimeoutError extends Error {
+  /** Always "NlkitTimeoutError". */
   override readonly name = "NlkitTimeoutError";
+  /** Always "ETIMEDOUT". */
   readonly code = "ETIMEDOUT";
+  /** Always 110 (ETIMEDOUT). */
   readonly errno = 110;
+  /** The time allowed, in ms. */
   readonly timeoutMs: number;
   constructor(timeoutMs: number, what = "no reply from the kernel") {
     super(`${what} within ${timeoutMs} ms`);

@@ -67,6 +67,7 @@ export interface ScriptedTransportOptions {
 export class ScriptedTransport implements Transport {
   readonly portId: number;
   readonly fd = undefined;
+  /** Every request datagram sent, decoded, in order: what a test asserts on. */
   readonly sent: ScriptedRequest[] = [];
   private readonly script: ScriptedExchange[] | undefined;
   private readonly handler: ScriptHandler | undefined;
@@ -84,6 +85,7 @@ export class ScriptedTransport implements Transport {
     else this.script = [...script];
   }
 
+  /** Whether `close()` was called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -93,6 +95,7 @@ export class ScriptedTransport implements Transport {
     return this.script ? this.script.length - this.next : 0;
   }
 
+  /** Throws `ScriptMismatchError` when exchanges of the script were never asked for. */
   assertDone(): void {
     if (this.remaining > 0) {
       throw new ScriptMismatchError(`${this.remaining} scripted exchange(s) never happened; next expected ${hexOf(this.script![this.next]!.request)}`, bytesOf(this.script![this.next]!.request), Buffer.alloc(0));
@@ -186,7 +189,9 @@ export class ScriptedTransport implements Transport {
     return this.queue.length > 0;
   }
 
+  /** Records nothing: group membership only matters for notifications, which a test injects. */
   joinGroup(): void {}
+  /** As joinGroup: nothing to do without a kernel. */
   leaveGroup(): void {}
 
   /** Queues a datagram as if the kernel had sent it unprompted (a multicast notification). */
@@ -195,6 +200,7 @@ export class ScriptedTransport implements Transport {
     this.wakeWaiters();
   }
 
+  /** Marks the transport closed. */
   close(): void {
     this.isClosed = true;
   }

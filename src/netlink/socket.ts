@@ -121,7 +121,9 @@ let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
  * ```
  */
 export class NetlinkSocket {
+  /** What the socket sends through: the kernel, or a scripted stand-in. */
   readonly transport: Transport;
+  /** The netlink protocol (NETLINK_ROUTE, NETLINK_GENERIC, ...). */
   readonly protocol: number;
   private seq: number;
   private recvBuf = Buffer.alloc(INITIAL_RECV);
@@ -145,6 +147,10 @@ export class NetlinkSocket {
     return undefined;
   };
 
+  /**
+   * Creates a kernel socket (inside `opts.netnsPath`/`netnsFd` when given, switching back at once) and
+   * binds it; a failing system call throws `SyscallError`.
+   */
   static open(opts: SocketOptions): NetlinkSocket {
     return new NetlinkSocket(new KernelTransport(opts), opts);
   }
@@ -162,22 +168,27 @@ export class NetlinkSocket {
     return this.transport.fd ?? -1;
   }
 
+  /** The port id the kernel assigned at bind (nl_pid), which replies and notifications carry. */
   get portId(): number {
     return this.transport.portId;
   }
 
+  /** Whether `close()` was called; calls on a closed socket reject. */
   get isClosed(): boolean {
     return this.transport.closed;
   }
 
+  /** Subscribes to a multicast group (NETLINK_ADD_MEMBERSHIP), e.g. an RTNLGRP_* number. */
   joinGroup(group: number): void {
     this.transport.joinGroup(group);
   }
 
+  /** Unsubscribes from a multicast group. */
   leaveGroup(group: number): void {
     this.transport.leaveGroup(group);
   }
 
+  /** Closes the socket; calls still waiting reject. */
   close(): void {
     this.transport.close();
     for (const ex of this.pending.values()) {
@@ -273,6 +284,10 @@ export class NetlinkSocket {
     }
   }
 
+  /**
+   * `dump()` that blocks the thread until the dump is done (bounded poll): for start-up and CLI paths
+   * only.
+   */
   dumpSync<T>(req: Request, decode: Decoder<T>, opts: DumpOptions = {}): T[] {
     this.refuseWhileIterating();
     const retries = opts.retries ?? 0;

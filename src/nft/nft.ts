@@ -89,12 +89,15 @@ export interface EnsureResult {
  * ```
  */
 export class Nft {
+  /** The nfnetlink socket this handle sends through. */
   readonly socket: NetlinkSocket;
 
+  /** Opens a handle in the namespace `opts` names (default the current one). */
   static async open(opts: NftOptions = {}): Promise<Nft> {
     return Nft.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: NftOptions = {}): Nft {
     const path = netnsRefPath(opts);
     const where: Pick<SocketOptions, "netnsFd" | "netnsPath"> = opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {};
@@ -208,6 +211,7 @@ export class Nft {
     return renderTable(t);
   }
 
+  /** `nft delete table FAMILY NAME`, with everything in it; ENOENT when there is none. */
   async deleteTable(t: { family: NftFamily; name: string }): Promise<void> {
     await this.transaction((tx) => { tx.deleteTable(t); });
   }
@@ -270,10 +274,12 @@ export class Nft {
     return c?.rules.find((r) => sameExpressions(r.expressions, exprs));
   }
 
+  /** Closes the socket. */
   close(): void {
     this.socket.close();
   }
 
+  /** `close()`, for `using nft = Nft.openSync()`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -144,6 +144,7 @@ export class Transaction {
     return this;
   }
 
+  /** `add table`: creates the table, or leaves an existing one as it is. */
   addTable(t: TableSpec): this {
     let flags = 0;
     for (const f of t.flags ?? []) {
@@ -155,6 +156,7 @@ export class Transaction {
     return this.push(NFT_MSG_NEWTABLE, t.exclusive ? NLM_F_EXCL : 0, t.family, tableMsg, { name: t.name, flags });
   }
 
+  /** `delete table`, with its chains, rules, sets and objects. */
   deleteTable(t: { family: NftFamily; name: string }): this {
     return this.push(NFT_MSG_DELTABLE, 0, t.family, tableMsg, { name: t.name });
   }
@@ -164,6 +166,7 @@ export class Transaction {
     return this.push(NFT_MSG_DELRULE, 0, t.family, ruleMsg, { table: t.name });
   }
 
+  /** `add chain`: a regular chain, or a base chain with type, hook, priority and policy. */
   addChain(c: ChainSpec): this {
     requireName(c.name, "name");
     const attrs: Record<string, unknown> = { table: c.table, name: c.name };
@@ -185,6 +188,7 @@ export class Transaction {
     return this.push(NFT_MSG_NEWCHAIN, NLM_F_CREATE | (c.exclusive ? NLM_F_EXCL : 0), c.family, chainMsg, attrs);
   }
 
+  /** `delete chain`; the kernel refuses (EBUSY) while rules or jumps use it. */
   deleteChain(c: TableRef & { name: string }): this {
     return this.push(NFT_MSG_DELCHAIN, 0, c.family, chainMsg, { table: c.table, name: c.name });
   }
@@ -194,6 +198,7 @@ export class Transaction {
     return this.push(NFT_MSG_DELRULE, 0, c.family, ruleMsg, { table: c.table, chain: c.name });
   }
 
+  /** `add rule`: appends (or, with `handle`, places after that rule). */
   addRule(r: RuleSpec): this {
     const expressions = flattenExprs(r.expressions);
     const attrs: Record<string, unknown> = { table: r.table, chain: r.chain, expressions };
@@ -208,10 +213,12 @@ export class Transaction {
     return this.push(NFT_MSG_NEWRULE, NLM_F_CREATE | (r.insert ? 0 : NLM_F_APPEND), r.family, ruleMsg, attrs);
   }
 
+  /** `insert rule`: prepends (or, with `handle`, places before that rule). */
   insertRule(r: Omit<RuleSpec, "insert">): this {
     return this.addRule({ ...r, insert: true });
   }
 
+  /** `delete rule ... handle N`. */
   deleteRule(r: RuleRef): this {
     return this.push(NFT_MSG_DELRULE, 0, r.family, ruleMsg, { table: r.table, chain: r.chain, handle: BigInt(r.handle) });
   }
@@ -243,18 +250,25 @@ export class Transaction {
     return this;
   }
 
+  /** `delete counter|quota|limit|ct helper`. */
   deleteObject(o: TableRef & { name: string; type: ObjectSpec["type"] }): this {
     return this.push(NFT_MSG_DELOBJ, 0, o.family, objMsg, { table: o.table, name: o.name, type: o.type });
   }
 
+  /** `delete set` or `delete map`. */
   deleteSet(s: TableRef & { name: string }): this {
     return this.push(NFT_MSG_DELSET, 0, s.family, setMsg, { table: s.table, name: s.name });
   }
 
+  /**
+   * `add element`: elements typed by the set's declaration (read from the kernel when the set exists
+   * already).
+   */
   addElements(e: ElementsSpec): this {
     return this.elements(NFT_MSG_NEWSETELEM, NLM_F_CREATE, e);
   }
 
+  /** `delete element`. */
   deleteElements(e: ElementsSpec): this {
     return this.elements(NFT_MSG_DELSETELEM, 0, e);
   }

@@ -73,6 +73,7 @@ export class UdpSourceReporter {
     }
   }
 
+  /** Stops answering and closes the socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -34,12 +34,19 @@ export interface RtnlOptions extends NetnsRef {
 
 /** The verbs of every rtnetlink object, bound to one way of executing them. */
 class RtnlVerbs {
+  /** `ip link`: create, change, list and delete network devices. */
   readonly link: LinkApi;
+  /** `ip addr`: add, replace, list, delete and flush addresses. */
   readonly addr: AddrApi;
+  /** `ip route`: add, replace, append, delete, list routes and ask the kernel's FIB (`get`). */
   readonly route: RouteApi;
+  /** `ip neigh` and `bridge fdb`: neighbour and forwarding database entries. */
   readonly neigh: NeighApi;
+  /** `ip rule`: policy routing rules. */
   readonly rule: RuleApi;
+  /** `ip addrlabel`: IPv6 address labels for source address selection. */
   readonly addrlabel: AddrlabelApi;
+  /** `ip netconf`: per-device forwarding, rp_filter and similar settings as the kernel reports them. */
   readonly netconf: NetconfApi;
   /** Traffic control: qdiscs, classes, filters and their actions. */
   readonly tc: TcApi;
@@ -76,14 +83,20 @@ class RtnlVerbs {
  * ```
  */
 export class Rtnl extends RtnlVerbs {
+  /** The rtnetlink socket all verbs use, for requests nlkit has no verb for. */
   readonly socket: NetlinkSocket;
   /** @internal */
   readonly ctx: RtnlContext;
 
+  /**
+   * Opens a handle in the namespace `opts` names (default the current one), or over `opts.transport`;
+   * a namespace that cannot be entered throws `SyscallError` (or `NlkitInputError` for a bad name).
+   */
   static async open(opts: RtnlOptions = {}): Promise<Rtnl> {
     return Rtnl.openSync(opts);
   }
 
+  /** `open()` without the promise: the socket is made synchronously either way. */
   static openSync(opts: RtnlOptions = {}): Rtnl {
     if (opts.transport) {
       const sock = new NetlinkSocket(opts.transport, { protocol: NETLINK_ROUTE, timeoutMs: opts.timeoutMs });
@@ -136,12 +149,14 @@ export class Rtnl extends RtnlVerbs {
     return new RtnlBatch(this.ctx, this.socket.batch());
   }
 
+  /** Closes the socket and every monitor opened from this handle. */
   close(): void {
     for (const mon of this.monitors) void mon.close();
     this.ctx.names.close();
     this.socket.close();
   }
 
+  /** `close()`, for `using rt = Rtnl.openSync()`. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -164,10 +179,15 @@ export class RtnlBatch extends RtnlVerbs {
     super(ctx, batchExecutor(inner));
   }
 
+  /** How many requests are queued. */
   get size(): number {
     return this.inner.size;
   }
 
+  /**
+   * Sends the queued requests and resolves with what the kernel accepted and refused; each verb's own
+   * promise settles as well.
+   */
   send(opts?: CallOptions): Promise<BatchOutcome> {
     return this.inner.send(opts);
   }

@@ -184,6 +184,10 @@ function destroyHeader(spec: DestroySpec): Record<string, number | Buffer> {
 export class SockDiag {
   private constructor(private readonly socket: NetlinkSocket) {}
 
+  /**
+   * Opens a sock_diag handle in the namespace `opts` names (default the current one), or over
+   * `opts.transport`.
+   */
   static async open(opts: OpenOptions = {}): Promise<SockDiag> {
     return new SockDiag(openSocket(NETLINK_SOCK_DIAG, opts));
   }
@@ -219,6 +223,7 @@ export class SockDiag {
     await this.socket.request(tableRequest(inetDiagReqDef, SOCK_DESTROY, 0, destroyHeader(sock)), undefined, opts);
   }
 
+  /** Closes the socket. */
   close(): void {
     this.socket.close();
   }

@@ -103,6 +103,7 @@ export class AddrlabelApi extends ObjectVerbs {
     return this.change((b) => this.request(RTM_NEWADDRLABEL, flags, addrlabelParts(spec, b)), opts);
   }
 
+  /** `ip addrlabel add` over an existing prefix: overwrites its label. */
   replace(spec: AddrlabelSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }

@@ -157,6 +157,7 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     return this.overrunCount;
   }
 
+  /** Whether the monitor ended (closed, aborted or failed). */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -168,11 +169,13 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     return p;
   }
 
+  /** Ends the monitor and closes its sockets; what `break` out of `for await` calls. */
   async return(): Promise<IteratorResult<MonitorEvent, undefined>> {
     await this.close();
     return { value: undefined, done: true };
   }
 
+  /** The monitor is its own iterator: `for await (const ev of rt.monitor())`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -262,10 +262,12 @@ export class NeighApi extends ObjectVerbs {
     return this.change((b) => this.request(RTM_NEWNEIGH, flags, neighParts(spec, b)), opts);
   }
 
+  /** `ip neigh replace` / `bridge fdb replace`: adds the entry or overwrites the existing one. */
   replace(spec: NeighSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
 
+  /** `bridge fdb append`: another entry for the same MAC (e.g. one more VXLAN remote). */
   append(spec: NeighSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, append: true });
   }

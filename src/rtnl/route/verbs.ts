@@ -495,10 +495,18 @@ export class RouteApi extends ObjectVerbs {
     return this.change((b) => this.request(RTM_NEWROUTE, flags, routeParts(spec, b, false)), opts);
   }
 
+  /**
+   * `ip route replace`: adds the route or overwrites the one with the same key
+   * (NLM_F_CREATE|NLM_F_REPLACE).
+   */
   replace(spec: RouteSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
 
+  /**
+   * `ip route append`: adds another route with the same key after existing ones
+   * (NLM_F_CREATE|NLM_F_APPEND).
+   */
   append(spec: RouteSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, append: true });
   }
