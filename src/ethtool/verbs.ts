@@ -200,10 +200,7 @@ export class Ethtool {
   private readonly ownsGenl: boolean;
   private readonly strsets = new Map<number, string[]>();
 
-  /**
-   * Opens a handle in the namespace `opts` names; ENOENT (`NetlinkError`) when the kernel has no
-   * ethtool family.
-   */
+  /** Opens a handle in the namespace `opts` names (default the current one), or on a shared `opts.genl`. */
   static async open(opts: EthtoolOptions = {}): Promise<Ethtool> {
     return Ethtool.openSync(opts);
   }

@@ -144,7 +144,7 @@ export class Transaction {
     return this;
   }
 
-  /** `add table`: creates the table, or leaves an existing one as it is. */
+  /** `add table`: creates the table, or leaves an existing one as it is (with `exclusive`, EEXIST as `create table`). */
   addTable(t: TableSpec): this {
     let flags = 0;
     for (const f of t.flags ?? []) {
