@@ -20,10 +20,36 @@ import { get, set, sysctlPath } from "./sysctl.js";
  * ```
  */
 export const netns = Object.freeze({
-  add, attach, del, list, listDetailed, listIds, exists,
-  exec, spawn, runSync,
-  setId, getId,
-  resolve, identify, current,
+  /** `ip netns add NAME`: a new namespace, bind-mounted under /run/netns. */
+  add,
+  /** `ip netns attach NAME PID`: names an existing namespace. */
+  attach,
+  /** `ip netns del NAME`: removes the name; the namespace lives on while something holds it. */
+  del,
+  /** `ip netns list`: the names, in ip's order. */
+  list,
+  /** `ip netns list` with each namespace's id. */
+  listDetailed,
+  /** `ip netns list-id`: the ids assigned, with their names. */
+  listIds,
+  /** Whether a name is a mounted namespace. */
+  exists,
+  /** Runs a program inside a namespace and collects its output (argv, never a shell). */
+  exec,
+  /** Starts a program inside a namespace as a ChildProcess. */
+  spawn,
+  /** Runs a synchronous function inside a namespace, switching back even when it throws. */
+  runSync,
+  /** `ip netns set NAME ID`: assigns a namespace's id as another namespace sees it. */
+  setId,
+  /** A namespace's id as another namespace sees it (RTM_GETNSID), or undefined. */
+  getId,
+  /** Where a namespace reference points, checked but not opened. */
+  resolve,
+  /** The inode of the namespace behind a reference: equal inodes, same namespace. */
+  identify,
+  /** The inode of the namespace the calling thread is in. */
+  current,
 });
 
 /**
@@ -37,7 +63,14 @@ export const netns = Object.freeze({
  * await sysctl.get("net.ipv4.conf.all.forwarding", { netns: "ns1" });   // "1"
  * ```
  */
-export const sysctl = Object.freeze({ get, set, path: sysctlPath });
+export const sysctl = Object.freeze({
+  /** `sysctl -n KEY`, in `opts.netns` or the current namespace. */
+  get,
+  /** `sysctl -w KEY=VALUE`, in `opts.netns` or the current namespace. */
+  set,
+  /** The /proc/sys path of a key, by sysctl(8)'s rules. */
+  path: sysctlPath,
+});
 
 export { NetnsError } from "./errors.js";
 export { SysctlError, type SysctlOptions } from "./sysctl.js";
