@@ -41,11 +41,15 @@ export interface FlowCounters {
  * tuples, timeout, status, mark, zone, counters and NAT.
  */
 export interface Flow {
+  /** 4 or 6. */
   family: 4 | 6 | number;
   /** "tcp", "udp", "icmp", "icmpv6", "sctp", "gre", "dccp", "udplite", or "unknown". */
   proto: string;
+  /** The IP protocol number. */
   protoNum: number;
+  /** The original direction's tuple (as the first packet had it). */
   orig: FlowTuple;
+  /** The reply direction's tuple (NAT shows here). */
   reply: FlowTuple;
   /** TCP, SCTP and DCCP: the tracker's state ("ESTABLISHED", "SYN_SENT", "TIME_WAIT"...). */
   state?: string;
@@ -53,9 +57,11 @@ export interface Flow {
   timeout?: number;
   /** The IPS_* bits set, named without IPS_ ("SEEN_REPLY", "ASSURED", "CONFIRMED", "SRC_NAT"...). */
   status: string[];
+  /** The connection mark (ct mark). */
   mark: number;
   /** The conntrack zone (0 unless one was set, for both directions or one). */
   zone: number;
+  /** The kernel's id of the flow, for deleting exactly it. */
   id: number;
   /** Reference count (dumps and lookups; events carry none). */
   use?: number;
@@ -63,9 +69,11 @@ export interface Flow {
   nat: { source: boolean; destination: boolean };
   /** Per direction, when accounting is on (net.netfilter.nf_conntrack_acct). */
   counters?: { orig?: FlowCounters; reply?: FlowCounters };
+  /** The helper attached ("ftp"). */
   helper?: string;
   /** Bit numbers of the labels set (CTA_LABELS). */
   labels?: number[];
+  /** The security context. */
   secctx?: string;
   /** Nanoseconds since the epoch, when net.netfilter.nf_conntrack_timestamp is on. */
   timestamp?: { start: U64; stop?: U64 };

@@ -76,9 +76,13 @@ export interface AddrCacheinfo { preferred: number; valid: number; cstamp: numbe
  * prefix length, scope, label, flags and lifetimes, with the device's index and name.
  */
 export interface Addr {
+  /** 4 or 6. */
   family: IpFamily;
+  /** The device's ifindex. */
   index: number;
+  /** The device's name. */
   dev: string;
+  /** The prefix length (24 in 10.0.0.1/24). */
   prefixlen: number;
   /** This host's address (IFA_LOCAL, or IFA_ADDRESS when the kernel sent only that). */
   local: string;
@@ -86,17 +90,25 @@ export interface Addr {
   address: string;
   /** Set when address differs from local. */
   peer?: string;
+  /** The IPv4 broadcast address. */
   broadcast?: string;
+  /** The anycast address, when one was set. */
   anycast?: string;
+  /** The IPv4 label ("veth1:web"); defaults to the device name. */
   label?: string;
+  /** "global", "link", "host" or a number. */
   scope: string | number;
   /** Flag names (IFA_FLAGS, or the header's 8 bits); IPv6 "secondary" is called "temporary". */
   flags: string[];
   /** 4294967295 (INFINITY_LIFE_TIME) is "forever". */
   validLft: Lifetime;
+  /** Preferred lifetime left, in seconds, or "forever". */
   preferredLft: Lifetime;
+  /** Lifetimes and creation/update timestamps as the kernel keeps them. */
   cacheinfo?: AddrCacheinfo;
+  /** The prefix route's metric (ip's metric). */
   metric?: number;
+  /** Who added the address (IFA_PROTO), when the kernel reports it. */
   proto?: number;
 }
 

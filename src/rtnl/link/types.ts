@@ -83,6 +83,7 @@ export interface TuntapOptions {
  * ```
  */
 export interface LinkAddSpec extends LinkCommonOptions {
+  /** The new device's name (IFLA_IFNAME). */
   name: string;
   /** IFLA_INFO_KIND: veth, bridge, vxlan, macvlan, macvtap, vlan, ipvlan, bond, vrf, geneve, gre, gretap, ipip, wireguard, dummy, tun, tap... */
   kind: string;
@@ -90,19 +91,33 @@ export interface LinkAddSpec extends LinkCommonOptions {
   index?: number;
   /** Lower device (macvlan, macvtap, vlan, ipvlan): IFLA_LINK */
   link?: LinkRef;
+  /** veth: the other end. */
   peer?: VethPeerSpec;
+  /** kind bridge: its options. */
   bridge?: BridgeOptions;
+  /** kind vxlan: its options. */
   vxlan?: VxlanOptions;
+  /** kind macvlan: its options. */
   macvlan?: MacvlanOptions;
+  /** kind macvtap: its options (as macvlan's). */
   macvtap?: MacvlanOptions;
+  /** kind vlan: its options. */
   vlan?: VlanOptions;
+  /** kind ipvlan: its options. */
   ipvlan?: IpvlanOptions;
+  /** kind bond: its options. */
   bond?: BondOptions;
+  /** kind vrf: its table. */
   vrf?: VrfOptions;
+  /** kind geneve: its options. */
   geneve?: GeneveOptions;
+  /** kind gre: its options. */
   gre?: IpTunnelOptions;
+  /** kind gretap: its options. */
   gretap?: IpTunnelOptions;
+  /** kind ipip: its options. */
   ipip?: IpTunnelOptions;
+  /** kind tun/tap: its options. */
   tuntap?: TuntapOptions;
 }
 
@@ -192,7 +207,9 @@ export interface LinkAfSpec {
 
 /** A decoded link, as RTM_NEWLINK reports it. Fields are absent when the kernel did not send them. */
 export interface Link {
+  /** The interface index (ifindex), stable for the device's life. */
   index: number;
+  /** The interface name (IFLA_IFNAME). */
   name: string;
   /** ifi_flags named as ip prints them (NO-CARRIER first when up without carrier) */
   flags: string[];
@@ -204,53 +221,95 @@ export interface Link {
   linkType: string;
   /** ARPHRD_* number */
   ifiType: number;
+  /** MTU in bytes. */
   mtu?: number;
+  /** Smallest MTU the device accepts. */
   minMtu?: number;
+  /** Largest MTU the device accepts. */
   maxMtu?: number;
+  /** RFC 2863 state as ip prints it: "UP", "DOWN", "LOWERLAYERDOWN", "UNKNOWN"... */
   operstate?: string;
+  /** "DEFAULT" or "DORMANT". */
   linkmode?: string;
+  /** The link-layer address ("02:00:00:00:00:01"). */
   address?: string;
+  /** The link-layer broadcast address. */
   broadcast?: string;
+  /** The hardware's permanent address, when it differs from `address`. */
   permAddress?: string;
+  /** Transmit queue length (ip's qlen). */
   txqlen?: number;
+  /** The root qdisc's kind ("noqueue", "fq_codel"...). */
   qdisc?: string;
+  /** The device group (ip's group). */
   group?: number;
   /** ifindex of the master */
   master?: number;
   /** ifindex of the peer/lower device (in linkNetnsid's namespace when that is set) */
   link?: number;
+  /** The nsid of the namespace the peer or lower device lives in (ip's link-netnsid). */
   linkNetnsid?: number;
+  /** The alias set with `ip link set DEV alias TEXT`. */
   alias?: string;
+  /** Alternative names (`ip link property add altname`). */
   altNames?: string[];
+  /** IFLA_INFO_KIND: "veth", "bridge", "vxlan"...; undefined for physical devices and lo. */
   kind?: string;
+  /** The kind of the master this port belongs to ("bridge", "bond"). */
   slaveKind?: string;
   /** IFLA_INFO_DATA decoded with the kind's table (camelCase IFLA_<KIND>_* names), or raw bytes for kinds nlkit has no table for */
   infoData?: Record<string, unknown> | Buffer;
+  /** The port's settings in its master (bridge port options, ...), decoded where known. */
   infoSlaveData?: Record<string, unknown> | Buffer;
+  /** 64-bit counters (ip -s), decoded on first read. */
   stats64?: LinkStats64;
+  /** Per-protocol settings (IPv4/IPv6 devconf), decoded on first read. */
   afSpec?: LinkAfSpec;
+  /** Number of transmit queues. */
   numTxQueues?: number;
+  /** Number of receive queues. */
   numRxQueues?: number;
+  /** Largest GSO packet the stack builds for this device, in bytes. */
   gsoMaxSize?: number;
+  /** Most segments in one GSO packet. */
   gsoMaxSegs?: number;
+  /** Largest TSO packet the device accepts, in bytes. */
   tsoMaxSize?: number;
+  /** Most segments the device accepts in one TSO packet. */
   tsoMaxSegs?: number;
+  /** Largest packet GRO builds for this device, in bytes. */
   groMaxSize?: number;
+  /** gsoMaxSize for IPv4 (BIG TCP). */
   gsoIpv4MaxSize?: number;
+  /** groMaxSize for IPv4 (BIG TCP). */
   groIpv4MaxSize?: number;
+  /** How many users put the device in promiscuous mode. */
   promiscuity?: number;
+  /** How many users asked for all multicast. */
   allmulti?: number;
+  /** Whether the device has carrier. */
   carrier?: boolean;
+  /** How often carrier changed. */
   carrierChanges?: number;
+  /** How often carrier came up. */
   carrierUpCount?: number;
+  /** How often carrier went down. */
   carrierDownCount?: number;
+  /** Whether protodown is set (a control plane holds the link down). */
   protoDown?: boolean;
+  /** The parent device's name in sysfs (the bus device, e.g. a PCI address). */
   parentDevName?: string;
+  /** The parent device's bus ("pci"). */
   parentDevBusName?: string;
+  /** The port name the driver gives the physical port. */
   physPortName?: string;
+  /** The physical port's identifier, as bytes. */
   physPortId?: Buffer;
+  /** The switch's identifier, as bytes (ports of one switch share it). */
   physSwitchId?: Buffer;
+  /** Number of SR-IOV virtual functions. */
   numVf?: number;
+  /** Attached XDP programs, as the kernel reports them. */
   xdp?: Record<string, unknown>;
   /** Other decoded attributes that are not part of this shape (IFLA_STATS, IFLA_MAP, IFLA_EVENT...) */
   other?: Record<string, unknown>;

@@ -29,29 +29,40 @@ export type FdbState = "permanent" | "local" | "static" | "temp" | "dynamic";
  * ```
  */
 export interface NeighSpec {
+  /** The device, by name or index. */
   dev: string | number;
   /** The neighbour's IP address (required for IP neighbours; the VXLAN remote goes in `dst`). */
   to?: string;
+  /** The link-layer address (ip's lladdr). */
   lladdr?: string;
   /** Default "permanent", like ip (and `bridge fdb`'s permanent for the bridge family). */
   state?: NeighState | FdbState | number;
   /** A proxy (published) entry, ip neigh add proxy. */
   proxy?: boolean;
+  /** Mark the neighbour as a router (IPv6). */
   router?: boolean;
   /** NTF_EXT_LEARNED: learned by something outside the kernel. */
   extern?: boolean;
   /** 4, 6 or "bridge" for fdb entries; IP families follow `to` when not given. */
   family?: IpFamily | "bridge";
+  /** Who installs the entry (ip's protocol). */
   protocol?: number;
   // bridge fdb
+  /** `bridge fdb ... self`: the entry goes to the device itself (a VXLAN's fdb). */
   self?: boolean;
+  /** `bridge fdb ... master`: the entry goes to the bridge above the port. */
   master?: boolean;
+  /** `bridge fdb ... sticky`: the entry never moves to another port. */
   sticky?: boolean;
   /** VXLAN remote (NDA_DST of an fdb entry). */
   dst?: string;
+  /** The bridge VLAN. */
   vlan?: number;
+  /** The VXLAN destination port. */
   port?: number;
+  /** The VXLAN VNI. */
   vni?: number;
+  /** The source VNI. */
   srcVni?: number;
   /** Underlay device to reach dst (NDA_IFINDEX). */
   via?: string | number;
@@ -84,30 +95,49 @@ export interface NeighGetSpec {
  * data).
  */
 export interface Neigh {
+  /** 4, 6, or "bridge" for fdb entries. */
   family: IpFamily | "bridge" | number;
+  /** The device's ifindex. */
   index: number;
+  /** The device's name. */
   dev: string;
+  /** The neighbour's IP address (for fdb entries: the VXLAN remote). */
   dst?: string;
+  /** The neighbour's link-layer address. */
   lladdr?: string;
   /** Names of the NUD_* bits ("permanent", "reachable"...); [] for NUD_NONE. */
   state: string[];
   /** Names of the NTF_* bits ("proxy", "router", "self", "master", "extern_learn"...). */
   flags: string[];
+  /** A proxy entry (ip neigh show proxy). */
   proxy: boolean;
+  /** The neighbour is a router (IPv6 NTF_ROUTER). */
   router: boolean;
+  /** How many probes were sent. */
   probes?: number;
+  /** Ages in clock ticks: confirmed, used, updated; and references. */
   cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
+  /** Who installed the entry. */
   protocol?: number;
+  /** The bridge VLAN of an fdb entry. */
   vlan?: number;
+  /** The VXLAN destination port. */
   port?: number;
+  /** The VXLAN VNI. */
   vni?: number;
+  /** The source VNI (collect-metadata devices). */
   srcVni?: number;
   /** NDA_IFINDEX of an fdb entry, as a name. */
   via?: string;
+  /** The ifindex to reach the VXLAN remote through. */
   viaIndex?: number;
+  /** The bridge an fdb entry belongs to. */
   master?: string;
+  /** The bridge's ifindex. */
   masterIndex?: number;
+  /** The nexthop group id of an fdb entry. */
   nhid?: number;
+  /** The NUD_* bits as the kernel sent them. */
   rawState: number;
 }
 

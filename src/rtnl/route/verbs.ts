@@ -70,24 +70,35 @@ export interface RouteMetricsInput extends Partial<Omit<RouteMetrics, "lock">> {
 export interface RouteSpec {
   /** "default", a prefix ("10.1.0.0/16", "fd00::/64") or a host address. */
   dst: string;
+  /** Needed only when dst alone does not tell ("default"); default from the addresses. */
   family?: IpFamily;
+  /** Default "unicast"; "blackhole", "unreachable", "prohibit"... take no gateway. */
   type?: RouteType | number;
   /** The next hop (ip's "via"); an IPv6 gateway on an IPv4 route is sent as RTA_VIA. */
   gateway?: string;
+  /** The output device, by name or index. */
   dev?: string | number;
   /** Preferred source address (ip's "src", RTA_PREFSRC). */
   src?: string;
   /** Source prefix (ip's "from", RTA_SRC; IPv6 only in the kernel). */
   from?: string;
+  /** The priority (ip's metric/preference). */
   metric?: number;
   /** main (default), local, default, or a number; above 255 it goes in RTA_TABLE. */
   table?: Table;
+  /** Default as ip picks it (link for a route without gateway, universe otherwise). */
   scope?: RouteScope;
+  /** Who installs it (ip's proto). */
   protocol?: RouteProtocol;
+  /** Match on TOS. */
   tos?: number;
+  /** Use the gateway even if no route says it is on the link. */
   onlink?: boolean;
+  /** Path MTU (metric mtu). */
   mtu?: number;
+  /** Advertised MSS (metric advmss). */
   advmss?: number;
+  /** Other RTA_METRICS by name. */
   metrics?: RouteMetricsInput;
   /** ECMP next hops (RTA_MULTIPATH). */
   nexthops?: NexthopSpec[];
@@ -155,41 +166,63 @@ export interface Nexthop {
  * A route as `rt.route.list()` and `rt.route.get()` return it (`ip -j route` data).
  */
 export interface Route {
+  /** 4 or 6. */
   family: IpFamily;
+  /** "unicast", "local", "blackhole"... or a number. */
   type: string | number;
   /** "default", "prefix/len", or a host address without /32 (/128), as ip prints it. */
   dst: string;
+  /** The destination's prefix length (0 for default). */
   dstLen: number;
   /** Source prefix (RTA_SRC, ip's "from"). */
   from?: string;
+  /** The source prefix length (IPv6 source routing). */
   srcLen: number;
+  /** The TOS the route matches. */
   tos: number;
   /** Table id (RTA_TABLE when present, else rtm_table). */
   table: number;
+  /** Who installed it: "kernel", "boot", "static"... or a number. */
   protocol: string | number;
+  /** "universe" (global), "link", "host"... or a number. */
   scope: string | number;
+  /** rtm_flags in ip's words ("onlink", "linkdown", "cloned"...). */
   flags: string[];
   /** RTM_F_CLONED: a cache/exception entry (route get answers carry it). */
   cached: boolean;
   /** How an IPv4 lookup was resolved (RTCF_* names: "local", "brd", "mc"...), on cloned routes. */
   cacheFlags?: string[];
+  /** The next hop's address. */
   gateway?: string;
+  /** A gateway of another family (an IPv4 route via an IPv6 next hop). */
   via?: { family: number; address: string };
+  /** The output device's name. */
   dev?: string;
+  /** The output device's ifindex. */
   index?: number;
+  /** The input device (routes from `get` with iif). */
   iif?: string;
   /** RTA_IIF's index, when the route has one. */
   iifIndex?: number;
+  /** The preferred source address (ip's src). */
   prefsrc?: string;
+  /** The priority (ip's metric). */
   metric?: number;
+  /** RTA_METRICS: mtu, advmss, window... */
   metrics?: Partial<RouteMetrics>;
+  /** The paths of a multipath route. */
   nexthops?: Nexthop[];
+  /** IPv6 router preference ("low", "medium", "high"). */
   pref?: string | number;
+  /** The fwmark used in the lookup (from `get`). */
   mark?: number;
+  /** The uid used in the lookup (from `get`). */
   uid?: number;
   /** Seconds left (from rta_cacheinfo), when the route expires. */
   expires?: number;
+  /** The error an unreachable or prohibit route gives, as the kernel reports it. */
   error?: number;
+  /** The nexthop object's id, for routes that use one. */
   nhid?: number;
 }
 
