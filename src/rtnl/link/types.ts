@@ -150,9 +150,13 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
    * (a vxlan's VNI or port...) with its extack message, and then nothing changes.
    */
   vxlan?: VxlanOptions;
+  /** Change a bridge's options (ip link set DEV type bridge ...). */
   bridge?: BridgeOptions;
+  /** Change a macvlan's options. */
   macvlan?: MacvlanOptions;
+  /** Change a macvtap's options. */
   macvtap?: MacvlanOptions;
+  /** Change a bond's options. */
   bond?: BondOptions;
   /** Bridge port options of a link enslaved to a bridge (`type bridge_slave cost 5 learning off`). */
   bridgeSlave?: BridgePortOptions;

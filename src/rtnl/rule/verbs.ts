@@ -80,28 +80,41 @@ export interface RuleSpec {
  * from 10.1.0.0/16 too; "all" lists every rule), the others must be equal.
  */
 export interface RuleListFilter {
+  /** 4 or 6; default both. */
   family?: IpFamily;
+  /** Only the rule with this priority. */
   priority?: number;
   /** Only inverted rules ("not") */
   not?: boolean;
   /** The table a rule looks up ("main", a number). */
   table?: Table;
+  /** Only rules with this source prefix. */
   from?: string;
+  /** Only rules with this destination prefix. */
   to?: string;
   /** ip's dsfield */
   tos?: number;
+  /** Only rules matching this mark. */
   fwmark?: number;
   /** The mask must be equal too (a rule without one has mask 0, one with a mark 0xffffffff). */
   fwmask?: number;
+  /** Only rules for this input interface. */
   iif?: string;
+  /** Only rules for this output interface. */
   oif?: string;
+  /** Only l3mdev rules. */
   l3mdev?: boolean;
+  /** Only rules for this uid range. */
   uidRange?: [number, number];
+  /** Only rules for this protocol. */
   ipProto?: keyof typeof IP_PROTOS | number;
+  /** Only rules for this source port range. */
   sport?: PortRange;
+  /** Only rules for this destination port range. */
   dport?: PortRange;
   /** FRA_TUN_ID, as a number or a decimal string (a 64-bit id) */
   tunId?: number | string;
+  /** Only rules installed by this protocol. */
   protocol?: string | number;
 }
 

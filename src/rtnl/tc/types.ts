@@ -45,6 +45,7 @@ export interface QdiscOptionsByKind {
  * ```
  */
 export interface QdiscSpec extends QdiscOptionsByKind {
+  /** The device, by name or index. */
   dev: string | number;
   /** "root" (the default), a class ("1:10"), or "ingress"/"clsact" (TC_H_INGRESS, implied by those kinds) */
   parent?: Handle;
@@ -52,7 +53,9 @@ export interface QdiscSpec extends QdiscOptionsByKind {
   handle?: Handle;
   /** pfifo, bfifo, pfifo_fast, tbf, htb, mq, ingress, clsact, netem, fq_codel, fq, sfq, prio, cake; optional for del */
   kind?: string;
+  /** clsact/ingress: share filters through this block (tc's ingress_block). */
   ingressBlock?: number;
+  /** clsact: share egress filters through this block (tc's egress_block). */
   egressBlock?: number;
 }
 
@@ -91,9 +94,13 @@ export interface Qdisc extends TcObject {
   handle: string;
   /** "root", "ingress" (clsact's and ingress's parent), or the class it hangs from ("1:10") */
   parent: string;
+  /** The kernel's reference count. */
   refcnt?: number;
+  /** Whether the qdisc runs in hardware. */
   offloaded?: boolean;
+  /** The shared ingress block, when set. */
   ingressBlock?: number;
+  /** The shared egress block, when set. */
   egressBlock?: number;
 }
 
