@@ -101,7 +101,7 @@ export interface InetSocket {
   shutdown?: { read: boolean; write: boolean };
   /** IPV6_V6ONLY on an IPv6 socket. */
   v6only?: boolean;
-  /** The socket's SO_MARK (asked for with details). */
+  /** The socket's SO_MARK, when the kernel reports it. */
   mark?: number;
   /** The cgroup v2 id the socket was created in. */
   cgroupId?: number;
