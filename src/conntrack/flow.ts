@@ -13,12 +13,19 @@ import {
 
 /** One direction of a flow: addresses, then ports (TCP, UDP, SCTP, GRE keys...) or ICMP fields. */
 export interface FlowTuple {
+  /** The source address. */
   src: string;
+  /** The destination address. */
   dst: string;
+  /** The source port (TCP, UDP, SCTP...). */
   sport?: number;
+  /** The destination port. */
   dport?: number;
+  /** ICMP type (echo: 8, or 128 for ICMPv6). */
   icmpType?: number;
+  /** ICMP code. */
   icmpCode?: number;
+  /** ICMP echo identifier. */
   icmpId?: number;
   /** A zone that applies to this direction only (CTA_TUPLE_ZONE). */
   zone?: number;
@@ -88,12 +95,19 @@ export type FlowFamily = 4 | 6;
 
 /** Flows whose fields match every one given; addresses may be prefixes ("10.0.0.0/24"). */
 export interface TupleFilter {
+  /** The source address or prefix ("10.0.0.0/24"). */
   src?: string;
+  /** The destination address or prefix. */
   dst?: string;
+  /** Only flows with this source port (TCP, UDP, SCTP...). */
   sport?: number;
+  /** Only flows with this destination port. */
   dport?: number;
+  /** ICMP type (echo: 8, or 128 for ICMPv6). */
   icmpType?: number;
+  /** ICMP code. */
   icmpCode?: number;
+  /** ICMP echo identifier. */
   icmpId?: number;
 }
 
@@ -116,13 +130,21 @@ export interface FlowFilter {
 
 /** One flow named by a whole tuple, in one zone, as the kernel looks flows up. */
 export interface TupleSpec {
+  /** The source address. */
   src: string;
+  /** The destination address. */
   dst: string;
+  /** The source port (TCP, UDP, SCTP...). */
   sport?: number;
+  /** The destination port. */
   dport?: number;
+  /** ICMP type (echo: 8, or 128 for ICMPv6). */
   icmpType?: number;
+  /** ICMP code. */
   icmpCode?: number;
+  /** ICMP echo identifier. */
   icmpId?: number;
+  /** The zone of this direction, for flows whose directions have different zones. */
   zone?: number;
 }
 

@@ -95,13 +95,21 @@ export interface DebugInfo {
 
 /** CHANNELS (`ethtool -l`): 0 where the device has no channel of a kind. */
 export interface Channels {
+  /** Most receive-only channels the device supports. */
   rxMax: number;
+  /** Most transmit-only channels. */
   txMax: number;
+  /** Most other (link interrupt) channels. */
   otherMax: number;
+  /** Most combined channels. */
   combinedMax: number;
+  /** Receive-only channels in use. */
   rx: number;
+  /** Transmit-only channels in use. */
   tx: number;
+  /** Other channels in use. */
   other: number;
+  /** Combined channels in use. */
   combined: number;
 }
 

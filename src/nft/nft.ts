@@ -45,14 +45,21 @@ export interface MasqueradeOptions {
  * What `nft.portForward()` adds: a dnat of a local port to another address and port.
  */
 export interface PortForwardOptions {
+  /** The local port to forward. */
   dport: number;
   /** "10.0.0.2:80", "10.0.0.2", or "[2001:db8::2]:80". */
   to: string;
+  /** Default "tcp". */
   protocol?: "tcp" | "udp";
+  /** Only packets arriving on this interface. */
   iifname?: string;
+  /** Only packets to this local address. */
   daddr?: string;
+  /** Default "nat". */
   table?: string;
+  /** Default "prerouting". */
   chain?: string;
+  /** Default "ip". */
   family?: "ip" | "ip6" | "inet";
 }
 

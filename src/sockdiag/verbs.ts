@@ -51,11 +51,17 @@ export interface UnixFilter {
 
 /** A socket to destroy: a dumped InetSocket, or its protocol, addresses and ports (and cookie, for exactly that one). */
 export interface DestroySpec {
+  /** "tcp" or "udp". */
   proto: "tcp" | "udp";
+  /** The socket's local address and port. */
   local: { address: string; port: number };
+  /** The socket's peer address and port. */
   remote: { address: string; port: number };
+  /** Default from the addresses. */
   family?: 4 | 6;
+  /** The kernel's socket cookie, to close exactly that socket. */
   cookie?: string;
+  /** The bound interface index, for sockets bound to a device. */
   iface?: number;
 }
 

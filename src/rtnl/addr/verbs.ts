@@ -26,13 +26,19 @@ export type AddrFlag = "nodad" | "noprefixroute" | "home" | "mngtmpaddr" | "auto
 export interface AddrOptions {
   /** "+" computes it from the prefix like `ip addr add ... brd +`, "-" the network address. */
   broadcast?: "+" | "-" | string;
+  /** An anycast address (IPv6). */
   anycast?: string;
+  /** An IPv4 label ("veth1:web"); ip wants it to begin with the device name. */
   label?: string;
+  /** "global" (default), "site", "link", "host" or a number. */
   scope?: "global" | "site" | "link" | "host" | number;
   /** The remote end of a point-to-point address, with its prefix ("10.0.0.2/32"). */
   peer?: string;
+  /** ip addr's flags: "nodad", "noprefixroute", "home"... */
   flags?: AddrFlag[];
+  /** Valid lifetime in seconds, or "forever" (default). */
   validLft?: Lifetime;
+  /** Preferred lifetime in seconds, or "forever"; at most validLft. */
   preferredLft?: Lifetime;
   /** IFA_RT_PRIORITY: the metric of the prefix route. */
   metric?: number;

@@ -130,16 +130,23 @@ export interface RouteListFilter {
  * result.
  */
 export interface RouteGetOptions extends CallOptions {
+  /** The source address the packet would have. */
   from?: string;
+  /** Look up as if the packet came in through this device. */
   iif?: string | number;
+  /** Force the output device. */
   oif?: string | number;
+  /** The packet's fwmark. */
   mark?: number;
+  /** The packet's TOS. */
   tos?: number;
   /** Look up as this user's socket would (RTA_UID). */
   uid?: number;
   /** With sport/dport: the flow's protocol, for multipath hashing and rules that match ports. */
   ipProto?: keyof typeof IP_PROTOS | number;
+  /** The source port (with ipProto). */
   sport?: number;
+  /** The destination port (with ipProto). */
   dport?: number;
   /** Return the FIB entry that matched rather than the resolved route (RTM_F_FIB_MATCH). */
   fibmatch?: boolean;
@@ -147,6 +154,7 @@ export interface RouteGetOptions extends CallOptions {
 
 /** route.get()'s spec form: the destination and what ip route get takes beside it. */
 export interface RouteGetSpec extends Omit<RouteGetOptions, keyof CallOptions> {
+  /** The destination to look up (ip route get ADDR). */
   to: string;
 }
 
@@ -154,11 +162,17 @@ export interface RouteGetSpec extends Omit<RouteGetOptions, keyof CallOptions> {
  * One path of a multipath route as the kernel reports it.
  */
 export interface Nexthop {
+  /** This path's next hop. */
   gateway?: string;
+  /** A next hop of another family. */
   via?: { family: number; address: string };
+  /** This path's device name. */
   dev?: string;
+  /** This path's device ifindex. */
   index: number;
+  /** Its share of the traffic (ip's weight, from 1). */
   weight: number;
+  /** RTNH_F_* flags in ip's words ("onlink", "dead", "linkdown"). */
   flags: string[];
 }
 
