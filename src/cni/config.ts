@@ -28,14 +28,23 @@ export interface GcAttachment {
 
 /** What every plugin reads: the common keys, the rest left in `raw`. */
 export interface NetConf {
+  /** The configuration's CNI version. */
   cniVersion: string;
+  /** The network's name. */
   name: string;
+  /** The plugin's name. */
   type: string;
+  /** The configuration as parsed, for fields of other plugins. */
   raw: Json;
+  /** The IPAM section, passed to the IPAM plugin. */
   ipam?: Json;
+  /** DNS settings to report. */
   dns?: CniDns;
+  /** The result of earlier plugins (CHECK, DEL and chained ADD). */
   prevResult?: CniResult;
+  /** Capabilities' values the runtime passed (portMappings...). */
   runtimeConfig: Json;
+  /** The `args` section. */
   args: Json;
   /** GC: cni.dev/valid-attachments */
   validAttachments?: GcAttachment[];

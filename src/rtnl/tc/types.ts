@@ -22,16 +22,27 @@ export type { Action, ActionSpec, Handle, Protocol, TcStats };
 
 /** Options of each qdisc kind, under the kind's name. */
 export interface QdiscOptionsByKind {
+  /** kind pfifo: its options. */
   pfifo?: FifoOptions;
+  /** kind bfifo: its options. */
   bfifo?: FifoOptions;
+  /** kind pfifo_head_drop: its options. */
   pfifo_head_drop?: FifoOptions;
+  /** kind tbf: its options. */
   tbf?: TbfOptions;
+  /** kind htb: its options. */
   htb?: HtbOptions;
+  /** kind netem: its options. */
   netem?: NetemOptions;
+  /** kind fq_codel: its options. */
   fq_codel?: FqCodelOptions;
+  /** kind fq: its options. */
   fq?: FqOptions;
+  /** kind sfq: its options. */
   sfq?: SfqOptions;
+  /** kind prio: its options. */
   prio?: PrioOptions;
+  /** kind cake: its options. */
   cake?: CakeOptions;
 }
 
@@ -119,6 +130,7 @@ export interface ClassOptionsByKind {
  * ```
  */
 export interface ClassSpec extends ClassOptionsByKind {
+  /** The device, by name or index. */
   dev: string | number;
   /** the qdisc ("1:") or class ("1:10") above it */
   parent?: Handle;
@@ -153,9 +165,13 @@ export interface TcClass extends TcObject {
 
 /** Options of each classifier, under its name. */
 export interface FilterOptionsByKind {
+  /** kind u32: its options. */
   u32?: U32Options;
+  /** kind bpf: its options. */
   bpf?: BpfOptions;
+  /** kind matchall: its options. */
   matchall?: MatchallOptions;
+  /** kind flower: its options. */
   flower?: FlowerOptions;
 }
 
@@ -170,6 +186,7 @@ export interface FilterOptionsByKind {
  * ```
  */
 export interface FilterSpec extends FilterOptionsByKind {
+  /** The device, by name or index. */
   dev: string | number;
   /** a qdisc/class ("1:"), or "ingress"/"egress" for clsact's hooks */
   parent: Handle;
@@ -179,9 +196,11 @@ export interface FilterSpec extends FilterOptionsByKind {
   pref?: number;
   /** the kind's handle ("800::10" for u32, a number for the rest) */
   handle?: Handle;
+  /** The filter chain (tc's chain N); default 0. */
   chain?: number;
   /** u32, bpf, matchall, flower; required with handle */
   kind?: string;
+  /** Actions to run on a match (mirred, gact, police), in order. */
   actions?: ActionSpec[];
 }
 
@@ -203,20 +222,30 @@ export interface FilterListFilter {
  * A classifier as `rt.tc.filter.list()` returns it (`tc -j filter` data).
  */
 export interface Filter {
+  /** The device's name. */
   dev: string;
+  /** The device's ifindex. */
   index: number;
+  /** The qdisc or class it hangs from ("1:", "ffff:fff2" for clsact ingress). */
   parent: string;
   /** "ip", "all"... */
   protocol: string;
+  /** Its priority (tc's pref). */
   pref: number;
+  /** The classifier ("u32", "flower"...). */
   kind: string;
+  /** Its filter chain. */
   chain?: number;
   /** absent on the head of each priority (what tc shows as a line without "fh"/"handle") */
   handle?: string;
   /** tcm_handle as a number */
   handleValue?: number;
+  /** The classifier's options, decoded where nlkit knows the kind. */
   options?: Record<string, unknown>;
+  /** The actions it runs. */
   actions?: Action[];
+  /** Its statistics, where the classifier keeps any. */
   stats?: TcStats;
+  /** The options as hex, for a kind nlkit cannot decode. */
   raw?: string;
 }
