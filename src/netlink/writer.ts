@@ -45,23 +45,23 @@ export class NlWriter {
 
   /** Writes an unsigned 8-bit integer. */
   u8(v: number): void { this.ensure(1); this.buf[this.pos++] = v & 0xff; }
-  /** Writes an unsigned 16-bit integer little-endian (host order on the machines nlkit runs on). */
+  /** Writes an unsigned 16-bit integer, little-endian (the host order of the machines nlkit runs on). */
   u16(v: number): void { this.ensure(2); this.buf.writeUInt16LE(v & 0xffff, this.pos); this.pos += 2; }
   /** Writes an unsigned 16-bit integer in network order. */
   u16be(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v & 0xffff, this.pos); this.pos += 2; }
-  /** Writes an unsigned 32-bit integer in host order. */
+  /** Writes an unsigned 32-bit integer, little-endian. */
   u32(v: number): void { this.ensure(4); this.buf.writeUInt32LE(v >>> 0, this.pos); this.pos += 4; }
   /** Writes an unsigned 32-bit integer in network order. */
   u32be(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
-  /** Writes a signed 32-bit integer in host order. */
+  /** Writes a signed 32-bit integer, little-endian. */
   s32(v: number): void { this.ensure(4); this.buf.writeInt32LE(v | 0, this.pos); this.pos += 4; }
   /** Writes a signed 32-bit integer in network order. */
   s32be(v: number): void { this.ensure(4); this.buf.writeInt32BE(v | 0, this.pos); this.pos += 4; }
-  /** Writes an unsigned 64-bit integer in host order. */
+  /** Writes an unsigned 64-bit integer, little-endian. */
   u64(v: bigint | number): void { this.ensure(8); this.buf.writeBigUInt64LE(BigInt(v), this.pos); this.pos += 8; }
   /** Writes an unsigned 64-bit integer in network order. */
   u64be(v: bigint | number): void { this.ensure(8); this.buf.writeBigUInt64BE(BigInt(v), this.pos); this.pos += 8; }
-  /** Writes a signed 64-bit integer in host order. */
+  /** Writes a signed 64-bit integer, little-endian. */
   s64(v: bigint | number): void { this.ensure(8); this.buf.writeBigInt64LE(BigInt(v), this.pos); this.pos += 8; }
 
   /** Writes bytes as they are. */
