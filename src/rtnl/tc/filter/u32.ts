@@ -64,6 +64,7 @@ export interface U32Match {
  * Options of the u32 classifier: its matches, where matching packets go, and hash table placement.
  */
 export interface U32Options {
+  /** The selectors; all must hold. */
   match?: U32Match[];
   /** where matching packets go (tc's classid / flowid) */
   classid?: Handle;
@@ -75,10 +76,15 @@ export interface U32Options {
   ht?: string;
   /** node id within its bucket */
   order?: number;
+  /** Which bits select the hash bucket (tc's hashkey mask M at N). */
   hashkey?: { mask: number; at: number };
+  /** Header offset for the next table (tc's offset): nested protocol headers. */
   offset?: { plus?: number; at?: number; mask?: number; shift?: number; eat?: boolean };
+  /** Match packets that came in on this device. */
   indev?: string;
+  /** Do not offload to hardware. */
   skipHw?: boolean;
+  /** Only in hardware. */
   skipSw?: boolean;
 }
 
