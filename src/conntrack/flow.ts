@@ -116,11 +116,15 @@ export interface TupleFilter {
  * (addresses may be prefixes), zone, mark and status.
  */
 export interface FlowFilter {
+  /** 4 or 6; left out, both. */
   family?: FlowFamily;
   /** A name ("tcp", "udp", "icmp"...) or a protocol number. */
   proto?: string | number;
+  /** Fields the original tuple must match. */
   orig?: TupleFilter;
+  /** Fields the reply tuple must match. */
   reply?: TupleFilter;
+  /** The conntrack zone. */
   zone?: number;
   /** A mark, or { value, mask }: flows whose mark & mask equals value. */
   mark?: number | { value: number; mask: number };

@@ -28,13 +28,19 @@ export interface GenlMcastGroup {
 
 /** A generic netlink family as nlctrl describes it (`genl ctrl list`). */
 export interface GenlFamily {
+  /** The family's name ("ethtool", "nl80211"). */
   name: string;
   /** The nlmsg_type of its messages. */
   id: number;
+  /** The family's version. */
   version: number;
+  /** The size of its header after genlmsghdr. */
   hdrsize: number;
+  /** Its highest attribute number. */
   maxAttr: number;
+  /** The commands it offers. */
   ops: GenlOp[];
+  /** Its multicast groups. */
   mcastGroups: GenlMcastGroup[];
 }
 

@@ -136,13 +136,19 @@ export function elementMessages(known: KnownSet & { id?: number }, elements: rea
  * A named stateful object for `tx.addObject()`: a counter, quota, limit or ct helper.
  */
 export interface ObjectSpec {
+  /** The table's family. */
   family: NftFamily;
+  /** The table's name. */
   table: string;
+  /** The object's name, as rules refer to it (`counter name "x"`). */
   name: string;
+  /** Which stateful object. */
   type: "counter" | "quota" | "limit" | "ct helper";
+  /** A comment kept in the object's user data. */
   comment?: string;
   /** counter: start values. */
   packets?: number;
+  /** counter: the initial byte count. */
   bytes?: number;
   /** quota: size in bytes, bytes already used, and whether it matches once over. */
   quota?: { bytes: number; used?: number; over?: boolean };
