@@ -115,9 +115,13 @@ export interface AttrDef extends AttrOptions {
  * An attribute kept as bytes because its table does not describe it, with its type and flag bits.
  */
 export interface RawAttr {
+  /** The attribute type, flag bits removed. */
   type: number;
+  /** NLA_F_NESTED was set. */
   nested: boolean;
+  /** NLA_F_NET_BYTEORDER was set. */
   netByteorder: boolean;
+  /** The payload. */
   data: Buffer;
   /** Why a known attribute was kept raw (e.g. wrong length). */
   reason?: string;

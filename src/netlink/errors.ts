@@ -2,11 +2,15 @@ import { errnoMessage, errnoName, errnoNumber } from "../syscalls/errno.js";
 
 /** What the kernel said besides the errno, from an extended ACK (NLMSGERR_ATTR_*). */
 export interface Extack {
+  /** The kernel's explanation (NLMSGERR_ATTR_MSG), e.g. "Unknown device type". */
   message?: string;
   /** Byte offset of the offending attribute inside the request, from its nlmsghdr. */
   offset?: number;
+  /** A cookie the kernel attached (NLMSGERR_ATTR_COOKIE). */
   cookie?: Buffer;
+  /** The attribute type the kernel wanted and did not get (NLMSGERR_ATTR_MISS_TYPE). */
   missingType?: number;
+  /** Offset of the nest it was missing from (NLMSGERR_ATTR_MISS_NEST). */
   missingNest?: number;
   /** The offending attribute's name when the family's tables could resolve `offset` (or the missing type). */
   attribute?: string;

@@ -11,10 +11,15 @@ import type { NlWriter } from "./writer.js";
  * The fields of a `struct nlmsghdr`.
  */
 export interface NlHeader {
+  /** The message's length, header included. */
   len: number;
+  /** The message type. */
   type: number;
+  /** NLM_F_* flags. */
   flags: number;
+  /** The sequence number that pairs replies with requests. */
   seq: number;
+  /** The sender's port id (0 for the kernel). */
   pid: number;
 }
 
@@ -31,11 +36,17 @@ export interface MessageDef {
  * A message read by `decodeMessage`: the nlmsghdr fields, the family header and the attributes.
  */
 export interface DecodedMessage<H = StructValue, A = AttrValues> {
+  /** The message type. */
   type: number;
+  /** NLM_F_* flags. */
   flags: number;
+  /** The sequence number. */
   seq: number;
+  /** The sender's port id. */
   pid: number;
+  /** The family header, decoded by the message definition's struct. */
   header: H;
+  /** The attributes, decoded by its attribute set. */
   attrs: A;
 }
 

@@ -11,8 +11,11 @@ import { NlWriter } from "./writer.js";
  * scripts see it with the socket's own seq; recorded scripts compare it with seq and pid zeroed.
  */
 export interface ScriptedRequest {
+  /** The request's message type. */
   type: number;
+  /** Its NLM_F_* flags. */
   flags: number;
+  /** Its sequence number, which replies must carry. */
   seq: number;
   /** The whole message, nlmsghdr included. */
   bytes: Buffer;

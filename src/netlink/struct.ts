@@ -20,8 +20,11 @@ export interface FieldDef {
  * A C struct's layout (name, size, fields with offsets) as `struct()` builds it.
  */
 export interface StructDef {
+  /** The C struct's name, used in error messages. */
   readonly name: string;
+  /** Its size in bytes, padding included. */
   readonly size: number;
+  /** Its fields with their offsets. */
   readonly fields: readonly FieldDef[];
 }
 

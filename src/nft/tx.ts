@@ -35,15 +35,19 @@ export interface TableSpec {
  * input priority filter; policy drop;`).
  */
 export interface ChainSpec extends TableRef {
+  /** The chain's name. */
   name: string;
   /** Base chains only: */
   type?: "filter" | "nat" | "route";
+  /** Base chains: "input", "forward", "output", "prerouting", "postrouting", "ingress"... */
   hook?: string;
   /** A number or an nft name: "srcnat", "dstnat", "filter", "mangle", "raw", "security", "filter + 5". */
   priority?: number | string;
+  /** Base chains: what happens to packets no rule decided. */
   policy?: "accept" | "drop";
   /** netdev chains (and inet ingress): the device(s). */
   device?: string | string[];
+  /** `create chain`: EEXIST when it exists (default `add chain`, which keeps it). */
   exclusive?: boolean;
 }
 
@@ -57,7 +61,9 @@ export interface ChainSpec extends TableRef {
  * ```
  */
 export interface RuleSpec extends TableRef {
+  /** The chain's name. */
   chain: string;
+  /** The rule's expressions, as `nftExpr` builds them (nested arrays are flattened). */
   expressions: ReadonlyArray<Expr | readonly Expr[]>;
   /** Handle of an existing rule: the new rule goes after it (or before it with insert). */
   position?: number;
@@ -68,6 +74,7 @@ export interface RuleSpec extends TableRef {
   index?: number;
   /** Prepend (nft `insert`) instead of append (nft `add`). */
   insert?: boolean;
+  /** A comment kept with the rule (`comment "..."`). */
   comment?: string;
 }
 

@@ -23,13 +23,19 @@ export interface PingOptions {
  * What `ping()` resolves with: echoes sent and answered and their round-trip times in ms.
  */
 export interface PingResult {
+  /** The address pinged. */
   target: string;
+  /** Echo requests sent. */
   sent: number;
+  /** Echo replies received. */
   received: number;
   /** Round-trip times in ms of the answered requests. */
   rtts: number[];
+  /** Fastest round trip in ms, when any reply came. */
   min?: number;
+  /** Mean round trip in ms. */
   avg?: number;
+  /** Slowest round trip in ms. */
   max?: number;
   /** How the probe reached the network: an unprivileged ping socket, or a raw socket. */
   method: "ping-socket" | "raw";

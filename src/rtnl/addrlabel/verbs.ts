@@ -37,14 +37,19 @@ export interface AddrlabelGetSpec {
 
 /** One entry of the address label table. */
 export interface Addrlabel {
+  /** Always 6 on Linux (labels are IPv6 only). */
   family: IpFamily | number;
   /** "prefix/len" as ip prints it after "prefix". */
   prefix: string;
+  /** The prefix's address. */
   address: string;
+  /** The prefix length. */
   prefixlen: number;
   /** 0 for entries that apply to every device. */
   index: number;
+  /** The device the label is bound to, if any. */
   dev?: string;
+  /** The label. */
   label: number;
 }
 

@@ -41,8 +41,11 @@ export interface LinkCommonOptions {
 export interface VethPeerSpec {
   /** Left out, the kernel names it vethN. */
   name?: string;
+  /** The peer's MAC address. */
   address?: string;
+  /** The peer's MTU. */
   mtu?: number;
+  /** The peer's transmit queue length. */
   txqueuelen?: number;
   /** The peer is created directly in this namespace. */
   netns?: NetnsRefLike;

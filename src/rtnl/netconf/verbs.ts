@@ -39,14 +39,19 @@ export interface Netconf {
   index: number;
   /** The device name, or "all" / "default". */
   dev: string;
+  /** IP forwarding on this device. */
   forwarding?: boolean;
   /** "off", "strict", "loose" (or the number the kernel keeps beyond those). */
   rpFilter?: string | number;
+  /** Multicast forwarding. */
   mcForwarding?: boolean;
+  /** Proxy ARP / NDP. */
   proxyNeigh?: boolean;
+  /** Routes through a device without carrier are ignored. */
   ignoreRoutesWithLinkdown?: boolean;
   /** MPLS: the device accepts labelled packets. */
   input?: boolean;
+  /** IPv4 broadcast forwarding. */
   bcForwarding?: boolean;
 }
 

@@ -46,10 +46,13 @@ export interface RouteMetrics {
  * One path of a multipath route (`nexthop via ADDR dev DEV weight N`).
  */
 export interface NexthopSpec {
+  /** This path's next hop. */
   gateway?: string;
+  /** This path's device. */
   dev?: string | number;
   /** 1..256 (rtnh_hops + 1). */
   weight?: number;
+  /** Use the gateway even if no route says it is on the link. */
   onlink?: boolean;
 }
 
