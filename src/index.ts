@@ -24,6 +24,16 @@ export { struct, encodeStruct, decodeStruct } from "./netlink/struct.js";
 export type { StructDef, StructValue } from "./netlink/struct.js";
 export { encodeMessage, decodeMessage, forEachMessage, splitMessages, parseErrorPayload } from "./netlink/message.js";
 export type { MessageDef, DecodedMessage, NlHeader } from "./netlink/message.js";
+/**
+ * Netlink's own numbers (protocols such as `NETLINK_ROUTE`, `NLM_F_*` flags, message types), from
+ * /usr/include/linux/netlink.h, for sockets and requests of families nlkit does not cover.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkSocket, constants } from "nlkit";
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_GENERIC });
+ * ```
+ */
 export * as constants from "./netlink/constants.js";
 export { parseCidr, parseIp, formatIp } from "./netlink/ip.js";
 export type { Cidr, IpFamily } from "./netlink/ip.js";

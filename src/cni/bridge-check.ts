@@ -10,6 +10,9 @@ import type { CniResult } from "./result.js";
 import { settled } from "./settled.js";
 import type { BridgeOptions } from "./bridge.js";
 
+/**
+ * What `bridgeCheck()` verifies for CHECK: that the attachment still matches `prevResult`.
+ */
 export interface BridgeCheckSpec extends Attachment, Pick<BridgeOptions, "bridge" | "promiscMode"> {
   netnsPath: string;
   hostNetns?: NetnsRef;

@@ -9,6 +9,10 @@ import { NetnsGoneError, openNetnsPath, refuseHostNamespace } from "./netns-path
 import type { CniResult } from "./result.js";
 import { settled } from "./settled.js";
 
+/**
+ * What `bridgeDetach()` removes for DEL; tolerant of a namespace or interface already gone, as CNI
+ * requires.
+ */
 export interface BridgeDetachSpec extends Attachment {
   /** Empty or undefined when the runtime gave none; a path that no longer exists is fine. */
   netnsPath?: string;

@@ -12,6 +12,10 @@ import { openNetnsPath, refuseHostNamespace } from "./netns-path.js";
 import type { CniDns, CniInterface, CniResult, CniRoute } from "./result.js";
 import { settled } from "./settled.js";
 
+/**
+ * The bridge plugin's settings (the configuration's `bridge`, `mtu`, `isGateway`, `isDefaultGateway`,
+ * `hairpinMode`, `promiscMode`, `forceAddress`, `enableDad`).
+ */
 export interface BridgeOptions {
   /** Default "cni0". */
   bridge?: string;
@@ -29,6 +33,10 @@ export interface BridgeOptions {
   enableDad?: boolean;
 }
 
+/**
+ * What `bridgeAttach()` does for ADD: the attachment, the container's namespace, the bridge settings,
+ * and the IPAM result to configure (or a function that allocates it once the veth exists).
+ */
 export interface BridgeAttachSpec extends Attachment, BridgeOptions {
   /** The container's network namespace (CNI_NETNS). */
   netnsPath: string;

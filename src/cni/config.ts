@@ -6,6 +6,10 @@ import { parseResult, type CniDns, type CniResult } from "./result.js";
 
 export type Json = Record<string, unknown>;
 
+/**
+ * Identifies one container attachment the way CNI does (network name, container id, interface name);
+ * nlkit keys its IP allocations and nftables rules by it so DEL and GC find exactly what ADD made.
+ */
 export interface Attachment {
   /** The network name (the configuration's `name`). */
   network: string;
@@ -13,6 +17,10 @@ export interface Attachment {
   ifname: string;
 }
 
+/**
+ * An attachment the runtime still considers valid, as CNI's GC command lists it (`cni.dev/valid-
+ * attachments`).
+ */
 export interface GcAttachment {
   containerID: string;
   ifname: string;
@@ -20,14 +28,23 @@ export interface GcAttachment {
 
 /** What every plugin reads: the common keys, the rest left in `raw`. */
 export interface NetConf {
+  /** The configuration's CNI version. */
   cniVersion: string;
+  /** The network's name. */
   name: string;
+  /** The plugin's name. */
   type: string;
+  /** The configuration as parsed, for fields of other plugins. */
   raw: Json;
+  /** The IPAM section, passed to the IPAM plugin. */
   ipam?: Json;
+  /** DNS settings to report. */
   dns?: CniDns;
+  /** The result of earlier plugins (CHECK, DEL and chained ADD). */
   prevResult?: CniResult;
+  /** Capabilities' values the runtime passed (portMappings...). */
   runtimeConfig: Json;
+  /** The `args` section. */
   args: Json;
   /** GC: cni.dev/valid-attachments */
   validAttachments?: GcAttachment[];

@@ -2,17 +2,29 @@
 
 /** The spec's well-known codes (0-99 are reserved), plus the reference plugins' 999 for "internal". */
 export const CNI_ERR = {
+  /** The configuration's cniVersion is not supported. */
   incompatibleVersion: 1,
+  /** A configuration field is not supported; `details` names it. */
   unsupportedField: 2,
+  /** The container does not exist or is unknown. */
   unknownContainer: 3,
+  /** A required CNI_* environment variable is missing or invalid. */
   invalidEnvironment: 4,
+  /** Reading stdin or writing stdout failed. */
   ioFailure: 5,
+  /** The configuration or a result could not be parsed. */
   decodingFailure: 6,
+  /** The configuration is well-formed but wrong. */
   invalidConfig: 7,
+  /** The network namespace path is not a usable namespace. */
   invalidNetns: 8,
+  /** A transient failure (a lock held too long): the runtime may retry. */
   tryAgainLater: 11,
+  /** STATUS: the plugin cannot serve ADD now. */
   pluginNotAvailable: 50,
+  /** STATUS: the plugin works but the network is degraded. */
   limitedConnectivity: 51,
+  /** Anything else (nlkit's own failures). */
   internal: 999,
 } as const;
 

@@ -2,6 +2,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+/**
+ * The plugin names `installLinks()` creates links for in a CNI bin directory.
+ */
 export const PLUGIN_NAMES = ["bridge", "host-local", "portmap", "loopback"] as const;
 
 export interface InstallOptions {

@@ -21,6 +21,9 @@ import { nftExpr as x, type Expr, type Transaction } from "./deps.js";
 import { formatAddr, network as networkOfNet, formatNet, parseNet } from "./ip.js";
 import { attachmentComment, attachmentKey, deleteRules, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget } from "./nft-util.js";
 
+/**
+ * The nftables table (family inet) holding ipMasq rules, named as the reference plugins name it.
+ */
 export const MASQ_TABLE = "cni_plugins_masquerade";
 const MASQ_CHAIN = "masq_checks";
 

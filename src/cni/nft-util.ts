@@ -35,6 +35,9 @@ export function attachmentComment(att: Attachment): string {
   return buf.toString("utf8", 0, end);
 }
 
+/**
+ * Where CNI's nftables rules go: the namespace, the current one by default.
+ */
 export interface NftTarget {
   /** The namespace the rules live in (default: the current one). */
   netns?: NetnsRef;

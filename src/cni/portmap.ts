@@ -22,6 +22,9 @@ import { nftExpr as x, Rtnl, sysctl, type Expr, type NftRule, type Transaction }
 import { formatAddr, formatNet, network, parseAddr, parseNet, type Family, type IpNet } from "./ip.js";
 import { attachmentComment, attachmentKey, deleteRules, fibDaddrLocal, hostU32, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget } from "./nft-util.js";
 
+/**
+ * The nftables table holding portmap's DNAT rules, named as the reference portmap plugin names it.
+ */
 export const HOSTPORT_TABLE = "cni_plugins_hostport";
 const HOSTIP_CHAIN = "hostip_hostports";
 const HOSTPORTS_CHAIN = "hostports";
@@ -29,6 +32,9 @@ const MASQ_CHAIN = "masquerading";
 const RULE_CHAINS = [HOSTIP_CHAIN, HOSTPORTS_CHAIN, MASQ_CHAIN];
 const L4: Record<string, number> = { tcp: 6, udp: 17, sctp: 132 };
 
+/**
+ * One `portMappings` entry (`runtimeConfig`): a host port forwarded to a container port.
+ */
 export interface PortMapping {
   hostPort: number;
   containerPort: number;
@@ -38,6 +44,11 @@ export interface PortMapping {
   hostIP?: string;
 }
 
+/**
+ * What `portForward()` installs for an attachment: its mappings, the container addresses they point
+ * at, whether hairpin and localhost connections are masqueraded (and with which mark), and extra
+ * match conditions.
+ */
 export interface PortForwardSpec {
   mappings: readonly PortMapping[];
   /** The container's addresses with their prefix, as results carry them; the first of each family is used. */

@@ -4,6 +4,9 @@ import { CNI_ERR, CniError } from "./errors.js";
 import { parseAddr, parseNet } from "./ip.js";
 import { versionAtLeast } from "./version.js";
 
+/**
+ * An interface in a CNI result: its name, MAC and, for the container's, its namespace path.
+ */
 export interface CniInterface {
   name: string;
   mac?: string;
@@ -17,6 +20,9 @@ export interface CniInterface {
   pciID?: string;
 }
 
+/**
+ * An address in a CNI result, with its gateway and the interface it is on.
+ */
 export interface CniIpConfig {
   /** Index into interfaces. */
   interface?: number;
@@ -25,6 +31,9 @@ export interface CniIpConfig {
   gateway?: string;
 }
 
+/**
+ * A route in a CNI result or IPAM configuration.
+ */
 export interface CniRoute {
   /** "0.0.0.0/0" */
   dst: string;
@@ -37,6 +46,9 @@ export interface CniRoute {
   scope?: number;
 }
 
+/**
+ * DNS settings in a CNI result, as resolv.conf would hold them.
+ */
 export interface CniDns {
   nameservers?: string[];
   domain?: string;
@@ -44,6 +56,10 @@ export interface CniDns {
   options?: string[];
 }
 
+/**
+ * A CNI result (the JSON a plugin prints on ADD and receives as `prevResult`): interfaces, IPs, routes
+ * and DNS.
+ */
 export interface CniResult {
   cniVersion: string;
   interfaces?: CniInterface[];

@@ -23,6 +23,10 @@ export function pluginName(invoked: string): { name: string; prefix: string } | 
   return m ? { name: m[2]!, prefix: m[1]! } : undefined;
 }
 
+/**
+ * What `runShell()` reads and writes instead of the process's own environment and streams, so the
+ * plugin protocol can be driven (and tested) in process.
+ */
 export interface ShellIO {
   env: Record<string, string | undefined>;
   stdin: string;

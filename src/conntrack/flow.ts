@@ -13,12 +13,19 @@ import {
 
 /** One direction of a flow: addresses, then ports (TCP, UDP, SCTP, GRE keys...) or ICMP fields. */
 export interface FlowTuple {
+  /** The source address. */
   src: string;
+  /** The destination address. */
   dst: string;
+  /** The source port (TCP, UDP, SCTP...). */
   sport?: number;
+  /** The destination port. */
   dport?: number;
+  /** ICMP type (echo: 8, or 128 for ICMPv6). */
   icmpType?: number;
+  /** ICMP code. */
   icmpCode?: number;
+  /** ICMP echo identifier. */
   icmpId?: number;
   /** A zone that applies to this direction only (CTA_TUPLE_ZONE). */
   zone?: number;
@@ -27,17 +34,29 @@ export interface FlowTuple {
 /** 64-bit values: numbers while exact, decimal strings beyond 2^53. */
 export type U64 = number | string;
 
+/**
+ * Packets and bytes of one direction (needs `net.netfilter.nf_conntrack_acct=1`); numbers while exact,
+ * decimal strings beyond.
+ */
 export interface FlowCounters {
   packets: U64;
   bytes: U64;
 }
 
+/**
+ * A tracked connection as `ct.list()`/`ct.get()` return it (`conntrack -L` data): protocol, both
+ * tuples, timeout, status, mark, zone, counters and NAT.
+ */
 export interface Flow {
+  /** 4 or 6. */
   family: 4 | 6 | number;
   /** "tcp", "udp", "icmp", "icmpv6", "sctp", "gre", "dccp", "udplite", or "unknown". */
   proto: string;
+  /** The IP protocol number. */
   protoNum: number;
+  /** The original direction's tuple (as the first packet had it). */
   orig: FlowTuple;
+  /** The reply direction's tuple (NAT shows here). */
   reply: FlowTuple;
   /** TCP, SCTP and DCCP: the tracker's state ("ESTABLISHED", "SYN_SENT", "TIME_WAIT"...). */
   state?: string;
@@ -45,9 +64,11 @@ export interface Flow {
   timeout?: number;
   /** The IPS_* bits set, named without IPS_ ("SEEN_REPLY", "ASSURED", "CONFIRMED", "SRC_NAT"...). */
   status: string[];
+  /** The connection mark (ct mark). */
   mark: number;
   /** The conntrack zone (0 unless one was set, for both directions or one). */
   zone: number;
+  /** The kernel's id of the flow, for deleting exactly it. */
   id: number;
   /** Reference count (dumps and lookups; events carry none). */
   use?: number;
@@ -55,9 +76,11 @@ export interface Flow {
   nat: { source: boolean; destination: boolean };
   /** Per direction, when accounting is on (net.netfilter.nf_conntrack_acct). */
   counters?: { orig?: FlowCounters; reply?: FlowCounters };
+  /** The helper attached ("ftp"). */
   helper?: string;
   /** Bit numbers of the labels set (CTA_LABELS). */
   labels?: number[];
+  /** The security context. */
   secctx?: string;
   /** Nanoseconds since the epoch, when net.netfilter.nf_conntrack_timestamp is on. */
   timestamp?: { start: U64; stop?: U64 };
@@ -65,25 +88,43 @@ export interface Flow {
   master?: FlowTuple & { protoNum: number };
 }
 
+/**
+ * A conntrack flow's IP version.
+ */
 export type FlowFamily = 4 | 6;
 
 /** Flows whose fields match every one given; addresses may be prefixes ("10.0.0.0/24"). */
 export interface TupleFilter {
+  /** The source address or prefix ("10.0.0.0/24"). */
   src?: string;
+  /** The destination address or prefix. */
   dst?: string;
+  /** Only flows with this source port (TCP, UDP, SCTP...). */
   sport?: number;
+  /** Only flows with this destination port. */
   dport?: number;
+  /** ICMP type (echo: 8, or 128 for ICMPv6). */
   icmpType?: number;
+  /** ICMP code. */
   icmpCode?: number;
+  /** ICMP echo identifier. */
   icmpId?: number;
 }
 
+/**
+ * Which flows `ct.list()`, `ct.delete()` and `ct.flush()` touch: family, protocol, tuple fields
+ * (addresses may be prefixes), zone, mark and status.
+ */
 export interface FlowFilter {
+  /** 4 or 6; left out, both. */
   family?: FlowFamily;
   /** A name ("tcp", "udp", "icmp"...) or a protocol number. */
   proto?: string | number;
+  /** Fields the original tuple must match. */
   orig?: TupleFilter;
+  /** Fields the reply tuple must match. */
   reply?: TupleFilter;
+  /** The conntrack zone. */
   zone?: number;
   /** A mark, or { value, mask }: flows whose mark & mask equals value. */
   mark?: number | { value: number; mask: number };
@@ -93,16 +134,28 @@ export interface FlowFilter {
 
 /** One flow named by a whole tuple, in one zone, as the kernel looks flows up. */
 export interface TupleSpec {
+  /** The source address. */
   src: string;
+  /** The destination address. */
   dst: string;
+  /** The source port (TCP, UDP, SCTP...). */
   sport?: number;
+  /** The destination port. */
   dport?: number;
+  /** ICMP type (echo: 8, or 128 for ICMPv6). */
   icmpType?: number;
+  /** ICMP code. */
   icmpCode?: number;
+  /** ICMP echo identifier. */
   icmpId?: number;
+  /** The zone of this direction, for flows whose directions have different zones. */
   zone?: number;
 }
 
+/**
+ * One flow to look up with `ct.get()`: protocol and its original (or reply) tuple, its zone, and
+ * optionally its id.
+ */
 export interface FlowSpec {
   family?: FlowFamily;
   proto: string | number;

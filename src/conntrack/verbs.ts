@@ -11,8 +11,14 @@ import {
 } from "./flow.js";
 import { AF_INET, AF_INET6, CT_DELETE, CT_GET, CT_GET_STATS, CT_NEW, ctMessage, NFNLGRP, statsMessage } from "./table.js";
 
+/**
+ * Where `Conntrack.open()` makes its socket (the namespace options every family takes).
+ */
 export type ConntrackOptions = OpenOptions;
 
+/**
+ * The conntrack events one can follow: a flow began, changed, or ended.
+ */
 export type EventKind = "new" | "update" | "destroy";
 
 /**
@@ -22,6 +28,10 @@ export type EventKind = "new" | "update" | "destroy";
  */
 export type ConntrackEvent = { kind: EventKind; flow: Flow; portid?: number } | { kind: "overrun" };
 
+/**
+ * What `ct.events()` reports (kinds, a flow filter), its socket's receive buffer, and the
+ * `AbortSignal` that ends the iteration.
+ */
 export interface EventsOptions {
   /** Default all three; each is one multicast group joined. */
   kinds?: EventKind[];
@@ -62,14 +72,30 @@ const decodeEntries: Decoder<number | undefined> = (buf, start, len) => {
   return m.type === CT_GET_STATS ? (m.attrs.entries as number | undefined) : undefined;
 };
 
-/** The connection tracking table of one network namespace, over ctnetlink (NETLINK_NETFILTER). */
+/**
+ * The connection tracking table of one network namespace over ctnetlink (what `conntrack
+ * -L/-G/-D/-F/-E` do): list, get, delete and flush flows by filter, count them, and follow events as
+ * an async iterator that ends on its `AbortSignal`. A flow in a zone is found and deleted with its
+ * zone; 64-bit counters are numbers while exact.
+ *
+ * @example
+ * ```ts
+ * import { Conntrack } from "nlkit";
+ * const ct = await Conntrack.open({ netns: "host" });
+ * const flows = await ct.list({ family: 4, proto: "udp", orig: { src: "10.0.0.2" } });
+ * await ct.delete({ orig: { src: "10.0.0.0/24" } });   // how many went
+ * ct.close();
+ * ```
+ */
 export class Conntrack {
   private readonly streams = new Set<FlowEvents>();
 
+  /** Opens a handle in the namespace `opts` names (default the current one), or over `opts.transport`. */
   static async open(opts: ConntrackOptions = {}): Promise<Conntrack> {
     return Conntrack.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: ConntrackOptions = {}): Conntrack {
     return new Conntrack(openSocket(NETLINK_NETFILTER, opts), opts);
   }

@@ -30,6 +30,18 @@ function target(to: string): { address: string; port?: number } {
   return t;
 }
 
+/**
+ * Walks the checklist a packet from `netns` to `to` meets (addresses, routes, neighbours, sysctls,
+ * rules, nftables, conntrack, a probe) and reports each step as ok, warning, failure or skipped;
+ * nothing is changed. Throws `NlkitInputError` without a destination.
+ *
+ * @example
+ * ```ts
+ * import { diagnose, renderDoctorText } from "nlkit";
+ * const report = await diagnose({ netns: "ns1", to: "10.0.0.2" });
+ * console.log(renderDoctorText(report));   // what `nlkit doctor` prints
+ * ```
+ */
 export async function diagnose(opts: DiagnoseOptions): Promise<Report> {
   if (!opts.to) throw new NlkitInputError("diagnose needs a destination (to)", "to");
   const t = target(opts.to);

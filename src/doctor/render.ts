@@ -20,6 +20,9 @@ export function summary(r: Report): string {
   return first ? `${head}; first failure (the root cause): ${first.id}` : r.ok ? `${head}: the path is healthy` : head;
 }
 
+/**
+ * Prints a doctor report as `nlkit doctor` does: grouped by stage, one line per check, with hints.
+ */
 export function renderText(r: Report): string {
   const lines = [`nlkit doctor: ${r.netns ?? "current namespace"}${r.to ? ` -> ${r.to}` : ""}`];
   const stages: { name: string; checks: Check[] }[] = [];

@@ -1,3 +1,6 @@
+/**
+ * How a check came out; only "failure" makes a report not ok.
+ */
 export type CheckStatus = "ok" | "warning" | "failure" | "skipped";
 
 /** One step of the path a packet takes, judged. */
@@ -16,6 +19,9 @@ export interface Check {
   details?: unknown;
 }
 
+/**
+ * What `diagnose()` resolves with: whether anything failed, and every check made.
+ */
 export interface Report {
   /** No check failed (warnings allowed). */
   ok: boolean;
@@ -24,6 +30,11 @@ export interface Report {
   checks: Check[];
 }
 
+/**
+ * What `diagnose()` checks: the namespace the packet starts in and its destination (with a port, the
+ * probe uses UDP, or TCP with `tcp`), the namespace that should answer, the router to expect, how long
+ * and how often to probe, and an `AbortSignal`.
+ */
 export interface DiagnoseOptions {
   /** The namespace the packet starts in; left out, the caller's current namespace. */
   netns?: string;

@@ -23,6 +23,10 @@ export interface SetFeaturesOptions extends CallOptions {
 /** A device by name or ifindex. */
 export type EthtoolDev = string | number;
 
+/**
+ * Where `Ethtool.open()` creates its socket, or an existing `Genl` handle to share (and its family
+ * cache).
+ */
 export interface EthtoolOptions extends GenlOptions {
   /** Share this generic netlink handle (and its family cache) instead of opening one; close() leaves it open. */
   genl?: Genl;
@@ -54,6 +58,10 @@ export interface LinkModes {
   rateMatching?: string | number;
 }
 
+/**
+ * What `Ethtool.linkState()` reports (`ethtool DEV`'s "Link detected", signal quality, extended state
+ * codes).
+ */
 export interface LinkState {
   link?: boolean;
   /** Signal quality index and its maximum, where the PHY measures it. */
@@ -64,6 +72,9 @@ export interface LinkState {
   extSubstate?: number;
 }
 
+/**
+ * Wake-on-LAN modes a device supports and has enabled (`ethtool DEV`'s Wake-on lines).
+ */
 export interface Wol {
   /** Wake-on-LAN modes (kernel names: phy, ucast, mcast, bcast, arp, magic, magicsecure, filter). */
   supported: string[];
@@ -72,6 +83,9 @@ export interface Wol {
   sopass?: string;
 }
 
+/**
+ * A driver's message level (`ethtool DEV`'s "Current message level").
+ */
 export interface DebugInfo {
   /** The driver's message level (bits 0-31 of the mask). */
   msglvl: number;
@@ -81,13 +95,21 @@ export interface DebugInfo {
 
 /** CHANNELS (`ethtool -l`): 0 where the device has no channel of a kind. */
 export interface Channels {
+  /** Most receive-only channels the device supports. */
   rxMax: number;
+  /** Most transmit-only channels. */
   txMax: number;
+  /** Most other (link interrupt) channels. */
   otherMax: number;
+  /** Most combined channels. */
   combinedMax: number;
+  /** Receive-only channels in use. */
   rx: number;
+  /** Transmit-only channels in use. */
   tx: number;
+  /** Other channels in use. */
   other: number;
+  /** Combined channels in use. */
   combined: number;
 }
 
@@ -165,19 +187,33 @@ function bitsOrFail(b: DecodedBitset | undefined, what: string): Bits {
 }
 
 /**
- * ethtool over generic netlink, bound to one network namespace: link settings and state,
- * offload features (under `ethtool -k`'s names) and channels. String sets (feature names) are
- * read once per handle.
+ * ethtool over generic netlink, bound to one network namespace: link settings and state, offload
+ * features under `ethtool -k`'s names, channels, timestamping, and notifications. String sets (feature
+ * names) are read once per handle. A feature the kernel will not change rejects with
+ * `FeatureChangeError`, which says what did change.
+ *
+ * @example
+ * ```ts
+ * import { Ethtool } from "nlkit";
+ * const et = await Ethtool.open({ netns: "ns1" });
+ * await et.features("veth1");                                   // ethtool -k veth1
+ * await et.setFeatures("veth1", { "tx-checksum-ip-generic": false, gro: true });   // ethtool -K
+ * await et.channels("veth1");                                   // ethtool -l veth1
+ * et.close();
+ * ```
  */
 export class Ethtool {
+  /** The generic netlink handle underneath (owned, or shared through `opts.genl`). */
   readonly genl: Genl;
   private readonly ownsGenl: boolean;
   private readonly strsets = new Map<number, string[]>();
 
+  /** Opens a handle in the namespace `opts` names (default the current one), or on a shared `opts.genl`. */
   static async open(opts: EthtoolOptions = {}): Promise<Ethtool> {
     return Ethtool.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: EthtoolOptions = {}): Ethtool {
     const { genl, ...rest } = opts;
     return new Ethtool(genl ?? Genl.openSync(rest), genl === undefined);
@@ -341,6 +377,7 @@ export class Ethtool {
     return names;
   }
 
+  /** Closes the generic netlink handle unless it was shared through `opts.genl`. */
   close(): void {
     this.strsets.clear();
     if (this.ownsGenl) this.genl.close();

@@ -5,6 +5,10 @@ import type { CallOptions, NetlinkSocket } from "../netlink/socket.js";
 import type { Transport } from "../netlink/transport.js";
 import type { GenlMessage } from "./verbs.js";
 
+/**
+ * How a generic netlink monitor listens: its receive buffer, the `AbortSignal` that ends it, and a
+ * `transport` for tests.
+ */
 export interface GenlMonitorOptions extends CallOptions {
   /** SO_RCVBUF(FORCE) of the monitor's own socket, for bursts of notifications. */
   receiveBufferSize?: number;
@@ -67,6 +71,7 @@ export class GenlMonitor implements AsyncIterable<GenlMessage | MonitorOverrun> 
     }
   }
 
+  /** Yields the family's decoded notifications until closed or aborted. */
   [Symbol.asyncIterator](): AsyncIterator<GenlMessage | MonitorOverrun> {
     return {
       next: async () => {

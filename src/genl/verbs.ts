@@ -9,12 +9,18 @@ import type { Transport } from "../netlink/transport.js";
 import { GenlMonitor, type GenlMonitorOptions } from "./monitor.js";
 import { CTRL_CMD, CTRL_VERSION_DUMP, CTRL_VERSION_GET, ctrlAttrs, GENL_ID_CTRL, genlmsghdr } from "./table.js";
 
+/**
+ * One command a generic netlink family offers, with its capability flags.
+ */
 export interface GenlOp {
   id: number;
   /** GENL_ADMIN_PERM | GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL | GENL_UNS_ADMIN_PERM */
   flags: number;
 }
 
+/**
+ * A multicast group a generic netlink family offers, joined by name through `Genl.monitor()`.
+ */
 export interface GenlMcastGroup {
   name: string;
   id: number;
@@ -22,13 +28,19 @@ export interface GenlMcastGroup {
 
 /** A generic netlink family as nlctrl describes it (`genl ctrl list`). */
 export interface GenlFamily {
+  /** The family's name ("ethtool", "nl80211"). */
   name: string;
   /** The nlmsg_type of its messages. */
   id: number;
+  /** The family's version. */
   version: number;
+  /** The size of its header after genlmsghdr. */
   hdrsize: number;
+  /** Its highest attribute number. */
   maxAttr: number;
+  /** The commands it offers. */
   ops: GenlOp[];
+  /** Its multicast groups. */
   mcastGroups: GenlMcastGroup[];
 }
 
@@ -60,6 +72,9 @@ export interface GenlMessage<A = AttrValues> {
   attrs: A;
 }
 
+/**
+ * Where `Genl.open()` creates its socket: the namespace options every family takes, or a `transport`.
+ */
 export interface GenlOptions extends OpenOptions {}
 
 /** Attributes of messages no spec describes: every one is kept raw. */
@@ -132,21 +147,33 @@ function familyKey(family: unknown): { familyName: string } | { familyId: number
 }
 
 /**
- * A generic netlink handle bound to one network namespace (families are registered per
- * namespace: most, not all, are visible everywhere). Families are resolved through nlctrl once
- * and cached for the handle's life; families built on top send their commands through
- * request()/dump() by family name.
+ * A generic netlink handle bound to one network namespace: lists families (`genl ctrl list`), resolves
+ * one by name through nlctrl once and caches it for the handle's life, sends its commands by family
+ * name, and joins its multicast groups by name with `monitor()`. An absent family rejects with
+ * `NetlinkError` ENOENT.
+ *
+ * @example
+ * ```ts
+ * import { Genl } from "nlkit";
+ * const g = await Genl.open({ netns: "ns1" });
+ * const families = await g.families();     // name, id, version, ops, mcastGroups
+ * const ethtool = await g.family("ethtool");
+ * g.close();
+ * ```
  */
 export class Genl {
+  /** The generic netlink socket this handle sends through. */
   readonly socket: NetlinkSocket;
   private readonly cache = new Map<string, GenlFamily>();
   private readonly defs = new WeakMap<GenlCommand, Map<number, MessageDef>>();
   private readonly decoders = new WeakMap<GenlFamilySpec, Map<number, Decoder<GenlMessage | undefined>>>();
 
+  /** Opens a handle in the namespace `opts` names (default the current one), or over `opts.transport`. */
   static async open(opts: GenlOptions = {}): Promise<Genl> {
     return Genl.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: GenlOptions = {}): Genl {
     return new Genl(openSocket(NETLINK_GENERIC, opts), opts);
   }
@@ -221,6 +248,7 @@ export class Genl {
     });
   }
 
+  /** Closes the socket. */
   close(): void {
     this.socket.close();
     this.cache.clear();

@@ -27,12 +27,25 @@ export type AttrKind =
   | "lladdr"
   | "nest" | "array" | "submsg" | "struct" | "custom";
 
+/**
+ * A kernel enum's names and values both ways, as `enumDef` builds it.
+ */
 export interface EnumDef {
   readonly name: string;
   readonly names: ReadonlyMap<number, string>;
   readonly values: ReadonlyMap<string, number>;
 }
 
+/**
+ * Names the values of a kernel enum, so decoded attributes read as words ("bridge", "static") and
+ * encoders accept either the word or the number.
+ *
+ * @example
+ * ```ts
+ * import { enumDef } from "nlkit";
+ * const proto = enumDef("rt_protocol", { kernel: 2, boot: 3, static: 4 });
+ * ```
+ */
 export function enumDef(name: string, entries: Record<string, number>): EnumDef {
   const names = new Map<number, string>();
   const values = new Map<string, number>();
@@ -64,6 +77,10 @@ export interface CustomCodec {
 
 type SetRef = AttrSet | (() => AttrSet);
 
+/**
+ * Per-attribute options of an `attrSet` entry: byte order, the nested set, the enum that names the
+ * values, and how sub-messages are chosen.
+ */
 export interface AttrOptions {
   /** Integer in network byte order (also honoured on decode when the kernel sets NLA_F_NET_BYTEORDER). */
   be?: boolean;
@@ -94,15 +111,26 @@ export interface AttrDef extends AttrOptions {
   readonly uapi: string;
 }
 
+/**
+ * An attribute kept as bytes because its table does not describe it, with its type and flag bits.
+ */
 export interface RawAttr {
+  /** The attribute type, flag bits removed. */
   type: number;
+  /** NLA_F_NESTED was set. */
   nested: boolean;
+  /** NLA_F_NET_BYTEORDER was set. */
   netByteorder: boolean;
+  /** The payload. */
   data: Buffer;
   /** Why a known attribute was kept raw (e.g. wrong length). */
   reason?: string;
 }
 
+/**
+ * Decoded attributes by key, plus the raw ones the table did not know (`unknown`), kept so they re-
+ * encode unchanged.
+ */
 export type AttrValues = Record<string, unknown> & { unknown?: RawAttr[] };
 
 export type AttrTable = Record<string, readonly [number, AttrKind, AttrOptions?]>;
@@ -112,6 +140,10 @@ export interface AttrSetOptions {
   nestFlag?: boolean;
 }
 
+/**
+ * A compiled attribute table (made by `attrSet`): lookups by attribute type and by key, used by
+ * `encodeAttrs`/`decodeAttrs` and nested sets.
+ */
 export class AttrSet {
   readonly byType: (AttrDef | undefined)[] = [];
   readonly byKey = new Map<string, AttrDef>();
@@ -133,6 +165,18 @@ export class AttrSet {
   }
 }
 
+/**
+ * Declares a netlink attribute set as a table (key, attribute type, kind, options); the generic
+ * encoder and decoder walk it, so a family needs no hand-written codec. Unknown attributes survive a
+ * decode and re-encode as raw bytes. Throws `NlkitInputError` at encode time for values that do not
+ * fit.
+ *
+ * @example
+ * ```ts
+ * import { attrSet } from "nlkit";
+ * const ctrl = attrSet("ctrl", "CTRL_ATTR_", { familyId: [1, "u16"], familyName: [2, "string"] }, { nestFlag: true });
+ * ```
+ */
 export function attrSet(name: string, prefix: string, table: AttrTable, opts?: AttrSetOptions): AttrSet {
   return new AttrSet(name, prefix, table, opts);
 }
@@ -147,6 +191,10 @@ export function resolveSet(ref: SetRef | undefined): AttrSet | undefined {
 
 // --- encoding ---------------------------------------------------------------------------------
 
+/**
+ * Writes the attributes of `values` as `set` describes them; `undefined`/`null` values are skipped.
+ * Throws `NlkitInputError` for a key the set does not have or a value of the wrong shape.
+ */
 export function encodeAttrs(w: NlWriter, set: AttrSet, values: Record<string, unknown>): void {
   for (const key in values) {
     const v = values[key];
@@ -369,6 +417,10 @@ export function forEachAttr(
   }
 }
 
+/**
+ * Reads the attributes between `start` and `end` as `set` describes them; attributes the set does not
+ * know are kept in `unknown`. Malformed input throws `NetlinkParseError`, never a RangeError.
+ */
 export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSet): AttrValues {
   checkRange(buf, start, end, set.name);
   const out: AttrValues = {};

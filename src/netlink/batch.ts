@@ -5,6 +5,9 @@ import { ACK, Exchange } from "./exchange.js";
 import type { CallOptions, NetlinkSocket, Request } from "./socket.js";
 import { NlWriter } from "./writer.js";
 
+/**
+ * How a `Batch` packs its requests into `sendto` calls; the defaults suit rtnetlink.
+ */
 export interface BatchOptions {
   /** Most bytes one sendto carries (default 60 KiB). */
   chunkBytes?: number;
@@ -19,6 +22,10 @@ export interface BatchOptions {
   replyBudget?: number;
 }
 
+/**
+ * What `Batch.send()` resolves with: how many requests the kernel accepted, the `NetlinkError`s of the
+ * ones it refused, and the ones refused before sending (bad input), each carrying its request index.
+ */
 export interface BatchOutcome {
   /** How many requests the kernel accepted. */
   ok: number;

@@ -117,6 +117,10 @@ function slowPath(buf: Buffer, out: AttrValues, def: AttrDef, ps: number, pe: nu
   storeDecoded(out, buf, def, ps, pe, rawType);
 }
 
+/**
+ * A message split by `decodeParts`: its header fields, the family header struct and the raw attribute
+ * span, for verbs that decode attributes lazily or with a compiled decoder.
+ */
 export interface DecodedParts<H = StructValue> {
   type: number;
   flags: number;

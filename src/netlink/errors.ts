@@ -2,16 +2,24 @@ import { errnoMessage, errnoName, errnoNumber } from "../syscalls/errno.js";
 
 /** What the kernel said besides the errno, from an extended ACK (NLMSGERR_ATTR_*). */
 export interface Extack {
+  /** The kernel's explanation (NLMSGERR_ATTR_MSG), e.g. "Unknown device type". */
   message?: string;
   /** Byte offset of the offending attribute inside the request, from its nlmsghdr. */
   offset?: number;
+  /** A cookie the kernel attached (NLMSGERR_ATTR_COOKIE). */
   cookie?: Buffer;
+  /** The attribute type the kernel wanted and did not get (NLMSGERR_ATTR_MISS_TYPE). */
   missingType?: number;
+  /** Offset of the nest it was missing from (NLMSGERR_ATTR_MISS_NEST). */
   missingNest?: number;
   /** The offending attribute's name when the family's tables could resolve `offset` (or the missing type). */
   attribute?: string;
 }
 
+/**
+ * Which request a `NetlinkError` answers: its message type (named when the family knows it), its
+ * position in a batch or transaction, and its bytes, so a refusal can be traced back to what was sent.
+ */
 export interface RequestInfo {
   /** nlmsg_type of the request that failed, and its name when the family knows it (e.g. RTM_NEWLINK). */
   type: number;
@@ -23,12 +31,32 @@ export interface RequestInfo {
   index?: number;
 }
 
-/** The kernel refused a request. */
+/**
+ * The kernel refused a request: `errno` and `code` ("EEXIST"), the kernel's extended ack
+ * (`extack.message`, the attribute it pointed at) and the request it answers (`request.typeName`, its
+ * index in a batch, its bytes). The message reads like iproute2's, e.g. `RTNETLINK answers: File
+ * exists (EEXIST, RTM_NEWLINK)`.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkError } from "nlkit";
+ * try {
+ *   await rt.link.add({ name: "br0", kind: "bridge" });
+ * } catch (e) {
+ *   if (!(e instanceof NetlinkError && e.code === "EEXIST")) throw e;   // already there: fine
+ * }
+ * ```
+ */
 export class NetlinkError extends Error {
+  /** Always "NetlinkError", for checks across realms where `instanceof` fails. */
   override readonly name = "NetlinkError";
+  /** The positive errno the kernel answered with (17 for EEXIST). */
   readonly errno: number;
+  /** The errno's name ("EEXIST", "ENODEV"), what code usually compares against. */
   readonly code: string;
+  /** The kernel's extended ack: its message, the offending attribute when one can be named, the offset. */
   readonly extack: Extack;
+  /** The request the kernel refused (type, name, index in a batch, bytes); undefined when unknown. */
   readonly request: RequestInfo | undefined;
 
   constructor(errno: number, extack: Extack = {}, request?: RequestInfo) {
@@ -62,7 +90,9 @@ function formatNetlinkError(errno: number, extack: Extack, request?: RequestInfo
 
 /** Malformed bytes: the only error the decoders throw. */
 export class NetlinkParseError extends Error {
+  /** Always "NetlinkParseError". */
   override readonly name = "NetlinkParseError";
+  /** Where in the buffer the malformed data starts. */
   readonly offset: number;
   constructor(message: string, offset: number) {
     super(`${message} at byte ${offset}`);
@@ -70,10 +100,25 @@ export class NetlinkParseError extends Error {
   }
 }
 
-/** Bad input from the caller, refused before anything reached the kernel. */
+/**
+ * Bad input from the caller, refused before anything reached the kernel, so nothing changed; `field`
+ * names the argument at fault (e.g. `address` for "10.0.0.300/24").
+ *
+ * @example
+ * ```ts
+ * import { NlkitInputError } from "nlkit";
+ * await rt.addr.add("veth1", "10.0.0.300/24").catch((e) => e instanceof NlkitInputError && e.field);   // "address"
+ * ```
+ */
 export class NlkitInputError extends Error {
+  /** Always "NlkitInputError". */
   override readonly name = "NlkitInputError";
+  /** The errno matching `code` (22 for EINVAL), so callers can treat it like a kernel refusal. */
   readonly errno: number;
+  /**
+   * "EINVAL" for bad values; a more precise errno name where one fits (EMSGSIZE for an oversized
+   * transaction).
+   */
   readonly code: string;
   /** The argument or field at fault, e.g. "name" or "peer.name". */
   readonly field: string | undefined;
@@ -90,10 +135,15 @@ export class NlkitInputError extends Error {
  * here: the caller decides whether a possibly inconsistent snapshot is good enough.
  */
 export class DumpInterruptedError<T = unknown> extends Error {
+  /** "DumpInterruptedError". */
   override readonly name: string = "DumpInterruptedError";
+  /** Always "EINTR". */
   readonly code = "EINTR";
+  /** Always 4 (EINTR). */
   readonly errno = 4;
+  /** What the last attempt returned: possibly inconsistent, still usable. */
   readonly messages: T[];
+  /** How many times the dump ran before giving up. */
   readonly attempts: number;
   constructor(messages: T[], attempts: number) {
     super(`dump interrupted: the kernel's data changed during the dump (NLM_F_DUMP_INTR) after ${attempts} attempt(s)`);
@@ -104,9 +154,13 @@ export class DumpInterruptedError<T = unknown> extends Error {
 
 /** No answer within the time a call allowed (`timeoutMs`); the socket stays usable. */
 export class NlkitTimeoutError extends Error {
+  /** Always "NlkitTimeoutError". */
   override readonly name = "NlkitTimeoutError";
+  /** Always "ETIMEDOUT". */
   readonly code = "ETIMEDOUT";
+  /** Always 110 (ETIMEDOUT). */
   readonly errno = 110;
+  /** The time allowed, in ms. */
   readonly timeoutMs: number;
   constructor(timeoutMs: number, what = "no reply from the kernel") {
     super(`${what} within ${timeoutMs} ms`);

@@ -1,8 +1,14 @@
 // Pure IP/MAC address text <-> bytes conversion. Formatting follows glibc's inet_ntop so that
 // output matches what iproute2 prints.
 
+/**
+ * The IP version: 4 or 6, the words nlkit uses where iproute2 says `-4`/`-6`.
+ */
 export type IpFamily = 4 | 6;
 
+/**
+ * An address with its prefix length, as `parseCidr` reads "10.0.0.1/24".
+ */
 export interface Cidr {
   family: IpFamily;
   /** 4 or 16 bytes, network byte order. */
@@ -86,6 +92,16 @@ function pushWords(parts: string[], into: number[], lastMayBeV4: boolean): boole
   return true;
 }
 
+/**
+ * Reads an IPv4 or IPv6 address in text form into its family and network-order bytes; `undefined` when
+ * the text is not an address (no throw, so callers can word their own error).
+ *
+ * @example
+ * ```ts
+ * import { parseIp } from "nlkit";
+ * parseIp("10.0.0.1");   // { family: 4, bytes: <Buffer 0a 00 00 01> }
+ * ```
+ */
 export function parseIp(text: string): { family: IpFamily; bytes: Buffer } | undefined {
   const v4 = parseIPv4(text);
   if (v4) return { family: 4, bytes: v4 };
@@ -128,6 +144,10 @@ export function formatIPv6(buf: Buffer, off = 0): string {
   return s;
 }
 
+/**
+ * Prints address bytes as iproute2 does: 4 bytes as IPv4, 16 as IPv6 (compressed), anything else as a
+ * link-layer address ("02:00:00:00:00:01").
+ */
 export function formatIp(buf: Buffer, off = 0, len = buf.length - off): string {
   if (len === 4) return formatIPv4(buf, off);
   if (len === 16) return formatIPv6(buf, off);

@@ -7,11 +7,19 @@ import { NetlinkParseError, type Extack } from "./errors.js";
 import { decodeStruct, encodeStruct, type StructDef, type StructValue } from "./struct.js";
 import type { NlWriter } from "./writer.js";
 
+/**
+ * The fields of a `struct nlmsghdr`.
+ */
 export interface NlHeader {
+  /** The message's length, header included. */
   len: number;
+  /** The message type. */
   type: number;
+  /** NLM_F_* flags. */
   flags: number;
+  /** The sequence number that pairs replies with requests. */
   seq: number;
+  /** The sender's port id (0 for the kernel). */
   pid: number;
 }
 
@@ -24,12 +32,21 @@ export interface MessageDef {
   readonly typeNames?: ReadonlyMap<number, string>;
 }
 
+/**
+ * A message read by `decodeMessage`: the nlmsghdr fields, the family header and the attributes.
+ */
 export interface DecodedMessage<H = StructValue, A = AttrValues> {
+  /** The message type. */
   type: number;
+  /** NLM_F_* flags. */
   flags: number;
+  /** The sequence number. */
   seq: number;
+  /** The sender's port id. */
   pid: number;
+  /** The family header, decoded by the message definition's struct. */
   header: H;
+  /** The attributes, decoded by its attribute set. */
   attrs: A;
 }
 
@@ -73,12 +90,19 @@ export function forEachMessage(buf: Buffer, end: number, fn: (start: number, len
   }
 }
 
+/**
+ * Splits a datagram into its netlink messages, as subarrays of `buf` (nothing is copied).
+ */
 export function splitMessages(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
   forEachMessage(buf, buf.length, (s, l) => out.push(buf.subarray(s, s + l)));
   return out;
 }
 
+/**
+ * Writes one whole netlink message (nlmsghdr, the family header, attributes) and returns its length;
+ * the building block under `tableRequest` for families nlkit does not cover.
+ */
 export function encodeMessage(
   w: NlWriter, def: MessageDef, type: number, flags: number,
   header: StructValue | undefined, attrs: Record<string, unknown> | undefined, seq = 0, pid = 0,

@@ -16,6 +16,10 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
   private failed: unknown;
   private closed = false;
 
+  /**
+   * Opens a socket joined to `groups` and decodes each notification with `decode`; iterate it with
+   * `for await`.
+   */
   static open<T>(opts: SocketOptions & { groups: number[] }, decode: Decoder<T>): NetlinkMonitor<T> {
     return new NetlinkMonitor(NetlinkSocket.open(opts), decode);
   }
@@ -71,6 +75,10 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
     return new Promise((resolve, reject) => { this.waiting = { resolve, reject }; });
   }
 
+  /**
+   * Yields each decoded notification, or a `MonitorOverrun` when the kernel dropped some (dump again
+   * to resynchronise).
+   */
   [Symbol.asyncIterator](): AsyncIterator<T | MonitorOverrun> {
     return {
       next: () => this.nextResult(),
@@ -81,6 +89,7 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
     };
   }
 
+  /** Closes the socket and ends the iteration. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

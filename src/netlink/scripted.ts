@@ -11,8 +11,11 @@ import { NlWriter } from "./writer.js";
  * scripts see it with the socket's own seq; recorded scripts compare it with seq and pid zeroed.
  */
 export interface ScriptedRequest {
+  /** The request's message type. */
   type: number;
+  /** Its NLM_F_* flags. */
   flags: number;
+  /** Its sequence number, which replies must carry. */
   seq: number;
   /** The whole message, nlmsghdr included. */
   bytes: Buffer;
@@ -42,19 +45,32 @@ export class ScriptMismatchError extends Error {
   }
 }
 
+/**
+ * Settings of a `ScriptedTransport`: the port id it pretends the kernel assigned.
+ */
 export interface ScriptedTransportOptions {
   portId?: number;
 }
 
 /**
- * A Transport that answers from a script (recorded exchanges, in order) or from a handler
- * function, with no kernel: the seam for testing code that uses nlkit without root, as
- * `Rtnl.open({ transport })` and `Nft.open({ transport })` accept it. Every request sent is in
- * `sent`; `assertDone()` checks the script was used up.
+ * A Transport that answers from a script (recorded exchanges, in order) or from a handler function,
+ * with no kernel: the seam for testing code that uses nlkit without root, as `Rtnl.open({ transport
+ * })` and the families opened with `OpenOptions` (Conntrack, SockDiag, Genl, Ethtool) accept it. Every
+ * request sent is in `sent`; `assertDone()` checks the script was used up; a request that does not
+ * match the script throws `ScriptMismatchError`.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl, ScriptedTransport, reply } from "nlkit";
+ * const transport = new ScriptedTransport((req) => (req.type === 24 ? [reply.error(17, req)] : undefined));   // 24: RTM_NEWROUTE
+ * const rt = await Rtnl.open({ transport });
+ * await rt.route.add({ dst: "10.1.0.0/16", dev: 3 }).catch((e) => e.code);   // "EEXIST"
+ * ```
  */
 export class ScriptedTransport implements Transport {
   readonly portId: number;
   readonly fd = undefined;
+  /** Every request datagram sent, decoded, in order: what a test asserts on. */
   readonly sent: ScriptedRequest[] = [];
   private readonly script: ScriptedExchange[] | undefined;
   private readonly handler: ScriptHandler | undefined;
@@ -72,6 +88,7 @@ export class ScriptedTransport implements Transport {
     else this.script = [...script];
   }
 
+  /** Whether `close()` was called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -81,6 +98,7 @@ export class ScriptedTransport implements Transport {
     return this.script ? this.script.length - this.next : 0;
   }
 
+  /** Throws `ScriptMismatchError` when exchanges of the script were never asked for. */
   assertDone(): void {
     if (this.remaining > 0) {
       throw new ScriptMismatchError(`${this.remaining} scripted exchange(s) never happened; next expected ${hexOf(this.script![this.next]!.request)}`, bytesOf(this.script![this.next]!.request), Buffer.alloc(0));
@@ -174,7 +192,9 @@ export class ScriptedTransport implements Transport {
     return this.queue.length > 0;
   }
 
+  /** Records nothing: group membership only matters for notifications, which a test injects. */
   joinGroup(): void {}
+  /** As joinGroup: nothing to do without a kernel. */
   leaveGroup(): void {}
 
   /** Queues a datagram as if the kernel had sent it unprompted (a multicast notification). */
@@ -183,6 +203,7 @@ export class ScriptedTransport implements Transport {
     this.wakeWaiters();
   }
 
+  /** Marks the transport closed. */
   close(): void {
     this.isClosed = true;
   }

@@ -15,6 +15,10 @@ export { Batch, type BatchOptions, type BatchOutcome } from "./batch.js";
 /** Writes a request's payload (the family header struct and attributes) after the nlmsghdr. */
 export type Encoder = (w: NlWriter) => void;
 
+/**
+ * One netlink request for `NetlinkSocket.request`/`dump`/`Batch`: the message type, extra NLM_F_*
+ * flags and a function that writes the payload. `tableRequest` builds one from an attribute table.
+ */
 export interface Request {
   type: number;
   /** NLM_F_* beyond REQUEST (added always) and ACK (added for non-dump requests). */
@@ -47,11 +51,20 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
 }
 
+/**
+ * How `NetlinkSocket.open` creates its socket (protocol, namespace, buffer sizes) and how long a call
+ * waits for an answer before it rejects with `NlkitTimeoutError`.
+ */
 export interface SocketOptions extends KernelTransportOptions {
   /** How long to wait for a reply the kernel has not queued yet, in ms (default 30000). */
   timeoutMs?: number;
 }
 
+/**
+ * How a dump waits (`signal`, `timeoutMs`) and how often it is run again when the kernel reports the
+ * data changed under it (NLM_F_DUMP_INTR); without retries such a dump rejects with
+ * `DumpInterruptedError`.
+ */
 export interface DumpOptions extends CallOptions {
   /** On NLM_F_DUMP_INTR, run the dump again up to this many extra times before giving up. */
   retries?: number;
@@ -89,13 +102,28 @@ export function openSocket(protocol: number, opts: OpenOptions = {}, extra: Omit
 let nextSocketSeq = (Date.now() & 0x3fffffff) >>> 0;
 
 /**
- * A netlink socket for any protocol, over a Transport (the kernel, or a scripted stand-in).
- * Replies are matched to requests by seq, so several calls may be in flight at once; a reply
- * that is not queued yet is awaited through the shared poller, never by blocking the thread
- * (only the *Sync calls block, in a bounded poll).
+ * A netlink socket for any protocol, for families nlkit does not cover: `request()` for one answer,
+ * `dump()` for many, `batch()` for many requests in few system calls. Replies are matched to requests
+ * by seq, so several calls may be in flight at once; a reply not queued yet is awaited through the
+ * shared poller, never by blocking the thread (only the *Sync calls block, in a bounded poll). Kernel
+ * refusals reject with `NetlinkError`, waits past `timeoutMs` with `NlkitTimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkSocket, attrSet, struct, decodeMessage, constants } from "nlkit";
+ * const ctrl = attrSet("ctrl", "CTRL_ATTR_", { familyId: [1, "u16"], familyName: [2, "string"] }, { nestFlag: true });
+ * const genl = struct("genlmsghdr", [["cmd", "u8"], ["version", "u8"], ["_", "pad", 2]]);
+ * const def = { name: "ctrl", header: genl, attrs: ctrl };
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_GENERIC });
+ * const families = await sock.dump({ type: 0x10, def, encode: (w) => w.u32(0x0103) },   // CTRL_CMD_GETFAMILY, version 1
+ *   (buf, s, l) => decodeMessage(buf, s, l, def).attrs.familyName);
+ * sock.close();
+ * ```
  */
 export class NetlinkSocket {
+  /** What the socket sends through: the kernel, or a scripted stand-in. */
   readonly transport: Transport;
+  /** The netlink protocol (NETLINK_ROUTE, NETLINK_GENERIC, ...). */
   readonly protocol: number;
   private seq: number;
   private recvBuf = Buffer.alloc(INITIAL_RECV);
@@ -119,6 +147,10 @@ export class NetlinkSocket {
     return undefined;
   };
 
+  /**
+   * Creates a kernel socket (inside `opts.netnsPath`/`netnsFd` when given, switching back at once) and
+   * binds it; a failing system call throws `SyscallError`.
+   */
   static open(opts: SocketOptions): NetlinkSocket {
     return new NetlinkSocket(new KernelTransport(opts), opts);
   }
@@ -136,22 +168,27 @@ export class NetlinkSocket {
     return this.transport.fd ?? -1;
   }
 
+  /** The port id the kernel assigned at bind (nl_pid), which replies and notifications carry. */
   get portId(): number {
     return this.transport.portId;
   }
 
+  /** Whether `close()` was called; calls on a closed socket reject. */
   get isClosed(): boolean {
     return this.transport.closed;
   }
 
+  /** Subscribes to a multicast group (NETLINK_ADD_MEMBERSHIP), e.g. an RTNLGRP_* number. */
   joinGroup(group: number): void {
     this.transport.joinGroup(group);
   }
 
+  /** Unsubscribes from a multicast group. */
   leaveGroup(group: number): void {
     this.transport.leaveGroup(group);
   }
 
+  /** Closes the socket; calls still waiting reject. */
   close(): void {
     this.transport.close();
     for (const ex of this.pending.values()) {
@@ -247,6 +284,10 @@ export class NetlinkSocket {
     }
   }
 
+  /**
+   * `dump()` that blocks the thread until the dump is done (bounded poll): for start-up and CLI paths
+   * only.
+   */
   dumpSync<T>(req: Request, decode: Decoder<T>, opts: DumpOptions = {}): T[] {
     this.refuseWhileIterating();
     const retries = opts.retries ?? 0;

@@ -16,9 +16,15 @@ export interface FieldDef {
   readonly size: number;
 }
 
+/**
+ * A C struct's layout (name, size, fields with offsets) as `struct()` builds it.
+ */
 export interface StructDef {
+  /** The C struct's name, used in error messages. */
   readonly name: string;
+  /** Its size in bytes, padding included. */
   readonly size: number;
+  /** Its fields with their offsets. */
   readonly fields: readonly FieldDef[];
 }
 
@@ -26,7 +32,17 @@ const FIELD_SIZE: Record<Exclude<FieldKind, "bytes" | "pad">, number> = {
   u8: 1, s8: 1, u16: 2, s16: 2, u16be: 2, u32: 4, s32: 4, u32be: 4, u64: 8, u64n: 8, s64: 8,
 };
 
-/** Fields in C order; `["x", "bytes", 16]` and `["_", "pad", 2]` take an explicit size. */
+/**
+ * Declares a C struct (a family header such as ifinfomsg or genlmsghdr) as a list of fields in C
+ * order; offsets and alignment are computed, and `["x", "bytes", 16]` or `["_", "pad", 2]` take an
+ * explicit size. Decoding is tolerant of shorter and longer structs from other kernel versions.
+ *
+ * @example
+ * ```ts
+ * import { struct } from "nlkit";
+ * const genl = struct("genlmsghdr", [["cmd", "u8"], ["version", "u8"], ["_", "pad", 2]]);
+ * ```
+ */
 export function struct(name: string, fields: ReadonlyArray<readonly [string, FieldKind, number?]>): StructDef {
   let offset = 0;
   const out: FieldDef[] = [];
@@ -38,8 +54,16 @@ export function struct(name: string, fields: ReadonlyArray<readonly [string, Fie
   return { name, size: offset, fields: out };
 }
 
+/**
+ * A decoded struct: fields by name; 64-bit fields are bigints, byte arrays Buffers.
+ */
 export type StructValue = Record<string, number | bigint | Buffer | undefined>;
 
+/**
+ * Reads a C struct laid out by `struct()`, tolerantly: a shorter struct (an older kernel's) leaves the
+ * fields it lacks undefined, a longer one (a newer kernel's) keeps the extra bytes in `tail`; a span
+ * outside the buffer throws `NetlinkParseError`.
+ */
 export function decodeStruct(buf: Buffer, off: number, len: number, def: StructDef): StructValue {
   if (!(off >= 0 && off + Math.max(0, len) <= buf.length)) {
     throw new NetlinkParseError(`${def.name}: ${len} bytes at ${off} reach outside the buffer of ${buf.length} bytes`, off >= 0 ? off : 0);

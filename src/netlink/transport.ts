@@ -35,6 +35,10 @@ export interface Transport {
   close(): void;
 }
 
+/**
+ * Where and how the kernel socket is made: the netlink protocol, the namespace to create it in (the
+ * socket stays bound to that namespace for its whole life) and the buffer sizes.
+ */
 export interface KernelTransportOptions {
   /** NETLINK_ROUTE, NETLINK_NETFILTER... */
   protocol: number;
@@ -103,6 +107,7 @@ export class KernelTransport implements Transport {
     this.pollBuf.writeInt16LE(sys.POLLIN, 4);
   }
 
+  /** Whether the socket's fd was closed. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -171,16 +176,19 @@ export class KernelTransport implements Transport {
     }
   }
 
+  /** Subscribes the socket to a multicast group (NETLINK_ADD_MEMBERSHIP). */
   joinGroup(group: number): void {
     sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
     this.groups++;
   }
 
+  /** Unsubscribes the socket from a multicast group (NETLINK_DROP_MEMBERSHIP). */
   leaveGroup(group: number): void {
     sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
     this.groups = Math.max(0, this.groups - 1);
   }
 
+  /** Closes the fd; idempotent. */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;

@@ -14,18 +14,25 @@ function put32(b: Buffer, at: number, v: number): void {
  * Offsets returned by begin* stay valid across growth; Buffers returned by view() do not.
  */
 export class NlWriter {
+  /**
+   * The buffer written into; replaced by a larger one when it fills, so read it through `view`/`take`
+   * after writing.
+   */
   buf: Buffer;
+  /** Where the next byte goes: the length written so far. */
   pos = 0;
 
   constructor(initialSize = 4096) {
     this.buf = Buffer.alloc(initialSize);
   }
 
+  /** Starts over at position 0, keeping the buffer. */
   reset(): this {
     this.pos = 0;
     return this;
   }
 
+  /** Grows the buffer so that `n` more bytes fit. */
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
@@ -36,23 +43,35 @@ export class NlWriter {
     this.buf = next;
   }
 
+  /** Writes an unsigned 8-bit integer. */
   u8(v: number): void { this.ensure(1); this.buf[this.pos++] = v & 0xff; }
+  /** Writes an unsigned 16-bit integer, little-endian (the host order of the machines nlkit runs on). */
   u16(v: number): void { this.ensure(2); this.buf.writeUInt16LE(v & 0xffff, this.pos); this.pos += 2; }
+  /** Writes an unsigned 16-bit integer in network order. */
   u16be(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v & 0xffff, this.pos); this.pos += 2; }
+  /** Writes an unsigned 32-bit integer, little-endian. */
   u32(v: number): void { this.ensure(4); this.buf.writeUInt32LE(v >>> 0, this.pos); this.pos += 4; }
+  /** Writes an unsigned 32-bit integer in network order. */
   u32be(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
+  /** Writes a signed 32-bit integer, little-endian. */
   s32(v: number): void { this.ensure(4); this.buf.writeInt32LE(v | 0, this.pos); this.pos += 4; }
+  /** Writes a signed 32-bit integer in network order. */
   s32be(v: number): void { this.ensure(4); this.buf.writeInt32BE(v | 0, this.pos); this.pos += 4; }
+  /** Writes an unsigned 64-bit integer, little-endian. */
   u64(v: bigint | number): void { this.ensure(8); this.buf.writeBigUInt64LE(BigInt(v), this.pos); this.pos += 8; }
+  /** Writes an unsigned 64-bit integer in network order. */
   u64be(v: bigint | number): void { this.ensure(8); this.buf.writeBigUInt64BE(BigInt(v), this.pos); this.pos += 8; }
+  /** Writes a signed 64-bit integer, little-endian. */
   s64(v: bigint | number): void { this.ensure(8); this.buf.writeBigInt64LE(BigInt(v), this.pos); this.pos += 8; }
 
+  /** Writes bytes as they are. */
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
 
+  /** Writes `n` zero bytes (padding, reserved fields). */
   zeros(n: number): void {
     this.ensure(n);
     // Buffer#fill validates its arguments first, which costs more than a short loop in the
@@ -105,6 +124,10 @@ export class NlWriter {
 
   // --- messages -------------------------------------------------------------------------------
 
+  /**
+   * Starts a message: writes an nlmsghdr with the length left open and returns its offset for
+   * `endMessage`.
+   */
   beginMessage(type: number, flags: number, seq = 0, pid = 0): number {
     this.align();
     const start = this.pos;
@@ -127,6 +150,7 @@ export class NlWriter {
     return start;
   }
 
+  /** Pads to 4 bytes and fills in the length of the message begun at `start`. */
   endMessage(start: number): void {
     this.align();
     put32(this.buf, start, (this.pos - start) >>> 0);
@@ -163,24 +187,37 @@ export class NlWriter {
     this.align();
   }
 
+  /** Starts a nested attribute (with NLA_F_NESTED when `nestedFlag`), returning its offset for `endNest`. */
   beginNest(type: number, nestedFlag = false): number {
     return this.beginAttr(nestedFlag ? type | NLA_F_NESTED : type);
   }
 
+  /** Closes the nested attribute begun at `start`, filling in its length. */
   endNest(start: number): void {
     this.endAttr(start);
   }
 
+  /** Writes a u8 attribute. */
   attrU8(type: number, v: number): void { const s = this.beginAttr(type); this.u8(v); this.endAttr(s); }
+  /** Writes a u16 attribute, little-endian. */
   attrU16(type: number, v: number): void { const s = this.beginAttr(type); this.u16(v); this.endAttr(s); }
+  /** Writes a u16 attribute in network order (ports). */
   attrU16be(type: number, v: number): void { const s = this.beginAttr(type); this.u16be(v); this.endAttr(s); }
+  /** Writes a u32 attribute, little-endian. */
   attrU32(type: number, v: number): void { const s = this.beginAttr(type); this.u32(v); this.endAttr(s); }
+  /** Writes a u32 attribute in network order. */
   attrU32be(type: number, v: number): void { const s = this.beginAttr(type); this.u32be(v); this.endAttr(s); }
+  /** Writes an s32 attribute. */
   attrS32(type: number, v: number): void { const s = this.beginAttr(type); this.s32(v); this.endAttr(s); }
+  /** Writes a u64 attribute, little-endian. */
   attrU64(type: number, v: bigint | number): void { const s = this.beginAttr(type); this.u64(v); this.endAttr(s); }
+  /** Writes a u64 attribute in network order. */
   attrU64be(type: number, v: bigint | number): void { const s = this.beginAttr(type); this.u64be(v); this.endAttr(s); }
+  /** Writes a NUL-terminated string attribute. */
   attrString(type: number, v: string): void { const s = this.beginAttr(type); this.cstring(v); this.endAttr(s); }
+  /** Writes a binary attribute. */
   attrBytes(type: number, v: Uint8Array): void { const s = this.beginAttr(type); this.bytes(v); this.endAttr(s); }
+  /** Writes a flag attribute (no payload: present means true). */
   attrFlag(type: number): void { const s = this.beginAttr(type); this.endAttr(s); }
 
   /** A view of the written bytes; invalid after the next write that grows the buffer. */

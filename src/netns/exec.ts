@@ -19,6 +19,10 @@ import { NlkitInputError } from "../netlink/errors.js";
 import * as sys from "../syscalls/index.js";
 import { closeNetns, openNetns, type NetnsLike } from "./ref.js";
 
+/**
+ * How `netns.exec()` runs a program in a namespace: input, environment, working directory, a timeout
+ * and the signal that ends the child when it passes, and how output is decoded.
+ */
 export interface ExecOptions {
   /** Written to the child's stdin, which is then closed. Without it stdin is /dev/null. */
   input?: string | Buffer;
@@ -31,6 +35,9 @@ export interface ExecOptions {
   encoding?: BufferEncoding;
 }
 
+/**
+ * What `netns.exec()` resolves with: exit code or signal, and the captured output.
+ */
 export interface ExecResult {
   /** Exit status, or null when a signal ended the child. */
   code: number | null;

@@ -150,6 +150,9 @@ export async function list(): Promise<string[]> {
   return listSync();
 }
 
+/**
+ * A named namespace with its id, as `netns.listDetailed()` reports it (`ip netns list`'s line).
+ */
 export interface NetnsEntry {
   name: string;
   /** The namespace's id in the current namespace (or in `opts.in`), when one is assigned. */
@@ -188,6 +191,9 @@ export async function exists(name: string): Promise<boolean> {
   }
 }
 
+/**
+ * A namespace id assigned in the current namespace, as `ip netns list-id` prints it.
+ */
 export interface NsidEntry {
   nsid: number;
   /** The name under /run/netns of the namespace with that id, when it has one. */

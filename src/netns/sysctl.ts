@@ -12,8 +12,11 @@ const PROC_SYS = "/proc/sys";
 
 /** A sysctl failed in a system call (errno/code as SyscallError), worded like sysctl(8). */
 export class SysctlError extends SyscallError {
+  /** Always "SysctlError". */
   override readonly name = "SysctlError";
+  /** The key asked for. */
   readonly key: string;
+  /** The /proc/sys file behind it. */
   readonly path: string;
 
   constructor(syscall: string, errno: number, key: string, path: string, what: string) {

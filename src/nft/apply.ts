@@ -11,11 +11,19 @@ import { cacheOf, enoentMessage } from "./text/enoent.js";
 import { inputError, locateKernelError } from "./text/errors.js";
 import type { ValueEnv } from "./text/values.js";
 
+/**
+ * How `nft.apply()` reads its text: the file name its error messages name, and the commit options
+ * every transaction takes.
+ */
 export interface ApplyOptions extends CommitOptions {
   /** Named in error messages, as nft names the file it reads (default "<input>"). */
   filename?: string;
 }
 
+/**
+ * What `nft.apply()` resolves with once the whole transaction was committed: how many messages it
+ * sent.
+ */
 export interface ApplyResult {
   /** How many messages the transaction held (BATCH_BEGIN/END not counted). */
   messages: number;

@@ -113,6 +113,9 @@ export function natMap(type: "snat" | "dnat", key: Key, map: string, opts: { fam
   return [...mapLookup(key, map, opts), { name: "nat", data }];
 }
 
+/**
+ * The named object types `objref` and `objrefMap` refer to.
+ */
 export type ObjectType = "counter" | "quota" | "limit" | "ct helper";
 const OBJECT_TYPES: readonly ObjectType[] = ["counter", "quota", "limit", "ct helper"];
 

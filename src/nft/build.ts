@@ -13,29 +13,53 @@ import { NF_NAT_RANGE } from "./expr/nat.js";
 export type CmpOp = "eq" | "neq" | "lt" | "lte" | "gt" | "gte";
 const REG = 1;
 
+/**
+ * Protocol names nft accepts after `meta l4proto` / `ip protocol`, with their numbers.
+ */
 export const L4PROTO: Record<string, number> = {
   icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmpv6: 58, sctp: 132, udplite: 136,
 };
 
+/**
+ * Loads `len` bytes at `offset` of a header (`@nh,96,32` in nft's raw syntax) into a register.
+ */
 export function payload(base: "ll" | "network" | "transport" | "inner", offset: number, len: number, dreg = REG): Expr {
   return { name: "payload", data: { dreg, base, offset, len } };
 }
+/**
+ * Loads a meta key (`meta mark`, `iifname`, `l4proto`...) into a register.
+ */
 export function meta(key: string, dreg = REG): Expr {
   // nft writes key before dreg; the order is kept so the bytes match
   return { name: "meta", data: { key, dreg } };
 }
+/**
+ * Loads a conntrack key (`ct state`, `ct mark`...) into a register.
+ */
 export function ct(key: string, dreg = REG): Expr {
   return { name: "ct", data: { key, dreg } };
 }
+/**
+ * Compares a register with bytes (`eq`, `neq`, `lt`...): the second half of every match.
+ */
 export function cmp(op: CmpOp, value: Uint8Array, sreg = REG): Expr {
   return { name: "cmp", data: { sreg, op, data: { value: Buffer.from(value) } } };
 }
+/**
+ * Masks (and xors) a register, as nft does before comparing prefixes and flag bits.
+ */
 export function bitwise(mask: Uint8Array, xor: Uint8Array = Buffer.alloc(mask.length), reg = REG): Expr {
   return { name: "bitwise", data: { sreg: reg, dreg: reg, len: mask.length, mask: { value: Buffer.from(mask) }, xor: { value: Buffer.from(xor) } } };
 }
+/**
+ * Puts a constant in a register (for NAT addresses, set values...).
+ */
 export function immediate(value: Uint8Array, dreg: number): Expr {
   return { name: "immediate", data: { dreg, data: { value: Buffer.from(value) } } };
 }
+/**
+ * Looks the register up in a named set (`ip saddr @blocked`); `invert` for `!= @set`.
+ */
 export function lookup(set: string, opts: { sreg?: number; invert?: boolean; setId?: number } = {}): Expr {
   const data: Record<string, unknown> = { sreg: opts.sreg ?? REG, set };
   if (opts.setId !== undefined) data.setId = opts.setId;
@@ -45,32 +69,65 @@ export function lookup(set: string, opts: { sreg?: number; invert?: boolean; set
 
 // --- verdicts -------------------------------------------------------------------------------------
 
+/**
+ * The verdicts a rule can end in.
+ */
 export type VerdictName = "accept" | "drop" | "continue" | "return" | "jump" | "goto" | "queue";
+/**
+ * A verdict statement; `jump` and `goto` name their chain.
+ */
 export function verdict(code: VerdictName, chain?: string): Expr {
   if ((code === "jump" || code === "goto") && !chain) throw new NlkitInputError(`${code} needs a chain name`, "chain");
   const v: Record<string, unknown> = { code };
   if (chain) v.chain = chain;
   return { name: "immediate", data: { dreg: 0, data: { verdict: v } } };
 }
+/**
+ * `accept`.
+ */
 export const accept = (): Expr => verdict("accept");
+/**
+ * `drop`.
+ */
 export const drop = (): Expr => verdict("drop");
+/**
+ * `return`.
+ */
 export const ret = (): Expr => verdict("return");
+/**
+ * `jump CHAIN`.
+ */
 export const jump = (chain: string): Expr => verdict("jump", chain);
+/**
+ * `goto CHAIN`.
+ */
 export const goto = (chain: string): Expr => verdict("goto", chain);
 
 // --- statements -----------------------------------------------------------------------------------
 
+/**
+ * An anonymous `counter`.
+ */
 export const counter = (): Expr => ({ name: "counter", data: {} });
 
+/**
+ * NAT port-selection flags: `random`, `fully-random`, `persistent`.
+ */
 export interface NatFlags { random?: boolean; fullyRandom?: boolean; persistent?: boolean }
 function natFlagBits(f: NatFlags): number {
   return (f.random ? NF_NAT_RANGE.random : 0) | (f.fullyRandom ? NF_NAT_RANGE.fullyRandom : 0) | (f.persistent ? NF_NAT_RANGE.persistent : 0);
 }
 
+/**
+ * `masquerade [to :PORT] [random ...]`: SNAT to the outgoing interface's address.
+ */
 export function masquerade(opts: NatFlags & { port?: number } = {}): Expr[] {
   return localNat("masq", opts);
 }
 
+/**
+ * `redirect [to :PORT]`: DNAT to the local machine.
+ */
 export function redirect(opts: NatFlags & { port?: number } = {}): Expr[] {
   return localNat("redir", opts);
 }
@@ -107,7 +164,13 @@ export function nat(type: "snat" | "dnat", to: string, opts: NatFlags = {}): Exp
   out.push({ name: "nat", data });
   return out;
 }
+/**
+ * `dnat to ADDR[:PORT]` ("10.0.0.2:80", "[2001:db8::2]:80").
+ */
 export const dnat = (to: string, opts?: NatFlags) => nat("dnat", to, opts);
+/**
+ * `snat to ADDR[:PORT]`.
+ */
 export const snat = (to: string, opts?: NatFlags) => nat("snat", to, opts);
 
 /**
@@ -135,6 +198,9 @@ export function parseHostPort(to: string, field = "to"): { address: string; port
   return { address, port: p };
 }
 
+/**
+ * `log [prefix "..."] [level ...] [group N]`.
+ */
 export function log(opts: { prefix?: string; level?: string; group?: number } = {}): Expr {
   const data: Record<string, unknown> = {};
   if (opts.prefix !== undefined) data.prefix = opts.prefix;
@@ -143,6 +209,9 @@ export function log(opts: { prefix?: string; level?: string; group?: number } = 
   return { name: "log", data };
 }
 
+/**
+ * The units `limit rate N/UNIT` takes, in seconds.
+ */
 export const LIMIT_UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
 /** limit rate N/unit; nft's default burst is 5 packets. */
 export function limit(rate: number, per: keyof typeof LIMIT_UNITS = "second", opts: { burst?: number; over?: boolean } = {}): Expr {
@@ -151,6 +220,9 @@ export function limit(rate: number, per: keyof typeof LIMIT_UNITS = "second", op
   return { name: "limit", data: { rate: BigInt(rate), unit: BigInt(unit), burst: opts.burst ?? 5, type: "packets", flags: opts.over ? 1 : 0 } };
 }
 
+/**
+ * `reject`, or `reject with tcp reset`.
+ */
 export function reject(withTcpReset = false): Expr {
   return withTcpReset ? { name: "reject", data: { type: "tcp reset", icmpCode: 0 } } : { name: "reject", data: { type: "icmpx", icmpCode: 1 } };
 }
@@ -178,9 +250,21 @@ function addrMatch(v6: boolean, offset: number, text: string, op: CmpOp): Expr[]
   return [payload("network", offset, full), bitwise(mask), cmp(op, net)];
 }
 
+/**
+ * `ip saddr ADDR[/LEN]` (with `op`, e.g. `!=`).
+ */
 export const ipSaddr = (addr: string, op: CmpOp = "eq") => addrMatch(false, 12, addr, op);
+/**
+ * `ip daddr ADDR[/LEN]`.
+ */
 export const ipDaddr = (addr: string, op: CmpOp = "eq") => addrMatch(false, 16, addr, op);
+/**
+ * `ip6 saddr ADDR[/LEN]`.
+ */
 export const ip6Saddr = (addr: string, op: CmpOp = "eq") => addrMatch(true, 8, addr, op);
+/**
+ * `ip6 daddr ADDR[/LEN]`.
+ */
 export const ip6Daddr = (addr: string, op: CmpOp = "eq") => addrMatch(true, 24, addr, op);
 
 /** IFNAMSIZ: nft compares the whole zero-padded name. */
@@ -190,12 +274,24 @@ export function ifnameBytes(name: string): Buffer {
   b.write(name);
   return b;
 }
+/**
+ * `iifname NAME`: the whole name, at most 15 bytes (`NlkitInputError` beyond).
+ */
 export const iifname = (name: string, op: CmpOp = "eq") => [meta("iifname"), cmp(op, ifnameBytes(name))];
+/**
+ * `oifname NAME`: the whole name, at most 15 bytes (`NlkitInputError` beyond).
+ */
 export const oifname = (name: string, op: CmpOp = "eq") => [meta("oifname"), cmp(op, ifnameBytes(name))];
 
+/**
+ * `meta l4proto PROTO` (a name or number).
+ */
 export function l4proto(proto: string | number, op: CmpOp = "eq"): Expr[] {
   return [meta("l4proto"), cmp(op, Buffer.from([protoNumber(proto)]))];
 }
+/**
+ * `meta nfproto ipv4|ipv6`, to restrict an inet rule to one family.
+ */
 export function nfproto(family: "ipv4" | "ipv6"): Expr[] {
   return [meta("nfproto"), cmp("eq", Buffer.from([family === "ipv4" ? 2 : 10]))];
 }
@@ -204,9 +300,21 @@ export function nfproto(family: "ipv4" | "ipv6"): Expr[] {
 export function portMatch(proto: "tcp" | "udp", field: "sport" | "dport", p: number, op: CmpOp = "eq"): Expr[] {
   return [...l4proto(proto), payload("transport", field === "sport" ? 0 : 2, 2), cmp(op, be16(port(p)))];
 }
+/**
+ * `tcp dport N`.
+ */
 export const tcpDport = (p: number, op?: CmpOp) => portMatch("tcp", "dport", p, op);
+/**
+ * `tcp sport N`.
+ */
 export const tcpSport = (p: number, op?: CmpOp) => portMatch("tcp", "sport", p, op);
+/**
+ * `udp dport N`.
+ */
 export const udpDport = (p: number, op?: CmpOp) => portMatch("udp", "dport", p, op);
+/**
+ * `udp sport N`.
+ */
 export const udpSport = (p: number, op?: CmpOp) => portMatch("udp", "sport", p, op);
 
 /** ct state established,related: a mask test, as nft writes it for several states. */
@@ -225,11 +333,20 @@ export function ctState(...states: string[]): Expr[] {
 export function inSet(load: Expr, set: string, invert = false): Expr[] {
   return [load, lookup(set, { invert })];
 }
+/**
+ * Loads `ip saddr` without comparing, for set lookups and concatenations.
+ */
 export const ipSaddrField = () => payload("network", 12, 4);
+/**
+ * Loads `ip daddr` without comparing, for set lookups and concatenations.
+ */
 export const ipDaddrField = () => payload("network", 16, 4);
 
 // --- helpers --------------------------------------------------------------------------------------
 
+/**
+ * A protocol name or number to its number; `NlkitInputError` for an unknown name.
+ */
 export function protoNumber(proto: string | number): number {
   if (typeof proto === "number") return proto;
   const n = L4PROTO[proto];
@@ -241,6 +358,9 @@ function port(p: number): number {
   if (!Number.isInteger(p) || p < 0 || p > 65535) throw new NlkitInputError(`invalid port ${p}`, "port");
   return p;
 }
+/**
+ * A 16-bit number in network byte order, as port comparisons need it.
+ */
 export function be16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);

@@ -13,7 +13,23 @@ export { sameExpressions } from "./equal.js";
 export type { Expr } from "./expr/index.js";
 export type { SetKeyType } from "./setelem.js";
 export type { NftFamily } from "./types.js";
-/** Typed expression builders: nftExpr.ipSaddr("10.0.0.0/24"), nftExpr.accept(), ... */
+/**
+ * Builders of nf_tables expressions for `tx.addRule({ expressions })`, named after the nft
+ * statements they stand for (`ip saddr`, `ct state`, `tcp dport`, `vmap`, `dnat`, ...). Matchers give
+ * the expression list nft itself generates for the same text, so rules built from code list and
+ * compare like rules written in nft syntax; bad input is an `NlkitInputError`.
+ *
+ * @example
+ * ```ts
+ * import { Nft, nftExpr as x } from "nlkit";
+ * const nft = await Nft.open({ netns: "host" });
+ * await nft.transaction((tx) => {
+ *   tx.addTable({ family: "inet", name: "fw" });
+ *   tx.addChain({ family: "inet", table: "fw", name: "input", type: "filter", hook: "input", priority: "filter", policy: "drop" });
+ *   tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: [x.ctState("established", "related"), x.verdict("accept")] });
+ * });
+ * ```
+ */
 export * as nftExpr from "./build.js";
 
 import type { NftRule } from "./ruleset.js";

@@ -15,12 +15,20 @@ import type { SocketOptions } from "../netlink/socket.js";
 import { Transaction, type SetInfo } from "./tx.js";
 import { NFT_MSG_GETTABLE, type NftFamily } from "./types.js";
 
+/**
+ * Where `Nft.open()` creates its socket (a namespace), how large its receive buffer is, and how long a
+ * call waits. Unlike the other families it takes no `transport`.
+ */
 export interface NftOptions extends NetnsRef {
   /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
   receiveBufferSize?: number;
   timeoutMs?: number;
 }
 
+/**
+ * What `nft.masquerade()` adds: masquerading of a source prefix, optionally except traffic leaving
+ * through one interface (iptables' `-s NET ! -o IF -j MASQUERADE`).
+ */
 export interface MasqueradeOptions {
   /** Source prefix, e.g. "10.0.0.0/24". */
   saddr: string;
@@ -33,32 +41,70 @@ export interface MasqueradeOptions {
   family?: "ip" | "ip6" | "inet";
 }
 
+/**
+ * What `nft.portForward()` adds: a dnat of a local port to another address and port.
+ */
 export interface PortForwardOptions {
+  /** The local port to forward. */
   dport: number;
   /** "10.0.0.2:80", "10.0.0.2", or "[2001:db8::2]:80". */
   to: string;
+  /** Default "tcp". */
   protocol?: "tcp" | "udp";
+  /** Only packets arriving on this interface. */
   iifname?: string;
+  /** Only packets to this local address. */
   daddr?: string;
+  /** Default "nat". */
   table?: string;
+  /** Default "prerouting". */
   chain?: string;
+  /** Default "ip". */
   family?: "ip" | "ip6" | "inet";
 }
 
+/**
+ * What `nft.masquerade()`/`nft.portForward()` resolve with: whether a rule was added (false when an
+ * equal one was already there) and its handle.
+ */
 export interface EnsureResult {
   /** false when an equal rule was already there and nothing was sent. */
   added: boolean;
   handle: number | undefined;
 }
 
-/** An nf_tables handle bound to one network namespace. */
+/**
+ * An nf_tables handle bound to one network namespace: `apply()` takes what `nft -f` reads and
+ * `renderRuleset()` prints what `nft list ruleset` prints; `ruleset()` gives the same as typed data;
+ * `transaction()` builds one atomic batch from code. A syntax error is an `NlkitInputError` placed as
+ * nft places it (`error.location`); a kernel refusal is a `NetlinkError` naming the message and line
+ * at fault, and leaves nothing of the transaction applied.
+ *
+ * @example
+ * ```ts
+ * import { Nft, nftExpr as x } from "nlkit";
+ * const nft = await Nft.open({ netns: "host" });
+ * await nft.apply(`table inet fw {
+ * 	chain input {
+ * 		type filter hook input priority filter; policy drop;
+ * 		ct state established,related accept
+ * 	}
+ * }`, { filename: "fw.nft" });
+ * await nft.masquerade({ saddr: "10.0.0.0/24", notOifname: "br0" });
+ * console.log(await nft.renderRuleset());
+ * nft.close();
+ * ```
+ */
 export class Nft {
+  /** The nfnetlink socket this handle sends through. */
   readonly socket: NetlinkSocket;
 
+  /** Opens a handle in the namespace `opts` names (default the current one). */
   static async open(opts: NftOptions = {}): Promise<Nft> {
     return Nft.openSync(opts);
   }
 
+  /** `open()` without the promise. */
   static openSync(opts: NftOptions = {}): Nft {
     const path = netnsRefPath(opts);
     const where: Pick<SocketOptions, "netnsFd" | "netnsPath"> = opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {};
@@ -172,6 +218,7 @@ export class Nft {
     return renderTable(t);
   }
 
+  /** `nft delete table FAMILY NAME`, with everything in it; ENOENT when there is none. */
   async deleteTable(t: { family: NftFamily; name: string }): Promise<void> {
     await this.transaction((tx) => { tx.deleteTable(t); });
   }
@@ -234,10 +281,12 @@ export class Nft {
     return c?.rules.find((r) => sameExpressions(r.expressions, exprs));
   }
 
+  /** Closes the socket. */
   close(): void {
     this.socket.close();
   }
 
+  /** `close()`, for `using nft = Nft.openSync()`. */
   [Symbol.dispose](): void {
     this.close();
   }

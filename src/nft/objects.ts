@@ -27,6 +27,10 @@ export interface LimitObject extends ObjectBase {
 export interface CtHelperObject extends ObjectBase { type: "ct helper"; helper: string; protocol: number; l3proto: NftFamily | number }
 /** An object type nlkit does not decode: its attributes as the kernel sent them. */
 export interface OtherObject extends ObjectBase { type: string; data?: unknown }
+/**
+ * A named stateful object as `nft.ruleset()` returns it (counter, quota, limit, ct helper, or another
+ * type kept raw).
+ */
 export type NftObject = CounterObject | QuotaObject | LimitObject | CtHelperObject | OtherObject;
 
 type Attrs = Record<string, any>;

@@ -40,6 +40,9 @@ export function renderRuleset(rs: NftRuleset): string {
   return rs.tables.map(renderTable).join("");
 }
 
+/**
+ * Prints one decoded table exactly as `nft list table FAMILY NAME` does.
+ */
 export function renderTable(t: NftTable): string {
   const lines = [`table ${t.family} ${t.name} {`];
   let first = true;

@@ -20,46 +20,80 @@ import {
 } from "./types.js";
 import { parseUdata, udataString, UD_COMMENT } from "./udata.js";
 
+/**
+ * A rule as `nft.ruleset()` returns it: its one-line `text` in nft's syntax, its decoded expressions,
+ * its handle and what could not be decoded.
+ */
 export interface NftRule {
+  /** The table's family. */
   family: NftFamily;
+  /** The table's name. */
   table: string;
+  /** The chain's name. */
   chain: string;
+  /** The rule's handle, for placing rules after it or deleting it. */
   handle: number;
+  /** The handle of the rule it was added after, when the kernel reports it. */
   position?: number;
   /** The kernel's expressions, decoded (64-bit values as numbers, or strings when too large). */
   expressions: Expr[];
   /** What `nft list ruleset` prints for this rule (comment included). */
   text: string;
+  /** The comment given at creation. */
   comment?: string;
+  /** The rule's NFTA_RULE_USERDATA, when it holds more than a comment. */
   userdata?: Buffer;
   /** Names of expressions nlkit (and nft) cannot print; they are left out of `text`, as nft does. */
   unknown?: string[];
 }
 
+/**
+ * A chain as `nft.ruleset()` returns it; base chains carry type, hook, priority and policy.
+ */
 export interface NftChain {
+  /** The table's family. */
   family: NftFamily;
+  /** The table's name. */
   table: string;
+  /** The chain's name. */
   name: string;
+  /** The kernel's handle of the chain. */
   handle: number;
+  /** Base chains: "filter", "nat" or "route". */
   type?: string;
+  /** Base chains: "input", "forward", "prerouting", "ingress"... */
   hook?: string;
+  /** Base chains: the priority as a number. */
   priority?: number;
+  /** Base chains: "accept" or "drop". */
   policy?: string;
+  /** netdev (and inet ingress) chains: the devices hooked. */
   device?: string | string[];
+  /** NFT_CHAIN_* flags as the kernel sent them. */
   flags: number;
+  /** The comment given at creation. */
   comment?: string;
+  /** Its rules, in order. */
   rules: NftRule[];
 }
 
+/**
+ * A set as `nft.ruleset()` returns it: type, flags and elements in nft's notation.
+ */
 export interface NftSet {
+  /** The table's family. */
   family: NftFamily;
+  /** The table's name. */
   table: string;
+  /** The set's name. */
   name: string;
+  /** The kernel's handle of the set. */
   handle: number;
   /** The key type as nft writes it: "ipv4_addr", "ipv4_addr . inet_proto . inet_service". */
   type: string;
   /** The key type's name when it is a single type nlkit can build sets of, else the kernel's id. */
   keyType: SetKeyType | number;
+  /** The key's length in bytes. */
   keyLen: number;
   /** Kernel set flags by name (constant, interval, timeout, eval, concat, map, object...). */
   flags: string[];
@@ -69,30 +103,52 @@ export interface NftSet {
   size?: number;
   /** Seconds between garbage collections of expired elements. */
   gcInterval?: number;
+  /** The set's lookup optimisation, when one was given. */
   policy?: "performance" | "memory";
+  /** The comment given at creation. */
   comment?: string;
+  /** Whether adjacent intervals are merged (auto-merge). */
   autoMerge?: boolean;
   /** Each element as nft prints it ("10.0.0.0/8", "tcp . 22 : accept", "192.0.2.1 timeout 1h expires 59m58s"). */
   elements: string[];
 }
 
+/**
+ * A map as `nft.ruleset()` returns it: a set whose elements carry data.
+ */
 export interface NftMap extends NftSet {
   /** What the map yields: "verdict", a type ("ipv4_addr . inet_service"), or an object type ("counter"). */
   data: string;
 }
 
+/**
+ * A table as `nft.ruleset()` returns it, with everything it holds.
+ */
 export interface NftTable {
+  /** ip, ip6, inet, arp, bridge or netdev. */
   family: NftFamily;
+  /** The table's name. */
   name: string;
+  /** The kernel's handle of the table. */
   handle: number;
+  /** Table flags ("dormant", "owner", "persist"). */
   flags: string[];
+  /** The comment given at creation. */
   comment?: string;
+  /** Its chains, each with its rules. */
   chains: NftChain[];
+  /** Its sets (not maps). */
   sets: NftSet[];
+  /** Its maps and verdict maps. */
   maps: NftMap[];
+  /** Its named counters, quotas, limits and ct helpers. */
   objects: NftObject[];
 }
 
+/**
+ * Everything `nft.ruleset()` read: the tables with their chains, rules, sets, maps and objects. JSON-
+ * safe (no BigInt).
+ */
 export interface NftRuleset { tables: NftTable[] }
 
 type Msg = { family: number; attrs: Record<string, any> };

@@ -13,6 +13,9 @@ export const KEY_TYPES = {
   mark: { id: 19, len: 4, byteorder: 1 },
   ifname: { id: 41, len: 16, byteorder: 1 },
 } as const;
+/**
+ * The nft data types a set key or map data can have ("ipv4_addr", "inet_service", "ifname"...).
+ */
 export type SetKeyType = keyof typeof KEY_TYPES;
 
 export function keyTypeOf(t: SetKeyType): { id: number; len: number; byteorder: number } {

@@ -23,23 +23,31 @@ export type ElementData = string | readonly string[] | Expr;
 export type ElementSpec = ElementKey | readonly [ElementKey, ElementData];
 
 export interface SetDeclSpec {
+  /** The table's family. */
   family: NftFamily;
+  /** The table's name. */
   table: string;
+  /** The set's name. */
   name: string;
   /** The key type, or the types of a concatenation ("ipv4_addr", ["ipv4_addr", "inet_service"]). */
   key: string | readonly string[];
   /** A map: what it yields: "verdict", a type, a concatenation of types, or an object type ("counter", "quota", "limit"). */
   map?: string | readonly string[];
+  /** "constant", "interval" (prefixes and ranges), "timeout", "dynamic" (updated from rules). */
   flags?: ReadonlyArray<"constant" | "interval" | "timeout" | "dynamic">;
   /** Default element timeout in seconds. */
   timeout?: number;
   /** Seconds between garbage collections of expired elements. */
   gcInterval?: number;
+  /** The most elements the set may hold. */
   size?: number;
+  /** Optimise lookups for speed or memory. */
   policy?: "performance" | "memory";
+  /** A comment kept in the set's user data. */
   comment?: string;
   /** Merge overlapping and adjacent intervals (nft's auto-merge). */
   autoMerge?: boolean;
+  /** Initial elements, in nft's notation. */
   elements?: readonly ElementSpec[];
 }
 
@@ -124,14 +132,23 @@ export function elementMessages(known: KnownSet & { id?: number }, elements: rea
   }
 }
 
+/**
+ * A named stateful object for `tx.addObject()`: a counter, quota, limit or ct helper.
+ */
 export interface ObjectSpec {
+  /** The table's family. */
   family: NftFamily;
+  /** The table's name. */
   table: string;
+  /** The object's name, as rules refer to it (`counter name "x"`). */
   name: string;
+  /** Which stateful object. */
   type: "counter" | "quota" | "limit" | "ct helper";
+  /** A comment kept in the object's user data. */
   comment?: string;
   /** counter: start values. */
   packets?: number;
+  /** counter: the initial byte count. */
   bytes?: number;
   /** quota: size in bytes, bytes already used, and whether it matches once over. */
   quota?: { bytes: number; used?: number; over?: boolean };

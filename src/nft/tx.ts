@@ -14,8 +14,14 @@ import {
   type NftFamily,
 } from "./types.js";
 
+/**
+ * Names a table: its family and name.
+ */
 export interface TableRef { family: NftFamily; table: string }
 
+/**
+ * A table for `tx.addTable()` (`add table FAMILY NAME`), with its flags.
+ */
 export interface TableSpec {
   family: NftFamily;
   name: string;
@@ -24,21 +30,40 @@ export interface TableSpec {
   exclusive?: boolean;
 }
 
+/**
+ * A chain for `tx.addChain()`; base chains give type, hook, priority and policy (`type filter hook
+ * input priority filter; policy drop;`).
+ */
 export interface ChainSpec extends TableRef {
+  /** The chain's name. */
   name: string;
   /** Base chains only: */
   type?: "filter" | "nat" | "route";
+  /** Base chains: "input", "forward", "output", "prerouting", "postrouting", "ingress"... */
   hook?: string;
   /** A number or an nft name: "srcnat", "dstnat", "filter", "mangle", "raw", "security", "filter + 5". */
   priority?: number | string;
+  /** Base chains: what happens to packets no rule decided. */
   policy?: "accept" | "drop";
   /** netdev chains (and inet ingress): the device(s). */
   device?: string | string[];
+  /** `create chain`: EEXIST when it exists (default `add chain`, which keeps it). */
   exclusive?: boolean;
 }
 
+/**
+ * A rule for `tx.addRule()`/`tx.insertRule()`: its chain and `nftExpr` expressions, optionally placed
+ * after (or before) the rule with `handle`.
+ *
+ * @example
+ * ```ts
+ * tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: [x.ctState("established", "related"), x.verdict("accept")] });
+ * ```
+ */
 export interface RuleSpec extends TableRef {
+  /** The chain's name. */
   chain: string;
+  /** The rule's expressions, as `nftExpr` builds them (nested arrays are flattened). */
   expressions: ReadonlyArray<Expr | readonly Expr[]>;
   /** Handle of an existing rule: the new rule goes after it (or before it with insert). */
   position?: number;
@@ -49,12 +74,16 @@ export interface RuleSpec extends TableRef {
   index?: number;
   /** Prepend (nft `insert`) instead of append (nft `add`). */
   insert?: boolean;
+  /** A comment kept with the rule (`comment "..."`). */
   comment?: string;
 }
 
 /** A NEWRULE whose position is an index still to be resolved to a handle. */
 export interface PendingIndex { message: number; family: NftFamily; table: string; chain: string; index: number }
 
+/**
+ * Names one rule by its chain and handle (for `tx.deleteRule()`).
+ */
 export interface RuleRef extends TableRef { chain: string; handle: number }
 
 /**
@@ -71,6 +100,10 @@ export interface PendingSet {
 /** What commit reads back about an existing set (NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE). */
 export interface SetInfo { flags: number; keyType: number }
 
+/**
+ * A set or map for `tx.addSet()`: key type (a concatenation as an array), `map` for the data type,
+ * flags, timeout and initial elements.
+ */
 export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" | "key"> {
   name: string;
   /** The key type, or the types of a concatenation ("ipv4_addr", ["ipv4_addr", "inet_service"]). */
@@ -79,6 +112,9 @@ export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" 
   type?: SetKeyType;
 }
 
+/**
+ * Elements added to (or deleted from) an existing set or map, typed by the set's declaration.
+ */
 export interface ElementsSpec extends TableRef {
   set: string;
   elements: readonly ElementSpec[];
@@ -115,6 +151,7 @@ export class Transaction {
     return this;
   }
 
+  /** `add table`: creates the table, or leaves an existing one as it is (with `exclusive`, EEXIST as `create table`). */
   addTable(t: TableSpec): this {
     let flags = 0;
     for (const f of t.flags ?? []) {
@@ -126,6 +163,7 @@ export class Transaction {
     return this.push(NFT_MSG_NEWTABLE, t.exclusive ? NLM_F_EXCL : 0, t.family, tableMsg, { name: t.name, flags });
   }
 
+  /** `delete table`, with its chains, rules, sets and objects. */
   deleteTable(t: { family: NftFamily; name: string }): this {
     return this.push(NFT_MSG_DELTABLE, 0, t.family, tableMsg, { name: t.name });
   }
@@ -135,6 +173,7 @@ export class Transaction {
     return this.push(NFT_MSG_DELRULE, 0, t.family, ruleMsg, { table: t.name });
   }
 
+  /** `add chain`: a regular chain, or a base chain with type, hook, priority and policy. */
   addChain(c: ChainSpec): this {
     requireName(c.name, "name");
     const attrs: Record<string, unknown> = { table: c.table, name: c.name };
@@ -156,6 +195,7 @@ export class Transaction {
     return this.push(NFT_MSG_NEWCHAIN, NLM_F_CREATE | (c.exclusive ? NLM_F_EXCL : 0), c.family, chainMsg, attrs);
   }
 
+  /** `delete chain`; the kernel refuses (EBUSY) while rules or jumps use it. */
   deleteChain(c: TableRef & { name: string }): this {
     return this.push(NFT_MSG_DELCHAIN, 0, c.family, chainMsg, { table: c.table, name: c.name });
   }
@@ -165,6 +205,7 @@ export class Transaction {
     return this.push(NFT_MSG_DELRULE, 0, c.family, ruleMsg, { table: c.table, chain: c.name });
   }
 
+  /** `add rule`: appends (or, with `handle`, places after that rule). */
   addRule(r: RuleSpec): this {
     const expressions = flattenExprs(r.expressions);
     const attrs: Record<string, unknown> = { table: r.table, chain: r.chain, expressions };
@@ -179,10 +220,12 @@ export class Transaction {
     return this.push(NFT_MSG_NEWRULE, NLM_F_CREATE | (r.insert ? 0 : NLM_F_APPEND), r.family, ruleMsg, attrs);
   }
 
+  /** `insert rule`: prepends (or, with `handle`, places before that rule). */
   insertRule(r: Omit<RuleSpec, "insert">): this {
     return this.addRule({ ...r, insert: true });
   }
 
+  /** `delete rule ... handle N`. */
   deleteRule(r: RuleRef): this {
     return this.push(NFT_MSG_DELRULE, 0, r.family, ruleMsg, { table: r.table, chain: r.chain, handle: BigInt(r.handle) });
   }
@@ -214,18 +257,25 @@ export class Transaction {
     return this;
   }
 
+  /** `delete counter|quota|limit|ct helper`. */
   deleteObject(o: TableRef & { name: string; type: ObjectSpec["type"] }): this {
     return this.push(NFT_MSG_DELOBJ, 0, o.family, objMsg, { table: o.table, name: o.name, type: o.type });
   }
 
+  /** `delete set` or `delete map`. */
   deleteSet(s: TableRef & { name: string }): this {
     return this.push(NFT_MSG_DELSET, 0, s.family, setMsg, { table: s.table, name: s.name });
   }
 
+  /**
+   * `add element`: elements typed by the set's declaration (read from the kernel when the set exists
+   * already).
+   */
   addElements(e: ElementsSpec): this {
     return this.elements(NFT_MSG_NEWSETELEM, NLM_F_CREATE, e);
   }
 
+  /** `delete element`. */
   deleteElements(e: ElementsSpec): this {
     return this.elements(NFT_MSG_DELSETELEM, 0, e);
   }

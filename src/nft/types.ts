@@ -56,6 +56,9 @@ export const NFPROTO_UAPI: Record<keyof typeof NFPROTO, string> = {
   unspec: "NFPROTO_UNSPEC", inet: "NFPROTO_INET", ip: "NFPROTO_IPV4", arp: "NFPROTO_ARP",
   netdev: "NFPROTO_NETDEV", bridge: "NFPROTO_BRIDGE", ip6: "NFPROTO_IPV6",
 };
+/**
+ * An nftables family: ip, ip6, inet, arp, bridge, netdev.
+ */
 export type NftFamily = Exclude<keyof typeof NFPROTO, "unspec">;
 export const FAMILY_NAMES = new Map<number, NftFamily>(
   Object.entries(NFPROTO).filter(([k]) => k !== "unspec").map(([k, v]) => [v, k as NftFamily]),

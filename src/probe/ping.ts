@@ -4,6 +4,10 @@ import * as sys from "../syscalls/index.js";
 import { socketIn, type NetnsArg } from "./netns-socket.js";
 import { sleep, waitReadable } from "./wait.js";
 
+/**
+ * How `ping()` probes: from which namespace, how many echoes, the interval and per-reply wait, and an
+ * `AbortSignal`.
+ */
 export interface PingOptions {
   /** Where to ping from: a namespace name or reference (default: the current namespace). */
   netns?: NetnsArg;
@@ -15,14 +19,23 @@ export interface PingOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What `ping()` resolves with: echoes sent and answered and their round-trip times in ms.
+ */
 export interface PingResult {
+  /** The address pinged. */
   target: string;
+  /** Echo requests sent. */
   sent: number;
+  /** Echo replies received. */
   received: number;
   /** Round-trip times in ms of the answered requests. */
   rtts: number[];
+  /** Fastest round trip in ms, when any reply came. */
   min?: number;
+  /** Mean round trip in ms. */
   avg?: number;
+  /** Slowest round trip in ms. */
   max?: number;
   /** How the probe reached the network: an unprivileged ping socket, or a raw socket. */
   method: "ping-socket" | "raw";
@@ -32,8 +45,16 @@ const ICMP_ECHO = 8, ICMP_ECHOREPLY = 0;
 const ICMP6_ECHO = 128, ICMP6_ECHOREPLY = 129;
 
 /**
- * ICMP echo from inside a namespace, no `ping` binary: an ICMP datagram ("ping") socket where
- * net.ipv4.ping_group_range allows it, else a raw socket (root / CAP_NET_RAW).
+ * ICMP echo from inside a namespace without the `ping` binary: an ICMP datagram ("ping") socket where
+ * net.ipv4.ping_group_range allows it, else a raw socket (root or CAP_NET_RAW). Resolves once every
+ * echo was answered or timed out, with the counts and round-trip times; an invalid address is an
+ * `NlkitInputError`, an abort through `signal` rejects with its reason.
+ *
+ * @example
+ * ```ts
+ * import { ping } from "nlkit";
+ * const r = await ping("10.0.0.2", { netns: "ns1", count: 3 });   // { sent, received, rtts, min, avg, max }
+ * ```
  */
 export async function ping(target: string, opts: PingOptions = {}): Promise<PingResult> {
   const ip = parseIp(target);

@@ -5,6 +5,10 @@ import { parseIp } from "../netlink/ip.js";
 import * as sys from "../syscalls/index.js";
 import { socketIn, type NetnsArg } from "./netns-socket.js";
 
+/**
+ * What `tcpConnect()` resolves with: whether the handshake completed, was reset or timed out, and how
+ * long it took.
+ */
 export interface TcpConnectResult {
   /** connected: the handshake completed; refused: a reset came back; timeout: neither in time; error: another errno. */
   outcome: "connected" | "refused" | "timeout" | "error";
@@ -20,9 +24,16 @@ export interface TcpConnectResult {
 const SLICE_MS = 50;
 
 /**
- * Opens a TCP connection to `to`:`port` from inside a namespace and closes it at once:
- * `await tcpConnect({ netns: "ns1", to: "10.0.0.2", port: 80 })`. An abort through `signal`
- * rejects with its reason, the socket closed.
+ * Opens a TCP connection to `to`:`port` from inside a namespace and closes it at once, to tell an open
+ * port from a refused or filtered one without a client binary. Resolves with the outcome (connected,
+ * refused, timeout, error) rather than rejecting; an abort through `signal` rejects with its reason,
+ * the socket closed.
+ *
+ * @example
+ * ```ts
+ * import { tcpConnect } from "nlkit";
+ * const r = await tcpConnect({ netns: "ns1", to: "10.0.0.2", port: 80 });   // { outcome: "connected", rttMs, ... }
+ * ```
  */
 export async function tcpConnect(opts: { netns?: NetnsArg; to: string; port: number; timeoutMs?: number; signal?: AbortSignal }): Promise<TcpConnectResult> {
   const ip = typeof opts.to === "string" ? parseIp(opts.to) : undefined;

@@ -20,8 +20,17 @@ function peerOf(addr: Buffer): string {
 }
 
 /**
- * A UDP responder inside a namespace that answers every datagram with the source address and
- * port it saw: the proof that NAT rewrote a container's address.
+ * A UDP responder inside a namespace that answers every datagram with the source address and port it
+ * saw (and keeps them in `seen`): the proof that NAT rewrote a container's address. Bound when
+ * constructed; `close()` stops it.
+ *
+ * @example
+ * ```ts
+ * import { UdpSourceReporter, udpAsk } from "nlkit";
+ * const reporter = new UdpSourceReporter({ netns: "outside", address: "198.51.100.1", port: 7007 });
+ * const answer = await udpAsk({ netns: "container", to: "198.51.100.1", port: 7007, timeoutMs: 2000 });
+ * await reporter.close();
+ * ```
  */
 export class UdpSourceReporter {
   private readonly fd: number;
@@ -64,6 +73,7 @@ export class UdpSourceReporter {
     }
   }
 
+  /** Stops answering and closes the socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -72,6 +82,9 @@ export class UdpSourceReporter {
   }
 }
 
+/**
+ * What `udpAsk()` resolves with: the responder's reply and the round trip.
+ */
 export interface UdpAskResult {
   /** What the responder said, e.g. "seen 198.51.100.2:40000". */
   reply: string;
@@ -79,8 +92,16 @@ export interface UdpAskResult {
 }
 
 /**
- * Sends one datagram from inside a namespace and waits for the answer. An abort through `signal`
- * rejects with its reason, the socket closed.
+ * Sends one datagram from inside a namespace and waits for the answer: resolves with the reply, or
+ * `undefined` when none came within `timeoutMs` (or the port was unreachable). Bad addresses or ports
+ * are an `NlkitInputError`; an abort through `signal` rejects with its reason, the socket closed.
+ *
+ * @example
+ * ```ts
+ * import { udpAsk } from "nlkit";
+ * const answer = await udpAsk({ netns: "ns1", to: "198.51.100.1", port: 7007, timeoutMs: 2000 });
+ * console.log(answer?.reply ?? "no answer");   // "seen 198.51.100.2:40000" from a UdpSourceReporter
+ * ```
  */
 export async function udpAsk(opts: { netns?: NetnsArg; to: string; port: number; payload?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<UdpAskResult | undefined> {
   const { family, addr } = sockaddr(opts.to, opts.port, "to");

@@ -38,6 +38,9 @@ export const frAction = enumDef("rule action", {
 });
 
 export type TableName = "main" | "local" | "default";
+/**
+ * A routing table: "main", "local", "default" or a number (above 255 sent in RTA_TABLE).
+ */
 export type Table = TableName | number;
 
 /** A table given by name or number, to its id; "all"/"unspec" are not tables to write into. */

@@ -16,6 +16,10 @@ import { TcApi } from "./tc/verbs.js";
 
 const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 
+/**
+ * Where `Rtnl.open()` creates its socket (`{ netns }`, `{ netnsPath }`, `{ netnsFd }`, `{ netnsPid }`,
+ * or a `transport` for tests) how large its receive buffer is, and how long a call waits.
+ */
 export interface RtnlOptions extends NetnsRef {
   /** SO_RCVBUF(FORCE) for the socket in bytes, default 1 MiB (it bounds how many requests a batch sends at once). */
   receiveBufferSize?: number;
@@ -30,12 +34,19 @@ export interface RtnlOptions extends NetnsRef {
 
 /** The verbs of every rtnetlink object, bound to one way of executing them. */
 class RtnlVerbs {
+  /** `ip link`: create, change, list and delete network devices. */
   readonly link: LinkApi;
+  /** `ip addr`: add, replace, list, delete and flush addresses. */
   readonly addr: AddrApi;
+  /** `ip route`: add, replace, append, delete, list routes and ask the kernel's FIB (`get`). */
   readonly route: RouteApi;
+  /** `ip neigh` and `bridge fdb`: neighbour and forwarding database entries. */
   readonly neigh: NeighApi;
+  /** `ip rule`: policy routing rules. */
   readonly rule: RuleApi;
+  /** `ip addrlabel`: IPv6 address labels for source address selection. */
   readonly addrlabel: AddrlabelApi;
+  /** `ip netconf`: per-device forwarding, rp_filter and similar settings as the kernel reports them. */
   readonly netconf: NetconfApi;
   /** Traffic control: qdiscs, classes, filters and their actions. */
   readonly tc: TcApi;
@@ -53,18 +64,39 @@ class RtnlVerbs {
 }
 
 /**
- * An rtnetlink handle bound to one network namespace: it owns a socket created inside that
- * namespace, so no call ever switches namespaces.
+ * An rtnetlink handle bound to one network namespace: what `ip link`, `ip addr`, `ip route`,
+ * `ip neigh`, `ip rule`, `ip addrlabel`, `ip netconf` and `tc` do, as typed verbs (`rt.link`,
+ * `rt.addr`, ...), plus `batch()` and `monitor()`. It owns a socket created inside that namespace at `open`, so no call
+ * ever switches namespaces; `close()` releases it. Devices are accepted by name or index. Kernel
+ * refusals reject with `NetlinkError`, bad input with `NlkitInputError` before anything is sent; every
+ * verb takes `{ signal, timeoutMs }`.
+ *
+ * @example
+ * ```ts
+ * import { Rtnl } from "nlkit";
+ * const rt = await Rtnl.open();                    // or { netns: "ns1" } | { netnsPath } | { netnsFd } | { netnsPid }
+ * await rt.link.add({ name: "veth1", kind: "veth", peer: { name: "veth2", netns: "ns2" } });
+ * await rt.addr.add("veth1", "10.0.0.1/24");
+ * await rt.link.set("veth1", { up: true });
+ * await rt.route.add({ dst: "default", gateway: "10.0.0.2" });
+ * rt.close();
+ * ```
  */
 export class Rtnl extends RtnlVerbs {
+  /** The rtnetlink socket all verbs use, for requests nlkit has no verb for. */
   readonly socket: NetlinkSocket;
   /** @internal */
   readonly ctx: RtnlContext;
 
+  /**
+   * Opens a handle in the namespace `opts` names (default the current one), or over `opts.transport`;
+   * a namespace that cannot be entered throws `SyscallError` (or `NlkitInputError` for a bad name).
+   */
   static async open(opts: RtnlOptions = {}): Promise<Rtnl> {
     return Rtnl.openSync(opts);
   }
 
+  /** `open()` without the promise: the socket is made synchronously either way. */
   static openSync(opts: RtnlOptions = {}): Rtnl {
     if (opts.transport) {
       const sock = new NetlinkSocket(opts.transport, { protocol: NETLINK_ROUTE, timeoutMs: opts.timeoutMs });
@@ -117,26 +149,45 @@ export class Rtnl extends RtnlVerbs {
     return new RtnlBatch(this.ctx, this.socket.batch());
   }
 
+  /** Closes the socket and every monitor opened from this handle. */
   close(): void {
     for (const mon of this.monitors) void mon.close();
     this.ctx.names.close();
     this.socket.close();
   }
 
+  /** `close()`, for `using rt = Rtnl.openSync()`. */
   [Symbol.dispose](): void {
     this.close();
   }
 }
 
+/**
+ * The verbs of an `Rtnl` queued instead of sent (from `rt.batch()`): each verb's promise settles with
+ * its own outcome once `send()` has delivered the batch in as few `sendto` calls as fit. Not atomic:
+ * rtnetlink applies each request on its own.
+ *
+ * @example
+ * ```ts
+ * const b = rt.batch();
+ * for (let i = 0; i < 1000; i++) b.route.add({ dst: `10.200.${i >> 8}.${i & 255}/32`, gateway: "10.0.0.2" });
+ * const { ok, errors, refused } = await b.send();
+ * ```
+ */
 export class RtnlBatch extends RtnlVerbs {
   constructor(ctx: RtnlContext, private readonly inner: Batch) {
     super(ctx, batchExecutor(inner));
   }
 
+  /** How many requests are queued. */
   get size(): number {
     return this.inner.size;
   }
 
+  /**
+   * Sends the queued requests and resolves with what the kernel accepted and refused; each verb's own
+   * promise settles as well.
+   */
   send(opts?: CallOptions): Promise<BatchOutcome> {
     return this.inner.send(opts);
   }

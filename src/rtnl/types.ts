@@ -45,6 +45,10 @@ export const AF_PACKET = 17;
 export const AF_MPLS = 28;
 
 // Multicast groups (enum rtnetlink_groups), for monitors.
+/**
+ * rtnetlink multicast group numbers (enum rtnetlink_groups), for `NetlinkMonitor.open({ groups })`;
+ * `rt.monitor()` joins the right ones itself.
+ */
 export const RTNLGRP = {
   link: 1, notify: 2, neigh: 3, tc: 4, ipv4Ifaddr: 5, ipv4Mroute: 6, ipv4Route: 7, ipv4Rule: 8,
   ipv6Ifaddr: 9, ipv6Mroute: 10, ipv6Route: 11, ipv6Ifinfo: 12, ipv6Prefix: 18, ipv6Rule: 19, nsid: 28,

@@ -17,7 +17,9 @@ export type ChangeOptions = CallOptions;
 
 /** add()'s options: besides waiting, replace (CREATE|REPLACE) or append (CREATE|APPEND). */
 export interface AddOptions extends CallOptions {
+  /** Overwrite an existing object (NLM_F_REPLACE), as ip's replace. */
   replace?: boolean;
+  /** Add after existing ones with the same key (NLM_F_APPEND), as ip's append. */
   append?: boolean;
 }
 

@@ -15,6 +15,10 @@ import { inetDecoder, unixDecoder, type InetSocket, type UnixSocket } from "./vi
 export type { Counter, Endpoint, InetSocket, SkMeminfo, SocketState, TcpInfo, UnixSocket } from "./view.js";
 export type { InetConditions } from "./bytecode.js";
 
+/**
+ * What `sd.tcp()`/`sd.udp()` keep, filtered by the kernel: family, states, addresses and ports (a
+ * bytecode filter, as `ss` compiles one); `info`, `mem` and `tos` ask for tcp_info, memory and TOS.
+ */
 export interface InetFilter extends InetConditions {
   /** 4 or 6; left out, both (one dump each, IPv4 first, as ss does). */
   family?: 4 | 6;
@@ -33,6 +37,10 @@ export interface InetFilter extends InetConditions {
   tos?: boolean;
 }
 
+/**
+ * What `SockDiag.unix()` keeps (states), and which extras to ask the kernel for (details, memory,
+ * owner).
+ */
 export interface UnixFilter {
   states?: readonly string[];
   /** The bound file's inode and device, and a listener's pending connections (what ss -e asks for). */
@@ -43,11 +51,17 @@ export interface UnixFilter {
 
 /** A socket to destroy: a dumped InetSocket, or its protocol, addresses and ports (and cookie, for exactly that one). */
 export interface DestroySpec {
+  /** "tcp" or "udp". */
   proto: "tcp" | "udp";
+  /** The socket's local address and port. */
   local: { address: string; port: number };
+  /** The socket's peer address and port. */
   remote: { address: string; port: number };
+  /** Default from the addresses. */
   family?: 4 | 6;
+  /** The kernel's socket cookie, to close exactly that socket. */
   cookie?: string;
+  /** The bound interface index, for sockets bound to a device. */
   iface?: number;
 }
 
@@ -161,13 +175,25 @@ function destroyHeader(spec: DestroySpec): Record<string, number | Buffer> {
 }
 
 /**
- * A sock_diag handle, bound to a namespace (or a transport) when opened:
- * `const sd = await SockDiag.open({ netns: "ns1" })`. tcp/udp/unix dump sockets, filtered by
- * the kernel; destroy() closes one as `ss -K` does. Never dumps DCCP (gone from Linux 6.16).
+ * A sock_diag handle bound to a namespace (what `ss` shows): `tcp()`, `udp()` and `unix()` dump
+ * sockets, filtered by the kernel (states, addresses, ports); `destroy()` closes one as `ss -K` does.
+ * Never dumps DCCP (gone from Linux 6.16).
+ *
+ * @example
+ * ```ts
+ * import { SockDiag } from "nlkit";
+ * const sd = await SockDiag.open({ netns: "ns1" });
+ * const listeners = await sd.tcp({ states: ["listening"], sport: 80 });   // ss -tln sport = :80
+ * sd.close();
+ * ```
  */
 export class SockDiag {
   private constructor(private readonly socket: NetlinkSocket) {}
 
+  /**
+   * Opens a sock_diag handle in the namespace `opts` names (default the current one), or over
+   * `opts.transport`.
+   */
   static async open(opts: OpenOptions = {}): Promise<SockDiag> {
     return new SockDiag(openSocket(NETLINK_SOCK_DIAG, opts));
   }
@@ -203,6 +229,7 @@ export class SockDiag {
     await this.socket.request(tableRequest(inetDiagReqDef, SOCK_DESTROY, 0, destroyHeader(sock)), undefined, opts);
   }
 
+  /** Closes the socket. */
   close(): void {
     this.socket.close();
   }

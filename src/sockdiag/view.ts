@@ -17,6 +17,9 @@ export type SocketState =
   | "UNKNOWN" | "ESTAB" | "SYN-SENT" | "SYN-RECV" | "FIN-WAIT-1" | "FIN-WAIT-2" | "TIME-WAIT" | "UNCONN"
   | "CLOSE-WAIT" | "LAST-ACK" | "LISTEN" | "CLOSING";
 
+/**
+ * One end of an inet socket: its address and port.
+ */
 export interface Endpoint {
   address: string;
   /** 0 for "any" (ss prints *). */
@@ -54,20 +57,39 @@ export interface TcpInfo {
   dsackDups: number; reordSeen: number; rcvOoopack: number; sndWnd: number;
 }
 
+/**
+ * A socket's memory use (`ss -m`'s skmem), in bytes.
+ */
 export interface SkMeminfo {
   rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; fwdAlloc: number;
   wmemQueued: number; optmem: number; backlog: number; drops: number;
 }
 
+/**
+ * A TCP or UDP socket as `SockDiag.tcp()` and `udp()` return it (`ss -tuan` data): state, endpoints, queues, and
+ * with the options asked for, tcp_info, memory, owner and inode.
+ */
 export interface InetSocket {
+  /** 4 or 6. */
   family: 4 | 6;
+  /** "tcp" or "udp". */
   proto: "tcp" | "udp";
+  /**
+   * The state as ss's State column prints it ("LISTEN", "ESTAB", "TIME-WAIT"...); an unconnected UDP
+   * socket is "UNCONN".
+   */
   state: SocketState;
+  /** The local address and port. */
   local: Endpoint;
+  /** The peer's address and port (0.0.0.0:0 / [::]:0 when unconnected). */
   remote: Endpoint;
+  /** Bytes in the receive queue (a listener: connections waiting for accept). */
   recvQ: number;
+  /** Bytes in the send queue (a listener: its backlog). */
   sendQ: number;
+  /** The socket's inode (0 for time-wait), which /proc/PID/fd links name. */
   inode: number;
+  /** The owner's uid. */
   uid: number;
   /** The device the socket is bound to (SO_BINDTODEVICE), as an ifindex. */
   iface?: number;
@@ -77,42 +99,67 @@ export interface InetSocket {
   timer?: { name: string; expiresMs: number; retrans: number };
   /** What shutdown(2) closed: reading, writing. */
   shutdown?: { read: boolean; write: boolean };
+  /** IPV6_V6ONLY on an IPv6 socket. */
   v6only?: boolean;
+  /** The socket's SO_MARK, when the kernel reports it. */
   mark?: number;
+  /** The cgroup v2 id the socket was created in. */
   cgroupId?: number;
   /** INET_DIAG_SOCKOPT bit names (freebind, transparent, recverr...). */
   sockopt?: string[];
+  /** The IPv4 TOS. */
   tos?: number;
+  /** The IPv6 traffic class. */
   tclass?: number;
+  /** The net_cls class id or the priority. */
   classId?: number;
   /** With `info`: tcp_info, the congestion control algorithm and its own numbers. */
   tcpInfo?: TcpInfo;
+  /** The congestion control algorithm ("cubic", "bbr"). */
   cong?: string;
+  /** Vegas's state, when it is the algorithm. */
   vegas?: { enabled: boolean; rttcnt: number; rtt: number; minrtt: number };
+  /** BBR's state, when it is the algorithm. */
   bbr?: { bw: Counter; minRtt: number; pacingGain: number; cwndGain: number };
+  /** DCTCP's state, when it is the algorithm. */
   dctcp?: { enabled: boolean; ceState: number; alpha: number; abEcn: number; abTot: number };
   /** With `mem`. */
   meminfo?: { rmem: number; wmem: number; fmem: number; tmem: number };
+  /** Memory use (ss -m), when asked for. */
   skmem?: SkMeminfo;
 }
 
+/**
+ * A unix domain socket as `SockDiag.unix()` returns it (`ss -xa` data).
+ */
 export interface UnixSocket {
+  /** Always "unix". */
   family: "unix";
+  /** "stream", "dgram", "seqpacket", or a number. */
   type: "stream" | "dgram" | "seqpacket" | number;
+  /** As ss prints it: "LISTEN", "ESTAB", "UNCONN"... */
   state: SocketState;
   /** The bound path, or an abstract name as ss shows it (every NUL byte as "@"); absent when unbound. */
   name?: string;
+  /** The socket's inode. */
   inode: number;
   /** The peer's inode, 0 when there is none. */
   peer: number;
+  /** Bytes (or, for a listener, connections) waiting to be read. */
   recvQ: number;
+  /** Bytes waiting to be sent (a listener: its backlog). */
   sendQ: number;
+  /** The kernel's socket cookie, as a decimal string (64-bit). */
   cookie: string;
+  /** Which directions were shut down. */
   shutdown?: { read: boolean; write: boolean };
   /** With `details`: the bound file's inode and device, and a listener's pending connections. */
   vfs?: { ino: number; dev: number };
+  /** A listener's pending connections, by inode. */
   icons?: number[];
+  /** The owner's uid. */
   uid?: number;
+  /** Memory use (ss -m), when asked for. */
   skmem?: SkMeminfo;
 }
 

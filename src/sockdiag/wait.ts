@@ -5,6 +5,10 @@
 import { abortReason, NlkitInputError, NlkitTimeoutError } from "../netlink/errors.js";
 import type { InetSocket, SockDiag } from "./verbs.js";
 
+/**
+ * What `waitListening()` waits for: a TCP listener or bound UDP socket on a port, in a namespace, for
+ * at most `timeoutMs`, cancellable by an `AbortSignal`.
+ */
 export interface WaitListeningOptions {
   /** The local port the listener is bound to. */
   port: number;
@@ -55,9 +59,19 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Resolves with the listening sockets on `port` (in the handle's namespace) once there is at
- * least one: `await waitListening(sd, { port: 8080, timeoutMs: 5000 })`. Bad options are an
- * NlkitInputError before anything is sent.
+ * Resolves with the listening sockets on `port` (in the handle's namespace) once there is at least
+ * one, dumping again at growing intervals (a kernel-filtered sock_diag dump each time), so a script
+ * can wait for a server to be ready rather than sleep a guessed time. Rejects with `NlkitTimeoutError`
+ * after `timeoutMs`, with the signal's reason on abort; bad options are an `NlkitInputError` before
+ * anything is sent.
+ *
+ * @example
+ * ```ts
+ * import { SockDiag, waitListening } from "nlkit";
+ * const sd = await SockDiag.open({ netns: "ns1" });
+ * await waitListening(sd, { port: 8080, timeoutMs: 5000 });
+ * sd.close();
+ * ```
  */
 export async function waitListening(sd: SockDiag, opts: WaitListeningOptions): Promise<InetSocket[]> {
   const { port, proto = "tcp", family, address, timeoutMs, signal } = checked(opts);

@@ -2,8 +2,11 @@ import { errnoMessage, errnoName } from './errno.js';
 
 /** A libc call returned -1; `errno` is the value read right after that call. */
 export class SyscallError extends Error {
+  /** The libc function that failed ("socket", "setns", "bind"). */
   readonly syscall: string;
+  /** errno as read right after the call. */
   readonly errno: number;
+  /** The errno's name ("EPERM", "ENOENT"). */
   readonly code: string;
 
   constructor(syscall: string, errno: number) {

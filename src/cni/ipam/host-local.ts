@@ -9,6 +9,10 @@ import { canonicalRangeSet, candidates, rangeSetFor, rangeSetsOverlap, rangeSetT
 import { DiskStore } from "./store.js";
 import { DEFAULT_LOCK_TIMEOUT_MS, withDirLock } from "./lock.js";
 
+/**
+ * The host-local IPAM configuration after defaults: the ranges to allocate from, routes, the addresses
+ * the runtime asked for, the resolv.conf to read DNS from, and where allocations are recorded.
+ */
 export interface HostLocalConfig {
   /** Range sets: one address is allocated from each (two sets for dual stack). */
   ranges: RangeSet[];
@@ -20,6 +24,9 @@ export interface HostLocalConfig {
   requestedIps: IpAddr[];
 }
 
+/**
+ * How `hostLocal()` waits for the data directory's lock, which other plugin processes may hold.
+ */
 export interface HostLocalOptions {
   /** How long to wait for another plugin's lock on the data directory (default 30 s; then code 11). */
   lockTimeoutMs?: number;

@@ -6,6 +6,10 @@ import {
   type IpAddr, type IpNet,
 } from "../ip.js";
 
+/**
+ * One range of a host-local range set after defaults: subnet, first and last allocatable addresses,
+ * gateway.
+ */
 export interface IpRange {
   subnet: IpNet;
   rangeStart: IpAddr;
@@ -13,6 +17,9 @@ export interface IpRange {
   gateway: IpAddr;
 }
 
+/**
+ * Ranges of one address family; one address is allocated from the whole set.
+ */
 export type RangeSet = IpRange[];
 
 /** A range as written in the configuration (before defaults). */

@@ -5,6 +5,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatAddr, parseAddr, type IpAddr } from "../ip.js";
 
+/**
+ * Where host-local records allocations when the configuration names no `dataDir`, the reference
+ * plugin's directory, so the two can share it.
+ */
 export const DEFAULT_DATA_DIR = "/var/lib/cni/networks";
 const LAST_RESERVED = "last_reserved_ip.";
 // the reference writes CRLF between the ID and the interface name

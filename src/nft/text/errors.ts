@@ -3,6 +3,10 @@
 import { NetlinkError, NlkitInputError } from "../../netlink/errors.js";
 import type { Loc } from "../ast.js";
 
+/**
+ * Where in the nft text an error is (`error.location` of the `NlkitInputError` `nft.apply()` throws):
+ * file, line, columns and the token.
+ */
 export interface SourceLocation {
   file: string;
   line: number;

@@ -12,20 +12,33 @@ import { RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from "../types.js";
 import { addFlags, ObjectVerbs, type AddOptions } from "../verb.js";
 import { IFA_FLAG_INPUT, IFA_FLAGS, ifaddrDef, INFINITY_LIFE_TIME } from "./table.js";
 
+/**
+ * A valid or preferred lifetime in seconds, or "forever".
+ */
 export type Lifetime = number | "forever";
+/**
+ * An address flag in `ip addr`'s words (nodad, noprefixroute, ...); other kernel flag names pass
+ * through.
+ */
 export type AddrFlag = "nodad" | "noprefixroute" | "home" | "mngtmpaddr" | "autojoin" | "optimistic" | "secondary" | "temporary" | (string & {});
 
 /** What `ip addr add` takes besides the address and the device. */
 export interface AddrOptions {
   /** "+" computes it from the prefix like `ip addr add ... brd +`, "-" the network address. */
   broadcast?: "+" | "-" | string;
+  /** An anycast address (IPv6). */
   anycast?: string;
+  /** An IPv4 label ("veth1:web"); ip wants it to begin with the device name. */
   label?: string;
+  /** "global" (default), "site", "link", "host" or a number. */
   scope?: "global" | "site" | "link" | "host" | number;
   /** The remote end of a point-to-point address, with its prefix ("10.0.0.2/32"). */
   peer?: string;
+  /** ip addr's flags: "nodad", "noprefixroute", "home"... */
   flags?: AddrFlag[];
+  /** Valid lifetime in seconds, or "forever" (default). */
   validLft?: Lifetime;
+  /** Preferred lifetime in seconds, or "forever"; at most validLft. */
   preferredLft?: Lifetime;
   /** IFA_RT_PRIORITY: the metric of the prefix route. */
   metric?: number;
@@ -43,11 +56,17 @@ export interface AddrSpec extends AddrOptions {
 /** The third argument of the `add(dev, address, opts)` form. */
 export interface AddrAddOptions extends AddrOptions, AddOptions {}
 
+/**
+ * What narrows `rt.addr.del()` to one address when several share the local one (`peer`, `label`).
+ */
 export interface AddrDelOptions extends CallOptions {
   peer?: string;
   label?: string;
 }
 
+/**
+ * What `rt.addr.list()` and `rt.addr.flush()` keep: device, family, scope and label.
+ */
 export interface AddrListFilter {
   dev?: string | number;
   family?: IpFamily;
@@ -58,10 +77,18 @@ export interface AddrListFilter {
 
 export interface AddrCacheinfo { preferred: number; valid: number; cstamp: number; tstamp: number }
 
+/**
+ * An address as `rt.addr.list()` returns it (`ip -j addr` data): family, local and peer addresses,
+ * prefix length, scope, label, flags and lifetimes, with the device's index and name.
+ */
 export interface Addr {
+  /** 4 or 6. */
   family: IpFamily;
+  /** The device's ifindex. */
   index: number;
+  /** The device's name. */
   dev: string;
+  /** The prefix length (24 in 10.0.0.1/24). */
   prefixlen: number;
   /** This host's address (IFA_LOCAL, or IFA_ADDRESS when the kernel sent only that). */
   local: string;
@@ -69,17 +96,25 @@ export interface Addr {
   address: string;
   /** Set when address differs from local. */
   peer?: string;
+  /** The IPv4 broadcast address. */
   broadcast?: string;
+  /** The anycast address, when one was set. */
   anycast?: string;
+  /** The IPv4 label ("veth1:web"); defaults to the device name. */
   label?: string;
+  /** "global", "link", "host" or a number. */
   scope: string | number;
   /** Flag names (IFA_FLAGS, or the header's 8 bits); IPv6 "secondary" is called "temporary". */
   flags: string[];
   /** 4294967295 (INFINITY_LIFE_TIME) is "forever". */
   validLft: Lifetime;
+  /** Preferred lifetime left, in seconds, or "forever". */
   preferredLft: Lifetime;
+  /** Lifetimes and creation/update timestamps as the kernel keeps them. */
   cacheinfo?: AddrCacheinfo;
+  /** The prefix route's metric (ip's metric). */
   metric?: number;
+  /** Who added the address (IFA_PROTO), when the kernel reports it. */
   proto?: number;
 }
 

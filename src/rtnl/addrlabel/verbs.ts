@@ -21,6 +21,9 @@ export interface AddrlabelSpec {
   label: number;
 }
 
+/**
+ * What `rt.addrlabel.list()` keeps (`ip addrlabel list`).
+ */
 export interface AddrlabelListFilter {
   /** Entries bound to this device (entries for every device are left out). */
   dev?: string | number;
@@ -34,14 +37,19 @@ export interface AddrlabelGetSpec {
 
 /** One entry of the address label table. */
 export interface Addrlabel {
+  /** Always 6 on Linux (labels are IPv6 only). */
   family: IpFamily | number;
   /** "prefix/len" as ip prints it after "prefix". */
   prefix: string;
+  /** The prefix's address. */
   address: string;
+  /** The prefix length. */
   prefixlen: number;
   /** 0 for entries that apply to every device. */
   index: number;
+  /** The device the label is bound to, if any. */
   dev?: string;
+  /** The label. */
   label: number;
 }
 
@@ -100,6 +108,7 @@ export class AddrlabelApi extends ObjectVerbs {
     return this.change((b) => this.request(RTM_NEWADDRLABEL, flags, addrlabelParts(spec, b)), opts);
   }
 
+  /** `ip addrlabel add` over an existing prefix: overwrites its label. */
   replace(spec: AddrlabelSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }

@@ -107,6 +107,7 @@ export class LinkApi extends ObjectVerbs {
     return byName ? this.handled(p.catch((e: unknown) => { throw byNameError(e, dev); })) : p;
   }
 
+  /** `ip link del DEV`: deletes a device (a veth takes its peer with it); ENODEV when there is none. */
   del(dev: LinkRef, call?: CallOptions): Promise<void> {
     const byName = typeof dev === "string";
     const p = this.change((b) => {

@@ -35,11 +35,17 @@ export interface LinkCommonOptions {
   group?: number;
 }
 
+/**
+ * The far end of a veth pair: its name, and the namespace and settings it is created with.
+ */
 export interface VethPeerSpec {
   /** Left out, the kernel names it vethN. */
   name?: string;
+  /** The peer's MAC address. */
   address?: string;
+  /** The peer's MTU. */
   mtu?: number;
+  /** The peer's transmit queue length. */
   txqueuelen?: number;
   /** The peer is created directly in this namespace. */
   netns?: NetnsRefLike;
@@ -49,6 +55,10 @@ export interface VethPeerSpec {
   // bring it up with set() afterwards.
 }
 
+/**
+ * Settings of a tun/tap device created by `rt.link.add()` (`ip tuntap add`): owner, group and
+ * queue flags; with `persist: false` the device lives as long as the fd `add()` resolves with.
+ */
 export interface TuntapOptions {
   /** uid that may open the device */
   owner?: number;
@@ -65,7 +75,18 @@ export interface TuntapOptions {
   persist?: boolean;
 }
 
+/**
+ * What `rt.link.add()` creates (`ip link add NAME type KIND ...`): the name, the kind and that kind's
+ * options under a property of the same name, plus the settings every link takes (mtu, address, master,
+ * netns, up).
+ *
+ * @example
+ * ```ts
+ * await rt.link.add({ name: "br0", kind: "bridge", bridge: { stp: true, forwardDelay: 400 } });
+ * ```
+ */
 export interface LinkAddSpec extends LinkCommonOptions {
+  /** The new device's name (IFLA_IFNAME). */
   name: string;
   /** IFLA_INFO_KIND: veth, bridge, vxlan, macvlan, macvtap, vlan, ipvlan, bond, vrf, geneve, gre, gretap, ipip, wireguard, dummy, tun, tap... */
   kind: string;
@@ -73,27 +94,54 @@ export interface LinkAddSpec extends LinkCommonOptions {
   index?: number;
   /** Lower device (macvlan, macvtap, vlan, ipvlan): IFLA_LINK */
   link?: LinkRef;
+  /** veth: the other end. */
   peer?: VethPeerSpec;
+  /** kind bridge: its options. */
   bridge?: BridgeOptions;
+  /** kind vxlan: its options. */
   vxlan?: VxlanOptions;
+  /** kind macvlan: its options. */
   macvlan?: MacvlanOptions;
+  /** kind macvtap: its options (as macvlan's). */
   macvtap?: MacvlanOptions;
+  /** kind vlan: its options. */
   vlan?: VlanOptions;
+  /** kind ipvlan: its options. */
   ipvlan?: IpvlanOptions;
+  /** kind bond: its options. */
   bond?: BondOptions;
+  /** kind vrf: its table. */
   vrf?: VrfOptions;
+  /** kind geneve: its options. */
   geneve?: GeneveOptions;
+  /** kind gre: its options. */
   gre?: IpTunnelOptions;
+  /** kind gretap: its options. */
   gretap?: IpTunnelOptions;
+  /** kind ipip: its options. */
   ipip?: IpTunnelOptions;
+  /** kind tun/tap: its options. */
   tuntap?: TuntapOptions;
 }
 
+/**
+ * How `rt.link.add()` sends: `replace` makes it `ip link replace`, plus the usual
+ * `signal`/`timeoutMs`.
+ */
 export interface LinkAddOptions extends CallOptions {
   /** NLM_F_CREATE|NLM_F_REPLACE instead of NLM_F_CREATE|NLM_F_EXCL, as `ip link replace` sends. */
   replace?: boolean;
 }
 
+/**
+ * What `rt.link.set()` changes (`ip link set`): name, mtu, address, master (null for nomaster),
+ * namespace, up/down and the other settings `LinkAddSpec` takes.
+ *
+ * @example
+ * ```ts
+ * await rt.link.set("v1", { mtu: 9000, name: "eth1", up: true });
+ * ```
+ */
 export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
   /** Enslave to a master, or null to release (ip's nomaster). */
   master?: LinkRef | null;
@@ -105,14 +153,22 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
    * (a vxlan's VNI or port...) with its extack message, and then nothing changes.
    */
   vxlan?: VxlanOptions;
+  /** Change a bridge's options (ip link set DEV type bridge ...). */
   bridge?: BridgeOptions;
+  /** Change a macvlan's options. */
   macvlan?: MacvlanOptions;
+  /** Change a macvtap's options. */
   macvtap?: MacvlanOptions;
+  /** Change a bond's options. */
   bond?: BondOptions;
   /** Bridge port options of a link enslaved to a bridge (`type bridge_slave cost 5 learning off`). */
   bridgeSlave?: BridgePortOptions;
 }
 
+/**
+ * Which links `rt.link.list()` returns (`ip link show type KIND`, `ip link show master BR`), filtered
+ * by the kernel.
+ */
 export interface LinkListFilter {
   kind?: string;
   master?: LinkRef;
@@ -136,6 +192,9 @@ export interface LinkStats64 {
   tail?: Buffer;
 }
 
+/**
+ * A link's per-protocol settings (IFLA_AF_SPEC): IPv4 devconf, IPv6 devconf, flags and token.
+ */
 export interface LinkAfSpec {
   inet?: { conf?: number[]; unknown?: RawAttr[] };
   inet6?: {
@@ -155,7 +214,9 @@ export interface LinkAfSpec {
 
 /** A decoded link, as RTM_NEWLINK reports it. Fields are absent when the kernel did not send them. */
 export interface Link {
+  /** The interface index (ifindex), stable for the device's life. */
   index: number;
+  /** The interface name (IFLA_IFNAME). */
   name: string;
   /** ifi_flags named as ip prints them (NO-CARRIER first when up without carrier) */
   flags: string[];
@@ -167,53 +228,95 @@ export interface Link {
   linkType: string;
   /** ARPHRD_* number */
   ifiType: number;
+  /** MTU in bytes. */
   mtu?: number;
+  /** Smallest MTU the device accepts. */
   minMtu?: number;
+  /** Largest MTU the device accepts. */
   maxMtu?: number;
+  /** RFC 2863 state as ip prints it: "UP", "DOWN", "LOWERLAYERDOWN", "UNKNOWN"... */
   operstate?: string;
+  /** "DEFAULT" or "DORMANT". */
   linkmode?: string;
+  /** The link-layer address ("02:00:00:00:00:01"). */
   address?: string;
+  /** The link-layer broadcast address. */
   broadcast?: string;
+  /** The hardware's permanent address, when it differs from `address`. */
   permAddress?: string;
+  /** Transmit queue length (ip's qlen). */
   txqlen?: number;
+  /** The root qdisc's kind ("noqueue", "fq_codel"...). */
   qdisc?: string;
+  /** The device group (ip's group). */
   group?: number;
   /** ifindex of the master */
   master?: number;
   /** ifindex of the peer/lower device (in linkNetnsid's namespace when that is set) */
   link?: number;
+  /** The nsid of the namespace the peer or lower device lives in (ip's link-netnsid). */
   linkNetnsid?: number;
+  /** The alias set with `ip link set DEV alias TEXT`. */
   alias?: string;
+  /** Alternative names (`ip link property add altname`). */
   altNames?: string[];
+  /** IFLA_INFO_KIND: "veth", "bridge", "vxlan"...; undefined for physical devices and lo. */
   kind?: string;
+  /** The kind of the master this port belongs to ("bridge", "bond"). */
   slaveKind?: string;
   /** IFLA_INFO_DATA decoded with the kind's table (camelCase IFLA_<KIND>_* names), or raw bytes for kinds nlkit has no table for */
   infoData?: Record<string, unknown> | Buffer;
+  /** The port's settings in its master (bridge port options, ...), decoded where known. */
   infoSlaveData?: Record<string, unknown> | Buffer;
+  /** 64-bit counters (ip -s), decoded on first read. */
   stats64?: LinkStats64;
+  /** Per-protocol settings (IPv4/IPv6 devconf), decoded on first read. */
   afSpec?: LinkAfSpec;
+  /** Number of transmit queues. */
   numTxQueues?: number;
+  /** Number of receive queues. */
   numRxQueues?: number;
+  /** Largest GSO packet the stack builds for this device, in bytes. */
   gsoMaxSize?: number;
+  /** Most segments in one GSO packet. */
   gsoMaxSegs?: number;
+  /** Largest TSO packet the device accepts, in bytes. */
   tsoMaxSize?: number;
+  /** Most segments the device accepts in one TSO packet. */
   tsoMaxSegs?: number;
+  /** Largest packet GRO builds for this device, in bytes. */
   groMaxSize?: number;
+  /** gsoMaxSize for IPv4 (BIG TCP). */
   gsoIpv4MaxSize?: number;
+  /** groMaxSize for IPv4 (BIG TCP). */
   groIpv4MaxSize?: number;
+  /** How many users put the device in promiscuous mode. */
   promiscuity?: number;
+  /** How many users asked for all multicast. */
   allmulti?: number;
+  /** Whether the device has carrier. */
   carrier?: boolean;
+  /** How often carrier changed. */
   carrierChanges?: number;
+  /** How often carrier came up. */
   carrierUpCount?: number;
+  /** How often carrier went down. */
   carrierDownCount?: number;
+  /** Whether protodown is set (a control plane holds the link down). */
   protoDown?: boolean;
+  /** The parent device's name in sysfs (the bus device, e.g. a PCI address). */
   parentDevName?: string;
+  /** The parent device's bus ("pci"). */
   parentDevBusName?: string;
+  /** The port name the driver gives the physical port. */
   physPortName?: string;
+  /** The physical port's identifier, as bytes. */
   physPortId?: Buffer;
+  /** The switch's identifier, as bytes (ports of one switch share it). */
   physSwitchId?: Buffer;
+  /** Number of SR-IOV virtual functions. */
   numVf?: number;
+  /** Attached XDP programs, as the kernel reports them. */
   xdp?: Record<string, unknown>;
   /** Other decoded attributes that are not part of this shape (IFLA_STATS, IFLA_MAP, IFLA_EVENT...) */
   other?: Record<string, unknown>;

@@ -17,7 +17,13 @@ import {
   RTM_NEWROUTE, RTM_NEWRULE,
 } from "../types.js";
 
+/**
+ * The rtnetlink objects a monitor can follow (`ip monitor`'s link, address, route, neigh, rule).
+ */
 export type MonitorObject = "link" | "addr" | "route" | "neigh" | "rule";
+/**
+ * Whether a monitored object appeared or changed ("new") or went away ("del").
+ */
 export type MonitorAction = "new" | "del";
 
 /** Every object, in the order a resync reports new ones (links first, so that their names are known). */
@@ -44,6 +50,10 @@ interface EventOf<O extends MonitorObject> {
   resynced: boolean;
 }
 
+/**
+ * One change reported by `rt.monitor()`: the object kind, "new" or "del", the object as the list verbs
+ * return it, and `resynced` when it was found by a dump after the kernel dropped notifications.
+ */
 export type MonitorEvent = { [O in MonitorObject]: EventOf<O> }[MonitorObject];
 
 /** A decoded notification before names are filled in; `replace` is NLM_F_REPLACE. */

@@ -17,6 +17,10 @@ import { EventNames } from "./naming.js";
 import { routeEffects } from "./routes.js";
 import { ReportedState, type Snapshot } from "./state.js";
 
+/**
+ * What `rt.monitor()` reports (objects, one family), whether it first lists what exists, and the
+ * `AbortSignal` that ends the iteration.
+ */
 export interface MonitorOptions {
   /** What to report (default: all five). */
   objects?: readonly MonitorObject[];
@@ -153,6 +157,7 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     return this.overrunCount;
   }
 
+  /** Whether the monitor ended (closed, aborted or failed). */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -164,11 +169,13 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     return p;
   }
 
+  /** Ends the monitor and closes its sockets; what `break` out of `for await` calls. */
   async return(): Promise<IteratorResult<MonitorEvent, undefined>> {
     await this.close();
     return { value: undefined, done: true };
   }
 
+  /** The monitor is its own iterator: `for await (const ev of rt.monitor())`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

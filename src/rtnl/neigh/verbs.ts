@@ -12,34 +12,57 @@ import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, RTM_DELNEIGH, RTM_GETNEIGH, RT
 import { addFlags, ObjectVerbs, type AddOptions } from "../verb.js";
 import { NTF, NTF_FLAGS, NUD, NUD_ORDER, ndmsgDef } from "./table.js";
 
+/**
+ * A neighbour's NUD state in `ip neigh`'s words.
+ */
 export type NeighState = "permanent" | "reachable" | "stale" | "noarp" | "none" | "incomplete" | "delay" | "probe" | "failed";
 /** Bridge fdb entries use the `bridge fdb` words: permanent (local), static, dynamic. */
 export type FdbState = "permanent" | "local" | "static" | "temp" | "dynamic";
 
+/**
+ * A neighbour (`ip neigh add ADDR lladdr MAC dev DEV nud STATE`) or, with `family: "bridge"`, a bridge
+ * fdb entry (`bridge fdb add MAC dev DEV dst ADDR`).
+ *
+ * @example
+ * ```ts
+ * await rt.neigh.add({ dev: "veth1", to: "10.0.0.2", lladdr: "02:00:00:00:00:02", state: "permanent" });
+ * ```
+ */
 export interface NeighSpec {
+  /** The device, by name or index. */
   dev: string | number;
   /** The neighbour's IP address (required for IP neighbours; the VXLAN remote goes in `dst`). */
   to?: string;
+  /** The link-layer address (ip's lladdr). */
   lladdr?: string;
   /** Default "permanent", like ip (and `bridge fdb`'s permanent for the bridge family). */
   state?: NeighState | FdbState | number;
   /** A proxy (published) entry, ip neigh add proxy. */
   proxy?: boolean;
+  /** Mark the neighbour as a router (IPv6). */
   router?: boolean;
   /** NTF_EXT_LEARNED: learned by something outside the kernel. */
   extern?: boolean;
   /** 4, 6 or "bridge" for fdb entries; IP families follow `to` when not given. */
   family?: IpFamily | "bridge";
+  /** Who installs the entry (ip's protocol). */
   protocol?: number;
   // bridge fdb
+  /** `bridge fdb ... self`: the entry goes to the device itself (a VXLAN's fdb). */
   self?: boolean;
+  /** `bridge fdb ... master`: the entry goes to the bridge above the port. */
   master?: boolean;
+  /** `bridge fdb ... sticky`: the entry never moves to another port. */
   sticky?: boolean;
   /** VXLAN remote (NDA_DST of an fdb entry). */
   dst?: string;
+  /** The bridge VLAN. */
   vlan?: number;
+  /** The VXLAN destination port. */
   port?: number;
+  /** The VXLAN VNI. */
   vni?: number;
+  /** The source VNI. */
   srcVni?: number;
   /** Underlay device to reach dst (NDA_IFINDEX). */
   via?: string | number;
@@ -48,6 +71,9 @@ export interface NeighSpec {
 /** add()'s second argument: replace, or append (another remote for the same MAC, vxlan head-end replication). */
 export type NeighModifyOptions = AddOptions;
 
+/**
+ * What `rt.neigh.list()` keeps: device, family (or "bridge" for the fdb), state, proxy entries.
+ */
 export interface NeighListFilter {
   dev?: string | number;
   family?: IpFamily | "bridge";
@@ -64,31 +90,54 @@ export interface NeighGetSpec {
   proxy?: boolean;
 }
 
+/**
+ * A neighbour or bridge fdb entry as `rt.neigh.list()` returns it (`ip -j neigh`, `bridge -j fdb`
+ * data).
+ */
 export interface Neigh {
+  /** 4, 6, or "bridge" for fdb entries. */
   family: IpFamily | "bridge" | number;
+  /** The device's ifindex. */
   index: number;
+  /** The device's name. */
   dev: string;
+  /** The neighbour's IP address (for fdb entries: the VXLAN remote). */
   dst?: string;
+  /** The neighbour's link-layer address. */
   lladdr?: string;
   /** Names of the NUD_* bits ("permanent", "reachable"...); [] for NUD_NONE. */
   state: string[];
   /** Names of the NTF_* bits ("proxy", "router", "self", "master", "extern_learn"...). */
   flags: string[];
+  /** A proxy entry (ip neigh show proxy). */
   proxy: boolean;
+  /** The neighbour is a router (IPv6 NTF_ROUTER). */
   router: boolean;
+  /** How many probes were sent. */
   probes?: number;
+  /** Ages in clock ticks: confirmed, used, updated; and references. */
   cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
+  /** Who installed the entry. */
   protocol?: number;
+  /** The bridge VLAN of an fdb entry. */
   vlan?: number;
+  /** The VXLAN destination port. */
   port?: number;
+  /** The VXLAN VNI. */
   vni?: number;
+  /** The source VNI (collect-metadata devices). */
   srcVni?: number;
   /** NDA_IFINDEX of an fdb entry, as a name. */
   via?: string;
+  /** The ifindex to reach the VXLAN remote through. */
   viaIndex?: number;
+  /** The bridge an fdb entry belongs to. */
   master?: string;
+  /** The bridge's ifindex. */
   masterIndex?: number;
+  /** The nexthop group id of an fdb entry. */
   nhid?: number;
+  /** The NUD_* bits as the kernel sent them. */
   rawState: number;
 }
 
@@ -243,10 +292,12 @@ export class NeighApi extends ObjectVerbs {
     return this.change((b) => this.request(RTM_NEWNEIGH, flags, neighParts(spec, b)), opts);
   }
 
+  /** `ip neigh replace` / `bridge fdb replace`: adds the entry or overwrites the existing one. */
   replace(spec: NeighSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
 
+  /** `bridge fdb append`: another entry for the same MAC (e.g. one more VXLAN remote). */
   append(spec: NeighSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, append: true });
   }

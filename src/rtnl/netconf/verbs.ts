@@ -12,12 +12,19 @@ import { NETCONF_IFINDEX_ALL, NETCONF_IFINDEX_DEFAULT, netconfDef, RP_FILTER_NAM
 /** A device, or the "all" / "default" entries of /proc/sys/net/ipv{4,6}/conf. */
 export type NetconfDev = string | number;
 
+/**
+ * Which device's (or "all"'s, "default"'s) per-family configuration `rt.netconf.get()` asks for, as
+ * `ip netconf show dev X` does.
+ */
 export interface NetconfGetSpec {
   dev: NetconfDev;
   /** The kernel answers one family per request. */
   family: IpFamily | "mpls";
 }
 
+/**
+ * What `rt.netconf.list()` dumps: one family, or every family the kernel reports.
+ */
 export interface NetconfListFilter {
   /** Left out: every family the kernel reports (inet, inet6, and mpls where enabled). */
   family?: IpFamily | "mpls";
@@ -32,14 +39,19 @@ export interface Netconf {
   index: number;
   /** The device name, or "all" / "default". */
   dev: string;
+  /** IP forwarding on this device. */
   forwarding?: boolean;
   /** "off", "strict", "loose" (or the number the kernel keeps beyond those). */
   rpFilter?: string | number;
+  /** Multicast forwarding. */
   mcForwarding?: boolean;
+  /** Proxy ARP / NDP. */
   proxyNeigh?: boolean;
+  /** Routes through a device without carrier are ignored. */
   ignoreRoutesWithLinkdown?: boolean;
   /** MPLS: the device accepts labelled packets. */
   input?: boolean;
+  /** IPv4 broadcast forwarding. */
   bcForwarding?: boolean;
 }
 

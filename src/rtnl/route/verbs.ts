@@ -15,10 +15,22 @@ import {
   METRIC_KEYS, RT_FLAGS, RT_FLAGS_MASK, RTCF_FLAGS, RTCF_MASK, RTM_F_CLONED, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, RTNH_F_ONLINK, rtmsgDef, type RawNexthop,
 } from "./table.js";
 
+/**
+ * A route's type (`ip route add blackhole ...`); unicast is the default.
+ */
 export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
+/**
+ * A route's scope in ip's words, or a number.
+ */
 export type RouteScope = "global" | "universe" | "site" | "link" | "host" | "nowhere" | number;
+/**
+ * Who installed a route (`proto static`, `proto kernel`...); a name from rt_protos or a number.
+ */
 export type RouteProtocol = "unspec" | "redirect" | "kernel" | "boot" | "static" | "ra" | "dhcp" | "bgp" | "ospf" | "zebra" | "bird" | (string & {}) | number;
 
+/**
+ * A route's metrics (RTA_METRICS: mtu, window, rtt, advmss...), in ip's units.
+ */
 export interface RouteMetrics {
   mtu: number; window: number;
   /** Milliseconds, like ip (the kernel keeps rtt x8 and rttvar x4). */
@@ -30,11 +42,17 @@ export interface RouteMetrics {
   lock: string[];
 }
 
+/**
+ * One path of a multipath route (`nexthop via ADDR dev DEV weight N`).
+ */
 export interface NexthopSpec {
+  /** This path's next hop. */
   gateway?: string;
+  /** This path's device. */
   dev?: string | number;
   /** 1..256 (rtnh_hops + 1). */
   weight?: number;
+  /** Use the gateway even if no route says it is on the link. */
   onlink?: boolean;
 }
 
@@ -43,27 +61,47 @@ export interface RouteMetricsInput extends Partial<Omit<RouteMetrics, "lock">> {
   lock?: Array<keyof Omit<RouteMetrics, "lock">>;
 }
 
+/**
+ * A route for `rt.route.add/replace/append/del` in `ip route`'s words: dst, gateway, dev, src, metric,
+ * table, type, protocol, scope, multipath nexthops and metrics (mtu, advmss...).
+ *
+ * @example
+ * ```ts
+ * await rt.route.add({ dst: "10.1.0.0/16", dev: "veth1", src: "10.0.0.1", metric: 50, table: 1000, protocol: "static" });
+ * ```
+ */
 export interface RouteSpec {
   /** "default", a prefix ("10.1.0.0/16", "fd00::/64") or a host address. */
   dst: string;
+  /** Needed only when dst alone does not tell ("default"); default from the addresses. */
   family?: IpFamily;
+  /** Default "unicast"; "blackhole", "unreachable", "prohibit"... take no gateway. */
   type?: RouteType | number;
   /** The next hop (ip's "via"); an IPv6 gateway on an IPv4 route is sent as RTA_VIA. */
   gateway?: string;
+  /** The output device, by name or index. */
   dev?: string | number;
   /** Preferred source address (ip's "src", RTA_PREFSRC). */
   src?: string;
   /** Source prefix (ip's "from", RTA_SRC; IPv6 only in the kernel). */
   from?: string;
+  /** The priority (ip's metric/preference). */
   metric?: number;
   /** main (default), local, default, or a number; above 255 it goes in RTA_TABLE. */
   table?: Table;
+  /** Default as ip picks it (link for a route without gateway, universe otherwise). */
   scope?: RouteScope;
+  /** Who installs it (ip's proto). */
   protocol?: RouteProtocol;
+  /** Match on TOS. */
   tos?: number;
+  /** Use the gateway even if no route says it is on the link. */
   onlink?: boolean;
+  /** Path MTU (metric mtu). */
   mtu?: number;
+  /** Advertised MSS (metric advmss). */
   advmss?: number;
+  /** Other RTA_METRICS by name. */
   metrics?: RouteMetricsInput;
   /** ECMP next hops (RTA_MULTIPATH). */
   nexthops?: NexthopSpec[];
@@ -76,6 +114,10 @@ export interface RouteSpec {
 /** add()'s second argument: replace (CREATE|REPLACE) or append (CREATE|APPEND), and waiting. */
 export type RouteModifyOptions = AddOptions;
 
+/**
+ * What `rt.route.list()` keeps (`ip route show ...`); the table, family and most fields are filtered
+ * by the kernel.
+ */
 export interface RouteListFilter {
   family?: IpFamily;
   /** Default "main", like ip; "all" for every table. */
@@ -85,17 +127,29 @@ export interface RouteListFilter {
   type?: RouteType | number;
 }
 
+/**
+ * What `rt.route.get()` tells the kernel's FIB lookup about the packet (`ip route get ADDR from ...
+ * iif ... mark ... ipproto ... dport ...`), and `fibmatch` for the matching route instead of the
+ * result.
+ */
 export interface RouteGetOptions extends CallOptions {
+  /** The source address the packet would have. */
   from?: string;
+  /** Look up as if the packet came in through this device. */
   iif?: string | number;
+  /** Force the output device. */
   oif?: string | number;
+  /** The packet's fwmark. */
   mark?: number;
+  /** The packet's TOS. */
   tos?: number;
   /** Look up as this user's socket would (RTA_UID). */
   uid?: number;
   /** With sport/dport: the flow's protocol, for multipath hashing and rules that match ports. */
   ipProto?: keyof typeof IP_PROTOS | number;
+  /** The source port (with ipProto). */
   sport?: number;
+  /** The destination port (with ipProto). */
   dport?: number;
   /** Return the FIB entry that matched rather than the resolved route (RTM_F_FIB_MATCH). */
   fibmatch?: boolean;
@@ -103,54 +157,89 @@ export interface RouteGetOptions extends CallOptions {
 
 /** route.get()'s spec form: the destination and what ip route get takes beside it. */
 export interface RouteGetSpec extends Omit<RouteGetOptions, keyof CallOptions> {
+  /** The destination to look up (ip route get ADDR). */
   to: string;
 }
 
+/**
+ * One path of a multipath route as the kernel reports it.
+ */
 export interface Nexthop {
+  /** This path's next hop. */
   gateway?: string;
+  /** A next hop of another family. */
   via?: { family: number; address: string };
+  /** This path's device name. */
   dev?: string;
+  /** This path's device ifindex. */
   index: number;
+  /** Its share of the traffic (ip's weight, from 1). */
   weight: number;
+  /** RTNH_F_* flags in ip's words ("onlink", "dead", "linkdown"). */
   flags: string[];
 }
 
+/**
+ * A route as `rt.route.list()` and `rt.route.get()` return it (`ip -j route` data).
+ */
 export interface Route {
+  /** 4 or 6. */
   family: IpFamily;
+  /** "unicast", "local", "blackhole"... or a number. */
   type: string | number;
   /** "default", "prefix/len", or a host address without /32 (/128), as ip prints it. */
   dst: string;
+  /** The destination's prefix length (0 for default). */
   dstLen: number;
   /** Source prefix (RTA_SRC, ip's "from"). */
   from?: string;
+  /** The source prefix length (IPv6 source routing). */
   srcLen: number;
+  /** The TOS the route matches. */
   tos: number;
   /** Table id (RTA_TABLE when present, else rtm_table). */
   table: number;
+  /** Who installed it: "kernel", "boot", "static"... or a number. */
   protocol: string | number;
+  /** "universe" (global), "link", "host"... or a number. */
   scope: string | number;
+  /** rtm_flags in ip's words ("onlink", "linkdown", "cloned"...). */
   flags: string[];
   /** RTM_F_CLONED: a cache/exception entry (route get answers carry it). */
   cached: boolean;
   /** How an IPv4 lookup was resolved (RTCF_* names: "local", "brd", "mc"...), on cloned routes. */
   cacheFlags?: string[];
+  /** The next hop's address. */
   gateway?: string;
+  /** A gateway of another family (an IPv4 route via an IPv6 next hop). */
   via?: { family: number; address: string };
+  /** The output device's name. */
   dev?: string;
+  /** The output device's ifindex. */
   index?: number;
+  /** The input device (routes from `get` with iif). */
   iif?: string;
   /** RTA_IIF's index, when the route has one. */
   iifIndex?: number;
+  /** The preferred source address (ip's src). */
   prefsrc?: string;
+  /** The priority (ip's metric). */
   metric?: number;
+  /** RTA_METRICS: mtu, advmss, window... */
   metrics?: Partial<RouteMetrics>;
+  /** The paths of a multipath route. */
   nexthops?: Nexthop[];
+  /** IPv6 router preference ("low", "medium", "high"). */
   pref?: string | number;
+  /** The fwmark used in the lookup (from `get`). */
   mark?: number;
+  /** The uid used in the lookup (from `get`). */
   uid?: number;
   /** Seconds left (from rta_cacheinfo), when the route expires. */
   expires?: number;
+  /** The error an unreachable or prohibit route gives, as the kernel reports it. */
   error?: number;
+  /** The nexthop object's id, for routes that use one. */
   nhid?: number;
 }
 
@@ -456,10 +545,18 @@ export class RouteApi extends ObjectVerbs {
     return this.change((b) => this.request(RTM_NEWROUTE, flags, routeParts(spec, b, false)), opts);
   }
 
+  /**
+   * `ip route replace`: adds the route or overwrites the one with the same key
+   * (NLM_F_CREATE|NLM_F_REPLACE).
+   */
   replace(spec: RouteSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
 
+  /**
+   * `ip route append`: adds another route with the same key after existing ones
+   * (NLM_F_CREATE|NLM_F_APPEND).
+   */
   append(spec: RouteSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, append: true });
   }

@@ -12,34 +12,63 @@ import { ObjectVerbs } from "../verb.js";
 import { FIB_RULE_IIF_DETACHED, FIB_RULE_INVERT, FIB_RULE_OIF_DETACHED, fibRuleDef, IP_PROTOS } from "./table.js";
 import { NLM_F_CREATE, NLM_F_EXCL } from "../../netlink/constants.js";
 
+/**
+ * What a matching rule does (`ip rule add ... blackhole`); to_tbl, a table lookup, is the default.
+ */
 export type RuleAction = "to_tbl" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
 export type PortRange = number | [number, number];
 
+/**
+ * A rule for `rt.rule.add/del` in `ip rule`'s words: priority, from, to, fwmark/fwmask, iif, oif,
+ * table and action.
+ *
+ * @example
+ * ```ts
+ * await rt.rule.add({ priority: 1000, from: "10.0.0.0/8", table: 100 });
+ * ```
+ */
 export interface RuleSpec {
+  /** Default from the addresses, else 4. */
   family?: IpFamily;
   /** ip's "pref"/"priority". */
   priority?: number;
   /** Source prefix; "all" or omitted matches everything. */
   from?: string;
+  /** The destination prefix (ip's to). */
   to?: string;
   /** For action to_tbl (the default when adding): main unless given. */
   table?: Table;
+  /** Match the fwmark. */
   fwmark?: number;
+  /** Mask the fwmark before comparing. */
   fwmask?: number;
+  /** Match packets from this interface (ip's iif). */
   iif?: string;
+  /** Match packets to this interface (ip's oif). */
   oif?: string;
+  /** Default a table lookup; "goto", "nop", "blackhole", "unreachable", "prohibit". */
   action?: RuleAction;
   /** Target priority of a goto rule (sets action goto). */
   goto?: number;
+  /** Invert the selector (ip rule add not ...). */
   not?: boolean;
+  /** Match the TOS. */
   tos?: number;
+  /** Ignore lookup results with this prefix length or shorter (ip's suppress_prefixlength). */
   suppressPrefixlen?: number;
+  /** Ignore lookup results through this device group. */
   suppressIfgroup?: number;
+  /** Match the IP protocol ("tcp", "udp" or a number). */
   ipProto?: keyof typeof IP_PROTOS | number;
+  /** Match a source port or range. */
   sport?: PortRange;
+  /** Match a destination port or range. */
   dport?: PortRange;
+  /** Look up the table of the packet's VRF. */
   l3mdev?: boolean;
+  /** Match a uid range. */
   uidRange?: [number, number];
+  /** Who installs the rule (ip's protocol). */
   protocol?: string | number;
   /** FRA_FLOW (realms). */
   realm?: number;
@@ -51,59 +80,99 @@ export interface RuleSpec {
  * from 10.1.0.0/16 too; "all" lists every rule), the others must be equal.
  */
 export interface RuleListFilter {
+  /** 4 or 6; default both. */
   family?: IpFamily;
+  /** Only the rule with this priority. */
   priority?: number;
   /** Only inverted rules ("not") */
   not?: boolean;
   /** The table a rule looks up ("main", a number). */
   table?: Table;
+  /** Only rules with this source prefix. */
   from?: string;
+  /** Only rules with this destination prefix. */
   to?: string;
   /** ip's dsfield */
   tos?: number;
+  /** Only rules matching this mark. */
   fwmark?: number;
   /** The mask must be equal too (a rule without one has mask 0, one with a mark 0xffffffff). */
   fwmask?: number;
+  /** Only rules for this input interface. */
   iif?: string;
+  /** Only rules for this output interface. */
   oif?: string;
+  /** Only l3mdev rules. */
   l3mdev?: boolean;
+  /** Only rules for this uid range. */
   uidRange?: [number, number];
+  /** Only rules for this protocol. */
   ipProto?: keyof typeof IP_PROTOS | number;
+  /** Only rules for this source port range. */
   sport?: PortRange;
+  /** Only rules for this destination port range. */
   dport?: PortRange;
   /** FRA_TUN_ID, as a number or a decimal string (a 64-bit id) */
   tunId?: number | string;
+  /** Only rules installed by this protocol. */
   protocol?: string | number;
 }
 
+/**
+ * A policy routing rule as `rt.rule.list()` returns it (`ip -j rule` data).
+ */
 export interface Rule {
+  /** 4 or 6. */
   family: IpFamily;
+  /** The rule's priority (ip's pref). */
   priority: number;
   /** "all", a prefix with its length, or a host address without /32 (/128). */
   from: string;
+  /** The `from` prefix length. */
   srcLen: number;
+  /** The destination prefix. */
   to?: string;
+  /** The `to` prefix length. */
   dstLen: number;
   /** Table id (FRA_TABLE when present), 0 for rules that do not look up a table. */
   table: number;
+  /** "to_tbl" (a lookup), "goto", "nop", "blackhole", "unreachable", "prohibit". */
   action: string | number;
+  /** The rule matches what does not match its selector (ip rule add not ...). */
   not: boolean;
+  /** The TOS matched. */
   tos: number;
+  /** The fwmark matched. */
   fwmark?: number;
+  /** The mask applied to the mark before comparing. */
   fwmask?: number;
+  /** The input interface matched. */
   iif?: string;
+  /** The input interface is gone. */
   iifDetached?: boolean;
+  /** The output interface matched. */
   oif?: string;
+  /** The output interface is gone. */
   oifDetached?: boolean;
+  /** The priority a goto rule jumps to. */
   goto?: number;
+  /** Lookups whose result has this prefix length or shorter are ignored. */
   suppressPrefixlen?: number;
+  /** Lookups whose result goes out through this device group are ignored. */
   suppressIfgroup?: number;
+  /** The table is the VRF's of the packet's device. */
   l3mdev?: boolean;
+  /** The uid range matched. */
   uidRange?: [number, number];
+  /** The IP protocol matched. */
   ipProto?: number;
+  /** The source port range matched. */
   sport?: [number, number];
+  /** The destination port range matched. */
   dport?: [number, number];
+  /** Who installed the rule. */
   protocol?: string | number;
+  /** The realm matched. */
   realm?: number;
   /** FRA_TUN_ID, as a decimal string (a 64-bit id). */
   tunId?: string;

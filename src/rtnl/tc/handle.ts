@@ -13,6 +13,9 @@ export const TC_H_MIN_EGRESS = 0xfff3;
 export const CLSACT_INGRESS = (TC_H_CLSACT & 0xffff0000 | TC_H_MIN_INGRESS) >>> 0;
 export const CLSACT_EGRESS = (TC_H_CLSACT & 0xffff0000 | TC_H_MIN_EGRESS) >>> 0;
 
+/**
+ * A tc handle or parent in tc's notation ("1:", "1:10", "root", "ingress", "egress") or a number.
+ */
 export type Handle = string | number;
 
 const HEX = /^[0-9a-f]+$/i;
@@ -149,6 +152,9 @@ export const ETH_P_IPV6 = 0x86dd;
 export const ETH_P_8021Q = 0x8100;
 export const ETH_P_8021AD = 0x88a8;
 
+/**
+ * A filter's protocol: a word ("ip", "ipv6", "all", "802.1q") or an ethertype number.
+ */
 export type Protocol = string | number;
 
 /** A protocol word ("ip", "ipv6", "all", "802.1q", case-insensitive) or number, in host order. */

@@ -3,10 +3,15 @@ import { num } from "./kind.js";
 
 /** Counters of a qdisc, class or action (TCA_STATS2, or the old TCA_STATS), as numbers. */
 export interface TcStats {
+  /** Bytes sent. */
   bytes: number;
+  /** Packets sent. */
   packets: number;
+  /** Packets dropped. */
   drops: number;
+  /** Times a packet was held back because a limit was reached. */
   overlimits: number;
+  /** Packets put back into the queue. */
   requeues: number;
   /** bytes queued */
   backlog: number;
@@ -14,9 +19,11 @@ export interface TcStats {
   qlen: number;
   /** the rate estimator's bytes/s and packets/s, when one runs */
   bps?: number;
+  /** Estimated packets per second, when a rate estimator runs. */
   pps?: number;
   /** what the hardware counted, for offloaded objects */
   hwBytes?: number;
+  /** Packets handled in hardware (offloaded filters). */
   hwPackets?: number;
 }
 

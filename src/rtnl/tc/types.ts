@@ -22,20 +22,41 @@ export type { Action, ActionSpec, Handle, Protocol, TcStats };
 
 /** Options of each qdisc kind, under the kind's name. */
 export interface QdiscOptionsByKind {
+  /** kind pfifo: its options. */
   pfifo?: FifoOptions;
+  /** kind bfifo: its options. */
   bfifo?: FifoOptions;
+  /** kind pfifo_head_drop: its options. */
   pfifo_head_drop?: FifoOptions;
+  /** kind tbf: its options. */
   tbf?: TbfOptions;
+  /** kind htb: its options. */
   htb?: HtbOptions;
+  /** kind netem: its options. */
   netem?: NetemOptions;
+  /** kind fq_codel: its options. */
   fq_codel?: FqCodelOptions;
+  /** kind fq: its options. */
   fq?: FqOptions;
+  /** kind sfq: its options. */
   sfq?: SfqOptions;
+  /** kind prio: its options. */
   prio?: PrioOptions;
+  /** kind cake: its options. */
   cake?: CakeOptions;
 }
 
+/**
+ * A qdisc for `rt.tc.qdisc.add/replace/change/del` in tc's words: device, parent ("root", a class,
+ * "ingress"), handle, kind and that kind's options under a property of the same name.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.qdisc.add({ dev: "veth1", parent: "root", handle: "1:", kind: "htb", htb: { default: 0x10 } });
+ * ```
+ */
 export interface QdiscSpec extends QdiscOptionsByKind {
+  /** The device, by name or index. */
   dev: string | number;
   /** "root" (the default), a class ("1:10"), or "ingress"/"clsact" (TC_H_INGRESS, implied by those kinds) */
   parent?: Handle;
@@ -43,10 +64,15 @@ export interface QdiscSpec extends QdiscOptionsByKind {
   handle?: Handle;
   /** pfifo, bfifo, pfifo_fast, tbf, htb, mq, ingress, clsact, netem, fq_codel, fq, sfq, prio, cake; optional for del */
   kind?: string;
+  /** clsact/ingress: share filters through this block (tc's ingress_block). */
   ingressBlock?: number;
+  /** clsact: share egress filters through this block (tc's egress_block). */
   egressBlock?: number;
 }
 
+/**
+ * What `rt.tc.qdisc.list()` keeps (`tc qdisc show dev DEV`).
+ */
 export interface QdiscFilter {
   dev?: string | number;
   /** only qdiscs with this parent ("root", "ingress", "1:10") */
@@ -70,14 +96,22 @@ interface TcObject {
   raw?: string;
 }
 
+/**
+ * A qdisc as `rt.tc.qdisc.list()` returns it (`tc -j qdisc` data): kind, handle, parent, decoded
+ * options and statistics.
+ */
 export interface Qdisc extends TcObject {
   /** "1:" */
   handle: string;
   /** "root", "ingress" (clsact's and ingress's parent), or the class it hangs from ("1:10") */
   parent: string;
+  /** The kernel's reference count. */
   refcnt?: number;
+  /** Whether the qdisc runs in hardware. */
   offloaded?: boolean;
+  /** The shared ingress block, when set. */
   ingressBlock?: number;
+  /** The shared egress block, when set. */
   egressBlock?: number;
 }
 
@@ -86,7 +120,17 @@ export interface ClassOptionsByKind {
   htb?: HtbClassOptions;
 }
 
+/**
+ * A class for `rt.tc.class.add/replace/change/del` (`tc class add dev DEV parent 1: classid 1:10 htb
+ * ...`).
+ *
+ * @example
+ * ```ts
+ * await rt.tc.class.add({ dev: "veth1", parent: "1:", classid: "1:10", kind: "htb", htb: { rate: "5mbit", ceil: "10mbit" } });
+ * ```
+ */
 export interface ClassSpec extends ClassOptionsByKind {
+  /** The device, by name or index. */
   dev: string | number;
   /** the qdisc ("1:") or class ("1:10") above it */
   parent?: Handle;
@@ -96,6 +140,9 @@ export interface ClassSpec extends ClassOptionsByKind {
   kind?: string;
 }
 
+/**
+ * What `rt.tc.class.list()` keeps (`tc class show dev DEV`).
+ */
 export interface ClassFilter {
   dev?: string | number;
   /** only this qdisc's classes ("1:") */
@@ -106,6 +153,9 @@ export interface ClassFilter {
   parent?: Handle;
 }
 
+/**
+ * A class as `rt.tc.class.list()` returns it (`tc -j class` data).
+ */
 export interface TcClass extends TcObject {
   classid: string;
   parent: string;
@@ -115,13 +165,28 @@ export interface TcClass extends TcObject {
 
 /** Options of each classifier, under its name. */
 export interface FilterOptionsByKind {
+  /** kind u32: its options. */
   u32?: U32Options;
+  /** kind bpf: its options. */
   bpf?: BpfOptions;
+  /** kind matchall: its options. */
   matchall?: MatchallOptions;
+  /** kind flower: its options. */
   flower?: FlowerOptions;
 }
 
+/**
+ * A classifier for `rt.tc.filter.add/replace/del` (`tc filter add dev DEV parent 1: protocol ip pref
+ * 10 u32 ...`), with its kind's options and the actions it runs.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.filter.add({ dev: "veth1", parent: "1:", protocol: "ip", pref: 10, kind: "u32",
+ *   u32: { match: [{ ip: { dst: "10.0.0.2/32" } }], classid: "1:10" } });
+ * ```
+ */
 export interface FilterSpec extends FilterOptionsByKind {
+  /** The device, by name or index. */
   dev: string | number;
   /** a qdisc/class ("1:"), or "ingress"/"egress" for clsact's hooks */
   parent: Handle;
@@ -131,12 +196,18 @@ export interface FilterSpec extends FilterOptionsByKind {
   pref?: number;
   /** the kind's handle ("800::10" for u32, a number for the rest) */
   handle?: Handle;
+  /** The filter chain (tc's chain N); default 0. */
   chain?: number;
   /** u32, bpf, matchall, flower; required with handle */
   kind?: string;
+  /** Actions to run on a match (mirred, gact, police), in order. */
   actions?: ActionSpec[];
 }
 
+/**
+ * What `rt.tc.filter.list()` dumps (`tc filter show dev DEV parent P`): the device is required, as tc
+ * requires it.
+ */
 export interface FilterListFilter {
   dev: string | number;
   parent?: Handle;
@@ -147,21 +218,34 @@ export interface FilterListFilter {
   chain?: number;
 }
 
+/**
+ * A classifier as `rt.tc.filter.list()` returns it (`tc -j filter` data).
+ */
 export interface Filter {
+  /** The device's name. */
   dev: string;
+  /** The device's ifindex. */
   index: number;
+  /** The qdisc or class it hangs from ("1:", "ffff:fff2" for clsact ingress). */
   parent: string;
   /** "ip", "all"... */
   protocol: string;
+  /** Its priority (tc's pref). */
   pref: number;
+  /** The classifier ("u32", "flower"...). */
   kind: string;
+  /** Its filter chain. */
   chain?: number;
   /** absent on the head of each priority (what tc shows as a line without "fh"/"handle") */
   handle?: string;
   /** tcm_handle as a number */
   handleValue?: number;
+  /** The classifier's options, decoded where nlkit knows the kind. */
   options?: Record<string, unknown>;
+  /** The actions it runs. */
   actions?: Action[];
+  /** Its statistics, where the classifier keeps any. */
   stats?: TcStats;
+  /** The options as hex, for a kind nlkit cannot decode. */
   raw?: string;
 }

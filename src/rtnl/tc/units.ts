@@ -75,6 +75,9 @@ export function xmitsize(p: Psched, rate: number, ticks: number): number {
   return (rate * tick2time(p, ticks)) / TIME_UNITS_PER_SEC;
 }
 
+/**
+ * The link layer tc sizes packets for when computing rate tables (`linklayer atm`).
+ */
 export type LinkLayer = "ethernet" | "atm";
 /** enum tc_link_layer */
 export const LINKLAYER = { unspec: 0, ethernet: 1, atm: 2 } as const;
@@ -142,8 +145,17 @@ const RATE_UNITS: ReadonlyArray<readonly [string, number]> = [
   ["gibps", 8 * 1024 ** 3], ["gbps", 8e9], ["tibps", 8 * 1024 ** 4], ["tbps", 8e12],
 ];
 
+/**
+ * A rate as tc takes it ("1mbit", "10Mbps"), or a number of bytes per second.
+ */
 export type RateInput = string | number;
+/**
+ * A size as tc takes it ("32kb", "1500b"), or a number of bytes.
+ */
 export type SizeInput = string | number;
+/**
+ * A time as tc takes it ("50ms", "1s", "100us"), or a number of microseconds.
+ */
 export type TimeInput = string | number;
 
 /**

@@ -113,6 +113,7 @@ export class QdiscApi extends TcVerbs {
     return this.send(qdiscMessage, RTM_NEWQDISC, flags, (b) => qdiscParts(spec, b, env, false), opts);
   }
 
+  /** `tc qdisc replace`: adds the qdisc or swaps the one at that parent. */
   replace(spec: QdiscSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
@@ -170,15 +171,18 @@ export class ClassApi extends TcVerbs {
     return this.send(classMessage, RTM_NEWTCLASS, flags, (b) => classParts(spec, b, env, false), opts);
   }
 
+  /** `tc class replace`: adds the class or overwrites its parameters. */
   replace(spec: ClassSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
 
+  /** `tc class change`: changes an existing class; ENOENT when there is none. */
   change(spec: ClassSpec, opts?: CallOptions): Promise<void> {
     const env = this.env();
     return this.send(classMessage, RTM_NEWTCLASS, 0, (b) => classParts(spec, b, env, false), opts);
   }
 
+  /** `tc class del`. */
   del(spec: ClassSpec, opts?: CallOptions): Promise<void> {
     const env = this.env();
     return this.send(classMessage, RTM_DELTCLASS, 0, (b) => classParts(spec, b, env, true), opts);
@@ -238,6 +242,7 @@ export class FilterApi extends TcVerbs {
     return this.modify(spec, RTM_NEWTFILTER, flags, opts?.replace ? "replace" : "add", opts);
   }
 
+  /** `tc filter replace`: adds the filter or overwrites the one with that pref and handle. */
   replace(spec: FilterSpec, opts?: CallOptions): Promise<void> {
     return this.add(spec, { ...opts, replace: true });
   }
@@ -322,8 +327,11 @@ function openPinned(spec: FilterSpec): Map<string, number> {
 
 /** rt.tc: qdiscs, classes and filters (with their actions) on one rtnetlink handle. */
 export class TcApi {
+  /** `tc qdisc`: add, replace, change, delete and list queueing disciplines. */
   readonly qdisc: QdiscApi;
+  /** `tc class`: classes of classful qdiscs (htb, prio...). */
   readonly class: ClassApi;
+  /** `tc filter`: classifiers and their actions. */
   readonly filter: FilterApi;
 
   constructor(ctx: RtnlContext, exec: Executor, clock: () => Psched = kernelPsched) {

@@ -69,14 +69,25 @@ export const bondSlaveAttrs = attrSet("bond-slave", "IFLA_BOND_SLAVE_", {
   actorPortPrio: [10, "u16"],
 });
 
+/**
+ * Options of a bond link (`ip link add type bond mode ... miimon ...`).
+ */
 export interface BondOptions {
+  /** The bonding mode (ip's mode). */
   mode?: "balance-rr" | "active-backup" | "balance-xor" | "broadcast" | "802.3ad" | "balance-tlb" | "balance-alb";
+  /** MII link monitoring interval, ms. */
   miimon?: number;
+  /** Wait this long (ms) before using a port whose link came up. */
   updelay?: number;
+  /** Wait this long (ms) before dropping a port whose link went down. */
   downdelay?: number;
+  /** Ports that must be up for the bond to have carrier. */
   minLinks?: number;
+  /** How balance-xor and 802.3ad pick a port. */
   xmitHashPolicy?: "layer2" | "layer3+4" | "layer2+3" | "encap2+3" | "encap3+4" | "vlan+srcmac";
+  /** 802.3ad: how often the partner sends LACPDUs ("slow" 30 s, "fast" 1 s). */
   lacpRate?: "slow" | "fast";
+  /** active-backup: the preferred port. */
   primary?: string | number;
 }
 

@@ -125,7 +125,12 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
   backupNhid: [44, "u32"],
 });
 
+/**
+ * Options of a bridge link (`ip link add type bridge ...`), in ip's units (times in centiseconds as ip
+ * takes them).
+ */
 export interface BridgeOptions {
+  /** Turn on the kernel's spanning tree (ip's stp_state 1). */
   stp?: boolean;
   /** IFLA_BR_STP_STATE as ip's stp_state takes it (0 off, anything else on); give this or stp. */
   stpState?: number;
@@ -137,11 +142,17 @@ export interface BridgeOptions {
   maxAge?: number;
   /** Centiseconds. */
   ageingTime?: number;
+  /** The bridge's STP priority. */
   priority?: number;
+  /** Filter by VLAN (bridge vlan ...). */
   vlanFiltering?: boolean;
+  /** The VLAN protocol filtered on. */
   vlanProtocol?: "802.1Q" | "802.1ad" | number;
+  /** The PVID new ports get (default 1; 0 for none). */
   vlanDefaultPvid?: number;
+  /** Link-local groups forwarded rather than dropped. */
   groupFwdMask?: number;
+  /** IGMP/MLD snooping. */
   mcastSnooping?: boolean;
 }
 
@@ -149,27 +160,48 @@ export interface BridgeOptions {
 export interface BridgePortOptions {
   /** Flush the port's dynamic fdb entries (fdb_flush) */
   fdbFlush?: boolean;
+  /** STP port state (bridge link set ... state). */
   state?: "disabled" | "listening" | "learning" | "forwarding" | "blocking" | number;
+  /** STP port priority. */
   priority?: number;
+  /** STP path cost. */
   cost?: number;
+  /**
+   * Send frames back out the port they came in on (for VMs and containers talking through a reflective
+   * relay).
+   */
   hairpin?: boolean;
+  /** BPDU guard: disable the port when it receives a BPDU. */
   guard?: boolean;
+  /** Root guard: never let this port become the root port. */
   rootBlock?: boolean;
+  /** Stop multicast to the port at once on an IGMP/MLD leave. */
   fastLeave?: boolean;
+  /** Learn source MAC addresses on this port. */
   learning?: boolean;
   /** Unicast flooding */
   flood?: boolean;
+  /** Flood unknown multicast to this port. */
   mcastFlood?: boolean;
+  /** Flood broadcast to this port. */
   bcastFlood?: boolean;
+  /** Send multicast to this port as unicast copies. */
   mcastToUnicast?: boolean;
+  /** Answer ARP for known neighbours instead of flooding. */
   proxyArp?: boolean;
+  /** Proxy ARP for Wi-Fi (IEEE 802.11) rules. */
   proxyArpWifi?: boolean;
   /** 0 disabled, 1 learn (default), 2 permanent */
   mcastRouter?: number;
+  /** Suppress ARP/ND flooding using the neighbour table (EVPN). */
   neighSuppress?: boolean;
+  /** Link-local groups (01:80:C2:00:00:0X bits) forwarded rather than dropped. */
   groupFwdMask?: number;
+  /** Map VLANs to tunnel ids (with a collect-metadata VXLAN). */
   vlanTunnel?: boolean;
+  /** Isolated ports cannot talk to each other, only to non-isolated ones. */
   isolated?: boolean;
+  /** Only forward from MAC addresses with an fdb entry (802.1X). */
   locked?: boolean;
   /** Failover port; null removes it (nobackup_port) */
   backupPort?: string | number | null;

@@ -26,6 +26,9 @@ export const geneveAttrs = attrSet("geneve", "IFLA_GENEVE_", {
   portRange: [15, "struct", { struct: genevePortRange }],
 });
 
+/**
+ * Options of a Geneve tunnel link (`ip link add type geneve id N remote ADDR`).
+ */
 export interface GeneveOptions {
   id: number;
   remote?: string;

@@ -58,6 +58,10 @@ export const iptunAttrs = attrSet("iptun", "IFLA_IPTUN_", {
   fwmark: [20, "u32"],
 });
 
+/**
+ * Options of the IP tunnels gre, gretap and ipip (`ip link add type gre local ... remote ... ttl
+ * ...`).
+ */
 export interface IpTunnelOptions {
   local?: string;
   remote?: string;

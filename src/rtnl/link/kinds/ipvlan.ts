@@ -13,6 +13,9 @@ export const ipvlanAttrs = attrSet("ipvlan", "IFLA_IPVLAN_", {
   flags: [2, "u16"],
 });
 
+/**
+ * Options of an ipvlan link (`ip link add link DEV type ipvlan mode l2|l3|l3s`).
+ */
 export interface IpvlanOptions {
   mode?: "l2" | "l3" | "l3s";
   flag?: "bridge" | "private" | "vepa";

@@ -21,6 +21,9 @@ export const macvlanAttrs = attrSet("macvlan", "IFLA_MACVLAN_", {
   bcCutoff: [9, "s32"],
 });
 
+/**
+ * Options of a macvlan or macvtap link (`ip link add link DEV type macvlan mode ...`).
+ */
 export interface MacvlanOptions {
   mode?: "private" | "vepa" | "bridge" | "passthru" | "source";
   /** passthru only: do not put the lower device in promiscuous mode */

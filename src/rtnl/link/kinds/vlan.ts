@@ -22,6 +22,9 @@ export const vlanAttrs = attrSet("vlan", "IFLA_VLAN_", {
   protocol: [5, "u16", { be: true, enum: vlanProtocols }],
 });
 
+/**
+ * Options of an 802.1Q/802.1ad VLAN link (`ip link add link DEV type vlan id N`).
+ */
 export interface VlanOptions {
   id: number;
   protocol?: "802.1Q" | "802.1ad";

@@ -5,6 +5,9 @@ import { defineKind } from "./kind.js";
 export const vrfAttrs = attrSet("vrf", "IFLA_VRF_", { table: [1, "u32"] });
 export const vrfPortAttrs = attrSet("vrf-port", "IFLA_VRF_PORT_", { table: [1, "u32"] });
 
+/**
+ * Options of a VRF link: the routing table it binds (`ip link add type vrf table N`).
+ */
 export interface VrfOptions {
   table: number;
 }

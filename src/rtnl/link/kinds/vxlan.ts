@@ -55,6 +55,9 @@ export const vxlanAttrs = attrSet("vxlan", "IFLA_VXLAN_", {
   mcRoute: [34, "u8"],
 });
 
+/**
+ * Options of a VXLAN link (`ip link add type vxlan id ... remote ... dstport ...`).
+ */
 export interface VxlanOptions {
   /** VNI (0..2^24-1); required to create one, unless external. */
   id?: number;
@@ -62,6 +65,7 @@ export interface VxlanOptions {
   remote?: string;
   /** Multicast group */
   group?: string;
+  /** The source address of encapsulated packets. */
   local?: string;
   /** UDP destination port (dstport); left out, the kernel uses 8472 */
   port?: number;
@@ -73,6 +77,7 @@ export interface VxlanOptions {
   ttl?: number | "inherit";
   /** 1 is ip's "inherit" */
   tos?: number;
+  /** The outer DF bit: "unset", "set", or "inherit" from the inner packet. */
   df?: "unset" | "set" | "inherit";
   /** IPv6 flow label (flowlabel) */
   label?: number;
@@ -82,18 +87,29 @@ export interface VxlanOptions {
   ageing?: number;
   /** Maximum FDB entries (maxaddress), 0 for unlimited */
   limit?: number;
+  /** Answer ARP/ND from the fdb (proxy). */
   proxy?: boolean;
+  /** Route short-circuit. */
   rsc?: boolean;
+  /** Notify user space of unknown MAC addresses. */
   l2miss?: boolean;
+  /** Notify user space of unknown IP addresses. */
   l3miss?: boolean;
+  /** Checksum outer UDP over IPv4. */
   udpCsum?: boolean;
+  /** Send IPv6 outer UDP with a zero checksum. */
   udp6ZeroCsumTx?: boolean;
+  /** Accept IPv6 outer UDP with a zero checksum. */
   udp6ZeroCsumRx?: boolean;
+  /** Remote checksum offload, sending. */
   remcsumTx?: boolean;
+  /** Remote checksum offload, receiving. */
   remcsumRx?: boolean;
   /** Collect metadata (ip's "external"): the VNI and remote come per packet from lwtunnel routes or tc. */
   external?: boolean;
+  /** Group Policy extension. */
   gbp?: boolean;
+  /** Generic Protocol Extension. */
   gpe?: boolean;
   /** With external: per-VNI filtering (bridge vni) */
   vnifilter?: boolean;

@@ -48,12 +48,20 @@ export interface ActionSpec {
   skipSw?: boolean;
 }
 
+/**
+ * An action attached to a filter as the kernel reports it (mirred, gact, police...), with its position
+ * and statistics.
+ */
 export interface Action extends ActionCommon {
   /** position in the filter's list, from 1 */
   order: number;
+  /** The action ("mirred", "gact", "police"...). */
   kind: string;
+  /** Its options, decoded where nlkit knows the kind. */
   options: Record<string, unknown>;
+  /** Its statistics. */
   stats?: TcStats;
+  /** The cookie given at creation, as hex. */
   cookie?: string;
   /** TCA_ACT_OPTIONS of a kind nlkit does not know, as hex */
   raw?: string;

@@ -26,6 +26,10 @@ export const bpfAttrs = attrSet("bpf", "TCA_BPF_", {
 
 const TCA_BPF_FLAG_ACT_DIRECT = 1;
 
+/**
+ * Options of the bpf classifier: a pinned or already loaded program (nlkit never loads programs),
+ * direct-action mode and the class to send packets to.
+ */
 export interface BpfOptions {
   /** a program pinned in a bpffs: opened with bpf(BPF_OBJ_GET) and sent by fd (nlkit never loads programs) */
   pinned?: string;

@@ -49,27 +49,41 @@ export const flowerAttrs = attrSet("flower", "TCA_FLOWER_", {
 
 const IP_PROTOS = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58 } as const;
 
+/**
+ * Options of the flower classifier: matches on the packet's headers by field name.
+ */
 export interface FlowerOptions {
+  /** Where matching packets go (tc's classid). */
   classid?: Handle;
+  /** Match packets that came in on this device. */
   indev?: string;
+  /** Do not offload to hardware. */
   skipHw?: boolean;
+  /** Only in hardware. */
   skipSw?: boolean;
+  /** Match the VLAN id. */
   vlanId?: number;
+  /** Match the VLAN priority. */
   vlanPrio?: number;
   /** the protocol inside the VLAN tag (with protocol 802.1q/802.1ad) */
   vlanEthType?: Protocol;
   /** "02:00:00:00:00:01", optionally with "/24" or "/ff:ff:ff:00:00:00" */
   dstMac?: string;
+  /** Match the source MAC. */
   srcMac?: string;
+  /** Match the IP protocol. */
   ipProto?: "tcp" | "udp" | "sctp" | "icmp" | "icmpv6" | number;
   /** value, or "value/mask" */
   ipTos?: number | string;
+  /** Match the TTL (a value or value/mask). */
   ipTtl?: number | string;
   /** an address or prefix of the filter's (or vlanEthType's) family */
   dstIp?: string;
+  /** Match the source address or prefix. */
   srcIp?: string;
   /** a port, or "min-max" */
   dstPort?: number | string;
+  /** Match the source port (a number or a range "1000-2000"). */
   srcPort?: number | string;
 }
 

@@ -15,6 +15,9 @@ export const matchallAttrs = attrSet("matchall", "TCA_MATCHALL_", {
   pad: [5, "binary"],
 });
 
+/**
+ * Options of the matchall classifier, which matches every packet (usually to run actions).
+ */
 export interface MatchallOptions {
   classid?: Handle;
   skipHw?: boolean;

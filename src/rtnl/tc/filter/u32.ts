@@ -39,6 +39,10 @@ const TC_U32 = { terminal: 1, offset: 2, varoffset: 4, eat: 8 } as const;
 /** A matched value: the number alone (all bits matter), or with its mask. */
 export type Masked = number | { value: number; mask: number };
 
+/**
+ * One u32 match in tc's selectors (`match ip dst 10.0.0.2/32`, `match ip dport 80 0xffff`); all
+ * matches of a filter must hold.
+ */
 export interface U32Match {
   ip?: {
     src?: string; dst?: string; tos?: Masked; dsfield?: Masked; precedence?: Masked; ihl?: Masked; protocol?: Masked;
@@ -56,7 +60,11 @@ export interface U32Match {
   ether?: { src?: string; dst?: string };
 }
 
+/**
+ * Options of the u32 classifier: its matches, where matching packets go, and hash table placement.
+ */
 export interface U32Options {
+  /** The selectors; all must hold. */
   match?: U32Match[];
   /** where matching packets go (tc's classid / flowid) */
   classid?: Handle;
@@ -68,10 +76,15 @@ export interface U32Options {
   ht?: string;
   /** node id within its bucket */
   order?: number;
+  /** Which bits select the hash bucket (tc's hashkey mask M at N). */
   hashkey?: { mask: number; at: number };
+  /** Header offset for the next table (tc's offset): nested protocol headers. */
   offset?: { plus?: number; at?: number; mask?: number; shift?: number; eat?: boolean };
+  /** Match packets that came in on this device. */
   indev?: string;
+  /** Do not offload to hardware. */
   skipHw?: boolean;
+  /** Only in hardware. */
   skipSw?: boolean;
 }
 

@@ -32,26 +32,43 @@ export const CAKE_FLOW = {
 export const CAKE_ATM = { noatm: 0, atm: 1, ptm: 2 } as const;
 export const CAKE_ACK = { none: 0, filter: 1, aggressive: 2 } as const;
 
+/**
+ * Options of the cake qdisc (`tc qdisc add ... cake bandwidth 10mbit ...`).
+ */
 export interface CakeOptions {
+  /** The shaper's rate. */
   bandwidth?: RateInput;
+  /** No shaping (only queue management). */
   unlimited?: boolean;
+  /** Estimate the rate from the arrival rate (on ingress). */
   autorateIngress?: boolean;
   /** sets the target to rtt/20, as tc does */
   rtt?: TimeInput;
+  /** Priority tins: "diffserv3", "diffserv4", "diffserv8", "besteffort", "precedence". */
   diffserv?: keyof typeof CAKE_DIFFSERV;
+  /** How flows are told apart: "triple-isolate" (default), "flows", "hosts"... */
   flowmode?: keyof typeof CAKE_FLOW;
+  /** Look through NAT (conntrack) to find hosts. */
   nat?: boolean;
+  /** Clear DSCP marks after using them. */
   wash?: boolean;
+  /** Split GSO super-packets to lower latency. */
   splitGso?: boolean;
+  /** ATM cell framing: "noatm", "atm", "ptm". */
   atm?: keyof typeof CAKE_ATM;
   /** -64..256 bytes per packet */
   overhead?: number;
   /** tc's `raw`: no overhead compensation at all */
   raw?: boolean;
+  /** Minimum packet size accounted. */
   mpu?: number;
+  /** Shape incoming traffic (count drops as sent). */
   ingress?: boolean;
+  /** Drop redundant TCP ACKs: "none", "filter" (tc's ack-filter) or "aggressive". */
   ackFilter?: keyof typeof CAKE_ACK;
+  /** Most memory the queue may use. */
   memlimit?: SizeInput;
+  /** Mask of the fwmark that selects a tin. */
   fwmark?: number;
 }
 

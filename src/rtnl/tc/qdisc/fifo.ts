@@ -7,6 +7,9 @@ import { parseSize, type SizeInput } from "../units.js";
 /** struct tc_fifo_qopt: the whole of pfifo's and bfifo's options. */
 export const fifoQopt = struct("tc_fifo_qopt", [["limit", "u32"]]);
 
+/**
+ * Options of the pfifo and bfifo qdiscs.
+ */
 export interface FifoOptions {
   /** packets (pfifo) or bytes (bfifo, tc's size words) */
   limit?: SizeInput;

@@ -20,21 +20,33 @@ export const fqAttrs = attrSet("fq", "TCA_FQ_", {
   horizonDrop: [15, "u8"],
 });
 
+/**
+ * Options of the fq (fair queue) qdisc.
+ */
 export interface FqOptions {
   /** packets */
   limit?: number;
+  /** Most packets queued per flow. */
   flowLimit?: number;
+  /** Bytes a flow may send per round. */
   quantum?: number;
+  /** Bytes a new flow may send in its first round. */
   initialQuantum?: number;
   /** per-flow rate cap (32-bit bytes/s) */
   maxrate?: RateInput;
   /** hash buckets, rounded up to a power of two */
   buckets?: number;
+  /** Pace flows at their socket's rate. */
   pacing?: boolean;
+  /** Delay before a throttled flow is refilled. */
   refillDelay?: TimeInput;
+  /** Hash mask for packets without a socket. */
   orphanMask?: number;
+  /** Flows below this rate are not throttled by quantum. */
   lowRateThreshold?: RateInput;
+  /** Mark CE above this delay. */
   ceThreshold?: TimeInput;
+  /** Drop packets timestamped further ahead than this. */
   horizon?: TimeInput;
   /** true: drop packets beyond the horizon (horizon_drop); false: cap them (horizon_cap) */
   horizonDrop?: boolean;

@@ -16,16 +16,27 @@ export const fqCodelAttrs = attrSet("fq_codel", "TCA_FQ_CODEL_", {
   ceThresholdMask: [11, "u8"],
 });
 
+/**
+ * Options of the fq_codel qdisc.
+ */
 export interface FqCodelOptions {
   /** packets */
   limit?: number;
+  /** Number of flow buckets. */
   flows?: number;
+  /** Bytes dequeued per flow per round. */
   quantum?: number;
+  /** Acceptable queueing delay ("5ms"). */
   target?: TimeInput;
+  /** How long delay may stay above target before dropping starts ("100ms"). */
   interval?: TimeInput;
+  /** Mark ECN instead of dropping. */
   ecn?: boolean;
+  /** Mark CE above this delay (for DCTCP-like senders). */
   ceThreshold?: TimeInput;
+  /** Most memory the queue may use. */
   memoryLimit?: SizeInput;
+  /** Most packets dropped at once when the limit is hit. */
   dropBatch?: number;
 }
 

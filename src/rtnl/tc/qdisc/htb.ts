@@ -31,6 +31,9 @@ export const htbAttrs = attrSet("htb", "TCA_HTB_", {
   offload: [9, "flag"],
 });
 
+/**
+ * Options of the htb qdisc itself (`tc qdisc add ... htb default 10`).
+ */
 export interface HtbOptions {
   /** minor of the class unclassified traffic goes to (tc reads it in hex: `default 10` is 0x10) */
   default?: number;
@@ -40,19 +43,29 @@ export interface HtbOptions {
   offload?: boolean;
 }
 
+/**
+ * Options of an htb class (`tc class add ... htb rate R ceil C`).
+ */
 export interface HtbClassOptions {
+  /** The guaranteed rate. */
   rate: RateInput;
   /** default: rate */
   ceil?: RateInput;
   /** default: rate / HZ + mtu, as tc computes it */
   burst?: SizeInput;
+  /** Bytes that may be sent at ceil speed at once. */
   cburst?: SizeInput;
+  /** Priority in borrowing spare bandwidth (lower first). */
   prio?: number;
+  /** Bytes served per round when borrowing; default rate / r2q. */
   quantum?: number;
   /** the size the rate tables are made for, default 1600 */
   mtu?: number;
+  /** Minimum packet size accounted. */
   mpu?: number;
+  /** Bytes added to every packet's size for accounting. */
   overhead?: number;
+  /** "ethernet" (default) or "atm"/"adsl": how tc sizes packets in the rate table. */
   linklayer?: "ethernet" | "atm" | "adsl";
 }
 

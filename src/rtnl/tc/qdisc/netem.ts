@@ -37,26 +37,46 @@ export const netemAttrs = attrSet("netem", "TCA_NETEM_", {
 
 type Percent = string | number;
 
+/**
+ * Options of the netem qdisc (`tc qdisc add ... netem delay 10ms loss 1%`), for emulating a slow or
+ * lossy link.
+ */
 export interface NetemOptions {
   /** packets, default 1000 */
   limit?: SizeInput;
+  /** Added delay ("100ms"). */
   delay?: TimeInput;
+  /** Random variation of the delay. */
   jitter?: TimeInput;
+  /** How much each delay depends on the previous one. */
   delayCorrelation?: Percent;
   /** random loss: "1%" (or 1, meaning percent) */
   loss?: Percent;
+  /** How much each loss depends on the previous one. */
   lossCorrelation?: Percent;
+  /** Share of packets duplicated. */
   duplicate?: Percent;
+  /** Correlation of duplication. */
   duplicateCorrelation?: Percent;
+  /** Share of packets sent at once (reordered ahead of delayed ones). */
   reorder?: Percent;
+  /** Correlation of reordering. */
   reorderCorrelation?: Percent;
+  /** Share of packets with a bit error. */
   corrupt?: Percent;
+  /** Correlation of corruption. */
   corruptCorrelation?: Percent;
+  /** Reorder every gap-th packet. */
   gap?: number;
+  /** Emulated link rate. */
   rate?: RateInput;
+  /** Bytes added to each packet for the rate. */
   packetOverhead?: number;
+  /** Cell size for the rate (ATM-like links). */
   cellSize?: number;
+  /** Bytes added per cell. */
   cellOverhead?: number;
+  /** Mark ECN instead of dropping, for ECN-capable packets. */
   ecn?: boolean;
 }
 

@@ -14,6 +14,9 @@ export const prioCompat = attrSet("prio compat", "TCA_", { options: [2, "nest", 
 /** tc's default priomap (TC_PRIO_* to bands), also pfifo_fast's. */
 export const DEFAULT_PRIOMAP = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
 
+/**
+ * Options of the prio qdisc: its bands and the priomap.
+ */
 export interface PrioOptions {
   /** 2..16, default 3 */
   bands?: number;

@@ -13,6 +13,9 @@ export const sfqQoptV1 = struct("tc_sfq_qopt_v1", [
   ["probDrop", "u32"], ["forcedDrop", "u32"], ["probMark", "u32"], ["forcedMark", "u32"], ["probMarkHead", "u32"], ["forcedMarkHead", "u32"],
 ]);
 
+/**
+ * Options of the sfq (stochastic fairness) qdisc.
+ */
 export interface SfqOptions {
   /** packets, at least 2 */
   limit?: number;

@@ -25,7 +25,11 @@ export const tbfAttrs = attrSet("tbf", "TCA_TBF_", {
   pad: [8, "binary"],
 });
 
+/**
+ * Options of the token bucket filter qdisc (`tc qdisc add ... tbf rate R burst B latency L`).
+ */
 export interface TbfOptions {
+  /** The token rate. */
   rate: RateInput;
   /** bucket size: "32kb", or "32kb/8" with the rate table's cell size */
   burst: SizeInput;
@@ -33,11 +37,15 @@ export interface TbfOptions {
   limit?: SizeInput;
   /** longest a packet may wait: tc derives the limit from it */
   latency?: TimeInput;
+  /** The peak rate (with mtu). */
   peakrate?: RateInput;
   /** peak bucket (minburst): needed with peakrate */
   mtu?: SizeInput;
+  /** Minimum packet size accounted. */
   mpu?: SizeInput;
+  /** Bytes added to every packet's size for accounting. */
   overhead?: number;
+  /** "ethernet" (default) or "atm"/"adsl": how tc sizes packets in the rate table. */
   linklayer?: "ethernet" | "atm" | "adsl";
 }
 
