@@ -3,8 +3,11 @@
 # once with the real `ip` and once with `ip` swapped for nlkit, and reports both verdicts per test.
 #
 #   scripts/peer-suites.sh [--impl ip|nlkit|both] [--only NAME] [--quick] [--write FILE]
+#                          [--expect FILE] [--from LOG]
 #
 # --quick leaves out the tests marked slow (minutes with nlkit, whose every call starts node).
+# --from LOG takes the RESULT lines of an earlier run's output instead of running the tests.
+# --expect RESULTS.md exits 1 when a test that passed there (same implementation) does not pass now.
 #
 # The upstream scripts are read from $NLKIT_PEER_UPSTREAM (default test/peer-suites/upstream); see
 # test/peer-suites/README.md for which files at which commits. Nothing is fetched at run time.
@@ -19,6 +22,8 @@ upstream="${NLKIT_PEER_UPSTREAM:-$root/test/peer-suites/upstream}"
 impls="ip nlkit"
 only=""
 write=""
+expect=""
+from=""
 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +31,9 @@ while [ $# -gt 0 ]; do
     --only) only="$2"; shift 2 ;;
     --write) write="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
-    *) echo "usage: $0 [--impl ip|nlkit|both] [--only NAME] [--quick] [--write FILE]" >&2; exit 2 ;;
+    --expect) expect="$2"; shift 2 ;;
+    --from) from="$2"; shift 2 ;;
+    *) echo "usage: $0 [--impl ip|nlkit|both] [--only NAME] [--quick] [--write FILE] [--expect FILE]" >&2; exit 2 ;;
   esac
 done
 
@@ -238,15 +245,21 @@ run_suite() { # label runner entries...
 }
 
 start=$SECONDS
-run_suite iproute2 run_iproute "${iproute_tests[@]}"
-run_suite rtnetlink.sh run_rtnl "${rtnl_tests[@]}"
-echo "peer-suites: done in $((SECONDS - start)) s"
+if [ -n "$from" ]; then
+  while read -r tag t i verdict why; do
+    [ "$tag" = RESULT ] && results+=("$t|$i|$verdict|$why")
+  done < "$from"
+else
+  run_suite iproute2 run_iproute "${iproute_tests[@]}"
+  run_suite rtnetlink.sh run_rtnl "${rtnl_tests[@]}"
+  echo "peer-suites: done in $((SECONDS - start)) s"
+fi
 
 if [ -n "$write" ]; then
   {
     echo "# Peer suites: results"
     echo
-    echo "Written by \`scripts/peer-suites.sh --write\` on $(uname -r), $(ip -V 2>&1 | head -1)."
+    echo "Written by \`scripts/peer-suites.sh --write\`${from:+ from the output of a full run (about 12 minutes on this busy 2-core VM, most of it kci_test_addrlabel with nlkit)} on $(uname -r), $(ip -V 2>&1 | head -1)."
     echo "Each test ran in a fresh namespace, once with \`ip\` and once with \`ip\` swapped for nlkit."
     echo
     echo "| test | ip | nlkit | note |"
@@ -272,4 +285,18 @@ if [ -n "$write" ]; then
       echo "- $i: $p pass, $f fail, $s skip"
     done
   } > "$write"
+fi
+
+if [ -n "$expect" ]; then
+  regressions=0
+  for r in "${results[@]}"; do
+    IFS='|' read -r t i verdict why <<< "$r"
+    col=2; [ "$i" = nlkit ] && col=3
+    was="$(awk -F' [|] ' -v t="| $t" -v c="$col" '$1 == t { print $c }' "$expect")"
+    if [ "$was" = pass ] && [ "$verdict" != pass ]; then
+      echo "REGRESSION $t $i: recorded pass, now $verdict ($why)"
+      regressions=$((regressions + 1))
+    fi
+  done
+  [ $regressions = 0 ] || exit 1
 fi
