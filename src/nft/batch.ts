@@ -125,7 +125,8 @@ function exchange(sock: NetlinkSocket, count: number, build: (baseSeq: number) =
   const base = sock.reserveSeqs(count + 2);
   const batch = build(base);
   const need = batch.bytes.length + 64;
-  if (sys.getsockoptInt(sock.fd, sys.SOL_SOCKET, sys.SO_SNDBUF) < need) {
+  // a transport without a socket (a scripted kernel) has no send buffer to fit
+  if (sock.fd >= 0 && sys.getsockoptInt(sock.fd, sys.SOL_SOCKET, sys.SO_SNDBUF) < need) {
     try {
       sys.setsockoptInt(sock.fd, sys.SOL_SOCKET, sys.SO_SNDBUFFORCE, need);
     } catch {

@@ -12,6 +12,7 @@ import { sameExpressions } from "./equal.js";
 import type { Expr } from "./expr/index.js";
 import { readRuleset, readSetInfo, renderRuleset, type NftRule, type NftRuleset } from "./ruleset.js";
 import type { SocketOptions } from "../netlink/socket.js";
+import type { Transport } from "../netlink/transport.js";
 import { Transaction, type SetInfo } from "./tx.js";
 import { NFT_MSG_GETTABLE, type NftFamily } from "./types.js";
 
@@ -23,6 +24,11 @@ export interface NftOptions extends NetnsRef {
   /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
   receiveBufferSize?: number;
   timeoutMs?: number;
+  /**
+   * Talk to this transport instead of the kernel: a `ScriptedTransport` tests code that uses Nft
+   * without root. Interface indexes are then left unnamed (there is no rtnetlink socket to ask).
+   */
+  transport?: Transport;
 }
 
 /**
@@ -106,6 +112,10 @@ export class Nft {
 
   /** `open()` without the promise. */
   static openSync(opts: NftOptions = {}): Nft {
+    if (opts.transport) {
+      const sock = new NetlinkSocket(opts.transport, { protocol: NETLINK_NETFILTER, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+      return new Nft(sock, undefined);
+    }
     const path = netnsRefPath(opts);
     const where: Pick<SocketOptions, "netnsFd" | "netnsPath"> = opts.netnsFd !== undefined ? { netnsFd: opts.netnsFd } : path ? { netnsPath: path } : {};
     const sock = NetlinkSocket.open({
@@ -117,13 +127,14 @@ export class Nft {
     return new Nft(sock, where);
   }
 
-  private constructor(socket: NetlinkSocket, private readonly where: Pick<SocketOptions, "netnsFd" | "netnsPath">) {
+  /** `where` is undefined over a given transport: then there is no namespace to read link names in. */
+  private constructor(socket: NetlinkSocket, private readonly where: Pick<SocketOptions, "netnsFd" | "netnsPath"> | undefined) {
     this.socket = socket;
   }
 
   /** index -> name of the namespace's links (for iif/oif values, in both directions). */
   linkNames(): Map<number, string> {
-    return readLinkNames(this.where);
+    return this.where ? readLinkNames(this.where) : new Map();
   }
 
   /**
