@@ -19,7 +19,7 @@ import { CNI_ERR, CniError } from "./errors.js";
 import type { Attachment, GcAttachment } from "./config.js";
 import { nftExpr as x, type Expr, type Transaction } from "./deps.js";
 import { formatAddr, network as networkOfNet, formatNet, parseNet } from "./ip.js";
-import { attachmentComment, attachmentKey, deleteRules, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget } from "./nft-util.js";
+import { attachmentComment, attachmentKey, deleteRules, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget, gcRules } from "./nft-util.js";
 
 /**
  * The nftables table (family inet) holding ipMasq rules, named as the reference plugins name it.
@@ -108,17 +108,8 @@ async function check(att: Attachment, addresses: readonly string[], target: NftT
 }
 
 /** GC: removes the network's rules of every attachment not in `valid`; returns how many. */
-async function gc(network: string, valid: readonly GcAttachment[], target: NftTarget = {}): Promise<number> {
-  const keep = new Set(valid.map((v) => attachmentKey({ network, containerId: v.containerID, ifname: v.ifname })));
-  const nft = await openNft(target);
-  try {
-    const rules = rulesByComment(await readInet(nft), MASQ_TABLE, [MASQ_CHAIN], `${networkKey(network)}-`)
-      .filter((r) => !keep.has(r.comment!.slice(0, 33)));
-    await deleteRules(nft, rules);
-    return rules.length;
-  } finally {
-    nft.close();
-  }
+function gc(network: string, valid: readonly GcAttachment[], target: NftTarget = {}): Promise<number> {
+  return gcRules(network, valid, target, MASQ_TABLE, [MASQ_CHAIN]);
 }
 
 /** Masquerade rules keyed by attachment, in table inet cni_plugins_masquerade. */

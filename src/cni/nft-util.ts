@@ -1,7 +1,7 @@
 // What the masquerade and port-forward tables share: rules keyed by attachment through their
 // comment, the ruleset read that tolerates concurrent plugins, and a fib expression.
 import { createHash } from "node:crypto";
-import type { Attachment } from "./config.js";
+import type { Attachment, GcAttachment } from "./config.js";
 import { DumpInterruptedError, Nft, RulesetChangedError, sameExpressions, type Expr, type NetnsRef, type NftRule, type NftRuleset } from "./deps.js";
 
 /** The first 16 hex digits of SHA-512, as the reference's MustFormatHashWithPrefix(16, "", s). */
@@ -115,4 +115,23 @@ export function sameRule(a: readonly Expr[], b: readonly Expr[]): boolean {
     return { name: e.name, data: rest };
   });
   return sameExpressions(norm(a), norm(b));
+}
+
+/**
+ * GC of one plugin's rules: removes, from `chains` of `table`, the network's rules whose attachment
+ * is not in `valid`; returns how many.
+ */
+export async function gcRules(
+  network: string, valid: readonly GcAttachment[], target: NftTarget, table: string, chains: readonly string[],
+): Promise<number> {
+  const keep = new Set(valid.map((v) => attachmentKey({ network, containerId: v.containerID, ifname: v.ifname })));
+  const keyOf = (comment: string) => comment.slice(0, attachmentKey({ network, containerId: "", ifname: "" }).length);
+  const nft = await openNft(target);
+  try {
+    const rules = rulesByComment(await readInet(nft), table, chains, `${networkKey(network)}-`).filter((r) => !keep.has(keyOf(r.comment!)));
+    await deleteRules(nft, rules);
+    return rules.length;
+  } finally {
+    nft.close();
+  }
 }

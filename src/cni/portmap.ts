@@ -20,7 +20,7 @@ import { CNI_ERR, CniError, invalidConfig } from "./errors.js";
 import type { Attachment, GcAttachment } from "./config.js";
 import { nftExpr as x, Rtnl, sysctl, type Expr, type NftRule, type Transaction } from "./deps.js";
 import { formatAddr, formatNet, network, parseAddr, parseNet, type Family, type IpNet } from "./ip.js";
-import { attachmentComment, attachmentKey, deleteRules, fibDaddrLocal, hostU32, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget } from "./nft-util.js";
+import { attachmentComment, attachmentKey, deleteRules, fibDaddrLocal, hostU32, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget, gcRules } from "./nft-util.js";
 
 /**
  * The nftables table holding portmap's DNAT rules, named as the reference portmap plugin names it.
@@ -278,17 +278,8 @@ async function check(att: Attachment, spec: PortForwardSpec, target: NftTarget =
 }
 
 /** GC: removes the network's rules of every attachment not in `valid`; returns how many. */
-async function gc(network: string, valid: readonly GcAttachment[], target: NftTarget = {}): Promise<number> {
-  const keep = new Set(valid.map((v) => attachmentKey({ network, containerId: v.containerID, ifname: v.ifname })));
-  const nft = await openNft(target);
-  try {
-    const rules = rulesByComment(await readInet(nft), HOSTPORT_TABLE, RULE_CHAINS, `${networkKey(network)}-`)
-      .filter((r) => !keep.has(r.comment!.slice(0, 33)));
-    await deleteRules(nft, rules);
-    return rules.length;
-  } finally {
-    nft.close();
-  }
+function gc(network: string, valid: readonly GcAttachment[], target: NftTarget = {}): Promise<number> {
+  return gcRules(network, valid, target, HOSTPORT_TABLE, RULE_CHAINS);
 }
 
 /** Port forwards keyed by attachment, in table inet cni_plugins_hostport. */

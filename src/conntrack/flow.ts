@@ -132,25 +132,8 @@ export interface FlowFilter {
   status?: string | string[];
 }
 
-/** One flow named by a whole tuple, in one zone, as the kernel looks flows up. */
-export interface TupleSpec {
-  /** The source address. */
-  src: string;
-  /** The destination address. */
-  dst: string;
-  /** The source port (TCP, UDP, SCTP...). */
-  sport?: number;
-  /** The destination port. */
-  dport?: number;
-  /** ICMP type (echo: 8, or 128 for ICMPv6). */
-  icmpType?: number;
-  /** ICMP code. */
-  icmpCode?: number;
-  /** ICMP echo identifier. */
-  icmpId?: number;
-  /** The zone of this direction, for flows whose directions have different zones. */
-  zone?: number;
-}
+/** The tuple of one direction, as get() and delete() take it: the same fields a Flow reports. */
+export type TupleSpec = FlowTuple;
 
 /**
  * One flow to look up with `ct.get()`: protocol and its original (or reply) tuple, its zone, and
