@@ -1,42 +1,6 @@
 #!/usr/bin/env node
-// Runs the CLI bundle. An installed package has only dist/; in a clone (src/ present) the bundles
-// are rebuilt first with the esbuild that `npm ci` installed whenever a source file is newer, so
-// the command is never a stale build and never needs a TypeScript loader at start-up.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+// Runs the CLI bundle (rebuilt first in a clone whose sources are newer: fresh-bundle.js).
+import { freshBundle } from "./fresh-bundle.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bundle = join(root, "dist", "bundle", "cli.js");
-const sources = join(root, "src");
-
-/** The newest modification time of any file under dir (ms). */
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-async function rebuild() {
-  let build;
-  try {
-    await import("esbuild");
-    build = await import(pathToFileURL(join(root, "scripts", "build.mjs")).href);
-  } catch {
-    process.stderr.write(`nlkit: ${bundle} is missing or older than src/, and esbuild is not installed: run "npm ci" then "npm run build"\n`);
-    process.exit(1);
-  }
-  try {
-    await build.rebundle();
-  } catch (e) {
-    process.stderr.write(`nlkit: rebuilding ${bundle} failed: ${e?.message ?? e}\n`);
-    process.exit(1);
-  }
-}
-
-if (existsSync(sources) && (!existsSync(bundle) || newest(sources) > statSync(bundle).mtimeMs)) await rebuild();
-const { main } = await import(pathToFileURL(bundle).href);
+const { main } = await import(await freshBundle("nlkit", "cli.js"));
 process.exitCode = await main(process.argv.slice(2));

