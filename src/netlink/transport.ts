@@ -3,6 +3,7 @@ import * as sys from "../syscalls/index.js";
 import {
   NETLINK_ADD_MEMBERSHIP, NETLINK_CAP_ACK, NETLINK_DROP_MEMBERSHIP, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK,
 } from "./constants.js";
+import { NlkitInputError } from "./errors.js";
 import { openNetnsPath } from "./netns-ref.js";
 import { poller } from "./poller.js";
 
@@ -57,6 +58,16 @@ export interface KernelTransportOptions {
   strictCheck?: boolean;
 }
 
+/** MAX_LINKS in linux/netlink.h: netlink protocols are numbered below it. */
+const MAX_LINKS = 32;
+
+/** A multicast group number as NETLINK_ADD_MEMBERSHIP takes it (groups count from 1). */
+function checkGroup(group: number): void {
+  if (!Number.isInteger(group) || group < 1 || group > 0xffffffff) {
+    throw new NlkitInputError(`multicast group must be a positive integer (RTNLGRP_*, a genl group id), not ${String(group)}`, "groups");
+  }
+}
+
 /**
  * A netlink socket to the kernel. Requests and replies move through Node's own synchronous fs
  * calls on the socket's fd (write(2)/read(2)): measured in the real request path, a GETLINK round
@@ -76,6 +87,11 @@ export class KernelTransport implements Transport {
   private groups = 0;
 
   constructor(opts: KernelTransportOptions) {
+    // checked here, since the FFI would reject a missing number with an untyped error of its own
+    if (!Number.isInteger(opts.protocol) || opts.protocol < 0 || opts.protocol >= MAX_LINKS) {
+      throw new NlkitInputError(`netlink protocol must be an integer from 0 to ${MAX_LINKS - 1} (NETLINK_ROUTE, NETLINK_GENERIC, ...), not ${String(opts.protocol)}`, "protocol");
+    }
+    for (const g of opts.groups ?? []) checkGroup(g);
     const create = () => sys.socket(sys.AF_NETLINK, sys.SOCK_RAW | sys.SOCK_CLOEXEC | sys.SOCK_NONBLOCK, opts.protocol);
     let fd: number;
     if (opts.netnsFd !== undefined) fd = sys.withNetns(opts.netnsFd, create);
@@ -178,12 +194,14 @@ export class KernelTransport implements Transport {
 
   /** Subscribes the socket to a multicast group (NETLINK_ADD_MEMBERSHIP). */
   joinGroup(group: number): void {
+    checkGroup(group);
     sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
     this.groups++;
   }
 
   /** Unsubscribes the socket from a multicast group (NETLINK_DROP_MEMBERSHIP). */
   leaveGroup(group: number): void {
+    checkGroup(group);
     sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
     this.groups = Math.max(0, this.groups - 1);
   }
