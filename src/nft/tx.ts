@@ -57,7 +57,11 @@ export interface ChainSpec extends TableRef {
  *
  * @example
  * ```ts
- * tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: [x.ctState("established", "related"), x.verdict("accept")] });
+ * import { nftExpr as x } from "nlkit";
+ *
+ * await nft.transaction((tx) => {
+ *   tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: [x.ctState("established", "related"), x.verdict("accept")] });
+ * });
  * ```
  */
 export interface RuleSpec extends TableRef {
