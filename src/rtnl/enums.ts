@@ -40,6 +40,13 @@ export const frAction = enumDef("rule action", {
 export type TableName = "main" | "local" | "default";
 /**
  * A routing table: "main", "local", "default" or a number (above 255 sent in RTA_TABLE).
+ *
+ * @example
+ * ```ts
+ * const table: Table = 100;   // or "main", "local", "default"
+ * await rt.route.add({ dst: "default", gateway: "192.0.2.1", table });
+ * await rt.rule.add({ priority: 1000, from: "192.0.2.0/24", table });
+ * ```
  */
 export type Table = TableName | number;
 

@@ -19,6 +19,14 @@ const DEFAULT_RECEIVE_BUFFER = 1024 * 1024;
 /**
  * Where `Rtnl.open()` creates its socket (`{ netns }`, `{ netnsPath }`, `{ netnsFd }`, `{ netnsPid }`,
  * or a `transport` for tests) how large its receive buffer is, and how long a call waits.
+ *
+ * @example
+ * ```ts
+ * const opts: RtnlOptions = { netns: "ns1", timeoutMs: 5000 };
+ * const ns1 = await Rtnl.open(opts);
+ * console.log((await ns1.link.list()).map((l) => l.name));   // [ "lo", "eth0" ]
+ * ns1.close();
+ * ```
  */
 export interface RtnlOptions extends NetnsRef {
   /** SO_RCVBUF(FORCE) for the socket in bytes, default 1 MiB (it bounds how many requests a batch sends at once). */

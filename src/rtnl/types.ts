@@ -48,6 +48,17 @@ export const AF_MPLS = 28;
 /**
  * rtnetlink multicast group numbers (enum rtnetlink_groups), for `NetlinkMonitor.open({ groups })`;
  * `rt.monitor()` joins the right ones itself.
+ *
+ * @example
+ * ```ts
+ * // raw route notifications: the message type of each (RTM_NEWROUTE 24, RTM_DELROUTE 25)
+ * const mon = NetlinkMonitor.open({ protocol: constants.NETLINK_ROUTE, groups: [RTNLGRP.ipv4Route, RTNLGRP.ipv6Route] },
+ *   (buf, start) => buf.readUInt16LE(start + 4));
+ * for await (const ev of mon) {
+ *   if (ev instanceof MonitorOverrun) continue;   // the kernel dropped some: dump again
+ *   console.log(ev === 24 ? "new route" : "deleted route");
+ * }
+ * ```
  */
 export const RTNLGRP = {
   link: 1, notify: 2, neigh: 3, tc: 4, ipv4Ifaddr: 5, ipv4Mroute: 6, ipv4Route: 7, ipv4Rule: 8,

@@ -12,10 +12,26 @@ function vanished(e: unknown): boolean {
   return e instanceof NetlinkError && GONE.has(e.errno);
 }
 
-/** Options of every change verb (add, replace, append, del, set): how long it may wait. */
+/**
+ * Options of every change verb (add, replace, append, del, set): how long it may wait.
+ *
+ * @example
+ * ```ts
+ * const opts: ChangeOptions = { signal: AbortSignal.timeout(1000) };
+ * await rt.link.del("veth0", opts);
+ * ```
+ */
 export type ChangeOptions = CallOptions;
 
-/** add()'s options: besides waiting, replace (CREATE|REPLACE) or append (CREATE|APPEND). */
+/**
+ * add()'s options: besides waiting, replace (CREATE|REPLACE) or append (CREATE|APPEND).
+ *
+ * @example
+ * ```ts
+ * const opts: AddOptions = { replace: true, timeoutMs: 2000 };
+ * await rt.addrlabel.add({ prefix: "2001:db8::/32", label: 5 }, opts);   // overwrites an existing label
+ * ```
+ */
 export interface AddOptions extends CallOptions {
   /** Overwrite an existing object (NLM_F_REPLACE), as ip's replace. */
   replace?: boolean;

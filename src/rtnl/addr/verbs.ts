@@ -287,7 +287,17 @@ function normalise<O extends object>(a: unknown, b: unknown, c: unknown): [AddrS
 
 // --- verbs ---------------------------------------------------------------------------------------
 
-/** ip addr add/replace/del/show/flush, over RTM_NEWADDR/DELADDR/GETADDR. */
+/**
+ * ip addr add/replace/del/show/flush, over RTM_NEWADDR/DELADDR/GETADDR.
+ *
+ * @example
+ * ```ts
+ * await rt.addr.add("veth0", "192.0.2.1/24");
+ * await rt.addr.add({ dev: "veth0", address: "2001:db8::1/64", flags: ["nodad"] });
+ * for (const a of await rt.addr.list({ dev: "veth0" })) console.log(`${a.local}/${a.prefixlen}`, a.scope);
+ * const removed = await rt.addr.flush({ dev: "veth0", family: 4 });   // ip -4 addr flush dev veth0
+ * ```
+ */
 export class AddrApi extends ObjectVerbs {
   /** `ip addr add ADDRESS dev DEV ...`: add({ dev, address, ... }, { replace? }) or add(dev, address, opts). */
   add(spec: AddrSpec, opts?: AddOptions): Promise<void>;

@@ -11,7 +11,15 @@ import { AF_INET6, RTM_DELADDRLABEL, RTM_GETADDRLABEL, RTM_NEWADDRLABEL } from "
 import { addFlags, ObjectVerbs, type AddOptions } from "../verb.js";
 import { ADDRLABEL_DEFAULT, ifaddrlblDef } from "./table.js";
 
-/** `ip addrlabel add|del prefix PREFIX [dev DEV] label LABEL`. */
+/**
+ * `ip addrlabel add|del prefix PREFIX [dev DEV] label LABEL`.
+ *
+ * @example
+ * ```ts
+ * const spec: AddrlabelSpec = { prefix: "2001:db8:2::/48", dev: "eth0", label: 7 };
+ * await rt.addrlabel.replace(spec);   // ip addrlabel add prefix 2001:db8:2::/48 dev eth0 label 7
+ * ```
+ */
 export interface AddrlabelSpec {
   /** An IPv6 prefix ("2001:db8::/32"); a plain address is its /128. */
   prefix: string;
@@ -23,19 +31,43 @@ export interface AddrlabelSpec {
 
 /**
  * What `rt.addrlabel.list()` keeps (`ip addrlabel list`).
+ *
+ * @example
+ * ```ts
+ * const filter: AddrlabelListFilter = { dev: "eth0" };
+ * const bound = await rt.addrlabel.list(filter);   // only the entries bound to eth0
+ * const removed = await rt.addrlabel.flush(filter);
+ * ```
  */
 export interface AddrlabelListFilter {
   /** Entries bound to this device (entries for every device are left out). */
   dev?: string | number;
 }
 
-/** `get()`: the entry the kernel applies to one address (its own longest-match lookup). */
+/**
+ * `get()`: the entry the kernel applies to one address (its own longest-match lookup).
+ *
+ * @example
+ * ```ts
+ * const spec: AddrlabelGetSpec = { address: "2001:db8:2::10", dev: "eth0" };
+ * const { prefix, label } = await rt.addrlabel.get(spec);
+ * console.log(`source 2001:db8:2::10 on eth0 has label ${label} (from ${prefix})`);
+ * ```
+ */
 export interface AddrlabelGetSpec {
   address: string;
   dev?: string | number;
 }
 
-/** One entry of the address label table. */
+/**
+ * One entry of the address label table.
+ *
+ * @example
+ * ```ts
+ * const labels: Addrlabel[] = await rt.addrlabel.list();   // ip addrlabel list
+ * for (const l of labels) console.log(l.prefix, l.dev ?? "(any device)", l.label);
+ * ```
+ */
 export interface Addrlabel {
   /** Always 6 on Linux (labels are IPv6 only). */
   family: IpFamily | number;
@@ -95,7 +127,17 @@ export const decodeAddrlabel: Decoder<Addrlabel | undefined> = (buf, start, len)
   return out;
 };
 
-/** ip addrlabel add/del/list/flush, over RTM_NEWADDRLABEL/DELADDRLABEL/GETADDRLABEL. */
+/**
+ * ip addrlabel add/del/list/flush, over RTM_NEWADDRLABEL/DELADDRLABEL/GETADDRLABEL.
+ *
+ * @example
+ * ```ts
+ * await rt.addrlabel.add({ prefix: "2001:db8:1::/48", label: 100 });
+ * const hit = await rt.addrlabel.get({ address: "2001:db8:1::5" });
+ * console.log(hit.prefix, hit.label);   // "2001:db8:1::/48" 100
+ * await rt.addrlabel.del({ prefix: "2001:db8:1::/48", label: 100 });
+ * ```
+ */
 export class AddrlabelApi extends ObjectVerbs {
   /** `ip addrlabel add`: EEXIST when the prefix (and device) has a label, unless { replace }. */
   add(spec: AddrlabelSpec, opts?: AddOptions): Promise<void> {

@@ -45,7 +45,18 @@ function linkRequest(type: number, flags: number, req: LinkRequest): Request {
   return { type, flags, def: linkMessage, encode: (w) => encodeLinkRequest(w, req) };
 }
 
-/** ip link add/set/del/show, over RTM_NEWLINK/DELLINK/GETLINK. */
+/**
+ * ip link add/set/del/show, over RTM_NEWLINK/DELLINK/GETLINK.
+ *
+ * @example
+ * ```ts
+ * await rt.link.add({ name: "veth0", kind: "veth", peer: { name: "eth0", netns: "ns1" } });
+ * await rt.link.set("veth0", { up: true, mtu: 1400 });
+ * const link = await rt.link.get("veth0");
+ * console.log(link.index, link.operstate, link.address);
+ * await rt.link.del("veth0");   // takes its peer in ns1 along
+ * ```
+ */
 export class LinkApi extends ObjectVerbs {
   /**
    * Creates a link in one RTM_NEWLINK carrying everything (master, up, mtu, the veth peer...), so

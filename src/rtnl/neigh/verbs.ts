@@ -83,7 +83,21 @@ export interface NeighListFilter {
   proxy?: boolean;
 }
 
-/** `ip neigh get ADDR dev DEV`: one entry, looked up by the kernel. */
+/**
+ * `ip neigh get ADDR dev DEV`: one entry, looked up by the kernel.
+ *
+ * @example
+ * ```ts
+ * const spec: NeighGetSpec = { dev: "eth0", to: "fe80::1" };
+ * try {
+ *   const n = await rt.neigh.get(spec);
+ *   console.log(n.lladdr, n.state.join(","), n.router);
+ * } catch (e) {
+ *   if (!(e instanceof NetlinkError && e.code === "ENOENT")) throw e;
+ *   console.log("no entry for fe80::1 on eth0");
+ * }
+ * ```
+ */
 export interface NeighGetSpec {
   dev: string | number;
   to: string;
@@ -279,7 +293,18 @@ function familyNumberOf(f: NeighListFilter["family"]): number {
 
 // --- verbs ---------------------------------------------------------------------------------------
 
-/** ip neigh add/replace/append/del/get/show/flush and bridge fdb, over RTM_NEWNEIGH/DELNEIGH/GETNEIGH. */
+/**
+ * ip neigh add/replace/append/del/get/show/flush and bridge fdb, over RTM_NEWNEIGH/DELNEIGH/GETNEIGH.
+ *
+ * @example
+ * ```ts
+ * await rt.neigh.replace({ dev: "veth0", to: "192.0.2.2", lladdr: "02:00:00:00:00:02" });   // nud permanent
+ * const n = await rt.neigh.get({ dev: "veth0", to: "192.0.2.2" });
+ * console.log(n.lladdr, n.state);   // "02:00:00:00:00:02" [ "permanent" ]
+ * await rt.neigh.del({ dev: "veth0", to: "192.0.2.2" });
+ * const fdb = await rt.neigh.list({ family: "bridge", dev: "vxlan42" });   // bridge fdb show dev vxlan42
+ * ```
+ */
 export class NeighApi extends ObjectVerbs {
   /** `ip neigh add` / `bridge fdb add` (family "bridge"); { replace } or { append } too. */
   add(spec: NeighSpec, opts?: NeighModifyOptions): Promise<void> {

@@ -9,12 +9,27 @@ import { AF_INET, AF_INET6, AF_MPLS, AF_UNSPEC, RTM_DELNETCONF, RTM_GETNETCONF, 
 import { ObjectVerbs } from "../verb.js";
 import { NETCONF_IFINDEX_ALL, NETCONF_IFINDEX_DEFAULT, netconfDef, RP_FILTER_NAMES } from "./table.js";
 
-/** A device, or the "all" / "default" entries of /proc/sys/net/ipv{4,6}/conf. */
+/**
+ * A device, or the "all" / "default" entries of /proc/sys/net/ipv{4,6}/conf.
+ *
+ * @example
+ * ```ts
+ * const devs: NetconfDev[] = ["all", "default", "eth0", 1];
+ * for (const dev of devs) console.log(dev, (await rt.netconf.get({ dev, family: 4 })).rpFilter);
+ * ```
+ */
 export type NetconfDev = string | number;
 
 /**
  * Which device's (or "all"'s, "default"'s) per-family configuration `rt.netconf.get()` asks for, as
  * `ip netconf show dev X` does.
+ *
+ * @example
+ * ```ts
+ * const spec: NetconfGetSpec = { dev: "default", family: 6 };
+ * const conf = await rt.netconf.get(spec);   // what new devices get: net.ipv6.conf.default.*
+ * console.log(conf.forwarding, conf.proxyNeigh);
+ * ```
  */
 export interface NetconfGetSpec {
   dev: NetconfDev;
@@ -24,6 +39,13 @@ export interface NetconfGetSpec {
 
 /**
  * What `rt.netconf.list()` dumps: one family, or every family the kernel reports.
+ *
+ * @example
+ * ```ts
+ * const filter: NetconfListFilter = { family: 4, dev: "veth0" };
+ * const [conf] = await rt.netconf.list(filter);
+ * console.log(conf?.rpFilter, conf?.ignoreRoutesWithLinkdown);
+ * ```
  */
 export interface NetconfListFilter {
   /** Left out: every family the kernel reports (inet, inet6, and mpls where enabled). */
@@ -31,7 +53,15 @@ export interface NetconfListFilter {
   dev?: NetconfDev;
 }
 
-/** One family's configuration of one device, as `ip netconf` shows it. Absent: not reported for that family. */
+/**
+ * One family's configuration of one device, as `ip netconf` shows it. Absent: not reported for that family.
+ *
+ * @example
+ * ```ts
+ * const all: Netconf = await rt.netconf.get({ dev: "all", family: 4 });
+ * if (!all.forwarding) console.log("IPv4 forwarding is off (net.ipv4.conf.all.forwarding = 0)");
+ * ```
+ */
 export interface Netconf {
   /** 4, 6, or the address family number (28 for MPLS). */
   family: IpFamily | number;
@@ -81,7 +111,16 @@ export const decodeNetconf: Decoder<Netconf | undefined> = (buf, start, len) => 
   return n;
 };
 
-/** ip netconf show, over RTM_GETNETCONF: read-only, the values are the sysctls'. */
+/**
+ * ip netconf show, over RTM_GETNETCONF: read-only, the values are the sysctls'.
+ *
+ * @example
+ * ```ts
+ * const c = await rt.netconf.get({ dev: "eth0", family: 4 });   // ip -4 netconf show dev eth0
+ * console.log(c.forwarding, c.rpFilter);   // true "loose"
+ * for (const d of await rt.netconf.list({ family: 6 })) console.log(d.dev, d.forwarding);
+ * ```
+ */
 export class NetconfApi extends ObjectVerbs {
   /** One family's configuration of one device (or "all" / "default"), asked of the kernel directly. */
   async get(spec: NetconfGetSpec, opts?: CallOptions): Promise<Netconf> {

@@ -532,7 +532,18 @@ export function nameRoutes(routes: readonly Route[], names: ReadonlyMap<number, 
 
 // --- verbs ---------------------------------------------------------------------------------------
 
-/** ip route add/replace/append/del/get/show/flush, over RTM_NEWROUTE/DELROUTE/GETROUTE. */
+/**
+ * ip route add/replace/append/del/get/show/flush, over RTM_NEWROUTE/DELROUTE/GETROUTE.
+ *
+ * @example
+ * ```ts
+ * await rt.route.add({ dst: "198.51.100.0/24", gateway: "192.0.2.254" });
+ * await rt.route.replace({ dst: "default", gateway: "192.0.2.1", metric: 100 });
+ * const r = await rt.route.get("203.0.113.7");   // ip route get 203.0.113.7
+ * console.log(r.dev, r.gateway, r.prefsrc);
+ * await rt.route.del({ dst: "198.51.100.0/24" });
+ * ```
+ */
 export class RouteApi extends ObjectVerbs {
   /** `ip route add` (EEXIST if present); { replace } / { append } for the other two. */
   add(spec: RouteSpec, opts?: RouteModifyOptions): Promise<void> {

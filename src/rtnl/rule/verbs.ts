@@ -398,7 +398,17 @@ function matches(r: Rule, s: Selectors): boolean {
 
 // --- verbs ---------------------------------------------------------------------------------------
 
-/** ip rule add/del/show/flush, over RTM_NEWRULE/DELRULE/GETRULE (the kernel cannot replace a rule). */
+/**
+ * ip rule add/del/show/flush, over RTM_NEWRULE/DELRULE/GETRULE (the kernel cannot replace a rule).
+ *
+ * @example
+ * ```ts
+ * await rt.rule.add({ priority: 100, fwmark: 0x1, table: 100 });   // ip rule add pref 100 fwmark 0x1 table 100
+ * await rt.route.add({ dst: "default", dev: "wg0", table: 100 });
+ * for (const r of await rt.rule.list({ table: 100 })) console.log(r.priority, r.fwmark, r.table);
+ * await rt.rule.del({ priority: 100 });
+ * ```
+ */
 export class RuleApi extends ObjectVerbs {
   /** `ip rule add` (EEXIST when an identical rule exists). */
   add(spec: RuleSpec, opts?: CallOptions): Promise<void> {
