@@ -16,10 +16,26 @@ import type { Link } from "./types.js";
  * test compares the two on real dumps).
  */
 
-/** Properties a projection may name. `other` and `unknown` depend on every attribute: not here. */
+/**
+ * Properties a projection may name. `other` and `unknown` depend on every attribute: not here.
+ *
+ * @example
+ * ```ts
+ * const fields: LinkField[] = ["operstate", "mtu", "master"];
+ * for (const l of await rt.link.list({ fields })) console.log(l.index, l.name, l.operstate, l.mtu);
+ * ```
+ */
 export type LinkField = Exclude<keyof Link, "other" | "unknown">;
 
-/** What a projected list() resolves with: the fields asked for, plus index and name always. */
+/**
+ * What a projected list() resolves with: the fields asked for, plus index and name always.
+ *
+ * @example
+ * ```ts
+ * const ports: LinkFields<"operstate" | "carrier">[] = await rt.link.list({ master: "br0", fields: ["operstate", "carrier"] });
+ * for (const p of ports) console.log(p.name, p.operstate, p.carrier);   // only these, plus index and name
+ * ```
+ */
 export type LinkFields<F extends LinkField> = Pick<Link, F | "index" | "name">;
 
 const FLAGS = 1, IFI_FLAGS = 2, UP = 4, LINK_TYPE = 8, IFI_TYPE = 16;

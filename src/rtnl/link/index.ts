@@ -60,8 +60,9 @@ function linkRequest(type: number, flags: number, req: LinkRequest): Request {
 export class LinkApi extends ObjectVerbs {
   /**
    * Creates a link in one RTM_NEWLINK carrying everything (master, up, mtu, the veth peer...), so
-   * that a refused request leaves nothing behind. Fails with EEXIST when the name is taken, unless
-   * `replace` (NLM_F_REPLACE, as `ip link replace`). tun/tap devices are made with the
+   * that a refused request leaves nothing behind. Fails with EEXIST when the name is taken; with
+   * `replace` (NLM_F_REPLACE, as `ip link replace`) the kernel answers EOPNOTSUPP instead, since it
+   * does not replace an existing link. tun/tap devices are made with the
    * /dev/net/tun ioctls; a non-persistent one resolves with its fd, which the caller then owns.
    */
   add(spec: LinkAddSpec, opts: LinkAddOptions = {}): Promise<number | undefined> {
@@ -70,7 +71,7 @@ export class LinkApi extends ObjectVerbs {
     return this.change((b) => linkRequest(RTM_NEWLINK, flags, buildAddRequest(spec, b)), opts) as Promise<undefined>;
   }
 
-  /** `ip link replace`: create, or replace the link of that name. */
+  /** `ip link replace`: creates the link; one of that name already there is refused (EOPNOTSUPP), as the kernel does. */
   replace(spec: LinkAddSpec, opts: CallOptions = {}): Promise<number | undefined> {
     return this.add(spec, { ...opts, replace: true });
   }

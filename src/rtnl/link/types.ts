@@ -16,7 +16,15 @@ export type {
   VlanOptions, VrfOptions, VxlanOptions,
 };
 
-/** A device: its name, or its ifindex. */
+/**
+ * A device: its name, or its ifindex.
+ *
+ * @example
+ * ```ts
+ * const devs: LinkRef[] = ["veth0", 7];   // a name, or an ifindex
+ * for (const dev of devs) await rt.link.set(dev, { up: true });
+ * ```
+ */
 export type LinkRef = string | number;
 
 /** Options every link takes when it is created, and that `set` changes (ip link add/set vocabulary). */
@@ -37,6 +45,12 @@ export interface LinkCommonOptions {
 
 /**
  * The far end of a veth pair: its name, and the namespace and settings it is created with.
+ *
+ * @example
+ * ```ts
+ * const peer: VethPeerSpec = { name: "eth0", netns: "ns1", address: "02:00:00:00:01:01", mtu: 1450 };
+ * await rt.link.add({ name: "veth-ns1", kind: "veth", peer, mtu: 1450, up: true });   // the peer is eth0 in ns1, still down
+ * ```
  */
 export interface VethPeerSpec {
   /** Left out, the kernel names it vethN. */
@@ -58,6 +72,16 @@ export interface VethPeerSpec {
 /**
  * Settings of a tun/tap device created by `rt.link.add()` (`ip tuntap add`): owner, group and
  * queue flags; with `persist: false` the device lives as long as the fd `add()` resolves with.
+ *
+ * @example
+ * ```ts
+ * import { closeSync } from "node:fs";
+ * const tuntap: TuntapOptions = { owner: 1000, multiQueue: true, vnetHdr: true };
+ * await rt.link.add({ name: "tap0", kind: "tap", tuntap, up: true });   // persistent, as ip tuntap add mode tap
+ * // with persist: false the device lives as long as the fd add() resolves with
+ * const fd = await rt.link.add({ name: "tun0", kind: "tun", tuntap: { persist: false } });
+ * if (fd !== undefined) closeSync(fd);   // tun0 is gone
+ * ```
  */
 export interface TuntapOptions {
   /** uid that may open the device */
@@ -127,6 +151,13 @@ export interface LinkAddSpec extends LinkCommonOptions {
 /**
  * How `rt.link.add()` sends: `replace` makes it `ip link replace`, plus the usual
  * `signal`/`timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * const opts: LinkAddOptions = { replace: true, timeoutMs: 5000 };
+ * // ip link replace: creates dummy0 when it is missing; the kernel refuses (EOPNOTSUPP) to replace an existing link
+ * await rt.link.add({ name: "dummy0", kind: "dummy", mtu: 9000 }, opts);
+ * ```
  */
 export interface LinkAddOptions extends CallOptions {
   /** NLM_F_CREATE|NLM_F_REPLACE instead of NLM_F_CREATE|NLM_F_EXCL, as `ip link replace` sends. */
@@ -168,13 +199,27 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
 /**
  * Which links `rt.link.list()` returns (`ip link show type KIND`, `ip link show master BR`), filtered
  * by the kernel.
+ *
+ * @example
+ * ```ts
+ * const filter: LinkListFilter = { kind: "veth", master: "br0" };
+ * for (const l of await rt.link.list(filter)) console.log(l.name, l.operstate);   // ip link show master br0 type veth
+ * ```
  */
 export interface LinkListFilter {
   kind?: string;
   master?: LinkRef;
 }
 
-/** rtnl_link_stats64 */
+/**
+ * rtnl_link_stats64
+ *
+ * @example
+ * ```ts
+ * const stats: LinkStats64 | undefined = (await rt.link.get("eth0")).stats64;
+ * if (stats) console.log(`rx ${stats.rxBytes} B ${stats.rxPackets} pkts, tx ${stats.txBytes} B, dropped ${stats.rxDropped}/${stats.txDropped}`);
+ * ```
+ */
 export interface LinkStats64 {
   rxPackets: number; txPackets: number; rxBytes: number; txBytes: number;
   rxErrors: number; txErrors: number; rxDropped: number; txDropped: number;
@@ -194,6 +239,12 @@ export interface LinkStats64 {
 
 /**
  * A link's per-protocol settings (IFLA_AF_SPEC): IPv4 devconf, IPv6 devconf, flags and token.
+ *
+ * @example
+ * ```ts
+ * const af: LinkAfSpec | undefined = (await rt.link.get("eth0")).afSpec;
+ * console.log(af?.inet6?.addrGenMode, af?.inet6?.token);   // "eui64" "::"
+ * ```
  */
 export interface LinkAfSpec {
   inet?: { conf?: number[]; unknown?: RawAttr[] };
@@ -212,7 +263,16 @@ export interface LinkAfSpec {
   unknown?: RawAttr[];
 }
 
-/** A decoded link, as RTM_NEWLINK reports it. Fields are absent when the kernel did not send them. */
+/**
+ * A decoded link, as RTM_NEWLINK reports it. Fields are absent when the kernel did not send them.
+ *
+ * @example
+ * ```ts
+ * const link: Link = await rt.link.get("eth0");
+ * console.log(link.index, link.mtu, link.address, link.operstate, link.flags.join(","));   // 2 1500 "52:54:00:12:34:56" "UP" "BROADCAST,MULTICAST,UP,LOWER_UP"
+ * if (link.kind === "vxlan") console.log(link.infoData);   // the vxlan's IFLA_VXLAN_* values (id, port, ...)
+ * ```
+ */
 export interface Link {
   /** The interface index (ifindex), stable for the device's life. */
   index: number;

@@ -19,14 +19,36 @@ import {
 
 /**
  * The rtnetlink objects a monitor can follow (`ip monitor`'s link, address, route, neigh, rule).
+ *
+ * @example
+ * ```ts
+ * const objects: MonitorObject[] = process.argv.includes("--routes") ? ["route"] : ["link", "addr"];
+ * for await (const ev of rt.monitor({ objects })) console.log(ev.object, ev.action);
+ * ```
  */
 export type MonitorObject = "link" | "addr" | "route" | "neigh" | "rule";
 /**
  * Whether a monitored object appeared or changed ("new") or went away ("del").
+ *
+ * @example
+ * ```ts
+ * for await (const ev of rt.monitor({ objects: ["addr"] })) {
+ *   const action: MonitorAction = ev.action;   // "new" (added or changed) or "del"
+ *   if (ev.object === "addr" && action === "del") console.log(`${ev.data.local} left ${ev.data.dev}`);
+ * }
+ * ```
  */
 export type MonitorAction = "new" | "del";
 
-/** Every object, in the order a resync reports new ones (links first, so that their names are known). */
+/**
+ * Every object, in the order a resync reports new ones (links first, so that their names are known).
+ *
+ * @example
+ * ```ts
+ * const objects = MONITOR_OBJECTS.filter((o) => o !== "neigh");   // everything but the neighbour churn
+ * for await (const ev of rt.monitor({ objects })) console.log(ev.object, ev.action);
+ * ```
+ */
 export const MONITOR_OBJECTS: readonly MonitorObject[] = ["link", "addr", "route", "neigh", "rule"];
 
 export interface ObjectData {
@@ -53,6 +75,20 @@ interface EventOf<O extends MonitorObject> {
 /**
  * One change reported by `rt.monitor()`: the object kind, "new" or "del", the object as the list verbs
  * return it, and `resynced` when it was found by a dump after the kernel dropped notifications.
+ *
+ * @example
+ * ```ts
+ * function describe(ev: MonitorEvent): string {
+ *   switch (ev.object) {
+ *     case "link": return `${ev.action} link ${ev.data.name} ${ev.data.operstate ?? ""}`;
+ *     case "addr": return `${ev.action} addr ${ev.data.local}/${ev.data.prefixlen} dev ${ev.data.dev}`;
+ *     case "route": return `${ev.action} route ${ev.data.dst} table ${ev.data.table}`;
+ *     case "neigh": return `${ev.action} neigh ${ev.data.dst ?? ""} dev ${ev.data.dev} ${ev.data.state.join(",")}`;
+ *     case "rule": return `${ev.action} rule ${ev.data.priority}: from ${ev.data.from} lookup ${ev.data.table}`;
+ *   }
+ * }
+ * for await (const ev of rt.monitor()) console.log(describe(ev));
+ * ```
  */
 export type MonitorEvent = { [O in MonitorObject]: EventOf<O> }[MonitorObject];
 

@@ -20,6 +20,18 @@ import { ReportedState, type Snapshot } from "./state.js";
 /**
  * What `rt.monitor()` reports (objects, one family), whether it first lists what exists, and the
  * `AbortSignal` that ends the iteration.
+ *
+ * @example
+ * ```ts
+ * const opts: MonitorOptions = { objects: ["addr"], family: 6, listExisting: true, signal: AbortSignal.timeout(60_000) };
+ * try {
+ *   for await (const ev of rt.monitor(opts)) {
+ *     if (ev.object === "addr") console.log(ev.action, ev.data.dev, ev.data.local, ev.data.flags);
+ *   }
+ * } catch (e) {
+ *   if (!(e instanceof Error && e.name === "TimeoutError")) throw e;   // the signal's reason ended it
+ * }
+ * ```
  */
 export interface MonitorOptions {
   /** What to report (default: all five). */
@@ -102,6 +114,16 @@ function checkOptions(opts: unknown): MonitorOptions {
  * The socket is read only when the consumer asks for the next event: a consumer that falls
  * behind makes the kernel's queue overflow (and the monitor resync), never this process's
  * memory grow. Links are always followed, reported or not: they name the devices of the rest.
+ *
+ * @example
+ * ```ts
+ * const mon = rt.monitor({ objects: ["route"], family: 4 });
+ * for await (const ev of mon) {   // ip -4 monitor route
+ *   if (ev.object !== "route") continue;
+ *   console.log(ev.action, ev.data.dst, ev.data.dev ?? "", ev.resynced ? "(found by a resync)" : "");
+ *   if (mon.overruns > 10) break;   // break closes the monitor and its socket
+ * }
+ * ```
  */
 export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
   private readonly socket: NetlinkSocket;

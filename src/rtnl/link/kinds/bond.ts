@@ -71,6 +71,17 @@ export const bondSlaveAttrs = attrSet("bond-slave", "IFLA_BOND_SLAVE_", {
 
 /**
  * Options of a bond link (`ip link add type bond mode ... miimon ...`).
+ *
+ * @example
+ * ```ts
+ * const bond: BondOptions = { mode: "802.3ad", miimon: 100, lacpRate: "fast", xmitHashPolicy: "layer3+4" };
+ * await rt.link.add({ name: "bond0", kind: "bond", bond });
+ * for (const dev of ["eth1", "eth2"]) {
+ *   await rt.link.set(dev, { up: false });   // a port is enslaved down
+ *   await rt.link.set(dev, { master: "bond0" });
+ * }
+ * await rt.link.set("bond0", { up: true });
+ * ```
  */
 export interface BondOptions {
   /** The bonding mode (ip's mode). */

@@ -128,6 +128,13 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
 /**
  * Options of a bridge link (`ip link add type bridge ...`), in ip's units (times in centiseconds as ip
  * takes them).
+ *
+ * @example
+ * ```ts
+ * const bridge: BridgeOptions = { vlanFiltering: true, vlanDefaultPvid: 1, stp: false, ageingTime: 30000 };   // ageing 300 s
+ * await rt.link.add({ name: "br0", kind: "bridge", bridge, up: true });
+ * await rt.link.set("br0", { bridge: { mcastSnooping: false } });   // ip link set br0 type bridge mcast_snooping 0
+ * ```
  */
 export interface BridgeOptions {
   /** Turn on the kernel's spanning tree (ip's stp_state 1). */
@@ -156,7 +163,16 @@ export interface BridgeOptions {
   mcastSnooping?: boolean;
 }
 
-/** A port's options (`ip link set DEV type bridge_slave ...`): IFLA_INFO_SLAVE_DATA of a bridge port. */
+/**
+ * A port's options (`ip link set DEV type bridge_slave ...`): IFLA_INFO_SLAVE_DATA of a bridge port.
+ *
+ * @example
+ * ```ts
+ * await rt.link.set("veth0", { master: "br0", up: true });
+ * const port: BridgePortOptions = { learning: false, isolated: true, cost: 10 };
+ * await rt.link.set("veth0", { bridgeSlave: port });   // ip link set veth0 type bridge_slave learning off isolated on cost 10
+ * ```
+ */
 export interface BridgePortOptions {
   /** Flush the port's dynamic fdb entries (fdb_flush) */
   fdbFlush?: boolean;

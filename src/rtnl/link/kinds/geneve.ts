@@ -28,6 +28,12 @@ export const geneveAttrs = attrSet("geneve", "IFLA_GENEVE_", {
 
 /**
  * Options of a Geneve tunnel link (`ip link add type geneve id N remote ADDR`).
+ *
+ * @example
+ * ```ts
+ * const geneve: GeneveOptions = { id: 1000, remote: "198.51.100.7", ttl: 64 };
+ * await rt.link.add({ name: "gnv0", kind: "geneve", geneve, up: true });   // UDP port 6081
+ * ```
  */
 export interface GeneveOptions {
   id: number;

@@ -61,6 +61,13 @@ export const iptunAttrs = attrSet("iptun", "IFLA_IPTUN_", {
 /**
  * Options of the IP tunnels gre, gretap and ipip (`ip link add type gre local ... remote ... ttl
  * ...`).
+ *
+ * @example
+ * ```ts
+ * const gre: IpTunnelOptions = { local: "192.0.2.1", remote: "203.0.113.1", ttl: 64, key: 1 };
+ * await rt.link.add({ name: "gre1", kind: "gre", gre, up: true });
+ * await rt.addr.add("gre1", "10.255.0.1/30");
+ * ```
  */
 export interface IpTunnelOptions {
   local?: string;

@@ -15,6 +15,12 @@ export const ipvlanAttrs = attrSet("ipvlan", "IFLA_IPVLAN_", {
 
 /**
  * Options of an ipvlan link (`ip link add link DEV type ipvlan mode l2|l3|l3s`).
+ *
+ * @example
+ * ```ts
+ * const ipvlan: IpvlanOptions = { mode: "l3", flag: "private" };
+ * await rt.link.add({ name: "ipvl0", kind: "ipvlan", link: "eth0", ipvlan, netns: "ns1" });
+ * ```
  */
 export interface IpvlanOptions {
   mode?: "l2" | "l3" | "l3s";

@@ -23,6 +23,12 @@ export const macvlanAttrs = attrSet("macvlan", "IFLA_MACVLAN_", {
 
 /**
  * Options of a macvlan or macvtap link (`ip link add link DEV type macvlan mode ...`).
+ *
+ * @example
+ * ```ts
+ * const macvlan: MacvlanOptions = { mode: "bridge" };
+ * await rt.link.add({ name: "mv0", kind: "macvlan", link: "eth0", macvlan, netns: "ns1" });   // ip link add mv0 link eth0 netns ns1 type macvlan mode bridge
+ * ```
  */
 export interface MacvlanOptions {
   mode?: "private" | "vepa" | "bridge" | "passthru" | "source";

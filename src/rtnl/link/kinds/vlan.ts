@@ -24,6 +24,12 @@ export const vlanAttrs = attrSet("vlan", "IFLA_VLAN_", {
 
 /**
  * Options of an 802.1Q/802.1ad VLAN link (`ip link add link DEV type vlan id N`).
+ *
+ * @example
+ * ```ts
+ * const vlan: VlanOptions = { id: 100, protocol: "802.1Q" };
+ * await rt.link.add({ name: "eth0.100", kind: "vlan", link: "eth0", vlan, up: true });
+ * ```
  */
 export interface VlanOptions {
   id: number;

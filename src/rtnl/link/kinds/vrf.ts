@@ -7,6 +7,13 @@ export const vrfPortAttrs = attrSet("vrf-port", "IFLA_VRF_PORT_", { table: [1, "
 
 /**
  * Options of a VRF link: the routing table it binds (`ip link add type vrf table N`).
+ *
+ * @example
+ * ```ts
+ * const vrf: VrfOptions = { table: 10 };
+ * await rt.link.add({ name: "vrf-blue", kind: "vrf", vrf, up: true });
+ * await rt.link.set("eth1", { master: "vrf-blue" });   // eth1's routes now go to table 10
+ * ```
  */
 export interface VrfOptions {
   table: number;

@@ -57,6 +57,12 @@ export const vxlanAttrs = attrSet("vxlan", "IFLA_VXLAN_", {
 
 /**
  * Options of a VXLAN link (`ip link add type vxlan id ... remote ... dstport ...`).
+ *
+ * @example
+ * ```ts
+ * const vxlan: VxlanOptions = { id: 42, local: "192.0.2.1", remote: "198.51.100.1", port: 4789, dev: "eth0", learning: false };
+ * await rt.link.add({ name: "vxlan42", kind: "vxlan", vxlan, mtu: 1450, up: true });
+ * ```
  */
 export interface VxlanOptions {
   /** VNI (0..2^24-1); required to create one, unless external. */
