@@ -14,15 +14,38 @@ import { IFA_FLAG_INPUT, IFA_FLAGS, ifaddrDef, INFINITY_LIFE_TIME } from "./tabl
 
 /**
  * A valid or preferred lifetime in seconds, or "forever".
+ *
+ * @example
+ * ```ts
+ * const validLft: Lifetime = 3600;
+ * const preferredLft: Lifetime = 1800;   // at most validLft; "forever" for both is the default
+ * await rt.addr.replace({ dev: "veth0", address: "2001:db8::10/64", validLft, preferredLft });
+ * const [a] = await rt.addr.list({ dev: "veth0", family: 6, scope: "global" });
+ * console.log(a?.validLft === "forever" ? "permanent" : `${a?.validLft} s left`);
+ * ```
  */
 export type Lifetime = number | "forever";
 /**
  * An address flag in `ip addr`'s words (nodad, noprefixroute, ...); other kernel flag names pass
  * through.
+ *
+ * @example
+ * ```ts
+ * const flags: AddrFlag[] = ["nodad", "noprefixroute"];
+ * await rt.addr.add({ dev: "veth0", address: "2001:db8::10/64", flags });
+ * ```
  */
 export type AddrFlag = "nodad" | "noprefixroute" | "home" | "mngtmpaddr" | "autojoin" | "optimistic" | "secondary" | "temporary" | (string & {});
 
-/** What `ip addr add` takes besides the address and the device. */
+/**
+ * What `ip addr add` takes besides the address and the device.
+ *
+ * @example
+ * ```ts
+ * const opts: AddrOptions = { scope: "link", flags: ["nodad"], validLft: 600, preferredLft: 300 };
+ * await rt.addr.add({ dev: "veth0", address: "fe80::2/64", ...opts });
+ * ```
+ */
 export interface AddrOptions {
   /** "+" computes it from the prefix like `ip addr add ... brd +`, "-" the network address. */
   broadcast?: "+" | "-" | string;
@@ -46,18 +69,41 @@ export interface AddrOptions {
   proto?: number;
 }
 
-/** An address on a device: add/replace/del's first argument. */
+/**
+ * An address on a device: add/replace/del's first argument.
+ *
+ * @example
+ * ```ts
+ * const spec: AddrSpec = { dev: "veth0", address: "192.0.2.1/24", broadcast: "+", label: "veth0:web" };
+ * await rt.addr.add(spec);   // ip addr add 192.0.2.1/24 brd + label veth0:web dev veth0
+ * await rt.addr.del({ dev: "veth0", address: "192.0.2.1/24" });
+ * ```
+ */
 export interface AddrSpec extends AddrOptions {
   dev: string | number;
   /** "10.0.0.1/24", "2001:db8::1/64"; without a prefix, a host address (/32, /128). */
   address: string;
 }
 
-/** The third argument of the `add(dev, address, opts)` form. */
+/**
+ * The third argument of the `add(dev, address, opts)` form.
+ *
+ * @example
+ * ```ts
+ * const opts: AddrAddOptions = { peer: "10.0.0.2/32", replace: true };
+ * await rt.addr.add("wg0", "10.0.0.1", opts);   // ip addr replace 10.0.0.1 peer 10.0.0.2/32 dev wg0
+ * ```
+ */
 export interface AddrAddOptions extends AddrOptions, AddOptions {}
 
 /**
  * What narrows `rt.addr.del()` to one address when several share the local one (`peer`, `label`).
+ *
+ * @example
+ * ```ts
+ * const opts: AddrDelOptions = { peer: "10.0.0.2/32", timeoutMs: 2000 };
+ * await rt.addr.del("wg0", "10.0.0.1", opts);   // ip addr del 10.0.0.1 peer 10.0.0.2/32 dev wg0
+ * ```
  */
 export interface AddrDelOptions extends CallOptions {
   peer?: string;
@@ -66,6 +112,13 @@ export interface AddrDelOptions extends CallOptions {
 
 /**
  * What `rt.addr.list()` and `rt.addr.flush()` keep: device, family, scope and label.
+ *
+ * @example
+ * ```ts
+ * const filter: AddrListFilter = { family: 4, scope: "global", label: "veth0:*" };
+ * console.log((await rt.addr.list(filter)).map((a) => `${a.local} ${a.label}`));   // ip -4 addr show scope global label 'veth0:*'
+ * const removed = await rt.addr.flush({ dev: "veth0", family: 6, scope: "global" });
+ * ```
  */
 export interface AddrListFilter {
   dev?: string | number;
@@ -80,6 +133,12 @@ export interface AddrCacheinfo { preferred: number; valid: number; cstamp: numbe
 /**
  * An address as `rt.addr.list()` returns it (`ip -j addr` data): family, local and peer addresses,
  * prefix length, scope, label, flags and lifetimes, with the device's index and name.
+ *
+ * @example
+ * ```ts
+ * const addrs: Addr[] = await rt.addr.list({ dev: "eth0", family: 6 });
+ * for (const a of addrs) console.log(`${a.local}/${a.prefixlen}`, a.scope, a.flags, a.validLft);   // "2001:db8::5/64" "global" [ "noprefixroute" ] "forever"
+ * ```
  */
 export interface Addr {
   /** 4 or 6. */

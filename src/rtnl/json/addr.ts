@@ -1,7 +1,15 @@
 import { IFA_FLAGS, INFINITY_LIFE_TIME } from "../addr/table.js";
 import type { Addr } from "../addr/verbs.js";
 
-/** One entry of `ip -j addr show`'s "addr_info" array, keys in ip's order. */
+/**
+ * One entry of `ip -j addr show`'s "addr_info" array, keys in ip's order.
+ *
+ * @example
+ * ```ts
+ * const addrs = await rt.addr.list({ dev: "eth0" });
+ * console.log(JSON.stringify(addrs.map((a) => addrToIpJson(a))));   // the "addr_info" array of ip -j addr show dev eth0
+ * ```
+ */
 export function addrToIpJson(a: Addr): Record<string, unknown> {
   const o: Record<string, unknown> = { family: a.family === 6 ? "inet6" : "inet", local: a.local };
   if (a.peer !== undefined) o.address = a.peer;

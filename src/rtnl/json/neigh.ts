@@ -10,7 +10,15 @@ export interface NeighJsonOptions {
 /** USER_HZ: nda_cacheinfo counts clock ticks. */
 const USER_HZ = 100;
 
-/** One entry of `ip -j neigh show`. */
+/**
+ * One entry of `ip -j neigh show`.
+ *
+ * @example
+ * ```ts
+ * const neighs = await rt.neigh.list({ dev: "eth0" });
+ * console.log(JSON.stringify(neighs.map((n) => neighToIpJson(n, { devFiltered: true, stats: true }))));   // ip -j -s neigh show dev eth0
+ * ```
+ */
 export function neighToIpJson(n: Neigh, opts: NeighJsonOptions = {}): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (n.dst !== undefined) o.dst = n.dst;
@@ -38,7 +46,15 @@ export function neighToIpJson(n: Neigh, opts: NeighJsonOptions = {}): Record<str
 
 const FDB_FLAG_ORDER = ["self", "router", "extern_learn", "offload", "master", "sticky"];
 
-/** One entry of `bridge -j fdb show`. */
+/**
+ * One entry of `bridge -j fdb show`.
+ *
+ * @example
+ * ```ts
+ * const fdb = await rt.neigh.list({ family: "bridge" });
+ * console.log(JSON.stringify(fdb.map((n) => fdbToBridgeJson(n))));   // bridge -j fdb show
+ * ```
+ */
 export function fdbToBridgeJson(n: Neigh, opts: NeighJsonOptions = {}): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (n.lladdr !== undefined) o.mac = n.lladdr;

@@ -32,7 +32,16 @@ function nexthopJson(nh: Nexthop): Record<string, unknown> {
   return o;
 }
 
-/** One entry of `ip -j route show` / `ip -j route get`, keys in ip's order (print_route). */
+/**
+ * One entry of `ip -j route show` / `ip -j route get`, keys in ip's order (print_route).
+ *
+ * @example
+ * ```ts
+ * const routes = await rt.route.list({ table: 100 });
+ * console.log(JSON.stringify(routes.map((r) => routeToIpJson(r, { filtered: { table: true } }))));   // ip -j route show table 100
+ * console.log(JSON.stringify(routeToIpJson(await rt.route.get("203.0.113.1"))));   // ip -j route get 203.0.113.1
+ * ```
+ */
 export function routeToIpJson(r: Route, opts: RouteJsonOptions = {}): Record<string, unknown> {
   const d = opts.details === true;
   const f = opts.filtered ?? {};

@@ -17,7 +17,15 @@ function portJson(o: Record<string, unknown>, key: string, range: [number, numbe
   else { o[`${key}_start`] = range[0]; o[`${key}_end`] = range[1]; }
 }
 
-/** One entry of `ip -j rule show` (print_rule), keys in ip's order. */
+/**
+ * One entry of `ip -j rule show` (print_rule), keys in ip's order.
+ *
+ * @example
+ * ```ts
+ * const rules = await rt.rule.list({ family: 4 });
+ * console.log(JSON.stringify(rules.map((r) => ruleToIpJson(r))));   // ip -j rule show
+ * ```
+ */
 export function ruleToIpJson(r: Rule, opts: { details?: boolean } = {}): Record<string, unknown> {
   const o: Record<string, unknown> = { priority: r.priority };
   if (r.not) o.not = null;

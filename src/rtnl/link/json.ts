@@ -15,6 +15,14 @@ export interface LinkJsonOptions {
  * are named through `others` (ifindex -> link in the same namespace), as ip does with its cache;
  * indexes it cannot name print as "if<N>" like ip. Given whole Links, the flags get ip's "M-DOWN"
  * when the lower/peer device is down.
+ *
+ * @example
+ * ```ts
+ * const links = await rt.link.list();
+ * const byIndex = new Map(links.map((l) => [l.index, l] as const));
+ * const eth0 = links.find((l) => l.name === "eth0");
+ * if (eth0) console.log(JSON.stringify(linkToIpJson(eth0, byIndex, { stats: 1 })));   // ip -j -s -d link show eth0
+ * ```
  */
 export function linkToIpJson(link: Link, others: LinkLookup = () => undefined, opts: LinkJsonOptions = {}): Record<string, unknown> {
   const lookup = (i: number): Link | string | undefined => (typeof others === "function" ? others(i) : others.get(i));
@@ -105,7 +113,14 @@ export function statsToIpJson(s: LinkStats64, level = 1, carrierChanges?: number
   return { rx, tx };
 }
 
-/** A whole dump as ip -j -d prints it, naming devices from the dump itself. */
+/**
+ * A whole dump as ip -j -d prints it, naming devices from the dump itself.
+ *
+ * @example
+ * ```ts
+ * console.log(JSON.stringify(linksToIpJson(await rt.link.list())));   // ip -j -d link show
+ * ```
+ */
 export function linksToIpJson(links: readonly Link[], opts: LinkJsonOptions = {}): Record<string, unknown>[] {
   const byIndex = new Map(links.map((l) => [l.index, l] as const));
   return links.map((l) => linkToIpJson(l, byIndex, opts));

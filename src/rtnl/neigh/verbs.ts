@@ -14,6 +14,13 @@ import { NTF, NTF_FLAGS, NUD, NUD_ORDER, ndmsgDef } from "./table.js";
 
 /**
  * A neighbour's NUD state in `ip neigh`'s words.
+ *
+ * @example
+ * ```ts
+ * const state: NeighState = "reachable";
+ * await rt.neigh.replace({ dev: "veth0", to: "192.0.2.2", lladdr: "02:00:00:00:00:02", state });   // nud reachable
+ * const stale = await rt.neigh.list({ state: "stale" });
+ * ```
  */
 export type NeighState = "permanent" | "reachable" | "stale" | "noarp" | "none" | "incomplete" | "delay" | "probe" | "failed";
 /** Bridge fdb entries use the `bridge fdb` words: permanent (local), static, dynamic. */
@@ -68,11 +75,28 @@ export interface NeighSpec {
   via?: string | number;
 }
 
-/** add()'s second argument: replace, or append (another remote for the same MAC, vxlan head-end replication). */
+/**
+ * add()'s second argument: replace, or append (another remote for the same MAC, vxlan head-end replication).
+ *
+ * @example
+ * ```ts
+ * const opts: NeighModifyOptions = { append: true };
+ * // bridge fdb append: flood unknown MACs to one more VXLAN remote (head-end replication)
+ * await rt.neigh.add({ family: "bridge", dev: "vxlan42", lladdr: "00:00:00:00:00:00", dst: "198.51.100.3" }, opts);
+ * ```
+ */
 export type NeighModifyOptions = AddOptions;
 
 /**
  * What `rt.neigh.list()` keeps: device, family (or "bridge" for the fdb), state, proxy entries.
+ *
+ * @example
+ * ```ts
+ * const filter: NeighListFilter = { dev: "veth0", state: ["stale", "failed"] };
+ * console.log((await rt.neigh.list(filter)).length, "stale or failed");
+ * await rt.neigh.flush(filter);   // ip neigh flush dev veth0 nud stale nud failed
+ * const proxies = await rt.neigh.list({ proxy: true });   // ip neigh show proxy
+ * ```
  */
 export interface NeighListFilter {
   dev?: string | number;
@@ -107,6 +131,12 @@ export interface NeighGetSpec {
 /**
  * A neighbour or bridge fdb entry as `rt.neigh.list()` returns it (`ip -j neigh`, `bridge -j fdb`
  * data).
+ *
+ * @example
+ * ```ts
+ * const neighs: Neigh[] = await rt.neigh.list({ dev: "eth0", family: 4 });
+ * for (const n of neighs) console.log(n.dst, n.lladdr ?? "(none)", n.state.join(","));   // "192.0.2.1" "52:54:00:12:34:56" "reachable"
+ * ```
  */
 export interface Neigh {
   /** 4, 6, or "bridge" for fdb entries. */

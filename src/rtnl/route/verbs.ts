@@ -17,19 +17,45 @@ import {
 
 /**
  * A route's type (`ip route add blackhole ...`); unicast is the default.
+ *
+ * @example
+ * ```ts
+ * const type: RouteType = "blackhole";
+ * await rt.route.add({ dst: "203.0.113.0/24", type });   // ip route add blackhole 203.0.113.0/24
+ * ```
  */
 export type RouteType = "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat";
 /**
  * A route's scope in ip's words, or a number.
+ *
+ * @example
+ * ```ts
+ * const scope: RouteScope = "link";
+ * await rt.route.add({ dst: "198.51.100.0/24", dev: "veth0", scope, src: "198.51.100.1" });
+ * ```
  */
 export type RouteScope = "global" | "universe" | "site" | "link" | "host" | "nowhere" | number;
 /**
  * Who installed a route (`proto static`, `proto kernel`...); a name from rt_protos or a number.
+ *
+ * @example
+ * ```ts
+ * const protocol: RouteProtocol = "bgp";
+ * await rt.route.replace({ dst: "203.0.113.0/24", gateway: "192.0.2.254", protocol });
+ * const learned = await rt.route.list({ protocol });   // ip route show proto bgp
+ * ```
  */
 export type RouteProtocol = "unspec" | "redirect" | "kernel" | "boot" | "static" | "ra" | "dhcp" | "bgp" | "ospf" | "zebra" | "bird" | (string & {}) | number;
 
 /**
  * A route's metrics (RTA_METRICS: mtu, window, rtt, advmss...), in ip's units.
+ *
+ * @example
+ * ```ts
+ * await rt.route.add({ dst: "198.51.100.0/24", gateway: "192.0.2.1", mtu: 1400, metrics: { initcwnd: 10, lock: ["mtu"] } });
+ * const m: Partial<RouteMetrics> | undefined = (await rt.route.get({ to: "198.51.100.1", fibmatch: true })).metrics;
+ * console.log(m?.mtu, m?.initcwnd, m?.lock);   // 1400 10 [ "mtu" ]
+ * ```
  */
 export interface RouteMetrics {
   mtu: number; window: number;
@@ -44,6 +70,15 @@ export interface RouteMetrics {
 
 /**
  * One path of a multipath route (`nexthop via ADDR dev DEV weight N`).
+ *
+ * @example
+ * ```ts
+ * const nexthops: NexthopSpec[] = [
+ *   { gateway: "192.0.2.1", dev: "eth0", weight: 2 },
+ *   { gateway: "198.51.100.1", dev: "eth1", weight: 1 },
+ * ];
+ * await rt.route.replace({ dst: "default", nexthops });   // ip route replace default nexthop via ... weight 2 nexthop via ... weight 1
+ * ```
  */
 export interface NexthopSpec {
   /** This path's next hop. */
@@ -111,12 +146,28 @@ export interface RouteSpec {
   expires?: number;
 }
 
-/** add()'s second argument: replace (CREATE|REPLACE) or append (CREATE|APPEND), and waiting. */
+/**
+ * add()'s second argument: replace (CREATE|REPLACE) or append (CREATE|APPEND), and waiting.
+ *
+ * @example
+ * ```ts
+ * const opts: RouteModifyOptions = { append: true };
+ * // ip -6 route append: one more path to the same prefix (the kernel makes the two a multipath route)
+ * await rt.route.add({ dst: "2001:db8:1::/48", gateway: "fe80::2", dev: "eth1" }, opts);
+ * ```
+ */
 export type RouteModifyOptions = AddOptions;
 
 /**
  * What `rt.route.list()` keeps (`ip route show ...`); the table, family and most fields are filtered
  * by the kernel.
+ *
+ * @example
+ * ```ts
+ * const filter: RouteListFilter = { table: "all", family: 6, protocol: "static" };
+ * for (const r of await rt.route.list(filter)) console.log(r.dst, r.gateway ?? "", r.table);
+ * const removed = await rt.route.flush({ dev: "veth0" });   // ip route flush dev veth0 (main table)
+ * ```
  */
 export interface RouteListFilter {
   family?: IpFamily;
@@ -131,6 +182,13 @@ export interface RouteListFilter {
  * What `rt.route.get()` tells the kernel's FIB lookup about the packet (`ip route get ADDR from ...
  * iif ... mark ... ipproto ... dport ...`), and `fibmatch` for the matching route instead of the
  * result.
+ *
+ * @example
+ * ```ts
+ * const opts: RouteGetOptions = { from: "192.0.2.10", iif: "eth1", mark: 0x10 };
+ * const r = await rt.route.get("203.0.113.5", opts);   // ip route get 203.0.113.5 from 192.0.2.10 iif eth1 mark 0x10
+ * console.log(r.type, r.dev, r.gateway);   // the route a packet forwarded from eth1 would take
+ * ```
  */
 export interface RouteGetOptions extends CallOptions {
   /** The source address the packet would have. */
@@ -155,7 +213,16 @@ export interface RouteGetOptions extends CallOptions {
   fibmatch?: boolean;
 }
 
-/** route.get()'s spec form: the destination and what ip route get takes beside it. */
+/**
+ * route.get()'s spec form: the destination and what ip route get takes beside it.
+ *
+ * @example
+ * ```ts
+ * const spec: RouteGetSpec = { to: "198.51.100.20", ipProto: "tcp", dport: 443, fibmatch: true };
+ * const r = await rt.route.get(spec);
+ * console.log(r.dst, r.table);   // the FIB entry that matched, e.g. "default" 254
+ * ```
+ */
 export interface RouteGetSpec extends Omit<RouteGetOptions, keyof CallOptions> {
   /** The destination to look up (ip route get ADDR). */
   to: string;
@@ -163,6 +230,13 @@ export interface RouteGetSpec extends Omit<RouteGetOptions, keyof CallOptions> {
 
 /**
  * One path of a multipath route as the kernel reports it.
+ *
+ * @example
+ * ```ts
+ * const r = await rt.route.get({ to: "203.0.113.9", fibmatch: true });
+ * const paths: Nexthop[] = r.nexthops ?? [];
+ * for (const nh of paths) console.log(nh.gateway, nh.dev, nh.weight, nh.flags);   // "dead" or "linkdown" in flags: a path that is down
+ * ```
  */
 export interface Nexthop {
   /** This path's next hop. */
@@ -181,6 +255,13 @@ export interface Nexthop {
 
 /**
  * A route as `rt.route.list()` and `rt.route.get()` return it (`ip -j route` data).
+ *
+ * @example
+ * ```ts
+ * const routes: Route[] = await rt.route.list({ family: 4 });
+ * const def = routes.find((r) => r.dst === "default");
+ * console.log(def?.gateway, def?.dev, def?.metric, def?.protocol);   // "192.0.2.1" "eth0" 100 "dhcp"
+ * ```
  */
 export interface Route {
   /** 4 or 6. */
@@ -201,7 +282,7 @@ export interface Route {
   table: number;
   /** Who installed it: "kernel", "boot", "static"... or a number. */
   protocol: string | number;
-  /** "universe" (global), "link", "host"... or a number. */
+  /** "global" (RT_SCOPE_UNIVERSE), "link", "host"... or a number. */
   scope: string | number;
   /** rtm_flags in ip's words ("onlink", "linkdown", "cloned"...). */
   flags: string[];

@@ -14,6 +14,12 @@ import { NLM_F_CREATE, NLM_F_EXCL } from "../../netlink/constants.js";
 
 /**
  * What a matching rule does (`ip rule add ... blackhole`); to_tbl, a table lookup, is the default.
+ *
+ * @example
+ * ```ts
+ * const action: RuleAction = "unreachable";
+ * await rt.rule.add({ priority: 200, to: "203.0.113.0/24", action });   // ip rule add pref 200 to 203.0.113.0/24 unreachable
+ * ```
  */
 export type RuleAction = "to_tbl" | "goto" | "nop" | "blackhole" | "unreachable" | "prohibit";
 export type PortRange = number | [number, number];
@@ -78,6 +84,13 @@ export interface RuleSpec {
  * list()'s selectors, as `ip rule show` takes them: a rule is listed when it matches every one
  * given. from/to select rules whose prefix lies inside the one given ("10.0.0.0/8" lists a rule
  * from 10.1.0.0/16 too; "all" lists every rule), the others must be equal.
+ *
+ * @example
+ * ```ts
+ * const filter: RuleListFilter = { from: "10.0.0.0/8", table: 100 };
+ * for (const r of await rt.rule.list(filter)) console.log(r.priority, r.from);   // a rule from 10.1.0.0/16 is listed too
+ * const removed = await rt.rule.flush({ table: 100 });   // only the rules looking up table 100
+ * ```
  */
 export interface RuleListFilter {
   /** 4 or 6; default both. */
@@ -120,6 +133,12 @@ export interface RuleListFilter {
 
 /**
  * A policy routing rule as `rt.rule.list()` returns it (`ip -j rule` data).
+ *
+ * @example
+ * ```ts
+ * const rules: Rule[] = await rt.rule.list({ family: 4 });
+ * for (const r of rules) console.log(r.priority, r.from, r.action, r.table);   // 0 "all" "to_tbl" 255, then 32766 ... 254
+ * ```
  */
 export interface Rule {
   /** 4 or 6. */
