@@ -92,4 +92,30 @@ describeLive("rtnl neigh and bridge fdb (live, checked against ip -j / bridge -j
     expect(missing.code).toBe("ENOENT");
     expect(snapshot()).toEqual(before);
   });
+  it("flush of fdb entries deletes a bridge port's dynamic entries and a vxlan's remotes, keeping permanent ones, as bridge fdb shows", async () => {
+    ip(["link", "add", "br9", "type", "bridge"], name);
+    ip(["link", "add", "p9", "type", "veth", "peer", "name", "p9peer"], name);
+    ip(["link", "set", "p9", "master", "br9", "up"], name);
+    // a bridge takes dynamic entries only on a forwarding port; with learning off, only the test's own are there
+    ip(["link", "set", "p9", "type", "bridge_slave", "learning", "off"], name);
+    ip(["link", "set", "p9peer", "up"], name);
+    ip(["link", "set", "br9", "up"], name);
+    await rt.neigh.add({ family: "bridge", dev: "p9", lladdr: "02:00:00:00:09:01", master: true, state: "dynamic" });
+    await rt.neigh.add({ family: "bridge", dev: "p9", lladdr: "02:00:00:00:09:02", master: true, state: "dynamic" });
+    await rt.neigh.add({ family: "bridge", dev: "p9", lladdr: "02:00:00:00:09:03", master: true, state: "permanent" });
+    await rt.neigh.append({ family: "bridge", dev: "vx0", lladdr: "00:00:00:00:00:00", dst: "10.0.0.21" });
+    await rt.neigh.add({ family: "bridge", dev: "vx0", lladdr: "02:00:00:00:09:04", dst: "10.0.0.22", port: 4790, vni: 100, via: "veth0", state: "dynamic" });
+    const macs = (dev: string): string[] => bridgeJson(["fdb", "show", "dev", dev]).map((j: { mac: string; dst?: string }) => `${j.mac}${j.dst ? ` ${j.dst}` : ""}`).sort();
+    const before = { p9: macs("p9"), vx0: macs("vx0") };
+    expect(before.p9).toEqual(expect.arrayContaining(["02:00:00:00:09:01", "02:00:00:00:09:02", "02:00:00:00:09:03"]));
+    // the port's dynamic entries go; its permanent ones (its own MAC too) stay
+    const gone = await rt.neigh.flush({ family: "bridge", dev: "p9" });
+    expect(gone).toBe(2);
+    expect(macs("p9")).toEqual(before.p9.filter((m) => m !== "02:00:00:00:09:01" && m !== "02:00:00:00:09:02"));
+    // every vxlan remote is permanent unless added otherwise: the dynamic one goes, named by its dst, port and VNI
+    expect(await rt.neigh.flush({ family: "bridge", dev: "vx0" })).toBe(1);
+    expect(macs("vx0")).toEqual(before.vx0.filter((m) => m !== "02:00:00:00:09:04 10.0.0.22"));
+    expect(await rt.neigh.flush({ family: "bridge", dev: "vx0", state: "permanent" })).toBeGreaterThan(0);
+    expect(macs("vx0")).toEqual([]);
+  });
 });

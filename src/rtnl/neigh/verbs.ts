@@ -263,6 +263,33 @@ export function neighParts(spec: NeighSpec, b: BuildContext): Parts {
   return { header, attrs };
 }
 
+/** The RTM_DELNEIGH of a listed IP neighbour: family, device and address name it. */
+function neighDeleteParts(n: Neigh): Parts {
+  const ip = n.dst !== undefined ? parseIp(n.dst) : undefined;
+  const header = { family: ip ? (ip.family === 4 ? AF_INET : AF_INET6) : AF_UNSPEC, ifindex: n.index, state: 0, flags: n.proxy ? NTF.PROXY : 0 };
+  return { header, attrs: ip ? { dst: ip.bytes } : {} };
+}
+
+/**
+ * The RTM_DELNEIGH of a listed fdb entry, as `bridge fdb del` sends it: the MAC and VLAN name a
+ * bridge's entry, and a VXLAN device's remotes for one MAC differ only in dst, port, VNI and
+ * via device; self or master says whose table it is in.
+ */
+function fdbDeleteParts(n: Neigh): Parts {
+  const attrs: Record<string, unknown> = {};
+  const mac = n.lladdr !== undefined ? parseLladdr(n.lladdr) : undefined;
+  if (mac) attrs.lladdr = mac;
+  const remote = n.dst !== undefined ? parseIp(n.dst) : undefined;
+  if (remote) attrs.dst = remote.bytes;
+  if (n.vlan !== undefined) attrs.vlan = n.vlan;
+  if (n.port !== undefined) attrs.port = n.port;
+  if (n.vni !== undefined) attrs.vni = n.vni;
+  if (n.srcVni !== undefined) attrs.srcVni = n.srcVni;
+  if (n.viaIndex !== undefined) attrs.ifindex = n.viaIndex;
+  const flags = (n.flags.includes("master") ? NTF.MASTER : 0) | (n.flags.includes("self") ? NTF.SELF : 0);
+  return { header: { family: AF_BRIDGE, ifindex: n.index, state: 0, flags }, attrs };
+}
+
 // --- ndmsg + NDA_* to Neigh ----------------------------------------------------------------------
 
 interface NdmsgHeader { family?: number; ifindex?: number; state?: number; flags?: number; type?: number }
@@ -408,11 +435,7 @@ export class NeighApi extends ObjectVerbs {
     const keepStatic = filter?.state === undefined;
     return this.flushAll(
       async () => (await this.list(filter, opts)).filter((n) => !keepStatic || (n.rawState & (NUD.PERMANENT | NUD.NOARP)) === 0),
-      (n) => this.change(() => {
-        const ip = n.dst !== undefined ? parseIp(n.dst) : undefined;
-        const header = { family: ip ? (ip.family === 4 ? AF_INET : AF_INET6) : AF_UNSPEC, ifindex: n.index, state: 0, flags: n.proxy ? NTF.PROXY : 0 };
-        return this.request(RTM_DELNEIGH, 0, { header, attrs: ip ? { dst: ip.bytes } : {} });
-      }, opts),
+      (n) => this.change(() => this.request(RTM_DELNEIGH, 0, n.family === "bridge" ? fdbDeleteParts(n) : neighDeleteParts(n)), opts),
     );
   }
 

@@ -189,6 +189,22 @@ describe("neigh", () => {
   });
 });
 
+describe("neigh flush of fdb entries", () => {
+  it("deletes each entry as bridge fdb del does: AF_BRIDGE, the MAC, its VLAN or VXLAN remote, self or master", async () => {
+    const fdb = (state: number, flags: number, attrs: Record<string, unknown>) => msg(ndmsgDef, 28, { family: 7, ifindex: 3, state, flags }, attrs);
+    const { rt, sent } = captureRtnl(DEVICES, [dump(
+      fdb(0x02, 0x04, { lladdr: "02:00:00:00:00:01", vlan: 10, master: 5 }),
+      fdb(0x80, 0x02, { lladdr: "02:00:00:00:00:02" }), // a port's own MAC: permanent, kept
+      fdb(0x02, 0x02, { lladdr: "00:00:00:00:00:00", dst: "198.51.100.3", port: 4789, vni: 42, ifindex: 1 }),
+    )]);
+    await expect(rt.neigh.flush({ family: "bridge", dev: "veth0" })).resolves.toBe(2);
+    const dels = sent.slice(1).map((s) => [s.req.type, asked(s.req, ndmsgDef)] as const);
+    expect(dels.map(([type, d]) => [type, d.header.family, d.header.ifindex, d.header.flags])).toEqual([[29, 7, 3, 0x04], [29, 7, 3, 0x02]]);
+    expect(dels[0]![1].attrs).toEqual({ lladdr: "02:00:00:00:00:01", vlan: 10 });
+    expect(dels[1]![1].attrs).toEqual({ lladdr: "00:00:00:00:00:00", dst: "198.51.100.3", port: 4789, vni: 42, ifindex: 1 });
+  });
+});
+
 describe("rule", () => {
   const r = (priority: number, table: number, src?: string) =>
     msg(fibRuleDef, 32, { family: 2, srcLen: src ? 8 : 0, table, action: 1 }, { priority, table, ...(src ? { src } : {}) });
