@@ -12,6 +12,15 @@ import type { BridgeOptions } from "./bridge.js";
 
 /**
  * What `bridgeCheck()` verifies for CHECK: that the attachment still matches `prevResult`.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24" } });
+ * const prevResult = await bridgeAttach({ ...att, netnsPath: "/run/netns/ctr1", bridge: "cni0", ipam: () => hostLocal.allocate(att, cfg) });
+ * const spec: BridgeCheckSpec = { ...att, netnsPath: "/run/netns/ctr1", bridge: "cni0", promiscMode: false, prevResult };
+ * await bridgeCheck(spec); // throws a CniError naming the first thing that differs
+ * ```
  */
 export interface BridgeCheckSpec extends Attachment, Pick<BridgeOptions, "bridge" | "promiscMode"> {
   netnsPath: string;
@@ -23,6 +32,20 @@ export interface BridgeCheckSpec extends Attachment, Pick<BridgeOptions, "bridge
  * CHECK, as the reference's: the bridge (kind, MAC, promiscuity), the container interface (a veth
  * in the sandbox, MAC), the host veth paired with it on the bridge, then the addresses and routes
  * of prevResult inside the container. Throws a CniError naming the first thing that differs.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * // the result libcni cached at ADD
+ * const cached = JSON.parse(readFileSync("/var/lib/cni/results/lab-ctr1-eth0", "utf8"));
+ * const prevResult = parseResult(cached.result, "1.0.0");
+ * try {
+ *   await bridgeCheck({ network: "lab", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1", bridge: "cni0", prevResult });
+ * } catch (e) {
+ *   if (!(e instanceof CniError)) throw e;
+ *   console.log("CHECK failed:", e.message); // e.g. Failed to match addr 10.22.0.2/24 on interface eth0
+ * }
+ * ```
  */
 export async function bridgeCheck(spec: BridgeCheckSpec): Promise<void> {
   const brName = checkBridgeSpec(spec);

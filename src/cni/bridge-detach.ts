@@ -12,6 +12,15 @@ import { settled } from "./settled.js";
 /**
  * What `bridgeDetach()` removes for DEL; tolerant of a namespace or interface already gone, as CNI
  * requires.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * // the container's namespace is gone already: the host end named in the ADD result is removed instead
+ * const prevResult = parseResult(JSON.parse(readFileSync("/run/lab/ctr1-eth0.json", "utf8")), "1.1.0"); // saved at ADD
+ * const spec: BridgeDetachSpec = { network: "lab", containerId: "ctr1", ifname: "eth0", netnsPath: "", bridge: "cni0", prevResult };
+ * await bridgeDetach(spec);
+ * ```
  */
 export interface BridgeDetachSpec extends Attachment {
   /** Empty or undefined when the runtime gave none; a path that no longer exists is fine. */
@@ -32,6 +41,14 @@ function globalUnicast(a: { local: string; prefixlen: number; scope: string | nu
  * (an interface of that name that is not, e.g. the one an ADD found taken, stays), and the host
  * end named in prevResult when the namespace is gone. Idempotent: anything already gone is fine.
  * Returns the addresses the container interface had.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const { addresses } = await bridgeDetach({ ...att, netnsPath: "/run/netns/ctr1", bridge: "cni0" });
+ * console.log(addresses); // [ '10.22.0.2/24' ]; [] when it was gone already
+ * await hostLocal.release(att, {});
+ * ```
  */
 export async function bridgeDetach(spec: BridgeDetachSpec): Promise<{ addresses: string[] }> {
   const addresses: string[] = [];

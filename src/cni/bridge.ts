@@ -15,6 +15,15 @@ import { settled } from "./settled.js";
 /**
  * The bridge plugin's settings (the configuration's `bridge`, `mtu`, `isGateway`, `isDefaultGateway`,
  * `hairpinMode`, `promiscMode`, `forceAddress`, `enableDad`).
+ *
+ * @example
+ * ```ts
+ * // jumbo frames, the container's default route via the bridge, traffic back through the same port allowed
+ * const opts: BridgeOptions = { bridge: "br0", mtu: 9000, isDefaultGateway: true, hairpinMode: true, forceAddress: true };
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24" } });
+ * await bridgeAttach({ ...att, ...opts, netnsPath: "/run/netns/ctr1", ipam: () => hostLocal.allocate(att, cfg) });
+ * ```
  */
 export interface BridgeOptions {
   /** Default "cni0". */
@@ -36,6 +45,19 @@ export interface BridgeOptions {
 /**
  * What `bridgeAttach()` does for ADD: the attachment, the container's namespace, the bridge settings,
  * and the IPAM result to configure (or a function that allocates it once the veth exists).
+ *
+ * @example
+ * ```ts
+ * // a fixed MAC and address, the bridge in namespace "host" rather than this one
+ * const spec: BridgeAttachSpec = {
+ *   network: "lab", containerId: "ctr1", ifname: "eth0",
+ *   netnsPath: "/run/netns/ctr1", hostNetns: { netns: "host" }, bridge: "cni0", isGateway: true,
+ *   mac: "02:42:0a:16:00:05",
+ *   ipam: { cniVersion: "1.1.0", ips: [{ address: "10.22.0.5/24" }], routes: [{ dst: "0.0.0.0/0" }] },
+ * };
+ * const result = await bridgeAttach(spec);
+ * console.log(result.ips?.[0]?.gateway); // 10.22.0.1 (isGateway: the subnet's first address)
+ * ```
  */
 export interface BridgeAttachSpec extends Attachment, BridgeOptions {
   /** The container's network namespace (CNI_NETNS). */
@@ -239,6 +261,18 @@ function iface(l: Link, name: string, sandbox?: string): CniInterface {
  * ADD: bridge, veth pair, IPAM, container addresses and routes, gateway and forwarding. Returns
  * the result (interfaces: bridge, host veth, container). If any step after the veth pair fails,
  * the pair is removed again; the bridge and the sysctls stay, as the reference leaves them.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24" } });
+ * const result = await bridgeAttach({
+ *   ...att, netnsPath: "/run/netns/ctr1", bridge: "cni0", isDefaultGateway: true,
+ *   ipam: () => hostLocal.allocate(att, cfg), // called once the veth pair exists, as the reference does
+ * });
+ * console.log(result.ips);    // [ { address: '10.22.0.2/24', gateway: '10.22.0.1', interface: 2 } ]
+ * console.log(result.routes); // [ { dst: '0.0.0.0/0', gw: '10.22.0.1' } ]
+ * ```
  */
 export async function bridgeAttach(spec: BridgeAttachSpec): Promise<CniResult> {
   const brName = checkBridgeSpec(spec);

@@ -9,6 +9,16 @@ export type Json = Record<string, unknown>;
 /**
  * Identifies one container attachment the way CNI does (network name, container id, interface name);
  * nlkit keys its IP allocations and nftables rules by it so DEL and GC find exactly what ADD made.
+ *
+ * @example
+ * ```ts
+ * const att: Attachment = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * // DEL needs nothing but the attachment: the rules are found by their comment
+ * await portForward.remove(att);
+ * await masquerade.remove(att);
+ * const released = await hostLocal.release(att, { dataDir: "/run/lab-ipam" });
+ * console.log(released); // ["10.22.0.2"]
+ * ```
  */
 export interface Attachment {
   /** The network name (the configuration's `name`). */
@@ -20,13 +30,34 @@ export interface Attachment {
 /**
  * An attachment the runtime still considers valid, as CNI's GC command lists it (`cni.dev/valid-
  * attachments`).
+ *
+ * @example
+ * ```ts
+ * // the attachments the runtime still knows; everything else of network "lab" goes
+ * const valid: GcAttachment[] = [{ containerID: "ctr1", ifname: "eth0" }, { containerID: "ctr2", ifname: "eth0" }];
+ * const freed = await hostLocal.gc("lab", { dataDir: "/run/lab-ipam" }, valid);
+ * const rules = await masquerade.gc("lab", valid) + await portForward.gc("lab", valid);
+ * console.log(`released ${freed.join(", ")}; removed ${rules} nftables rules`);
+ * ```
  */
 export interface GcAttachment {
   containerID: string;
   ifname: string;
 }
 
-/** What every plugin reads: the common keys, the rest left in `raw`. */
+/**
+ * What every plugin reads: the common keys, the rest left in `raw`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * const conf: NetConf = parseNetConf(JSON.parse(readFileSync(0, "utf8")));
+ * console.log(conf.name, conf.type, conf.cniVersion); // lab bridge 1.0.0
+ * const bridge = typeof conf.raw.bridge === "string" ? conf.raw.bridge : "cni0";
+ * const addresses = conf.prevResult?.ips?.map((ip) => ip.address) ?? []; // CHECK, DEL: what ADD configured
+ * console.log(bridge, addresses, conf.validAttachments?.length);          // GC: the attachments to keep
+ * ```
+ */
 export interface NetConf {
   /** The configuration's CNI version. */
   cniVersion: string;
@@ -115,7 +146,19 @@ export function parseDnsConf(v: unknown, where = "dns"): CniDns | undefined {
   return out;
 }
 
-/** The common part of any plugin's configuration; the shell has already checked name and cniVersion. */
+/**
+ * The common part of any plugin's configuration; the shell has already checked name and cniVersion.
+ *
+ * @example
+ * ```ts
+ * const conf = parseNetConf({
+ *   cniVersion: "1.0.0", name: "lab", type: "bridge", bridge: "cni0", isGateway: true,
+ *   ipam: { type: "host-local", subnet: "10.22.0.0/24" },
+ *   dns: { nameservers: ["10.22.0.1"] },
+ * });
+ * console.log(conf.ipam?.type, conf.dns?.nameservers, conf.raw.isGateway); // host-local [ '10.22.0.1' ] true
+ * ```
+ */
 export function parseNetConf(raw: Json): NetConf {
   const conf: NetConf = {
     cniVersion: typeof raw.cniVersion === "string" && raw.cniVersion ? raw.cniVersion : "0.1.0",
@@ -140,7 +183,16 @@ export function parseNetConf(raw: Json): NetConf {
   return conf;
 }
 
-/** CNI_ARGS "K=V;K2=V2" (libcni's CommonArgs: unknown keys are the plugin's to ignore). */
+/**
+ * CNI_ARGS "K=V;K2=V2" (libcni's CommonArgs: unknown keys are the plugin's to ignore).
+ *
+ * @example
+ * ```ts
+ * // CNI_ARGS="IgnoreUnknown=1;IP=10.22.0.50;K8S_POD_NAME=web-0"
+ * const args = parseCniArgs(process.env.CNI_ARGS);
+ * console.log(args.get("IP"), args.get("K8S_POD_NAME")); // 10.22.0.50 web-0
+ * ```
+ */
 export function parseCniArgs(text: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!text) return out;

@@ -1,6 +1,19 @@
 // CNI error objects: SPEC section "Error" codes, and the shape a plugin prints on stdout.
 
-/** The spec's well-known codes (0-99 are reserved), plus the reference plugins' 999 for "internal". */
+/**
+ * The spec's well-known codes (0-99 are reserved), plus the reference plugins' 999 for "internal".
+ *
+ * @example
+ * ```ts
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24" } });
+ * try {
+ *   hostLocal.status("lab", cfg);
+ * } catch (e) {
+ *   if (!(e instanceof CniError) || e.code !== CNI_ERR.pluginNotAvailable) throw e;
+ *   console.log("10.22.0.0/24 is exhausted:", e.message);
+ * }
+ * ```
+ */
 export const CNI_ERR = {
   /** The configuration's cniVersion is not supported. */
   incompatibleVersion: 1,
@@ -28,7 +41,21 @@ export const CNI_ERR = {
   internal: 999,
 } as const;
 
-/** A failure a CNI runtime should see: `code`, `msg` and `details` go into the error JSON. */
+/**
+ * A failure a CNI runtime should see: `code`, `msg` and `details` go into the error JSON.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseCniArgs("IgnoreUnknown=1;K8S_POD_NAME");
+ * } catch (e) {
+ *   if (!(e instanceof CniError)) throw e;
+ *   console.log(e.code, e.message); // 4 CNI_ARGS: invalid pair "K8S_POD_NAME"
+ *   // what a plugin prints on stdout before it exits with status 1
+ *   console.log(JSON.stringify(e.toJSON("1.0.0"), null, 4));
+ * }
+ * ```
+ */
 export class CniError extends Error {
   override readonly name = "CniError";
   constructor(readonly code: number, msg: string, readonly details = "", options?: { cause?: unknown }) {

@@ -4,6 +4,14 @@ import * as path from "node:path";
 
 /**
  * The plugin names `installLinks()` creates links for in a CNI bin directory.
+ *
+ * @example
+ * ```ts
+ * import { existsSync } from "node:fs";
+ * // which of nlkit-cni's plugins a CNI bin directory has
+ * const missing = PLUGIN_NAMES.filter((name) => !existsSync(`/opt/cni/bin/nlkit-${name}`));
+ * if (missing.length) console.log(`run: nlkit-cni install /opt/cni/bin --prefix nlkit-  (missing ${missing.join(", ")})`);
+ * ```
  */
 export const PLUGIN_NAMES = ["bridge", "host-local", "portmap", "loopback"] as const;
 
@@ -16,6 +24,14 @@ export interface InstallOptions {
 /**
  * Creates DIR/<prefix><name> -> `target` for every plugin, replacing symbolic links already
  * there; a regular file is replaced only with `force`. Returns the links made.
+ *
+ * @example
+ * ```ts
+ * import { realpathSync } from "node:fs";
+ * // like `nlkit-cni install /opt/cni/bin --prefix nlkit-`
+ * const made = installLinks("/opt/cni/bin", realpathSync("/usr/local/bin/nlkit-cni"), { prefix: "nlkit-" });
+ * console.log(made); // [ '/opt/cni/bin/nlkit-bridge', '/opt/cni/bin/nlkit-host-local', '/opt/cni/bin/nlkit-portmap', '/opt/cni/bin/nlkit-loopback' ]
+ * ```
  */
 export function installLinks(dir: string, target: string, opts: InstallOptions = {}): string[] {
   const prefix = opts.prefix ?? "";

@@ -28,7 +28,15 @@ const isLoopback = (a: string): boolean => {
   return ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n;
 };
 
-/** ADD: lo up; the result names lo with its first IPv4 and IPv6 address, as the reference's. */
+/**
+ * ADD: lo up; the result names lo with its first IPv4 and IPv6 address, as the reference's.
+ *
+ * @example
+ * ```ts
+ * const result = await loopbackUp("/run/netns/ctr1");
+ * console.log(result.ips?.map((ip) => ip.address)); // [ '127.0.0.1/8', '::1/128' ]
+ * ```
+ */
 export async function loopbackUp(netnsPath: string): Promise<CniResult> {
   return inNetns(netnsPath, async (rt) => {
     await rt.link.set("lo", { up: true });
@@ -44,7 +52,15 @@ export async function loopbackUp(netnsPath: string): Promise<CniResult> {
   });
 }
 
-/** DEL: lo down; a namespace that is gone (or none given) is already done. */
+/**
+ * DEL: lo down; a namespace that is gone (or none given) is already done.
+ *
+ * @example
+ * ```ts
+ * // DEL: CNI_NETNS may be empty, or name a namespace already deleted; both are done already
+ * await loopbackDown(process.env.CNI_NETNS);
+ * ```
+ */
 export async function loopbackDown(netnsPath: string | undefined): Promise<void> {
   if (!netnsPath) return;
   try {
@@ -55,7 +71,19 @@ export async function loopbackDown(netnsPath: string | undefined): Promise<void>
   }
 }
 
-/** CHECK: lo is up. */
+/**
+ * CHECK: lo is up.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await loopbackCheck("/run/netns/ctr1");
+ * } catch (e) {
+ *   if (e instanceof CniError) console.log(e.message); // loopback interface is down
+ *   else throw e;
+ * }
+ * ```
+ */
 export async function loopbackCheck(netnsPath: string): Promise<void> {
   await inNetns(netnsPath, async (rt) => {
     if (!(await rt.link.get("lo")).up) throw new CniError(CNI_ERR.internal, "loopback interface is down");

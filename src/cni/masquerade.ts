@@ -23,11 +23,35 @@ import { attachmentComment, attachmentKey, deleteRules, networkKey, openNft, rea
 
 /**
  * The nftables table (family inet) holding ipMasq rules, named as the reference plugins name it.
+ *
+ * @example
+ * ```ts
+ * import { Nft } from "nlkit";
+ * const nft = await Nft.open();
+ * // table inet cni_plugins_masquerade { chain masq_checks { ip saddr 10.22.0.2 ip daddr != 10.22.0.0/24 masquerade comment "..." } ... }
+ * console.log(await nft.renderTable("inet", MASQ_TABLE));
+ * nft.close();
+ * ```
  */
 export const MASQ_TABLE = "cni_plugins_masquerade";
 const MASQ_CHAIN = "masq_checks";
 
-/** The rule for one container address ("10.22.0.2/24"): masquerade towards outside its subnet. */
+/**
+ * The rule for one container address ("10.22.0.2/24"): masquerade towards outside its subnet.
+ *
+ * @example
+ * ```ts
+ * import { Nft } from "nlkit";
+ * // the same rule in a table of one's own: ip saddr 10.22.0.2 ip daddr != 10.22.0.0/24 masquerade
+ * const nft = await Nft.open();
+ * await nft.transaction((tx) => {
+ *   tx.addTable({ family: "inet", name: "lab_nat" });
+ *   tx.addChain({ family: "inet", table: "lab_nat", name: "postrouting", type: "nat", hook: "postrouting", priority: "srcnat" });
+ *   tx.addRule({ family: "inet", table: "lab_nat", chain: "postrouting", expressions: masqueradeExprs("10.22.0.2/24") });
+ * });
+ * nft.close();
+ * ```
+ */
 export function masqueradeExprs(cidr: string): Expr[] {
   const n = parseNet(cidr);
   if (!n) throw new CniError(CNI_ERR.invalidConfig, `"${cidr}" is not an address with a prefix length`);
@@ -112,5 +136,16 @@ function gc(network: string, valid: readonly GcAttachment[], target: NftTarget =
   return gcRules(network, valid, target, MASQ_TABLE, [MASQ_CHAIN]);
 }
 
-/** Masquerade rules keyed by attachment, in table inet cni_plugins_masquerade. */
+/**
+ * Masquerade rules keyed by attachment, in table inet cni_plugins_masquerade.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const addresses = ["10.22.0.2/24", "2001:db8:22::2/64"];
+ * await masquerade.add(att, addresses);   // one rule per address, in one transaction
+ * await masquerade.check(att, addresses); // throws a CniError when a rule is missing
+ * console.log(await masquerade.remove(att)); // 2
+ * ```
+ */
 export const masquerade = Object.freeze({ add, remove, check, gc, table: MASQ_TABLE });

@@ -13,7 +13,21 @@ export function networkKey(network: string): string {
   return hash16(network);
 }
 
-/** The prefix every rule of one attachment's comment starts with: network hash, attachment hash. */
+/**
+ * The prefix every rule of one attachment's comment starts with: network hash, attachment hash.
+ *
+ * @example
+ * ```ts
+ * import { Nft } from "nlkit";
+ * // every inet rule of one attachment: its comment starts with the key
+ * const key = attachmentKey({ network: "lab", containerId: "ctr1", ifname: "eth0" });
+ * const nft = await Nft.open();
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const mine = rs.tables.flatMap((t) => t.chains).flatMap((c) => c.rules).filter((r) => r.comment?.startsWith(key));
+ * for (const r of mine) console.log(r.table, r.chain, r.handle); // cni_plugins_masquerade masq_checks 4 ...
+ * nft.close();
+ * ```
+ */
 export function attachmentKey(att: Attachment): string {
   return `${hash16(att.network)}-${hash16(`${att.ifname}:${att.containerId}`)}`;
 }
@@ -23,6 +37,19 @@ const COMMENT_MAX = 127;
 /**
  * "<key>, net: <network>, if: <ifname>, id: <containerID>" cut to what a rule comment holds: the
  * upstream nftables backend's format, so that its GC and nlkit's read the same rules.
+ *
+ * @example
+ * ```ts
+ * import { Nft, nftExpr as x } from "nlkit";
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * console.log(attachmentComment(att)); // <16 hex digits>-<16 hex digits>, net: lab, if: eth0, id: ctr1
+ * // a rule of one's own, tagged like the plugins' rules (in an existing table inet fw)
+ * const nft = await Nft.open();
+ * await nft.transaction((tx) => {
+ *   tx.addRule({ family: "inet", table: "fw", chain: "forward", expressions: [x.ipDaddr("10.22.0.2"), x.accept()], comment: attachmentComment(att) });
+ * });
+ * nft.close();
+ * ```
  */
 export function attachmentComment(att: Attachment): string {
   const clean = (s: string) => s.replaceAll('"', "");
@@ -37,6 +64,15 @@ export function attachmentComment(att: Attachment): string {
 
 /**
  * Where CNI's nftables rules go: the namespace, the current one by default.
+ *
+ * @example
+ * ```ts
+ * // the bridge and the NAT rules live in namespace "host", not in the program's own
+ * const target: NftTarget = { netns: { netns: "host" } };
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * await masquerade.add(att, ["10.22.0.2/24"], target);
+ * await portForward.add(att, { mappings: [{ hostPort: 8080, containerPort: 80 }], addresses: ["10.22.0.2/24"] }, target);
+ * ```
  */
 export interface NftTarget {
   /** The namespace the rules live in (default: the current one). */

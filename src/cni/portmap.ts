@@ -24,6 +24,15 @@ import { attachmentComment, attachmentKey, deleteRules, fibDaddrLocal, hostU32, 
 
 /**
  * The nftables table holding portmap's DNAT rules, named as the reference portmap plugin names it.
+ *
+ * @example
+ * ```ts
+ * import { Nft } from "nlkit";
+ * // uninstalling: every attachment's port forwards go with the table
+ * const nft = await Nft.open();
+ * await nft.deleteTable({ family: "inet", name: HOSTPORT_TABLE });
+ * nft.close();
+ * ```
  */
 export const HOSTPORT_TABLE = "cni_plugins_hostport";
 const HOSTIP_CHAIN = "hostip_hostports";
@@ -34,6 +43,15 @@ const L4: Record<string, number> = { tcp: 6, udp: 17, sctp: 132 };
 
 /**
  * One `portMappings` entry (`runtimeConfig`): a host port forwarded to a container port.
+ *
+ * @example
+ * ```ts
+ * // 203.0.113.10:8443 on the host to the container's 443; DNS on any local address
+ * const https: PortMapping = { hostPort: 8443, containerPort: 443, protocol: "tcp", hostIP: "203.0.113.10" };
+ * const dns: PortMapping = { hostPort: 5353, containerPort: 53, protocol: "udp" };
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * await portForward.add(att, { mappings: [https, dns], addresses: ["10.22.0.2/24"] });
+ * ```
  */
 export interface PortMapping {
   hostPort: number;
@@ -48,6 +66,18 @@ export interface PortMapping {
  * What `portForward()` installs for an attachment: its mappings, the container addresses they point
  * at, whether hairpin and localhost connections are masqueraded (and with which mark), and extra
  * match conditions.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const spec: PortForwardSpec = {
+ *   mappings: [{ hostPort: 8080, containerPort: 80 }],
+ *   addresses: ["10.22.0.2/24", "2001:db8:22::2/64"], // both families forwarded
+ *   snat: false,                                       // no masquerade of hairpin and localhost connections
+ *   conditionsV4: ["-i", "eth0", "!", "-s", "198.51.100.0/24"], // only from eth0, and not from 198.51.100.0/24
+ * };
+ * await portForward.add(att, spec);
+ * ```
  */
 export interface PortForwardSpec {
   mappings: readonly PortMapping[];
@@ -62,7 +92,20 @@ export interface PortForwardSpec {
   conditionsV6?: readonly string[];
 }
 
-/** Reads a portMappings entry strictly (code 7 for what the reference also refuses). */
+/**
+ * Reads a portMappings entry strictly (code 7 for what the reference also refuses).
+ *
+ * @example
+ * ```ts
+ * const conf = parseNetConf({
+ *   cniVersion: "1.0.0", name: "lab", type: "portmap",
+ *   runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "TCP" }, { hostPort: 5353, containerPort: 53, protocol: "udp" }] },
+ * });
+ * const list = conf.runtimeConfig.portMappings;
+ * const mappings = Array.isArray(list) ? list.map(parsePortMapping) : [];
+ * console.log(mappings[0]); // { hostPort: 8080, containerPort: 80, protocol: 'tcp' }
+ * ```
+ */
 export function parsePortMapping(v: unknown, i: number): PortMapping {
   if (typeof v !== "object" || v === null) throw invalidConfig(`portMappings[${i}] must be an object`);
   const o = v as Record<string, unknown>;
@@ -282,5 +325,16 @@ function gc(network: string, valid: readonly GcAttachment[], target: NftTarget =
   return gcRules(network, valid, target, HOSTPORT_TABLE, RULE_CHAINS);
 }
 
-/** Port forwards keyed by attachment, in table inet cni_plugins_hostport. */
+/**
+ * Port forwards keyed by attachment, in table inet cni_plugins_hostport.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const spec = { mappings: [{ hostPort: 8080, containerPort: 80 }], addresses: ["10.22.0.2/24"] };
+ * await portForward.add(att, spec);   // tcp dport 8080 dnat ip to 10.22.0.2:80, and the hairpin marks
+ * await portForward.check(att, spec);
+ * console.log(await portForward.remove(att)); // 4: two marks, the DNAT and the masquerade
+ * ```
+ */
 export const portForward = Object.freeze({ add, remove, check, gc, table: HOSTPORT_TABLE, plan });

@@ -6,6 +6,14 @@ import { versionAtLeast } from "./version.js";
 
 /**
  * An interface in a CNI result: its name, MAC and, for the container's, its namespace path.
+ *
+ * @example
+ * ```ts
+ * const result = await bridgeAttach({ network: "lab", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1" });
+ * // the container's interface is the one with a sandbox; the others are the bridge and the host veth
+ * const ctr: CniInterface | undefined = result.interfaces?.find((i) => i.sandbox !== undefined);
+ * console.log(ctr?.name, ctr?.mac, ctr?.mtu, ctr?.sandbox); // eth0 9e:.. 1500 /run/netns/ctr1
+ * ```
  */
 export interface CniInterface {
   name: string;
@@ -22,6 +30,19 @@ export interface CniInterface {
 
 /**
  * An address in a CNI result, with its gateway and the interface it is on.
+ *
+ * @example
+ * ```ts
+ * const prev = parseResult({
+ *   cniVersion: "1.0.0",
+ *   interfaces: [{ name: "cni0" }, { name: "veth1a2b3c4d" }, { name: "eth0", sandbox: "/run/netns/ctr1" }],
+ *   ips: [{ interface: 2, address: "10.22.0.5/24", gateway: "10.22.0.1" }],
+ * }, "1.0.0");
+ * for (const ip of prev.ips ?? []) {
+ *   const on = ip.interface !== undefined ? prev.interfaces?.[ip.interface]?.name : undefined;
+ *   console.log(ip.address, "gateway", ip.gateway, "on", on); // 10.22.0.5/24 gateway 10.22.0.1 on eth0
+ * }
+ * ```
  */
 export interface CniIpConfig {
   /** Index into interfaces. */
@@ -33,6 +54,17 @@ export interface CniIpConfig {
 
 /**
  * A route in a CNI result or IPAM configuration.
+ *
+ * @example
+ * ```ts
+ * // routes the container gets; a route without gw goes via the gateway of its family
+ * const routes: CniRoute[] = [
+ *   { dst: "0.0.0.0/0" },
+ *   { dst: "198.51.100.0/24", gw: "10.22.0.254", priority: 100 },
+ * ];
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24", routes } });
+ * console.log(cfg.routes);
+ * ```
  */
 export interface CniRoute {
   /** "0.0.0.0/0" */
@@ -48,6 +80,16 @@ export interface CniRoute {
 
 /**
  * DNS settings in a CNI result, as resolv.conf would hold them.
+ *
+ * @example
+ * ```ts
+ * const dns: CniDns = { nameservers: ["10.22.0.1"], domain: "lab.example", search: ["lab.example"], options: ["ndots:2"] };
+ * const result = await bridgeAttach({
+ *   network: "lab", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1", dns,
+ *   ipam: { cniVersion: "1.1.0", ips: [{ address: "10.22.0.5/24" }] },
+ * });
+ * console.log(result.dns?.nameservers); // [ '10.22.0.1' ]
+ * ```
  */
 export interface CniDns {
   nameservers?: string[];
@@ -59,6 +101,18 @@ export interface CniDns {
 /**
  * A CNI result (the JSON a plugin prints on ADD and receives as `prevResult`): interfaces, IPs, routes
  * and DNS.
+ *
+ * @example
+ * ```ts
+ * // static addressing: the result an IPAM plugin would have returned, given directly
+ * const ipam: CniResult = {
+ *   cniVersion: "1.1.0",
+ *   ips: [{ address: "10.22.0.5/24", gateway: "10.22.0.1" }],
+ *   routes: [{ dst: "0.0.0.0/0" }],
+ * };
+ * const result = await bridgeAttach({ network: "lab", containerId: "ctr1", ifname: "eth0", netnsPath: "/run/netns/ctr1", isGateway: true, ipam });
+ * console.log(result.interfaces?.map((i) => i.name)); // [ 'cni0', 'veth1a2b3c4d', 'eth0' ]
+ * ```
  */
 export interface CniResult {
   cniVersion: string;
@@ -88,6 +142,13 @@ const isV6 = (cidrOrIp: string): boolean => cidrOrIp.includes(":");
 /**
  * The result as `version` prints it: 1.1.0 with its interface and route additions; 1.0.0 without
  * them; 0.3.x/0.4.0 with `ips[].version`; 0.1.0/0.2.0 in the old ip4/ip6 form.
+ *
+ * @example
+ * ```ts
+ * const r: CniResult = { cniVersion: "1.1.0", ips: [{ address: "10.22.0.5/24", gateway: "10.22.0.1" }], routes: [{ dst: "0.0.0.0/0" }] };
+ * console.log(resultJson(r, "0.4.0").ips); // [ { version: '4', address: '10.22.0.5/24', gateway: '10.22.0.1' } ]
+ * console.log(resultJson(r, "0.2.0").ip4); // { ip: '10.22.0.5/24', gateway: '10.22.0.1', routes: [ { dst: '0.0.0.0/0' } ] }
+ * ```
  */
 export function resultJson(r: CniResult, version: string): Record<string, unknown> {
   if (versionAtLeast(version, "0.3.0") === false) return legacyJson(r, version);
@@ -126,7 +187,16 @@ function legacyJson(r: CniResult, version: string): Record<string, unknown> {
   return out;
 }
 
-/** The text a plugin prints: libcni indents results with four spaces. */
+/**
+ * The text a plugin prints: libcni indents results with four spaces.
+ *
+ * @example
+ * ```ts
+ * const result = await loopbackUp("/run/netns/ctr1");
+ * // an ADD answers in the configuration's version, indented as libcni does
+ * process.stdout.write(printResult(result, "1.0.0") + "\n");
+ * ```
+ */
 export function printResult(r: CniResult, version: string): string {
   return JSON.stringify(resultJson(r, version), null, 4);
 }
@@ -189,6 +259,14 @@ function parseRoute(v: unknown, i: number): CniRoute {
 /**
  * A prevResult (or any plugin's output) of any version, in the internal form. A result without a
  * cniVersion is taken to be in `configVersion`, as libcni does.
+ *
+ * @example
+ * ```ts
+ * // an old plugin's output: ip4/ip6 sections, no interfaces
+ * const old = { cniVersion: "0.2.0", ip4: { ip: "10.22.0.5/24", gateway: "10.22.0.1", routes: [{ dst: "0.0.0.0/0" }] } };
+ * const r = parseResult(old, "0.2.0");
+ * console.log(r.ips, r.routes); // [ { address: '10.22.0.5/24', gateway: '10.22.0.1' } ] [ { dst: '0.0.0.0/0' } ]
+ * ```
  */
 export function parseResult(raw: unknown, configVersion: string): CniResult {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return bad("not an object");

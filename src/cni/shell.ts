@@ -17,7 +17,16 @@ export const PLUGINS: Record<string, Plugin> = {
   loopback: loopbackPlugin,
 };
 
-/** "nlkit-bridge" -> { name: "bridge", prefix: "nlkit-" }; undefined for names that are no plugin. */
+/**
+ * "nlkit-bridge" -> { name: "bridge", prefix: "nlkit-" }; undefined for names that are no plugin.
+ *
+ * @example
+ * ```ts
+ * console.log(pluginName("nlkit-bridge")); // { name: 'bridge', prefix: 'nlkit-' }
+ * console.log(pluginName("host-local"));   // { name: 'host-local', prefix: '' }
+ * console.log(pluginName("dhcp"));         // undefined
+ * ```
+ */
 export function pluginName(invoked: string): { name: string; prefix: string } | undefined {
   const m = /^(.*?)(bridge|host-local|portmap|loopback)$/.exec(invoked);
   return m ? { name: m[2]!, prefix: m[1]! } : undefined;
@@ -26,6 +35,19 @@ export function pluginName(invoked: string): { name: string; prefix: string } | 
 /**
  * What `runShell()` reads and writes instead of the process's own environment and streams, so the
  * plugin protocol can be driven (and tested) in process.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * // the executable's own wiring: the process's environment and standard streams
+ * const io: ShellIO = {
+ *   env: process.env,
+ *   stdin: readFileSync(0, "utf8"),
+ *   stdout: (text) => process.stdout.write(text),
+ *   stderr: (text) => process.stderr.write(text),
+ * };
+ * process.exitCode = await runShell(undefined, io); // acts on the configuration's "type"
+ * ```
  */
 export interface ShellIO {
   env: Record<string, string | undefined>;
@@ -104,6 +126,19 @@ function checkVersion(cmd: string, version: string): void {
  * One invocation. `plugin` is the name the executable was invoked under (bridge, host-local,
  * portmap, loopback, possibly prefixed), or undefined to act on the configuration's `type`.
  * Returns the exit status; everything else goes through `io`.
+ *
+ * @example
+ * ```ts
+ * // an ADD driven in process, as a runtime would exec the plugin
+ * const out: string[] = [];
+ * const status = await runShell("bridge", {
+ *   env: { CNI_COMMAND: "ADD", CNI_CONTAINERID: "ctr1", CNI_NETNS: "/run/netns/ctr1", CNI_IFNAME: "eth0", CNI_PATH: "/opt/cni/bin" },
+ *   stdin: JSON.stringify({ cniVersion: "1.0.0", name: "lab", type: "bridge", isGateway: true, ipam: { type: "host-local", subnet: "10.22.0.0/24" } }),
+ *   stdout: (text) => out.push(text),
+ *   stderr: (text) => process.stderr.write(text),
+ * });
+ * console.log(status, JSON.parse(out.join("")).ips); // 0 [ { interface: 2, address: '10.22.0.2/24', gateway: '10.22.0.1' } ]
+ * ```
  */
 export async function runShell(invoked: string | undefined, io: ShellIO): Promise<number> {
   const cmd = io.env.CNI_COMMAND ?? "";

@@ -12,6 +12,15 @@ import { DEFAULT_LOCK_TIMEOUT_MS, withDirLock } from "./lock.js";
 /**
  * The host-local IPAM configuration after defaults: the ranges to allocate from, routes, the addresses
  * the runtime asked for, the resolv.conf to read DNS from, and where allocations are recorded.
+ *
+ * @example
+ * ```ts
+ * const cfg: HostLocalConfig = hostLocal.parseConfig({
+ *   ipam: { type: "host-local", subnet: "10.22.0.0/24", routes: [{ dst: "0.0.0.0/0" }], resolvConf: "/etc/resolv.conf" },
+ * });
+ * console.log(cfg.dataDir ?? DEFAULT_DATA_DIR); // /var/lib/cni/networks
+ * console.log(cfg.routes, cfg.resolvConf);       // [ { dst: '0.0.0.0/0' } ] /etc/resolv.conf
+ * ```
  */
 export interface HostLocalConfig {
   /** Range sets: one address is allocated from each (two sets for dual stack). */
@@ -25,7 +34,22 @@ export interface HostLocalConfig {
 }
 
 /**
- * How `hostLocal()` waits for the data directory's lock, which other plugin processes may hold.
+ * How `hostLocal.allocate()`, `release()` and `gc()` wait for the data directory's lock, which other plugin
+ * processes may hold.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24" } });
+ * const opts: HostLocalOptions = { lockTimeoutMs: 5_000 };
+ * try {
+ *   await hostLocal.allocate(att, cfg, opts);
+ * } catch (e) {
+ *   // another plugin held the data directory's lock for 5 s: the runtime may retry
+ *   if (e instanceof CniError && e.code === CNI_ERR.tryAgainLater) console.log(e.message);
+ *   else throw e;
+ * }
+ * ```
  */
 export interface HostLocalOptions {
   /** How long to wait for another plugin's lock on the data directory (default 30 s; then code 11). */
@@ -86,6 +110,19 @@ function ipList(v: unknown, where: string): IpAddr[] {
  * The `ipam` section of a network configuration (with the network's runtimeConfig and args), as
  * the reference's LoadIPAMConfig reads it: a single old-style range goes first, then runtime
  * ipRanges, then `ranges`.
+ *
+ * @example
+ * ```ts
+ * // dual stack, and the address CNI_ARGS asks for
+ * const cfg = parseHostLocalConfig({
+ *   ipam: {
+ *     type: "host-local",
+ *     ranges: [[{ subnet: "10.22.0.0/24" }], [{ subnet: "2001:db8:22::/64" }]],
+ *     routes: [{ dst: "0.0.0.0/0" }, { dst: "::/0" }],
+ *   },
+ * }, parseCniArgs("IgnoreUnknown=1;IP=10.22.0.50"));
+ * console.log(cfg.ranges.length, cfg.requestedIps.length); // 2 1
+ * ```
  */
 export function parseHostLocalConfig(net: { ipam?: Json; runtimeConfig?: Json; args?: Json }, cniArgs?: Map<string, string>): HostLocalConfig {
   const ipam = net.ipam;
@@ -125,7 +162,16 @@ export function parseHostLocalConfig(net: { ipam?: Json; runtimeConfig?: Json; a
   return cfg;
 }
 
-/** resolv.conf's nameserver, domain, search and options lines, as the reference reads them. */
+/**
+ * resolv.conf's nameserver, domain, search and options lines, as the reference reads them.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * const dns = parseResolvConf(readFileSync("/etc/resolv.conf", "utf8"));
+ * console.log(dns.nameservers, dns.search); // [ '192.0.2.53' ] [ 'lab.example' ]
+ * ```
+ */
 export function parseResolvConf(text: string): CniDns {
   const dns: CniDns = {};
   for (const raw of text.split("\n")) {
@@ -250,5 +296,17 @@ function status(network: string, cfg: HostLocalConfig): void {
   });
 }
 
-/** host-local as functions; `allocate` holds the data directory's lock for the whole allocation. */
+/**
+ * host-local as functions; `allocate` holds the data directory's lock for the whole allocation.
+ *
+ * @example
+ * ```ts
+ * const att = { network: "lab", containerId: "ctr1", ifname: "eth0" };
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", subnet: "10.22.0.0/24", dataDir: "/run/lab-ipam" } });
+ * const result = await hostLocal.allocate(att, cfg);
+ * console.log(result.ips); // [ { address: '10.22.0.2/24', gateway: '10.22.0.1' } ]
+ * console.log(hostLocal.check(att, cfg)); // [ '10.22.0.2' ]
+ * await hostLocal.release(att, cfg);
+ * ```
+ */
 export const hostLocal = Object.freeze({ parseConfig: parseHostLocalConfig, allocate, release, check, gc, status });

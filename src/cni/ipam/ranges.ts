@@ -9,6 +9,16 @@ import {
 /**
  * One range of a host-local range set after defaults: subnet, first and last allocatable addresses,
  * gateway.
+ *
+ * @example
+ * ```ts
+ * const cfg = hostLocal.parseConfig({
+ *   ipam: { type: "host-local", subnet: "10.22.0.0/24", rangeStart: "10.22.0.100", rangeEnd: "10.22.0.199" },
+ * });
+ * const r: IpRange = cfg.ranges[0]![0]!;
+ * // addresses are { family, value } with the value a bigint
+ * console.log(r.subnet.prefixlen, r.rangeEnd.value - r.rangeStart.value + 1n); // 24 100n
+ * ```
  */
 export interface IpRange {
   subnet: IpNet;
@@ -19,10 +29,31 @@ export interface IpRange {
 
 /**
  * Ranges of one address family; one address is allocated from the whole set.
+ *
+ * @example
+ * ```ts
+ * const cfg = hostLocal.parseConfig({
+ *   ipam: { type: "host-local", ranges: [[{ subnet: "10.22.0.0/24" }, { subnet: "10.23.0.0/24" }], [{ subnet: "2001:db8:22::/64" }]] },
+ * });
+ * // one address comes from each set: here one IPv4 (from either /24) and one IPv6
+ * const v4: RangeSet | undefined = cfg.ranges.find((set) => set[0]?.subnet.addr.family === 4);
+ * console.log(cfg.ranges.length, v4?.length); // 2 2
+ * ```
  */
 export type RangeSet = IpRange[];
 
-/** A range as written in the configuration (before defaults). */
+/**
+ * A range as written in the configuration (before defaults).
+ *
+ * @example
+ * ```ts
+ * // hand out .100 to .199 only; the gateway is .1
+ * const range: RangeSpec = { subnet: "10.22.0.0/24", rangeStart: "10.22.0.100", rangeEnd: "10.22.0.199", gateway: "10.22.0.1" };
+ * const cfg = hostLocal.parseConfig({ ipam: { type: "host-local", ranges: [[range]] } });
+ * const result = await hostLocal.allocate({ network: "lab", containerId: "ctr1", ifname: "eth0" }, cfg);
+ * console.log(result.ips?.[0]?.address); // 10.22.0.100/24
+ * ```
+ */
 export interface RangeSpec {
   subnet: string;
   rangeStart?: string;

@@ -8,6 +8,14 @@ import { formatAddr, parseAddr, type IpAddr } from "../ip.js";
 /**
  * Where host-local records allocations when the configuration names no `dataDir`, the reference
  * plugin's directory, so the two can share it.
+ *
+ * @example
+ * ```ts
+ * import { readdirSync } from "node:fs";
+ * import { join } from "node:path";
+ * // one file per address taken, shared with the reference host-local plugin
+ * console.log(readdirSync(join(DEFAULT_DATA_DIR, "lab"))); // [ '10.22.0.2', 'last_reserved_ip.0', 'lock' ]
+ * ```
  */
 export const DEFAULT_DATA_DIR = "/var/lib/cni/networks";
 const LAST_RESERVED = "last_reserved_ip.";
