@@ -34,3 +34,4 @@ export type { NftTarget } from "./nft-util.js";
 export { runShell, pluginName } from "./shell.js";
 export type { ShellIO } from "./shell.js";
 export { installLinks, PLUGIN_NAMES } from "./install.js";
+export type { InstallOptions } from "./install.js";

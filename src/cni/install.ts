@@ -15,7 +15,18 @@ import * as path from "node:path";
  */
 export const PLUGIN_NAMES = ["bridge", "host-local", "portmap", "loopback"] as const;
 
+/**
+ * How `installLinks()` names and places the links.
+ *
+ * @example
+ * ```ts
+ * // beside the reference plugins, replacing their binaries of the same names
+ * const opts: InstallOptions = { prefix: "", force: true };
+ * installLinks("/opt/cni/bin", "/usr/local/bin/nlkit-cni", opts);
+ * ```
+ */
 export interface InstallOptions {
+  /** Put before each plugin's name ("nlkit-" gives nlkit-bridge); default none. It must not contain "/". */
   prefix?: string;
   /** Replace regular files of the same names (the reference's binaries) too. */
   force?: boolean;
