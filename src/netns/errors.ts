@@ -4,6 +4,17 @@ import { SyscallError } from "../syscalls/errors.js";
 /**
  * A namespace operation failed in a system call. It is a SyscallError (errno, code, syscall), with
  * iproute2's wording in the message and the namespace it was about.
+ *
+ * @example
+ * ```ts
+ * import { netns, NetnsError } from "nlkit";
+ * try {
+ *   await netns.add("ns1");
+ * } catch (e) {
+ *   if (!(e instanceof NetnsError) || e.code !== "EEXIST") throw e;
+ *   console.log(`${e.netns} is there already: ${e.message}`);
+ * }
+ * ```
  */
 export class NetnsError extends SyscallError {
   override readonly name = "NetnsError";

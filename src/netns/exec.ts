@@ -22,6 +22,13 @@ import { closeNetns, openNetns, type NetnsLike } from "./ref.js";
 /**
  * How `netns.exec()` runs a program in a namespace: input, environment, working directory, a timeout
  * and the signal that ends the child when it passes, and how output is decoded.
+ *
+ * @example
+ * ```ts
+ * const opts: ExecOptions = { input: "hello\n", timeoutMs: 5000, env: { ...process.env, LC_ALL: "C" } };
+ * const r = await netns.exec("ns1", "cat", [], opts);
+ * console.log(r.stdout);   // "hello\n"
+ * ```
  */
 export interface ExecOptions {
   /** Written to the child's stdin, which is then closed. Without it stdin is /dev/null. */
@@ -37,6 +44,12 @@ export interface ExecOptions {
 
 /**
  * What `netns.exec()` resolves with: exit code or signal, and the captured output.
+ *
+ * @example
+ * ```ts
+ * const r: ExecResult = await netns.exec("ns1", "ping", ["-c", "1", "-W", "1", "10.0.0.1"]);
+ * if (r.code !== 0) console.error(`ping failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr || r.stdout}`);
+ * ```
  */
 export interface ExecResult {
   /** Exit status, or null when a signal ended the child. */

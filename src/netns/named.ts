@@ -152,6 +152,12 @@ export async function list(): Promise<string[]> {
 
 /**
  * A named namespace with its id, as `netns.listDetailed()` reports it (`ip netns list`'s line).
+ *
+ * @example
+ * ```ts
+ * // ip netns list: "ns1 (id: 0)"
+ * for (const e of await netns.listDetailed()) console.log(e.nsid === undefined ? e.name : `${e.name} (id: ${e.nsid})`);
+ * ```
  */
 export interface NetnsEntry {
   name: string;
@@ -193,6 +199,12 @@ export async function exists(name: string): Promise<boolean> {
 
 /**
  * A namespace id assigned in the current namespace, as `ip netns list-id` prints it.
+ *
+ * @example
+ * ```ts
+ * // ip netns list-id: "nsid 0 (iproute2 netns name: ns1)"
+ * for (const e of await netns.listIds()) console.log(`nsid ${e.nsid}${e.name ? ` (iproute2 netns name: ${e.name})` : ""}`);
+ * ```
  */
 export interface NsidEntry {
   nsid: number;

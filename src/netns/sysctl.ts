@@ -10,7 +10,21 @@ import { runSync, type NetnsLike } from "./ref.js";
 
 const PROC_SYS = "/proc/sys";
 
-/** A sysctl failed in a system call (errno/code as SyscallError), worded like sysctl(8). */
+/**
+ * A sysctl failed in a system call (errno/code as SyscallError), worded like sysctl(8).
+ *
+ * @example
+ * ```ts
+ * import { sysctl, SysctlError } from "nlkit";
+ * try {
+ *   await sysctl.set("net.ipv4.conf.veth9.forwarding", 1, { netns: "ns1" });
+ * } catch (e) {
+ *   // no veth9 in ns1: the key's file is not there
+ *   if (e instanceof SysctlError && e.code === "ENOENT") console.log(`no such key ${e.key} (${e.path})`);
+ *   else throw e;
+ * }
+ * ```
+ */
 export class SysctlError extends SyscallError {
   /** Always "SysctlError". */
   override readonly name = "SysctlError";
@@ -44,7 +58,16 @@ export function sysctlPath(key: string): string {
   return `${PROC_SYS}/${rel}`;
 }
 
-/** Where the key is read or written: a namespace, or (none given) the caller's current one. */
+/**
+ * Where the key is read or written: a namespace, or (none given) the caller's current one.
+ *
+ * @example
+ * ```ts
+ * // the same key, read in the current namespace and in ns1 (by name; netnsPath/netnsFd/netnsPid work too)
+ * const opts: SysctlOptions = { netns: "ns1" };
+ * console.log(await sysctl.get("net.ipv4.ip_forward"), await sysctl.get("net.ipv4.ip_forward", opts));
+ * ```
+ */
 export type SysctlOptions = NetnsRef;
 
 function target(opts: SysctlOptions): NetnsLike | undefined {

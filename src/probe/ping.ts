@@ -7,6 +7,14 @@ import { sleep, waitReadable } from "./wait.js";
 /**
  * How `ping()` probes: from which namespace, how many echoes, the interval and per-reply wait, and an
  * `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * const ac = new AbortController();
+ * const opts: PingOptions = { netns: "ns1", count: 5, intervalMs: 200, timeoutMs: 500, signal: ac.signal };
+ * const r = await ping("10.0.0.1", opts);
+ * console.log(`${r.received}/${r.sent} answered`);
+ * ```
  */
 export interface PingOptions {
   /** Where to ping from: a namespace name or reference (default: the current namespace). */
@@ -21,6 +29,13 @@ export interface PingOptions {
 
 /**
  * What `ping()` resolves with: echoes sent and answered and their round-trip times in ms.
+ *
+ * @example
+ * ```ts
+ * const r: PingResult = await ping("2001:db8::1", { netns: "ns1", count: 3 });
+ * if (r.received === 0) console.log(`${r.target}: no reply (${r.method})`);
+ * else console.log(`${r.target}: ${r.received}/${r.sent}, rtt min/avg/max ${r.min!.toFixed(3)}/${r.avg!.toFixed(3)}/${r.max!.toFixed(3)} ms`);
+ * ```
  */
 export interface PingResult {
   /** The address pinged. */

@@ -8,6 +8,17 @@ import { socketIn, type NetnsArg } from "./netns-socket.js";
 /**
  * What `tcpConnect()` resolves with: whether the handshake completed, was reset or timed out, and how
  * long it took.
+ *
+ * @example
+ * ```ts
+ * const r: TcpConnectResult = await tcpConnect({ netns: "ns1", to: "10.0.0.1", port: 80, timeoutMs: 1000 });
+ * switch (r.outcome) {
+ *   case "connected": console.log(`open, handshake ${r.rttMs} ms`); break;
+ *   case "refused": console.log("closed: a reset came back"); break;
+ *   case "timeout": console.log("filtered or unreachable: no answer in time"); break;
+ *   case "error": console.log(`failed: ${r.code}`); break;   // EHOSTUNREACH, ENETUNREACH...
+ * }
+ * ```
  */
 export interface TcpConnectResult {
   /** connected: the handshake completed; refused: a reset came back; timeout: neither in time; error: another errno. */

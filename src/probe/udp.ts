@@ -84,6 +84,12 @@ export class UdpSourceReporter {
 
 /**
  * What `udpAsk()` resolves with: the responder's reply and the round trip.
+ *
+ * @example
+ * ```ts
+ * const answer: UdpAskResult | undefined = await udpAsk({ netns: "ns1", to: "198.51.100.1", port: 7007, payload: "hello" });
+ * if (answer) console.log(`${answer.reply} after ${answer.rttMs.toFixed(1)} ms`);
+ * ```
  */
 export interface UdpAskResult {
   /** What the responder said, e.g. "seen 198.51.100.2:40000". */
