@@ -183,7 +183,6 @@ interface Parts {
 }
 
 const ADD_KEYS = new Set(["dev", "address", "broadcast", "anycast", "label", "scope", "peer", "flags", "validLft", "preferredLft", "metric", "proto"]);
-const DEL_KEYS = new Set(["dev", "address", "peer", "label"]);
 
 // --- input to ifaddrmsg + IFA_* ------------------------------------------------------------------
 
@@ -267,7 +266,9 @@ export function addrAddParts(spec: AddrSpec, b: BuildContext): Parts {
 
 /** `ip addr del`'s request. */
 export function addrDelParts(spec: AddrSpec, b: BuildContext): Parts {
-  const s = checkSpec(spec, DEL_KEYS);
+  // the spec that added an address deletes it: only dev, address, peer and label select, the rest
+  // (broadcast, lifetimes, flags...) is ignored as the kernel ignores it in ip addr del's request
+  const s = checkSpec(spec, ADD_KEYS);
   const local = cidrIn(s.address, "address");
   const header: StructValue = { family: ipFamilyNumber(local.family), prefixlen: local.prefixlen, flags: 0, scope: 0, index: 0 };
   const attrs: Record<string, unknown> = { local: local.bytes };
@@ -380,7 +381,11 @@ export class AddrApi extends ObjectVerbs {
     return this.add(a, { ...(b as CallOptions | undefined), replace: true });
   }
 
-  /** `ip addr del ADDRESS dev DEV`: del({ dev, address, peer?, label? }) or del(dev, address, opts). */
+  /**
+   * `ip addr del ADDRESS dev DEV`: del({ dev, address, peer?, label? }) or del(dev, address, opts).
+   * The spec given to add() deletes what it added: keys other than those four are accepted and
+   * do not narrow the match.
+   */
   del(spec: AddrSpec, opts?: CallOptions): Promise<void>;
   del(dev: string | number, address: string, opts?: AddrDelOptions): Promise<void>;
   del(a: AddrSpec | string | number, b?: string | CallOptions, c?: AddrDelOptions): Promise<void> {

@@ -101,6 +101,17 @@ describe("addr", () => {
     expect(asked(sent[0]!.req, ifaddrDef)).toMatchObject({ header: { index: 3, prefixlen: 24, family: 2 }, attrs: { local: "10.0.0.1", label: "veth0:1" } });
   });
 
+  it("del takes the spec add took: keys that do not select an address are left out of the request; unknown keys are refused", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    const spec = { dev: "veth0", address: "10.0.0.1/24", broadcast: "+", validLft: 60, flags: ["noprefixroute" as const] };
+    await rt.addr.del(spec);
+    await rt.addr.del({ dev: "veth0", address: "10.0.0.1/24" });
+    expect(sent[0]!.bytes.subarray(16)).toEqual(sent[1]!.bytes.subarray(16));
+    expect(asked(sent[0]!.req, ifaddrDef)).toMatchObject({ header: { index: 3, prefixlen: 24 }, attrs: { local: "10.0.0.1", address: "10.0.0.1" } });
+    await expect(rt.addr.del({ dev: "veth0", address: "10.0.0.1/24", brodcast: "+" } as never)).rejects.toMatchObject({ name: "NlkitInputError", field: "brodcast" });
+    expect(sent).toHaveLength(2);
+  });
+
   it("list names devices with one lookup per index (no link dump) and filters by scope and label", async () => {
     const a = (index: number, local: string, scope: number, label?: string) =>
       msg(ifaddrDef, 20, { family: 2, prefixlen: 24, scope, index }, { local, address: local, ...(label ? { label } : {}) });
