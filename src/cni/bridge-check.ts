@@ -52,7 +52,7 @@ export async function bridgeCheck(spec: BridgeCheckSpec): Promise<void> {
   const r = spec.prevResult;
   const brIf = r.interfaces?.find((i) => i.name === brName);
   const contIf = r.interfaces?.find((i) => i.name === spec.ifname && i.sandbox === spec.netnsPath);
-  if (!brIf) fail(`Interface name missing `);
+  if (!brIf) fail(`Interface name missing: prevResult has no interface ${brName} (the bridge)`);
   if (brIf!.sandbox) fail(`Interface ${brIf!.name} should not be in sandbox`);
   if (!contIf) fail(`Sandbox in prevResult doesn't match configured netns: ${spec.netnsPath}`);
   const nsfd = openNetnsPath(spec.netnsPath);

@@ -1,6 +1,7 @@
 // `nlkit-cni install DIR [--prefix P] [--force]`: busybox-style links, one per plugin name.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { NlkitInputError } from "../netlink/errors.js";
 
 /**
  * The plugin names `installLinks()` creates links for in a CNI bin directory.
@@ -34,7 +35,9 @@ export interface InstallOptions {
 
 /**
  * Creates DIR/<prefix><name> -> `target` for every plugin, replacing symbolic links already
- * there; a regular file is replaced only with `force`. Returns the links made.
+ * there; a regular file is replaced only with `force`. Returns the links made. A bad prefix, or a
+ * regular file in the way without `force`, throws `NlkitInputError` (EINVAL, EEXIST) before any
+ * link changes.
  *
  * @example
  * ```ts
@@ -46,7 +49,7 @@ export interface InstallOptions {
  */
 export function installLinks(dir: string, target: string, opts: InstallOptions = {}): string[] {
   const prefix = opts.prefix ?? "";
-  if (prefix.includes("/")) throw new Error(`invalid prefix "${prefix}": it must not contain '/'`);
+  if (prefix.includes("/")) throw new NlkitInputError(`invalid prefix "${prefix}": it must not contain '/'`, "prefix");
   const links = PLUGIN_NAMES.map((name) => path.join(dir, prefix + name));
   // every refusal before the first change
   for (const link of links) {
@@ -57,7 +60,7 @@ export function installLinks(dir: string, target: string, opts: InstallOptions =
       existing = undefined;
     }
     if (existing && !existing.isSymbolicLink() && !opts.force) {
-      throw new Error(`${link} exists and is not a symbolic link: give --force to replace it`);
+      throw new NlkitInputError(`${link} exists and is not a symbolic link: give --force to replace it`, "force", "EEXIST");
     }
   }
   fs.mkdirSync(dir, { recursive: true });

@@ -140,6 +140,8 @@ describe("nlkit-cni fast path and install", () => {
     installLinks(dir, target, { prefix: "nlkit-" });
     fs.writeFileSync(path.join(dir, "portmap"), "a reference binary");
     expect(() => installLinks(dir, target)).toThrow(/portmap exists and is not a symbolic link: give --force/);
+    expect(() => installLinks(dir, target)).toThrow(expect.objectContaining({ name: "NlkitInputError", code: "EEXIST", field: "force" }));
+    expect(() => installLinks(dir, target, { prefix: "a/b" })).toThrow(expect.objectContaining({ name: "NlkitInputError", code: "EINVAL", field: "prefix" }));
     expect(fs.readFileSync(path.join(dir, "portmap"), "utf8")).toBe("a reference binary");
     // refused before anything changed
     expect(fs.existsSync(path.join(dir, "bridge"))).toBe(false);
