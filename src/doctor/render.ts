@@ -22,6 +22,21 @@ export function summary(r: Report): string {
 
 /**
  * Prints a doctor report as `nlkit doctor` does: grouped by stage, one line per check, with hints.
+ *
+ * @example
+ * ```ts
+ * const report = await diagnose({ netns: "ns1", to: "10.0.0.2" });
+ * process.stdout.write(renderDoctorText(report));
+ * // nlkit doctor: ns1 -> 10.0.0.2
+ * // ├─ namespace
+ * // │  ├─ ✓ permissions [netns.access]: running as root
+ * // ...
+ * // ├─ links
+ * // │  ├─ ✗ loopback [link.lo]: lo is down: local sockets and the namespace's own addresses are unreachable
+ * // │  │     fix: nlkit -n ns1 link set lo up
+ * // ...
+ * // 2 failures, 0 warnings; first failure (the root cause): link.lo
+ * ```
  */
 export function renderText(r: Report): string {
   const lines = [`nlkit doctor: ${r.netns ?? "current namespace"}${r.to ? ` -> ${r.to}` : ""}`];
@@ -46,7 +61,17 @@ export function renderText(r: Report): string {
   return lines.join("\n") + "\n";
 }
 
-/** JSON with bigints as strings and Buffers as hex, so that any details survive. */
+/**
+ * JSON with bigints as strings and Buffers as hex, so that any details survive.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from "node:fs/promises";
+ * const report = await diagnose({ netns: "ns1", to: "10.0.0.2" });
+ * await writeFile("doctor.json", renderDoctorJson(report));   // indented, what `nlkit doctor --json` prints
+ * console.log(renderDoctorJson(report, false));               // on one line
+ * ```
+ */
 export function renderJson(r: Report, pretty = true): string {
   return JSON.stringify(r, (_k, v) => {
     if (typeof v === "bigint") return v.toString();

@@ -1,9 +1,25 @@
 /**
  * How a check came out; only "failure" makes a report not ok.
+ *
+ * @example
+ * ```ts
+ * const report = await diagnose({ netns: "ns1", to: "10.0.0.2" });
+ * const count = (s: CheckStatus) => report.checks.filter((c) => c.status === s).length;
+ * console.log(`${count("failure")} failures, ${count("warning")} warnings`);
+ * ```
  */
 export type CheckStatus = "ok" | "warning" | "failure" | "skipped";
 
-/** One step of the path a packet takes, judged. */
+/**
+ * One step of the path a packet takes, judged.
+ *
+ * @example
+ * ```ts
+ * const report = await diagnose({ netns: "ns1", to: "10.0.0.2" });
+ * const first: Check | undefined = report.checks.find((c) => c.status === "failure");
+ * if (first) console.log(`${first.id}: ${first.evidence}${first.fix ? `\n  fix: ${first.fix}` : ""}`);
+ * ```
+ */
 export interface Check {
   /** Stable, dotted: the family first ("link.peer.up"). */
   id: string;
@@ -21,6 +37,13 @@ export interface Check {
 
 /**
  * What `diagnose()` resolves with: whether anything failed, and every check made.
+ *
+ * @example
+ * ```ts
+ * const report: Report = await diagnose({ netns: "ns1", to: "10.0.0.2" });
+ * if (!report.ok) process.exitCode = 1;   // as `nlkit doctor` exits
+ * console.log(report.checks.map((c) => `${c.status} ${c.id}`).join("\n"));
+ * ```
  */
 export interface Report {
   /** No check failed (warnings allowed). */
@@ -34,6 +57,14 @@ export interface Report {
  * What `diagnose()` checks: the namespace the packet starts in and its destination (with a port, the
  * probe uses UDP, or TCP with `tcp`), the namespace that should answer, the router to expect, how long
  * and how often to probe, and an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * const opts: DiagnoseOptions = {
+ *   netns: "ns1", to: "10.0.0.2:80", tcp: true, target: "ns2", timeoutMs: 500, signal: AbortSignal.timeout(10_000),
+ * };
+ * const report = await diagnose(opts);
+ * ```
  */
 export interface DiagnoseOptions {
   /** The namespace the packet starts in; left out, the caller's current namespace. */
