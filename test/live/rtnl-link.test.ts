@@ -96,6 +96,22 @@ describeLive("rtnl link (live, fresh namespaces)", () => {
     expect((await rt.link.get("p1p")).up).toBe(true);
   });
 
+  it("master and port options in one set(): enslaved, then the options; a refused option leaves the previous master", async () => {
+    await rt.link.add({ name: "br7", kind: "bridge" });
+    await rt.link.add({ name: "p7", kind: "veth", peer: { name: "p7p" } });
+    await rt.link.set("p7", { master: "br7", bridgeSlave: { cost: 7, learning: false } });
+    let j = ipJson(["-d", "link", "show", "dev", "p7"], a)[0];
+    expect([j.master, j.linkinfo.info_slave_data.cost, j.linkinfo.info_slave_data.learning]).toEqual(["br7", 7, false]);
+    // the kernel refuses a port state under STP (br0 has it on): the link goes back to br7 (a new
+    // port there, with the bridge's default port options)
+    const e = await kernelError(rt.link.set("p7", { master: "br0", bridgeSlave: { state: "forwarding" } }));
+    expect(e.code).toBe("EBUSY");
+    j = ipJson(["-d", "link", "show", "dev", "p7"], a)[0];
+    expect(j.master).toBe("br7");
+    await rt.link.del("p7");
+    await rt.link.del("br7");
+  });
+
   it("vxlan with id, remote, local, dstport, dev, ttl, nolearning", async () => {
     await rt.link.add({ name: "vx0", kind: "vxlan", vxlan: { id: 42, remote: "192.0.2.1", local: "192.0.2.2", port: 4789, dev: "v0", ttl: 64, learning: false } });
     const d = ipJson(["-d", "link", "show", "dev", "vx0"], a)[0].linkinfo.info_data;

@@ -12,7 +12,7 @@ import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from "../types.js";
 import { linkAttrs, linkMessage, RTEXT_FILTER_VF } from "./attrs.js";
 import { decodeLinkRetaining } from "./decode.js";
 import { decodeLinkFields, linkFieldPlan, type LinkField, type LinkFields } from "./fields.js";
-import { buildAddRequest, buildSetRequest, type LinkRequest } from "./request.js";
+import { buildAddRequest, buildSetRequest, portOptionsKey, type LinkRequest } from "./request.js";
 import { createTuntap, validateTuntap } from "./tuntap.js";
 import type { Link, LinkAddOptions, LinkAddSpec, LinkListFilter, LinkRef, LinkSetOptions } from "./types.js";
 
@@ -101,12 +101,14 @@ export class LinkApi extends ObjectVerbs {
   }
 
   /**
-   * Changes a link in one RTM_NEWLINK, as `ip link set` does. A device given by name is addressed
+   * Changes a link in one RTM_NEWLINK, as `ip link set` does (two when it is enslaved and given
+   * port options at once: see enslaveThenSet). A device given by name is addressed
    * by IFLA_IFNAME with ifi_index 0 (the kernel finds it itself, which saves the lookup round
    * trip ip makes); a rename has to address it by index, since IFLA_IFNAME then carries the new name.
    */
   set(dev: LinkRef, opts: LinkSetOptions, call?: CallOptions): Promise<void> {
     if (!opts || typeof opts !== "object") return this.exec.fail(new NlkitInputError("link set options must be an object", "options"));
+    if (opts.master !== undefined && opts.master !== null && portOptionsKey(opts) !== undefined) return this.enslaveThenSet(dev, opts, call);
     const byName = typeof dev === "string" && opts.name === undefined;
     const p = this.change((b) => {
       let index = 0;
@@ -117,6 +119,32 @@ export class LinkApi extends ObjectVerbs {
       return linkRequest(RTM_NEWLINK, 0, req);
     }, call);
     return byName ? this.handled(p.catch((e: unknown) => { throw byNameError(e, dev); })) : p;
+  }
+
+  /**
+   * `{ master, bridgeSlave }` in one set(): the kernel applies port options against the master a
+   * link has before the request (none: EOPNOTSUPP; another bridge: options the move then drops),
+   * so master goes first, alone, and the rest once the link is a port. Outside a batch, a refusal
+   * of the second request gives the link its previous master back (or none), as a new port of it
+   * when it had one: a bridge port's options do not survive a move, with or without nlkit. In a
+   * batch the two requests count as two in its outcome.
+   */
+  private enslaveThenSet(dev: LinkRef, opts: LinkSetOptions, call?: CallOptions): Promise<void> {
+    const { master, ...rest } = opts;
+    if (this.exec.batched) {
+      const both = Promise.all([this.set(dev, { master }, call), this.set(dev, rest, call)]);
+      return this.handled(both.then(() => undefined));
+    }
+    return (async () => {
+      const before = await this.get(dev, call);
+      await this.set(before.index, { master }, call);
+      try {
+        await this.set(before.index, rest, call);
+      } catch (e) {
+        await this.set(before.index, { master: before.master ?? null }, call).catch(() => undefined);
+        throw e;
+      }
+    })();
   }
 
   /** `ip link del DEV`: deletes a device (a veth takes its peer with it); ENODEV when there is none. */

@@ -142,6 +142,11 @@ export function buildAddRequest(spec: LinkAddSpec, ctx: KindContext): LinkReques
   return { header, attrs };
 }
 
+/** The port options key (bridgeSlave...) a set() gives, if any. */
+export function portOptionsKey(o: LinkSetOptions): string | undefined {
+  return Object.keys(o).find((k) => CHANGE_KINDS.get(k)?.slave === true && (o as Record<string, unknown>)[k] !== undefined);
+}
+
 /** The RTM_NEWLINK (without NLM_F_CREATE) that `ip link set` sends for these changes. */
 export function buildSetRequest(index: number, o: LinkSetOptions, ctx: KindContext): LinkRequest {
   if (!o || typeof o !== "object") throw new NlkitInputError("link set options must be an object", "options");

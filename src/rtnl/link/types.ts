@@ -192,7 +192,10 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
   macvtap?: MacvlanOptions;
   /** Change a bond's options. */
   bond?: BondOptions;
-  /** Bridge port options of a link enslaved to a bridge (`type bridge_slave cost 5 learning off`). */
+  /**
+   * Bridge port options of a link enslaved to a bridge (`type bridge_slave cost 5 learning off`).
+   * Given with `master`, they are sent after it, once the link is that bridge's port.
+   */
   bridgeSlave?: BridgePortOptions;
 }
 

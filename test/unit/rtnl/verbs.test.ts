@@ -256,6 +256,38 @@ describe("link set: kind options of an existing link", () => {
     expect(li(3)).toEqual({ kind: "vxlan" });
   });
 
+  it("{ master, bridgeSlave }: master first, alone, then the port options; a refusal of those restores the previous master", async () => {
+    const current = (master?: number) => [msg(linkMessage, 16, { index: 3 }, { ifname: "veth0", ...(master ? { master } : {}) }, 0)];
+    const sets = (sent: Array<{ req: ScriptedRequest }>) => sent.filter((x) => x.req.type === 16).map((x) => asked(x.req, linkMessage).attrs);
+    let { rt, sent } = captureRtnl(DEVICES, [current()]);
+    await rt.link.set("veth0", { master: "br0", bridgeSlave: { cost: 5 }, up: true });
+    let got = sets(sent);
+    expect(got.map((a) => [a.master, (a.linkinfo as { kind?: string } | undefined)?.kind])).toEqual([[5, undefined], [undefined, "bridge_slave"]]);
+    expect(asked(sent[2]!.req, linkMessage).header.flags).toBe(1);   // up went with the port options
+
+    ({ rt, sent } = captureRtnl(DEVICES, [current(7), [], [reply.error(95)]]));
+    await expect(rt.link.set("veth0", { master: "br0", bridgeSlave: { cost: 5 } })).rejects.toMatchObject({ code: "EOPNOTSUPP" });
+    got = sets(sent);
+    expect(got.map((a) => a.master)).toEqual([5, undefined, 7]);
+
+    ({ rt, sent } = captureRtnl(DEVICES, [current(), [], [reply.error(95)]]));
+    await expect(rt.link.set(3, { master: 5, bridgeSlave: { learning: false } })).rejects.toMatchObject({ code: "EOPNOTSUPP" });
+    // no master before: nomaster (IFLA_MASTER 0)
+    expect(sets(sent).map((a) => a.master)).toEqual([5, undefined, 0]);
+  });
+
+  it("{ master, bridgeSlave } in a batch: two requests, in that order", async () => {
+    const { rt, transport } = captureRtnl(DEVICES);
+    const b = rt.batch();
+    const p = b.link.set("veth0", { master: "br0", bridgeSlave: { cost: 5 } });
+    const out = await b.send();
+    await p;
+    expect(out.ok).toBe(2);
+    const changes = transport.sent.filter((r) => r.type === 16);
+    expect(changes.map((r) => [asked(r, linkMessage).attrs.master, (asked(r, linkMessage).attrs.linkinfo as { kind?: string } | undefined)?.kind]))
+      .toEqual([[5, undefined], [undefined, "bridge_slave"]]);
+  });
+
   it("refuses before sending: two kinds at once, options of no kind, a bad value", async () => {
     const { rt, sent } = captureRtnl(DEVICES);
     const bad: Array<[Record<string, unknown>, string]> = [
