@@ -8,6 +8,14 @@ import type { InetSocket, SockDiag } from "./verbs.js";
 /**
  * What `waitListening()` waits for: a TCP listener or bound UDP socket on a port, in a namespace, for
  * at most `timeoutMs`, cancellable by an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * // a DNS server in ns1 that should bind 10.0.0.1:53/udp within 3 s
+ * const opts: WaitListeningOptions = { port: 53, proto: "udp", family: 4, address: "10.0.0.1", timeoutMs: 3000 };
+ * const socks = await waitListening(sd, opts);
+ * console.log(socks[0]?.state, socks[0]?.local);   // "UNCONN" { address: "10.0.0.1", port: 53 }
+ * ```
  */
 export interface WaitListeningOptions {
   /** The local port the listener is bound to. */
