@@ -24,7 +24,10 @@ export interface WaitListeningOptions {
   proto?: "tcp" | "udp";
   /** Only listeners of this family; left out, either. */
   family?: 4 | 6;
-  /** Only listeners bound to this address or inside this prefix ("0.0.0.0" is a wildcard bind). */
+  /**
+   * Only listeners bound to this address or inside this prefix. A wildcard bind is "0.0.0.0" (or "::"):
+   * a server bound to it is not found by "10.0.0.1", only by "0.0.0.0" or by leaving this out.
+   */
   address?: string;
   /** Give up after this long: rejects with NlkitTimeoutError. Left out, waits until the signal. */
   timeoutMs?: number;
