@@ -11,7 +11,17 @@ import {
 // The view (a ctnetlink message -> Flow), what users give (filters, exact tuples) -> CTA_*
 // values, and the one predicate that applies a filter on this side of the socket.
 
-/** One direction of a flow: addresses, then ports (TCP, UDP, SCTP, GRE keys...) or ICMP fields. */
+/**
+ * One direction of a flow: addresses, then ports (TCP, UDP, SCTP, GRE keys...) or ICMP fields.
+ *
+ * @example
+ * ```ts
+ * // conntrack -G: the reply direction of a DNS query's flow
+ * const f = await ct.get({ proto: "udp", orig: { src: "10.0.0.2", dst: "10.0.0.1", sport: 40000, dport: 53 } });
+ * const t: FlowTuple = f.reply;
+ * console.log(`${t.src}:${t.sport} -> ${t.dst}:${t.dport}`);   // "10.0.0.1:53 -> 10.0.0.2:40000"
+ * ```
+ */
 export interface FlowTuple {
   /** The source address. */
   src: string;
@@ -37,6 +47,15 @@ export type U64 = number | string;
 /**
  * Packets and bytes of one direction (needs `net.netfilter.nf_conntrack_acct=1`); numbers while exact,
  * decimal strings beyond.
+ *
+ * @example
+ * ```ts
+ * // needs net.netfilter.nf_conntrack_acct=1 (without it a flow has no counters)
+ * for (const f of await ct.list({ family: 4, proto: "tcp" })) {
+ *   const c: FlowCounters | undefined = f.counters?.orig;
+ *   if (c) console.log(`${f.orig.src}: ${c.packets} packets, ${c.bytes} bytes`);   // "10.0.0.2: 12 packets, 2048 bytes"
+ * }
+ * ```
  */
 export interface FlowCounters {
   packets: U64;
@@ -46,6 +65,15 @@ export interface FlowCounters {
 /**
  * A tracked connection as `ct.list()`/`ct.get()` return it (`conntrack -L` data): protocol, both
  * tuples, timeout, status, mark, zone, counters and NAT.
+ *
+ * @example
+ * ```ts
+ * // conntrack -L -p tcp --status ASSURED
+ * const flows: Flow[] = await ct.list({ proto: "tcp", status: "ASSURED" });
+ * for (const f of flows) {
+ *   console.log(`${f.state} ${f.timeout}s ${f.orig.src}:${f.orig.sport} -> ${f.orig.dst}:${f.orig.dport}${f.nat.source ? " snat" : ""} mark=${f.mark}`);
+ * }   // "ESTABLISHED 431999s 10.0.0.2:51000 -> 93.184.216.34:443 snat mark=0"
+ * ```
  */
 export interface Flow {
   /** 4 or 6. */
@@ -90,20 +118,39 @@ export interface Flow {
 
 /**
  * A conntrack flow's IP version.
+ *
+ * @example
+ * ```ts
+ * // empties only the IPv6 part of the table (conntrack -F alone empties all of it)
+ * const family: FlowFamily = 6;
+ * await ct.flush({ family });
+ * console.log((await ct.list({ family })).length);   // 0, until new traffic
+ * ```
  */
 export type FlowFamily = 4 | 6;
 
-/** Flows whose fields match every one given; addresses may be prefixes ("10.0.0.0/24"). */
+/**
+ * Flows whose fields match every one given; addresses may be prefixes ("10.0.0.0/24").
+ *
+ * @example
+ * ```ts
+ * // a client's HTTPS flows that a DNAT sent to 192.168.1.0/24: the reply comes from the real server
+ * const client: TupleFilter = { src: "10.0.0.2", dport: 443 };
+ * const server: TupleFilter = { src: "192.168.1.0/24" };
+ * const flows = await ct.list({ proto: "tcp", orig: client, reply: server });
+ * console.log(flows.map((f) => `${f.orig.dst} -> ${f.reply.src}`));   // [ "203.0.113.1 -> 192.168.1.10" ]
+ * ```
+ */
 export interface TupleFilter {
   /** The source address or prefix ("10.0.0.0/24"). */
   src?: string;
   /** The destination address or prefix. */
   dst?: string;
-  /** Only flows with this source port (TCP, UDP, SCTP...). */
+  /** Only flows with this source port; the filter's proto must have ports (TCP, UDP, SCTP...). */
   sport?: number;
-  /** Only flows with this destination port. */
+  /** Only flows with this destination port (likewise). */
   dport?: number;
-  /** ICMP type (echo: 8, or 128 for ICMPv6). */
+  /** ICMP type (echo: 8, or 128 for ICMPv6); the filter's proto must be icmp or icmpv6. */
   icmpType?: number;
   /** ICMP code. */
   icmpCode?: number;
@@ -112,8 +159,16 @@ export interface TupleFilter {
 }
 
 /**
- * Which flows `ct.list()`, `ct.delete()` and `ct.flush()` touch: family, protocol, tuple fields
- * (addresses may be prefixes), zone, mark and status.
+ * Which flows `ct.list()`, `ct.delete()` and `ct.events()` touch: family, protocol, tuple fields
+ * (addresses may be prefixes), zone, mark and status. (`ct.flush()` takes only a family.)
+ *
+ * @example
+ * ```ts
+ * const f: FlowFilter = { family: 4, proto: "tcp", orig: { src: "10.0.0.0/24", dport: 80 }, mark: { value: 0x1, mask: 0xff }, status: "ASSURED" };
+ * const flows = await ct.list(f);   // the web flows from 10.0.0.0/24 whose mark & 0xff is 1
+ * const gone = await ct.delete(f);   // how many of them were deleted
+ * console.log(flows.length, gone);   // 3 3
+ * ```
  */
 export interface FlowFilter {
   /** 4 or 6; left out, both. */
@@ -132,12 +187,30 @@ export interface FlowFilter {
   status?: string | string[];
 }
 
-/** The tuple of one direction, as get() and delete() take it: the same fields a Flow reports. */
+/**
+ * The tuple of one direction, as get() and delete() take it: the same fields a Flow reports.
+ *
+ * @example
+ * ```ts
+ * // look a DNATed flow up by its reply tuple (conntrack -G --reply-src ... --reply-dst ...)
+ * const reply: TupleSpec = { src: "192.168.1.10", dst: "198.51.100.7", sport: 80, dport: 40000 };
+ * const f = await ct.get({ proto: "tcp", reply });
+ * console.log(f.orig.dst);   // "203.0.113.1": the address the client connected to
+ * ```
+ */
 export type TupleSpec = FlowTuple;
 
 /**
- * One flow to look up with `ct.get()`: protocol and its original (or reply) tuple, its zone, and
- * optionally its id.
+ * One flow to look up with `ct.get()` or delete with `ct.delete()`: protocol and its whole original
+ * (or reply) tuple, its zone, and optionally its id.
+ *
+ * @example
+ * ```ts
+ * // conntrack -G -p tcp -s 10.0.0.2 -d 10.0.0.1 --sport 51000 --dport 22 -w 1
+ * const spec: FlowSpec = { proto: "tcp", orig: { src: "10.0.0.2", dst: "10.0.0.1", sport: 51000, dport: 22 }, zone: 1 };
+ * const f = await ct.get(spec);   // NetlinkError ENOENT when there is no such flow
+ * await ct.delete({ ...spec, id: f.id });   // 1, or ENOENT once the flow has ended (even if one with the same tuple came back)
+ * ```
  */
 export interface FlowSpec {
   family?: FlowFamily;

@@ -13,11 +13,29 @@ import { AF_INET, AF_INET6, CT_DELETE, CT_GET, CT_GET_STATS, CT_NEW, ctMessage, 
 
 /**
  * Where `Conntrack.open()` makes its socket (the namespace options every family takes).
+ *
+ * @example
+ * ```ts
+ * // conntrack -C, in ns1 (by name; netnsPath, netnsFd and netnsPid work too)
+ * const opts: ConntrackOptions = { netns: "ns1", timeoutMs: 5000 };
+ * const ct = await Conntrack.open(opts);
+ * console.log(await ct.count());   // 42
+ * ct.close();
+ * ```
  */
 export type ConntrackOptions = OpenOptions;
 
 /**
  * The conntrack events one can follow: a flow began, changed, or ended.
+ *
+ * @example
+ * ```ts
+ * // conntrack -E -e DESTROY: only flows that end
+ * const kinds: ConntrackEventKind[] = ["destroy"];
+ * for await (const ev of ct.events({ kinds, signal: AbortSignal.timeout(60_000) })) {
+ *   if (ev.kind === "destroy") console.log(`gone: ${ev.flow.proto} ${ev.flow.orig.src} -> ${ev.flow.orig.dst}`);
+ * }
+ * ```
  */
 export type EventKind = "new" | "update" | "destroy";
 
@@ -25,12 +43,29 @@ export type EventKind = "new" | "update" | "destroy";
  * A flow event, or word that the kernel dropped some (ENOBUFS): list() again to resynchronise.
  * `portid` names the netlink socket whose request caused the event (a delete, say); it is absent
  * for the kernel's own (traffic, timeouts).
+ *
+ * @example
+ * ```ts
+ * // conntrack -E for ten seconds
+ * const line = (ev: ConntrackEvent): string =>
+ *   ev.kind === "overrun" ? "events were dropped: list() again" : `${ev.kind} ${ev.flow.proto} ${ev.flow.orig.src} -> ${ev.flow.orig.dst}`;
+ * for await (const ev of ct.events({ signal: AbortSignal.timeout(10_000) })) console.log(line(ev));   // "new tcp 10.0.0.2 -> 10.0.0.1"
+ * ```
  */
 export type ConntrackEvent = { kind: EventKind; flow: Flow; portid?: number } | { kind: "overrun" };
 
 /**
  * What `ct.events()` reports (kinds, a flow filter), its socket's receive buffer, and the
  * `AbortSignal` that ends the iteration.
+ *
+ * @example
+ * ```ts
+ * // each new SSH connection's client, for a minute; the filter is applied here, the kernel sends every event
+ * const opts: ConntrackEventsOptions = {
+ *   kinds: ["new"], filter: { family: 4, proto: "tcp", orig: { dport: 22 } }, receiveBufferSize: 4 << 20, signal: AbortSignal.timeout(60_000),
+ * };
+ * for await (const ev of ct.events(opts)) if (ev.kind === "new") console.log(ev.flow.orig.src);   // "10.0.0.2"
+ * ```
  */
 export interface EventsOptions {
   /** Default all three; each is one multicast group joined. */

@@ -6,7 +6,17 @@ import { encodeStruct } from "../netlink/struct.js";
 import { NlWriter } from "../netlink/writer.js";
 import { AF_INET, AF_INET6, INET_DIAG_BC, inetDiagBcOp, inetDiagHostcond } from "./table.js";
 
-/** What a dump can be narrowed to by the kernel; every condition given must hold. */
+/**
+ * What a dump can be narrowed to by the kernel; every condition given must hold.
+ *
+ * @example
+ * ```ts
+ * // ss -tln src 10.0.0.1 sport = :8080; every condition given must hold
+ * const c: InetConditions = { src: "10.0.0.1", sport: 8080 };
+ * const listeners = await sd.tcp({ ...c, states: ["listening"] });
+ * console.log(listeners.length > 0);   // true once the server is up
+ * ```
+ */
 export interface InetConditions {
   /** Source (local) address or prefix: "10.0.0.1", "10.0.0.0/8", "2001:db8::/32". */
   src?: string;

@@ -18,6 +18,13 @@ export type { InetConditions } from "./bytecode.js";
 /**
  * What `sd.tcp()`/`sd.udp()` keep, filtered by the kernel: family, states, addresses and ports (a
  * bytecode filter, as `ss` compiles one); `info`, `mem` and `tos` ask for tcp_info, memory and TOS.
+ *
+ * @example
+ * ```ts
+ * // ss -4 -ti state established dst 10.0.0.0/24 dport = :22
+ * const f: InetFilter = { family: 4, states: ["established"], dst: "10.0.0.0/24", dport: 22, info: true };
+ * for (const s of await sd.tcp(f)) console.log(s.remote.address, s.cong, s.tcpInfo?.rtt);   // "10.0.0.2 cubic 412" (rtt in µs)
+ * ```
  */
 export interface InetFilter extends InetConditions {
   /** 4 or 6; left out, both (one dump each, IPv4 first, as ss does). */
@@ -40,6 +47,13 @@ export interface InetFilter extends InetConditions {
 /**
  * What `SockDiag.unix()` keeps (states), and which extras to ask the kernel for (details, memory,
  * owner).
+ *
+ * @example
+ * ```ts
+ * // ss -xle: listeners, with their owner and the connections waiting for accept()
+ * const f: UnixFilter = { states: ["listening"], details: true, uid: true };
+ * for (const s of await sd.unix(f)) console.log(s.name, s.uid, s.icons?.length ?? 0);   // "/run/app.sock 1000 0"
+ * ```
  */
 export interface UnixFilter {
   states?: readonly string[];
@@ -49,7 +63,18 @@ export interface UnixFilter {
   uid?: boolean;
 }
 
-/** A socket to destroy: a dumped InetSocket, or its protocol, addresses and ports (and cookie, for exactly that one). */
+/**
+ * A socket to destroy: a dumped InetSocket, or its protocol, addresses and ports (and cookie, for exactly that one).
+ *
+ * @example
+ * ```ts
+ * // ss -K src 10.0.0.1 sport = :22 dst 10.0.0.2 dport = :51000 (needs CAP_NET_ADMIN)
+ * const spec: DestroySpec = { proto: "tcp", local: { address: "10.0.0.1", port: 22 }, remote: { address: "10.0.0.2", port: 51000 } };
+ * await sd.destroy(spec);   // NetlinkError ENOENT when no such socket
+ * // a dumped socket is a DestroySpec too, with its cookie: exactly that one goes
+ * for (const s of await sd.tcp({ states: ["established"], dst: "10.0.0.2" })) await sd.destroy(s);
+ * ```
+ */
 export interface DestroySpec {
   /** "tcp" or "udp". */
   proto: "tcp" | "udp";

@@ -12,13 +12,30 @@ import {
   TIMER_NAMES, unixDiagMsg, unixDiagMsgDef,
 } from "./table.js";
 
-/** ss's name of a socket state. */
+/**
+ * ss's name of a socket state.
+ *
+ * @example
+ * ```ts
+ * // ss -s's TCP line: how many sockets are in each state
+ * const byState = new Map<SocketState, number>();
+ * for (const s of await sd.tcp()) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
+ * console.log(byState.get("ESTAB") ?? 0, byState.get("TIME-WAIT") ?? 0);   // 12 3
+ * ```
+ */
 export type SocketState =
   | "UNKNOWN" | "ESTAB" | "SYN-SENT" | "SYN-RECV" | "FIN-WAIT-1" | "FIN-WAIT-2" | "TIME-WAIT" | "UNCONN"
   | "CLOSE-WAIT" | "LAST-ACK" | "LISTEN" | "CLOSING";
 
 /**
  * One end of an inet socket: its address and port.
+ *
+ * @example
+ * ```ts
+ * // an endpoint as ss prints it: "0.0.0.0:22", "[::]:22", "0.0.0.0:*"
+ * const show = (e: SocketEndpoint): string => `${e.address.includes(":") ? `[${e.address}]` : e.address}:${e.port || "*"}`;
+ * for (const s of await sd.tcp({ states: ["listening"] })) console.log(show(s.local), show(s.remote));   // "[::]:22 [::]:*"
+ * ```
  */
 export interface Endpoint {
   address: string;
@@ -26,10 +43,34 @@ export interface Endpoint {
   port: number;
 }
 
-/** A 64-bit counter: a number when it is exact, else its decimal digits. */
+/**
+ * A 64-bit counter: a number when it is exact, else its decimal digits.
+ *
+ * @example
+ * ```ts
+ * // tcp_info's 64-bit counters: a number while exact, else its decimal digits; BigInt takes both
+ * let sent = 0n;
+ * for (const s of await sd.tcp({ states: ["established"], info: true })) {
+ *   const c: Counter | undefined = s.tcpInfo?.bytesSent;
+ *   sent += BigInt(c ?? 0);
+ * }
+ * console.log(`${sent} bytes sent over the open connections`);
+ * ```
+ */
 export type Counter = number | string;
 
-/** struct tcp_info (linux/tcp.h), in the kernel's units: times in µs unless named otherwise. */
+/**
+ * struct tcp_info (linux/tcp.h), in the kernel's units: times in µs unless named otherwise.
+ *
+ * @example
+ * ```ts
+ * // ss -ti dport = :443
+ * const [s] = await sd.tcp({ states: ["established"], dport: 443, info: true });
+ * const t: TcpInfo | undefined = s?.tcpInfo;
+ * if (t) console.log(`rtt:${t.rtt / 1000}/${t.rttvar / 1000} cwnd:${t.sndCwnd} retrans:${t.retrans}/${t.totalRetrans} ${t.options.join(" ")}`);
+ * // "rtt:12.5/3.1 cwnd:10 retrans:0/2 ts sack wscale"
+ * ```
+ */
 export interface TcpInfo {
   state: SocketState;
   caState: string | number;
@@ -59,6 +100,14 @@ export interface TcpInfo {
 
 /**
  * A socket's memory use (`ss -m`'s skmem), in bytes.
+ *
+ * @example
+ * ```ts
+ * // ss -tm sport = :22
+ * const [s] = await sd.tcp({ states: ["established"], sport: 22, mem: true });
+ * const m: SkMeminfo | undefined = s?.skmem;
+ * if (m) console.log(`skmem:(r${m.rmemAlloc},rb${m.rcvbuf},t${m.wmemAlloc},tb${m.sndbuf},d${m.drops})`);   // "skmem:(r0,rb131072,t0,tb87040,d0)"
+ * ```
  */
 export interface SkMeminfo {
   rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; fwdAlloc: number;
@@ -68,6 +117,14 @@ export interface SkMeminfo {
 /**
  * A TCP or UDP socket as `SockDiag.tcp()` and `udp()` return it (`ss -tuan` data): state, endpoints, queues, and
  * with the options asked for, tcp_info, memory, owner and inode.
+ *
+ * @example
+ * ```ts
+ * // ss -tn state established dport = :443
+ * for (const s of await sd.tcp({ states: ["established"], dport: 443 })) {
+ *   console.log(`${s.local.address}:${s.local.port} -> ${s.remote.address}:${s.remote.port} q ${s.recvQ}/${s.sendQ} sk:${s.cookie}`);
+ * }   // "10.0.0.2:51000 -> 10.0.0.1:443 q 0/0 sk:2f3a"
+ * ```
  */
 export interface InetSocket {
   /** 4 or 6. */
@@ -131,6 +188,13 @@ export interface InetSocket {
 
 /**
  * A unix domain socket as `SockDiag.unix()` returns it (`ss -xa` data).
+ *
+ * @example
+ * ```ts
+ * // ss -xl
+ * const socks: UnixSocket[] = await sd.unix({ states: ["listening"] });
+ * for (const s of socks) console.log(s.type, s.name ?? "*", s.inode, s.recvQ);   // "stream /run/dbus/system_bus_socket 20311 0"
+ * ```
  */
 export interface UnixSocket {
   /** Always "unix". */
@@ -149,17 +213,17 @@ export interface UnixSocket {
   recvQ: number;
   /** Bytes waiting to be sent (a listener: its backlog). */
   sendQ: number;
-  /** The kernel's socket cookie, as a decimal string (64-bit). */
+  /** The kernel's socket cookie in hex, as for an InetSocket (64-bit). */
   cookie: string;
   /** Which directions were shut down. */
   shutdown?: { read: boolean; write: boolean };
-  /** With `details`: the bound file's inode and device, and a listener's pending connections. */
+  /** With `details`: the bound file's inode and device. */
   vfs?: { ino: number; dev: number };
-  /** A listener's pending connections, by inode. */
+  /** With `details`: a listener's pending connections (not yet accepted), by inode. */
   icons?: number[];
-  /** The owner's uid. */
+  /** With `uid`: the owner's uid. */
   uid?: number;
-  /** Memory use (ss -m), when asked for. */
+  /** With `mem`: memory use (ss -m). */
   skmem?: SkMeminfo;
 }
 

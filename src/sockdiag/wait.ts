@@ -8,6 +8,14 @@ import type { InetSocket, SockDiag } from "./verbs.js";
 /**
  * What `waitListening()` waits for: a TCP listener or bound UDP socket on a port, in a namespace, for
  * at most `timeoutMs`, cancellable by an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * // a DNS server in ns1 that should bind 10.0.0.1:53/udp within 3 s
+ * const opts: WaitListeningOptions = { port: 53, proto: "udp", family: 4, address: "10.0.0.1", timeoutMs: 3000 };
+ * const socks = await waitListening(sd, opts);
+ * console.log(socks[0]?.state, socks[0]?.local);   // "UNCONN" { address: "10.0.0.1", port: 53 }
+ * ```
  */
 export interface WaitListeningOptions {
   /** The local port the listener is bound to. */
@@ -16,7 +24,10 @@ export interface WaitListeningOptions {
   proto?: "tcp" | "udp";
   /** Only listeners of this family; left out, either. */
   family?: 4 | 6;
-  /** Only listeners bound to this address or inside this prefix ("0.0.0.0" is a wildcard bind). */
+  /**
+   * Only listeners bound to this address or inside this prefix. A wildcard bind is "0.0.0.0" (or "::"):
+   * a server bound to it is not found by "10.0.0.1", only by "0.0.0.0" or by leaving this out.
+   */
   address?: string;
   /** Give up after this long: rejects with NlkitTimeoutError. Left out, waits until the signal. */
   timeoutMs?: number;
