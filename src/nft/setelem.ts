@@ -15,6 +15,13 @@ export const KEY_TYPES = {
 } as const;
 /**
  * The nft data types a set key or map data can have ("ipv4_addr", "inet_service", "ifname"...).
+ *
+ * @example
+ * ```ts
+ * const type: SetKeyType = "ipv4_addr";
+ * // checked at commit against the set's key type: an NlkitInputError if blocked holds something else
+ * await nft.transaction((tx) => { tx.addElements({ family: "inet", table: "fw", set: "blocked", type, elements: ["203.0.113.0/28"] }); });
+ * ```
  */
 export type SetKeyType = keyof typeof KEY_TYPES;
 
