@@ -14,6 +14,13 @@ import type { ValueEnv } from "./text/values.js";
 /**
  * How `nft.apply()` reads its text: the file name its error messages name, and the commit options
  * every transaction takes.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * const opts: NftApplyOptions = { filename: "/etc/nftables.conf" };
+ * await nft.apply(readFileSync(opts.filename!, "utf8"), opts);   // errors read "/etc/nftables.conf:LINE:COL-END: Error: ..."
+ * ```
  */
 export interface ApplyOptions extends CommitOptions {
   /** Named in error messages, as nft names the file it reads (default "<input>"). */
@@ -23,6 +30,12 @@ export interface ApplyOptions extends CommitOptions {
 /**
  * What `nft.apply()` resolves with once the whole transaction was committed: how many messages it
  * sent.
+ *
+ * @example
+ * ```ts
+ * const r: NftApplyResult = await nft.apply("add table inet fw\nadd chain inet fw input { type filter hook input priority 0; }");
+ * console.log(r.messages);   // 2
+ * ```
  */
 export interface ApplyResult {
   /** How many messages the transaction held (BATCH_BEGIN/END not counted). */

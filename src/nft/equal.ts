@@ -5,6 +5,16 @@ import type { Expr } from "./expr/index.js";
  * Whether two expression lists mean the same rule: same expressions in the same order with the
  * same attribute values, where an absent attribute equals a zero one (the kernel omits zero
  * flags in dumps) and counters' running totals are ignored.
+ *
+ * @example
+ * ```ts
+ * const ssh = nftExpr.flattenExprs([nftExpr.tcpDport(22), nftExpr.accept()]);
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const input = rs.tables.find((t) => t.name === "fw")?.chains.find((c) => c.name === "input");
+ * if (!input?.rules.some((r) => sameExpressions(r.expressions, ssh))) {
+ *   await nft.transaction((tx) => { tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: ssh }); });
+ * }
+ * ```
  */
 export function sameExpressions(a: readonly Expr[], b: readonly Expr[]): boolean {
   if (a.length !== b.length) return false;

@@ -34,7 +34,17 @@ export * as nftExpr from "./build.js";
 
 import type { NftRule } from "./ruleset.js";
 import { renderExpressions } from "./render.js";
-/** The one-line text `nft list ruleset` shows for a rule. */
+/**
+ * The one-line text `nft list ruleset` shows for a rule's expressions, as built with `nftExpr`. For
+ * a rule read with `nft.ruleset()` prefer its `text`: this one leaves the comment out and prints an
+ * anonymous set as the kernel names it (`tcp dport @__set0 accept`, not `tcp dport { 22, 80 } accept`).
+ *
+ * @example
+ * ```ts
+ * const rule = { family: "inet" as const, expressions: nftExpr.flattenExprs([nftExpr.ctState("established", "related"), nftExpr.accept()]) };
+ * console.log(renderRule(rule));   // ct state established,related accept
+ * ```
+ */
 export function renderRule(rule: Pick<NftRule, "expressions" | "family">): string {
   return renderExpressions(rule.expressions, { family: rule.family });
 }

@@ -18,7 +18,15 @@ import { NFT_MSG_GETTABLE, type NftFamily } from "./types.js";
 
 /**
  * Where `Nft.open()` creates its socket (a namespace), how large its receive buffer is, and how long a
- * call waits. Unlike the other families it takes no `transport`.
+ * call waits; or a `transport` (a `ScriptedTransport`) to talk to instead of the kernel.
+ *
+ * @example
+ * ```ts
+ * const opts: NftOptions = { netns: "ns1", receiveBufferSize: 16 * 1024 * 1024, timeoutMs: 5000 };
+ * const fw = await Nft.open(opts);
+ * console.log(await fw.renderRuleset());   // what `ip netns exec ns1 nft list ruleset` prints
+ * fw.close();
+ * ```
  */
 export interface NftOptions extends NetnsRef {
   /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
@@ -34,6 +42,13 @@ export interface NftOptions extends NetnsRef {
 /**
  * What `nft.masquerade()` adds: masquerading of a source prefix, optionally except traffic leaving
  * through one interface (iptables' `-s NET ! -o IF -j MASQUERADE`).
+ *
+ * @example
+ * ```ts
+ * const opts: MasqueradeOptions = { saddr: "10.0.0.0/24", notOifname: "br0" };
+ * await nft.masquerade(opts);
+ * // table ip nat, chain postrouting: ip saddr 10.0.0.0/24 oifname != "br0" masquerade
+ * ```
  */
 export interface MasqueradeOptions {
   /** Source prefix, e.g. "10.0.0.0/24". */
@@ -49,6 +64,13 @@ export interface MasqueradeOptions {
 
 /**
  * What `nft.portForward()` adds: a dnat of a local port to another address and port.
+ *
+ * @example
+ * ```ts
+ * const opts: PortForwardOptions = { dport: 8080, to: "10.0.0.2:80", iifname: "eth0" };
+ * await nft.portForward(opts);
+ * // table ip nat, chain prerouting: iifname "eth0" tcp dport 8080 dnat to 10.0.0.2:80
+ * ```
  */
 export interface PortForwardOptions {
   /** The local port to forward. */
@@ -72,6 +94,12 @@ export interface PortForwardOptions {
 /**
  * What `nft.masquerade()`/`nft.portForward()` resolve with: whether a rule was added (false when an
  * equal one was already there) and its handle.
+ *
+ * @example
+ * ```ts
+ * const r: EnsureResult = await nft.masquerade({ saddr: "10.0.0.0/24", notOifname: "br0" });
+ * console.log(r);   // { added: true, handle: 2 }; run again: { added: false, handle: 2 }
+ * ```
  */
 export interface EnsureResult {
   /** false when an equal rule was already there and nothing was sent. */

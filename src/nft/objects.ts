@@ -30,6 +30,14 @@ export interface OtherObject extends ObjectBase { type: string; data?: unknown }
 /**
  * A named stateful object as `nft.ruleset()` returns it (counter, quota, limit, ct helper, or another
  * type kept raw).
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * for (const o of rs.tables.flatMap((t) => t.objects)) {
+ *   if ("packets" in o) console.log(`counter ${o.name}: packets ${o.packets} bytes ${o.bytes}`);   // counter web: packets 0 bytes 0
+ * }
+ * ```
  */
 export type NftObject = CounterObject | QuotaObject | LimitObject | CtHelperObject | OtherObject;
 

@@ -34,6 +34,16 @@ const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : (v as number | 
 /**
  * The ruleset changed under every read (its generation moved between the first and the last
  * dump each time). `ruleset` is the last read, possibly a mix of two generations.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset().catch((e: unknown) => {
+ *   if (!(e instanceof RulesetChangedError)) throw e;
+ *   console.warn(e.generations);   // [ [ 41, 42 ], [ 42, 43 ], [ 43, 44 ] ]: three reads, each raced by a commit
+ *   return e.ruleset;
+ * });
+ * console.log(renderRuleset(rs));
+ * ```
  */
 export class RulesetChangedError extends DumpInterruptedError<NftRuleset> {
   override readonly name: string = "RulesetChangedError";

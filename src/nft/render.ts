@@ -26,6 +26,12 @@ export interface RenderContext {
  * The one-line text `nft list ruleset` prints for a rule's expressions. Like nft, implicit
  * dependencies (meta l4proto before tcp dport, meta nfproto before ip saddr in inet tables) are
  * left out, and expressions neither nft nor nlkit can print are left out too.
+ *
+ * @example
+ * ```ts
+ * const exprs = nftExpr.flattenExprs([nftExpr.ipSaddr("10.0.0.0/24"), nftExpr.oifname("br0", "neq"), nftExpr.masquerade()]);
+ * console.log(renderExpressions(exprs, { family: "ip" }));   // ip saddr 10.0.0.0/24 oifname != "br0" masquerade
+ * ```
  */
 export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): string {
   const stmts = postprocess(delinearize(exprs, { family: ctx.family, set: ctx.sets ?? (() => undefined) }), ctx.family);
@@ -35,13 +41,29 @@ export function renderExpressions(exprs: readonly Expr[], ctx: RenderContext): s
   });
 }
 
-/** Same layout as `nft list ruleset`. */
+/**
+ * The text `nft list ruleset` prints for a ruleset read earlier (or parsed back from its JSON).
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset();
+ * // nft list ruleset, without the tables docker owns
+ * console.log(renderRuleset({ tables: rs.tables.filter((t) => !t.name.startsWith("docker")) }));
+ * ```
+ */
 export function renderRuleset(rs: NftRuleset): string {
   return rs.tables.map(renderTable).join("");
 }
 
 /**
  * Prints one decoded table exactly as `nft list table FAMILY NAME` does.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const fw = rs.tables.find((t) => t.name === "fw");
+ * if (fw) console.log(renderNftTable(fw));   // "table inet fw {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n..."
+ * ```
  */
 export function renderTable(t: NftTable): string {
   const lines = [`table ${t.family} ${t.name} {`];

@@ -23,6 +23,13 @@ import { parseUdata, udataString, UD_COMMENT } from "./udata.js";
 /**
  * A rule as `nft.ruleset()` returns it: its one-line `text` in nft's syntax, its decoded expressions,
  * its handle and what could not be decoded.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const input = rs.tables.find((t) => t.name === "fw")?.chains.find((c) => c.name === "input");
+ * for (const r of input?.rules ?? []) console.log(r.handle, r.text);   // 11 tcp dport 22 accept comment "ssh"
+ * ```
  */
 export interface NftRule {
   /** The table's family. */
@@ -49,6 +56,13 @@ export interface NftRule {
 
 /**
  * A chain as `nft.ruleset()` returns it; base chains carry type, hook, priority and policy.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const input: NftChain | undefined = rs.tables.find((t) => t.name === "fw")?.chains.find((c) => c.name === "input");
+ * console.log(input?.type, input?.hook, input?.priority, input?.policy);   // filter input 0 drop
+ * ```
  */
 export interface NftChain {
   /** The table's family. */
@@ -79,6 +93,13 @@ export interface NftChain {
 
 /**
  * A set as `nft.ruleset()` returns it: type, flags and elements in nft's notation.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const blocked: NftSet | undefined = rs.tables.find((t) => t.name === "fw")?.sets.find((s) => s.name === "blocked");
+ * console.log(blocked?.type, blocked?.flags, blocked?.elements);   // ipv4_addr [ 'interval' ] [ '192.0.2.0/24', '198.51.100.7' ]
+ * ```
  */
 export interface NftSet {
   /** The table's family. */
@@ -115,6 +136,13 @@ export interface NftSet {
 
 /**
  * A map as `nft.ruleset()` returns it: a set whose elements carry data.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const ports: NftMap | undefined = rs.tables.find((t) => t.name === "fw")?.maps.find((m) => m.name === "ports");
+ * console.log(`${ports?.type} : ${ports?.data}`, ports?.elements);   // inet_service : verdict [ '22 : jump ssh', '80 : accept' ]
+ * ```
  */
 export interface NftMap extends NftSet {
   /** What the map yields: "verdict", a type ("ipv4_addr . inet_service"), or an object type ("counter"). */
@@ -123,6 +151,13 @@ export interface NftMap extends NftSet {
 
 /**
  * A table as `nft.ruleset()` returns it, with everything it holds.
+ *
+ * @example
+ * ```ts
+ * const rs = await nft.ruleset({ family: "inet" });
+ * const fw: NftTable | undefined = rs.tables.find((t) => t.name === "fw");
+ * console.log(fw?.chains.map((c) => `${c.name}: ${c.rules.length} rules`), fw?.sets.map((s) => s.name));   // [ 'input: 2 rules' ] [ 'blocked' ]
+ * ```
  */
 export interface NftTable {
   /** ip, ip6, inet, arp, bridge or netdev. */
@@ -131,7 +166,7 @@ export interface NftTable {
   name: string;
   /** The kernel's handle of the table. */
   handle: number;
-  /** Table flags ("dormant", "owner", "persist"). */
+  /** Table flags ("dormant", "owner"). */
   flags: string[];
   /** The comment given at creation. */
   comment?: string;
@@ -148,6 +183,14 @@ export interface NftTable {
 /**
  * Everything `nft.ruleset()` read: the tables with their chains, rules, sets, maps and objects. JSON-
  * safe (no BigInt).
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from "node:fs";
+ * const rs: NftRuleset = await nft.ruleset();
+ * console.log(rs.tables.map((t) => `${t.family} ${t.name}`));   // [ 'inet fw', 'ip nat' ]
+ * writeFileSync("ruleset.json", JSON.stringify(rs));
+ * ```
  */
 export interface NftRuleset { tables: NftTable[] }
 

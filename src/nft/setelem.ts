@@ -14,7 +14,16 @@ export const KEY_TYPES = {
   ifname: { id: 41, len: 16, byteorder: 1 },
 } as const;
 /**
- * The nft data types a set key or map data can have ("ipv4_addr", "inet_service", "ifname"...).
+ * The single key types whose elements nlkit encodes itself ("ipv4_addr", "ipv6_addr", "ether_addr",
+ * "inet_proto", "inet_service", "mark", "ifname"): the `type` of `tx.addElements()` (and the older
+ * `type` of `tx.addSet()`), and `NftSet.keyType` by name. `key` of `tx.addSet()` takes any nft type.
+ *
+ * @example
+ * ```ts
+ * const type: SetKeyType = "ipv4_addr";
+ * // checked at commit against the set's key type: an NlkitInputError if blocked holds something else
+ * await nft.transaction((tx) => { tx.addElements({ family: "inet", table: "fw", set: "blocked", type, elements: ["203.0.113.0/28"] }); });
+ * ```
  */
 export type SetKeyType = keyof typeof KEY_TYPES;
 

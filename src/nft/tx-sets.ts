@@ -15,11 +15,40 @@ import type { NftFamily } from "./types.js";
 
 const NOWHERE: Loc = { line: 1, col: 1, end: 1 };
 
-/** One element's key: a value in nft's syntax, or the values of a concatenation. */
+/**
+ * One element's key: a value in nft's syntax, or the values of a concatenation.
+ *
+ * @example
+ * ```ts
+ * // set backends { type ipv4_addr . inet_service; }
+ * const key: NftElementKey = ["10.0.0.2", "80"];
+ * await nft.transaction((tx) => { tx.addElements({ family: "inet", table: "fw", set: "backends", elements: [key] }); });   // 10.0.0.2 . 80
+ * ```
+ */
 export type ElementKey = string | readonly string[];
-/** A map element's data: a value, a concatenation, a verdict ("accept", "jump c" or nftExpr.verdict()), an object name. */
+/**
+ * A map element's data: a value, a concatenation, a verdict ("accept", "jump c" or nftExpr.verdict()), an object name.
+ *
+ * @example
+ * ```ts
+ * // map fwd { type inet_service : ipv4_addr . inet_service; }
+ * const to: NftElementData = ["10.0.0.2", "80"];
+ * await nft.transaction((tx) => { tx.addElements({ family: "inet", table: "fw", set: "fwd", elements: [["8080", to]] }); });   // 8080 : 10.0.0.2 . 80
+ * ```
+ */
 export type ElementData = string | readonly string[] | Expr;
-/** A set element ("10.0.0.0/8", ["10.0.0.1", "80"]) or a map element ([key, data]), or nft's text of one ("80 : accept"). */
+/**
+ * A set element ("10.0.0.0/8", ["10.0.0.1", "80"]) or a map element ([key, data]), or nft's text of one ("80 : accept").
+ *
+ * @example
+ * ```ts
+ * const ports: NftElementSpec[] = [["22", nftExpr.jump("ssh")], ["80", "accept"], "443 : accept"];
+ * await nft.transaction((tx) => {
+ *   tx.addChain({ family: "inet", table: "fw", name: "ssh" });
+ *   tx.addMap({ family: "inet", table: "fw", name: "ports", key: "inet_service", map: "verdict", elements: ports });
+ * });   // elements = { 22 : jump ssh, 80 : accept, 443 : accept }
+ * ```
+ */
 export type ElementSpec = ElementKey | readonly [ElementKey, ElementData];
 
 export interface SetDeclSpec {
@@ -134,6 +163,12 @@ export function elementMessages(known: KnownSet & { id?: number }, elements: rea
 
 /**
  * A named stateful object for `tx.addObject()`: a counter, quota, limit or ct helper.
+ *
+ * @example
+ * ```ts
+ * const guest: NftObjectSpec = { family: "inet", table: "fw", name: "guest", type: "quota", quota: { bytes: 100 * 1024 * 1024, over: true } };
+ * await nft.transaction((tx) => { tx.addObject(guest); });   // quota guest { over 100 mbytes }
+ * ```
  */
 export interface ObjectSpec {
   /** The table's family. */

@@ -16,11 +16,27 @@ import {
 
 /**
  * Names a table: its family and name.
+ *
+ * @example
+ * ```ts
+ * const fw: NftTableRef = { family: "inet", table: "fw" };
+ * await nft.transaction((tx) => {
+ *   tx.flushChain({ ...fw, name: "input" });
+ *   tx.addRule({ ...fw, chain: "input", expressions: [nftExpr.tcpDport(22), nftExpr.accept()] });
+ * });
+ * ```
  */
 export interface TableRef { family: NftFamily; table: string }
 
 /**
  * A table for `tx.addTable()` (`add table FAMILY NAME`), with its flags.
+ *
+ * @example
+ * ```ts
+ * const fw: NftTableSpec = { family: "inet", name: "fw", exclusive: true };
+ * // nft create table inet fw: a NetlinkError, code "EEXIST", when it is there already
+ * await nft.transaction((tx) => { tx.addTable(fw); });
+ * ```
  */
 export interface TableSpec {
   family: NftFamily;
@@ -33,6 +49,15 @@ export interface TableSpec {
 /**
  * A chain for `tx.addChain()`; base chains give type, hook, priority and policy (`type filter hook
  * input priority filter; policy drop;`).
+ *
+ * @example
+ * ```ts
+ * const input: NftChainSpec = { family: "inet", table: "fw", name: "input", type: "filter", hook: "input", priority: "filter", policy: "drop" };
+ * await nft.transaction((tx) => {
+ *   tx.addTable({ family: "inet", name: "fw" });
+ *   tx.addChain(input);   // type filter hook input priority filter; policy drop;
+ * });
+ * ```
  */
 export interface ChainSpec extends TableRef {
   /** The chain's name. */
@@ -53,7 +78,7 @@ export interface ChainSpec extends TableRef {
 
 /**
  * A rule for `tx.addRule()`/`tx.insertRule()`: its chain and `nftExpr` expressions, optionally placed
- * after (or before) the rule with `handle`.
+ * after (or before) the rule whose handle is `position`.
  *
  * @example
  * ```ts
@@ -87,6 +112,15 @@ export interface PendingIndex { message: number; family: NftFamily; table: strin
 
 /**
  * Names one rule by its chain and handle (for `tx.deleteRule()`).
+ *
+ * @example
+ * ```ts
+ * const { handle } = await nft.portForward({ dport: 8080, to: "10.0.0.2:80" });
+ * if (handle !== undefined) {
+ *   const rule: NftRuleRef = { family: "ip", table: "nat", chain: "prerouting", handle };
+ *   await nft.transaction((tx) => { tx.deleteRule(rule); });   // nft delete rule ip nat prerouting handle N
+ * }
+ * ```
  */
 export interface RuleRef extends TableRef { chain: string; handle: number }
 
@@ -107,6 +141,15 @@ export interface SetInfo { flags: number; keyType: number }
 /**
  * A set or map for `tx.addSet()`: key type (a concatenation as an array), `map` for the data type,
  * flags, timeout and initial elements.
+ *
+ * @example
+ * ```ts
+ * const blocked: NftSetSpec = {
+ *   family: "inet", table: "fw", name: "blocked", key: "ipv4_addr", flags: ["interval"], elements: ["192.0.2.0/24", "198.51.100.7"],
+ * };
+ * await nft.transaction((tx) => { tx.addSet(blocked); });
+ * // set blocked { type ipv4_addr; flags interval; elements = { 192.0.2.0/24, 198.51.100.7 } }
+ * ```
  */
 export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" | "key"> {
   name: string;
@@ -118,6 +161,13 @@ export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" 
 
 /**
  * Elements added to (or deleted from) an existing set or map, typed by the set's declaration.
+ *
+ * @example
+ * ```ts
+ * // set guests { type ipv4_addr; flags timeout; }
+ * const guest: NftElementsSpec = { family: "inet", table: "fw", set: "guests", elements: ["203.0.113.9"], timeout: 3600 };
+ * await nft.transaction((tx) => { tx.addElements(guest); });   // elements = { 203.0.113.9 timeout 1h expires 1h }
+ * ```
  */
 export interface ElementsSpec extends TableRef {
   set: string;
@@ -140,6 +190,16 @@ export interface ElementsSpec extends TableRef {
  * Collects the messages of one nf_tables transaction. Nothing is sent until it is committed.
  * Nft.commit completes what needs the kernel first (pendingIndexes, pendingSets); a batch sent
  * some other way must resolve those itself.
+ *
+ * @example
+ * ```ts
+ * const tx = new Transaction()
+ *   .addTable({ family: "inet", name: "fw" })
+ *   .addChain({ family: "inet", table: "fw", name: "input", type: "filter", hook: "input", priority: "filter", policy: "drop" })
+ *   .addRule({ family: "inet", table: "fw", chain: "input", expressions: [nftExpr.ctState("established", "related"), nftExpr.accept()] });
+ * console.log(tx.messages.length);   // 3
+ * await nft.commit(tx);   // all three or none
+ * ```
  */
 export class Transaction {
   readonly messages: NftMessage[] = [];
@@ -209,7 +269,7 @@ export class Transaction {
     return this.push(NFT_MSG_DELRULE, 0, c.family, ruleMsg, { table: c.table, chain: c.name });
   }
 
-  /** `add rule`: appends (or, with `handle`, places after that rule). */
+  /** `add rule`: appends (or, with `position`, a rule's handle, places after that rule). */
   addRule(r: RuleSpec): this {
     const expressions = flattenExprs(r.expressions);
     const attrs: Record<string, unknown> = { table: r.table, chain: r.chain, expressions };
@@ -224,7 +284,7 @@ export class Transaction {
     return this.push(NFT_MSG_NEWRULE, NLM_F_CREATE | (r.insert ? 0 : NLM_F_APPEND), r.family, ruleMsg, attrs);
   }
 
-  /** `insert rule`: prepends (or, with `handle`, places before that rule). */
+  /** `insert rule`: prepends (or, with `position`, a rule's handle, places before that rule). */
   insertRule(r: Omit<RuleSpec, "insert">): this {
     return this.addRule({ ...r, insert: true });
   }

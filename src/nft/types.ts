@@ -58,6 +58,14 @@ export const NFPROTO_UAPI: Record<keyof typeof NFPROTO, string> = {
 };
 /**
  * An nftables family: ip, ip6, inet, arp, bridge, netdev.
+ *
+ * @example
+ * ```ts
+ * const family: NftFamily = "inet";
+ * const rs = await nft.ruleset({ family });   // nft list ruleset inet
+ * console.log(rs.tables.every((t) => t.family === family));   // true
+ * await nft.flushRuleset({ family });   // nft flush ruleset inet
+ * ```
  */
 export type NftFamily = Exclude<keyof typeof NFPROTO, "unspec">;
 export const FAMILY_NAMES = new Map<number, NftFamily>(

@@ -63,7 +63,16 @@ export const exprAttrs = attrSet("expr", "NFTA_EXPR_", {
   data: [2, "submsg", { selector: "name", choices: EXPRESSIONS }],
 }, { nestFlag: true });
 
-/** One rule expression as the kernel carries it: NFTA_EXPR_NAME plus its own attributes. */
+/**
+ * One rule expression as the kernel carries it: NFTA_EXPR_NAME plus its own attributes.
+ *
+ * @example
+ * ```ts
+ * const exprs: Expr[] = nftExpr.flattenExprs([nftExpr.tcpDport(22), nftExpr.accept()]);
+ * console.log(exprs.map((e) => e.name));   // [ 'meta', 'cmp', 'payload', 'cmp', 'immediate' ]
+ * await nft.transaction((tx) => { tx.addRule({ family: "inet", table: "fw", chain: "input", expressions: exprs }); });
+ * ```
+ */
 export interface Expr {
   name: string;
   data?: Record<string, any> | Buffer;

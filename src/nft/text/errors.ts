@@ -4,8 +4,15 @@ import { NetlinkError, NlkitInputError } from "../../netlink/errors.js";
 import type { Loc } from "../ast.js";
 
 /**
- * Where in the nft text an error is (`error.location` of the `NlkitInputError` `nft.apply()` throws):
- * file, line, columns and the token.
+ * Where in the nft text an error is (`error.location` of the `NlkitInputError` or `NetlinkError`
+ * `nft.apply()` throws): file, line, columns and the token (syntax and type errors only).
+ *
+ * @example
+ * ```ts
+ * const err = await nft.apply("add rule inet fw input tcp dprt 22 accept", { filename: "fw.nft" }).catch((e: unknown) => e);
+ * const loc = (err as { location?: NftSourceLocation }).location;
+ * console.log(loc);   // { file: 'fw.nft', line: 1, column: 28, endColumn: 31, token: 'dprt' }
+ * ```
  */
 export interface SourceLocation {
   file: string;
