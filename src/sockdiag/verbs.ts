@@ -184,6 +184,9 @@ function destroyHeader(spec: DestroySpec): Record<string, number | Buffer> {
   const remote = endpointIn(spec.remote, "remote");
   const family = spec.family ?? local.family;
   if (family !== 4 && family !== 6) throw new NlkitInputError(`invalid family ${String(family)} (expected 4 or 6)`, "family");
+  // the kernel would read the address bytes as the other family's and close some other socket or none
+  if (remote.family !== local.family) throw new NlkitInputError(`remote.address is IPv${remote.family}, local.address IPv${local.family}`, "remote.address");
+  if (family !== local.family) throw new NlkitInputError(`family ${family} does not match the IPv${local.family} addresses (an IPv4-mapped peer of an IPv6 socket is written ::ffff:a.b.c.d)`, "family");
   let cookie0 = INET_DIAG_NOCOOKIE, cookie1 = INET_DIAG_NOCOOKIE;
   if (spec.cookie !== undefined) {
     if (typeof spec.cookie !== "string" || !/^[0-9a-f]{1,16}$/i.test(spec.cookie)) throw new NlkitInputError(`invalid cookie "${String(spec.cookie)}" (hex, as dumped)`, "cookie");

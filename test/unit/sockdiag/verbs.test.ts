@@ -156,7 +156,7 @@ describe("destroy", () => {
     expect(err).toBeInstanceOf(NetlinkError);
     expect([err.code, err.request?.typeName]).toEqual(["ENOENT", "SOCK_DESTROY"]);
     const sent = t.sent.length;
-    for (const bad of [{ ...spec, proto: "sctp" }, { ...spec, local: { address: "x", port: 1 } }, { ...spec, remote: { address: "10.0.0.2", port: 70000 } }, { ...spec, cookie: "zz" }, null]) {
+    for (const bad of [{ ...spec, proto: "sctp" }, { ...spec, local: { address: "x", port: 1 } }, { ...spec, remote: { address: "10.0.0.2", port: 70000 } }, { ...spec, cookie: "zz" }, { ...spec, family: 6 }, { ...spec, remote: { address: "2001:db8::2", port: 2 } }, null]) {
       await expect(sd.destroy(bad as typeof spec)).rejects.toBeInstanceOf(NlkitInputError);
     }
     expect(t.sent).toHaveLength(sent);
