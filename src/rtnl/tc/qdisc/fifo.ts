@@ -8,7 +8,7 @@ import { parseSize, type SizeInput } from "../units.js";
 export const fifoQopt = struct("tc_fifo_qopt", [["limit", "u32"]]);
 
 /**
- * Options of the pfifo and bfifo qdiscs.
+ * Options of the pfifo, bfifo and pfifo_head_drop qdiscs.
  *
  * @example
  * ```ts
