@@ -15,6 +15,14 @@ export const CLSACT_EGRESS = (TC_H_CLSACT & 0xffff0000 | TC_H_MIN_EGRESS) >>> 0;
 
 /**
  * A tc handle or parent in tc's notation ("1:", "1:10", "root", "ingress", "egress") or a number.
+ *
+ * @example
+ * ```ts
+ * const parent: TcHandle = "1:";
+ * const classid: TcHandle = "1:10";
+ * await rt.tc.class.add({ dev: "eth0", parent, classid, kind: "htb", htb: { rate: "10mbit" } });
+ * await rt.tc.class.del({ dev: "eth0", classid: 0x10010 });   // the same class as a number (major 1, minor 0x10)
+ * ```
  */
 export type Handle = string | number;
 
@@ -154,6 +162,15 @@ export const ETH_P_8021AD = 0x88a8;
 
 /**
  * A filter's protocol: a word ("ip", "ipv6", "all", "802.1q") or an ethertype number.
+ *
+ * @example
+ * ```ts
+ * const protocol: TcProtocol = "ipv6";
+ * await rt.tc.filter.add({ dev: "eth0", parent: "ingress", protocol, pref: 20, kind: "flower",
+ *   flower: { dstIp: "2001:db8::/32" }, actions: [{ kind: "gact", gact: { action: "drop" } }] });
+ * const arp = await rt.tc.filter.list({ dev: "eth0", parent: "ingress", protocol: 0x0806 });   // the same as protocol "arp"
+ * console.log(arp.length);   // 0
+ * ```
  */
 export type Protocol = string | number;
 

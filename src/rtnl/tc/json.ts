@@ -93,7 +93,16 @@ function snake(o: Json): Json {
   return j;
 }
 
-/** One entry of `tc -j [-s] qdisc show`. */
+/**
+ * One entry of `tc -j [-s] qdisc show`.
+ *
+ * @example
+ * ```ts
+ * const qdiscs = await rt.tc.qdisc.list({ dev: "eth0" });
+ * console.log(JSON.stringify(qdiscs.map((q) => qdiscToTcJson(q, { devFiltered: true, stats: true }))));   // as tc -s -j qdisc show dev eth0
+ * // [{"kind":"tbf","handle":"1:","root":true,"refcnt":2,"options":{"rate":125000,"burst":32768,"lat":400000},"bytes":0,...}]
+ * ```
+ */
 export function qdiscToTcJson(q: Qdisc, opts: TcJsonOptions = {}): Json {
   const j: Json = { kind: q.kind, handle: q.handle };
   if (!opts.devFiltered) j.dev = q.dev;
@@ -109,7 +118,16 @@ export function qdiscToTcJson(q: Qdisc, opts: TcJsonOptions = {}): Json {
   return j;
 }
 
-/** One class as JSON with tc's words (tc 6.1 itself prints htb classes only as text). */
+/**
+ * One class as JSON with tc's words (tc 6.1 itself prints htb classes only as text).
+ *
+ * @example
+ * ```ts
+ * const classes = await rt.tc.class.list({ dev: "eth0" });
+ * console.log(classes.map((c) => classToTcJson(c, { devFiltered: true })));
+ * // [ { class: "htb", handle: "1:10", parent: "1:", prio: 0, rate: 1250000, ceil: 1250000, burst: 1600, cburst: 1600 } ]
+ * ```
+ */
 export function classToTcJson(c: TcClass, opts: TcJsonOptions = {}): Json {
   const j: Json = { class: c.kind, handle: c.classid };
   if (!opts.devFiltered) j.dev = c.dev;
@@ -149,7 +167,16 @@ function timesJson(a: Action): Json {
   return j;
 }
 
-/** One action of a filter's "actions" array. */
+/**
+ * One action of a filter's "actions" array.
+ *
+ * @example
+ * ```ts
+ * const [f] = await rt.tc.filter.list({ dev: "eth0", parent: "ingress", pref: 1, handle: 1 });
+ * for (const a of f?.actions ?? []) console.log(actionToTcJson(a, { stats: true }));
+ * // { order: 1, kind: "gact", control_action: { type: "drop" }, prob: { random_type: "none", ... }, index: 1, ref: 1, bind: 1, installed: 12, ... }
+ * ```
+ */
 export function actionToTcJson(a: Action, opts: TcJsonOptions = {}): Json {
   const j: Json = { order: a.order, kind: a.kind };
   const o = a.options;
@@ -236,7 +263,16 @@ const FILTER_OPTIONS: Record<string, (f: Filter, o: Json, d: TcJsonOptions) => J
   },
 };
 
-/** One entry of `tc -j [-s] filter show dev DEV [parent P]`. */
+/**
+ * One entry of `tc -j [-s] filter show dev DEV [parent P]`.
+ *
+ * @example
+ * ```ts
+ * const filters = await rt.tc.filter.list({ dev: "eth0", parent: "ingress" });
+ * console.log(JSON.stringify(filters.map((f) => filterToTcJson(f, { devFiltered: true, parent: "ingress" }))));   // as tc -j filter show dev eth0 ingress
+ * // [{"protocol":"ip","pref":1,"kind":"flower","chain":0},{"protocol":"ip","pref":1,"kind":"flower","chain":0,"options":{...}}]
+ * ```
+ */
 export function filterToTcJson(f: Filter, opts: TcJsonOptions = {}): Json {
   const j: Json = {};
   if (!opts.devFiltered) j.dev = f.dev;

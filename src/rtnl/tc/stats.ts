@@ -1,7 +1,17 @@
 import type { AttrValues } from "../../netlink/attrs.js";
 import { num } from "./kind.js";
 
-/** Counters of a qdisc, class or action (TCA_STATS2, or the old TCA_STATS), as numbers. */
+/**
+ * Counters of a qdisc, class or action (TCA_STATS2, or the old TCA_STATS), as numbers.
+ *
+ * @example
+ * ```ts
+ * const [q] = await rt.tc.qdisc.list({ dev: "eth0", parent: "root" });
+ * const s: TcStats | undefined = q?.stats;
+ * if (s) console.log(`Sent ${s.bytes} bytes ${s.packets} pkt (dropped ${s.drops}, overlimits ${s.overlimits} requeues ${s.requeues})`);
+ * if (s) console.log(`backlog ${s.backlog}b ${s.qlen}p`);   // tc -s qdisc show's two lines
+ * ```
+ */
 export interface TcStats {
   /** Bytes sent. */
   bytes: number;

@@ -72,6 +72,14 @@ export interface QdiscSpec extends QdiscOptionsByKind {
 
 /**
  * What `rt.tc.qdisc.list()` keeps (`tc qdisc show dev DEV`).
+ *
+ * @example
+ * ```ts
+ * const filter: QdiscFilter = { dev: "eth0", parent: "root" };
+ * const [root] = await rt.tc.qdisc.list(filter);   // tc qdisc show dev eth0 root
+ * console.log(root?.kind, root?.handle);   // "fq_codel" "0:" (the kernel's default), say
+ * console.log((await rt.tc.qdisc.list({ dev: "eth0", invisible: true })).length);   // tc qdisc show dev eth0 invisible: with the default qdiscs of htb and prio classes
+ * ```
  */
 export interface QdiscFilter {
   dev?: string | number;
@@ -99,6 +107,14 @@ interface TcObject {
 /**
  * A qdisc as `rt.tc.qdisc.list()` returns it (`tc -j qdisc` data): kind, handle, parent, decoded
  * options and statistics.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "root", handle: "1:", kind: "tbf", tbf: { rate: "1mbit", burst: "32kb", latency: "400ms" } });
+ * const [q]: Qdisc[] = await rt.tc.qdisc.list({ dev: "eth0", handle: "1:" });
+ * console.log(q.kind, q.parent, q.options.rate, q.options.burst, q.options.limit);   // "tbf" "root" 125000 32768 82768
+ * console.log(q.stats?.bytes, q.stats?.drops, q.stats?.backlog);   // tc -s qdisc's "Sent ... (dropped ...) backlog ..."
+ * ```
  */
 export interface Qdisc extends TcObject {
   /** "1:" */
@@ -142,6 +158,15 @@ export interface ClassSpec extends ClassOptionsByKind {
 
 /**
  * What `rt.tc.class.list()` keeps (`tc class show dev DEV`).
+ *
+ * @example
+ * ```ts
+ * const filter: ClassFilter = { dev: "eth0", classid: "1:10" };
+ * const [c] = await rt.tc.class.list(filter);   // tc class show dev eth0 classid 1:10
+ * console.log(c?.kind, c?.parent, c?.options.ceil);   // "htb" "1:" 1250000 for a 10mbit ceil
+ * const ofQdisc1 = await rt.tc.class.list({ dev: "eth0", qdisc: "1:" });   // every class of qdisc 1:
+ * console.log(ofQdisc1.map((x) => x.classid));   // [ "1:1", "1:10", "1:20" ]
+ * ```
  */
 export interface ClassFilter {
   dev?: string | number;
@@ -155,6 +180,15 @@ export interface ClassFilter {
 
 /**
  * A class as `rt.tc.class.list()` returns it (`tc -j class` data).
+ *
+ * @example
+ * ```ts
+ * const classes: TcClass[] = await rt.tc.class.list({ dev: "eth0" });
+ * for (const c of classes) {
+ *   console.log(c.classid, c.parent, c.leaf, c.stats?.packets);   // "1:10" "1:" "10:" (once a qdisc hangs below it) 1234
+ *   console.log(c.xstats?.lends, c.xstats?.borrows, c.xstats?.tokens);   // htb's own counters
+ * }
+ * ```
  */
 export interface TcClass extends TcObject {
   classid: string;
@@ -207,6 +241,14 @@ export interface FilterSpec extends FilterOptionsByKind {
 /**
  * What `rt.tc.filter.list()` dumps (`tc filter show dev DEV parent P`): the device is required, as tc
  * requires it.
+ *
+ * @example
+ * ```ts
+ * const filter: FilterListFilter = { dev: "eth0", parent: "1:", protocol: "ip", pref: 10 };
+ * for (const f of await rt.tc.filter.list(filter)) {   // tc filter show dev eth0 parent 1: protocol ip pref 10
+ *   console.log(f.kind, f.handle, f.options?.classid);   // "u32" "800::800" "1:20" (and the heads without a handle)
+ * }
+ * ```
  */
 export interface FilterListFilter {
   dev: string | number;
@@ -220,13 +262,20 @@ export interface FilterListFilter {
 
 /**
  * A classifier as `rt.tc.filter.list()` returns it (`tc -j filter` data).
+ *
+ * @example
+ * ```ts
+ * const [f]: Filter[] = await rt.tc.filter.list({ dev: "eth0", parent: "ingress", kind: "flower", handle: 1 });
+ * console.log(f.parent, f.protocol, f.pref, f.handle);   // "ingress" "ip" 1 "0x1"
+ * console.log(f.options?.dstPort, f.actions?.map((a) => a.kind));   // 23 [ "gact" ]
+ * ```
  */
 export interface Filter {
   /** The device's name. */
   dev: string;
   /** The device's ifindex. */
   index: number;
-  /** The qdisc or class it hangs from ("1:", "ffff:fff2" for clsact ingress). */
+  /** The qdisc or class it hangs from ("1:"), or "ingress"/"egress" for clsact's hooks. */
   parent: string;
   /** "ip", "all"... */
   protocol: string;

@@ -77,6 +77,14 @@ export function xmitsize(p: Psched, rate: number, ticks: number): number {
 
 /**
  * The link layer tc sizes packets for when computing rate tables (`linklayer atm`).
+ *
+ * @example
+ * ```ts
+ * const linklayer: LinkLayer = "atm";   // ADSL: 53-byte cells carrying 48
+ * await rt.tc.qdisc.add({ dev: "ppp0", parent: "root", handle: "1:", kind: "tbf", tbf: { rate: "2mbit", burst: "10kb", latency: "50ms", linklayer, overhead: 10 } });
+ * const [q] = await rt.tc.qdisc.list({ dev: "ppp0", handle: "1:" });
+ * console.log(q?.options.linklayer);   // "atm"
+ * ```
  */
 export type LinkLayer = "ethernet" | "atm";
 /** enum tc_link_layer */
@@ -147,14 +155,34 @@ const RATE_UNITS: ReadonlyArray<readonly [string, number]> = [
 
 /**
  * A rate as tc takes it ("1mbit", "10Mbps"), or a number of bytes per second.
+ *
+ * @example
+ * ```ts
+ * const rate: RateInput = "10mbit";   // 1250000 bytes/s: the same as 1_250_000 or "1.25mbps" (tc's bps is bytes/s)
+ * await rt.tc.class.add({ dev: "eth0", parent: "1:", classid: "1:10", kind: "htb", htb: { rate, ceil: "100mbit" } });
+ * const [c] = await rt.tc.class.list({ dev: "eth0", classid: "1:10" });
+ * console.log(c?.options.rate);   // 1250000
+ * ```
  */
 export type RateInput = string | number;
 /**
  * A size as tc takes it ("32kb", "1500b"), or a number of bytes.
+ *
+ * @example
+ * ```ts
+ * const burst: SizeInput = "32kb";   // 32768 bytes (tc's kb is KiB): the same as 32768 or "256kbit"
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "root", kind: "tbf", tbf: { rate: "1mbit", burst, limit: "64kb" } });
+ * ```
  */
 export type SizeInput = string | number;
 /**
  * A time as tc takes it ("50ms", "1s", "100us"), or a number of microseconds.
+ *
+ * @example
+ * ```ts
+ * const delay: TimeInput = "20ms";   // 20000 µs; a number is µs as well
+ * await rt.tc.qdisc.add({ dev: "veth0", parent: "root", kind: "netem", netem: { delay, jitter: 5000 } });   // tc qdisc add dev veth0 root netem delay 20ms 5ms
+ * ```
  */
 export type TimeInput = string | number;
 

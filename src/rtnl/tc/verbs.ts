@@ -20,7 +20,15 @@ import type { ClassFilter, ClassSpec, Filter, FilterListFilter, FilterSpec, Qdis
 import type { Psched } from "./units.js";
 import { classView, filterView, qdiscView, tcDecoder, tcIndexes, viewContext, type TcParts } from "./view.js";
 
-/** add()'s options: `replace` makes it tc's replace (create or replace). */
+/**
+ * add()'s options: `replace` makes it tc's replace (create or replace).
+ *
+ * @example
+ * ```ts
+ * const opts: TcAddOptions = { replace: true, timeoutMs: 2000 };
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "root", kind: "fq_codel" }, opts);   // tc qdisc replace dev eth0 root fq_codel
+ * ```
+ */
 export type TcAddOptions = Omit<AddOptions, "append">;
 
 const NO_PINS: ReadonlyMap<string, number> = new Map();
@@ -99,7 +107,18 @@ function createFlags(opts: TcAddOptions | undefined): number {
   return NLM_F_CREATE | (opts?.replace ? NLM_F_REPLACE : NLM_F_EXCL);
 }
 
-/** tc qdisc add/replace/change/del/show, over RTM_NEWQDISC/DELQDISC/GETQDISC. */
+/**
+ * tc qdisc add/replace/change/del/show, over RTM_NEWQDISC/DELQDISC/GETQDISC.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.qdisc.add({ dev: "veth0", parent: "root", handle: "1:", kind: "netem", netem: { delay: "50ms", loss: "1%" } });
+ * await rt.tc.qdisc.change({ dev: "veth0", parent: "root", handle: "1:", kind: "netem", netem: { delay: "100ms" } });
+ * const [q] = await rt.tc.qdisc.list({ dev: "veth0", parent: "root" });   // tc qdisc show dev veth0 root
+ * console.log(q?.kind, q?.handle, q?.options.delay);   // "netem" "1:" 100000 (µs)
+ * await rt.tc.qdisc.del({ dev: "veth0", parent: "root" });
+ * ```
+ */
 export class QdiscApi extends TcVerbs {
   /** `tc qdisc add` (EEXIST if there is one); { replace } for `tc qdisc replace`. */
   add(spec: QdiscSpec, opts?: TcAddOptions): Promise<void> {
@@ -155,7 +174,17 @@ export class QdiscApi extends TcVerbs {
   }
 }
 
-/** tc class add/replace/change/del/show, over RTM_NEWTCLASS/DELTCLASS/GETTCLASS. */
+/**
+ * tc class add/replace/change/del/show, over RTM_NEWTCLASS/DELTCLASS/GETTCLASS.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.class.add({ dev: "eth0", parent: "1:", classid: "1:10", kind: "htb", htb: { rate: "5mbit", ceil: "10mbit" } });
+ * await rt.tc.class.change({ dev: "eth0", parent: "1:", classid: "1:10", kind: "htb", htb: { rate: "8mbit", ceil: "10mbit" } });
+ * for (const c of await rt.tc.class.list({ dev: "eth0", qdisc: "1:" })) console.log(c.classid, c.options.rate);   // "1:10" 1000000 (bytes/s)
+ * console.log(await rt.tc.class.flush({ dev: "eth0", qdisc: "1:" }));   // 1: how many went, children before their parents
+ * ```
+ */
 export class ClassApi extends TcVerbs {
   /** `tc class add`; { replace } for `tc class replace` (which tc sends as create without exclusion). */
   add(spec: ClassSpec, opts?: TcAddOptions): Promise<void> {
@@ -203,7 +232,10 @@ export class ClassApi extends TcVerbs {
     }, false, opts);
   }
 
-  /** Deletes the classes list(filter) finds, children before their parents. Resolves with how many. */
+  /**
+   * Deletes the htb classes list(filter) finds, children before their parents (other kinds' classes,
+   * prio's or mq's, come and go with their qdisc and are left alone). Resolves with how many.
+   */
   flush(filter: ClassFilter, opts?: CallOptions): Promise<number> {
     return this.core.flushEach(async () => {
       const all = await this.list(filter, opts);
@@ -228,7 +260,19 @@ export class ClassApi extends TcVerbs {
   }
 }
 
-/** tc filter add/replace/change/del/get/show, over RTM_NEWTFILTER/DELTFILTER/GETTFILTER. */
+/**
+ * tc filter add/replace/change/del/get/show, over RTM_NEWTFILTER/DELTFILTER/GETTFILTER.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.qdisc.add({ dev: "eth0", kind: "clsact" });
+ * await rt.tc.filter.add({ dev: "eth0", parent: "ingress", protocol: "ip", pref: 1, handle: 1, kind: "flower",
+ *   flower: { ipProto: "tcp", dstPort: 23 }, actions: [{ kind: "gact", gact: { action: "drop" } }] });
+ * const f = await rt.tc.filter.get({ dev: "eth0", parent: "ingress", protocol: "ip", pref: 1, kind: "flower", handle: 1 });
+ * console.log(f.handle, f.options?.dstPort, f.actions?.[0]?.kind);   // "0x1" 23 "gact"
+ * await rt.tc.filter.flush({ dev: "eth0", parent: "ingress" });   // tc filter del dev eth0 ingress
+ * ```
+ */
 export class FilterApi extends TcVerbs {
   /** `tc filter add` (protocol "all" unless given, as tc); { replace } for `tc filter replace`. */
   add(spec: FilterSpec, opts?: TcAddOptions): Promise<void> {
@@ -325,7 +369,18 @@ function openPinned(spec: FilterSpec): Map<string, number> {
   return out;
 }
 
-/** rt.tc: qdiscs, classes and filters (with their actions) on one rtnetlink handle. */
+/**
+ * rt.tc: qdiscs, classes and filters (with their actions) on one rtnetlink handle.
+ *
+ * @example
+ * ```ts
+ * await rt.tc.qdisc.replace({ dev: "eth0", parent: "root", handle: "1:", kind: "htb", htb: { default: 0x10 } });
+ * await rt.tc.class.add({ dev: "eth0", parent: "1:", classid: "1:10", kind: "htb", htb: { rate: "100mbit" } });
+ * await rt.tc.class.add({ dev: "eth0", parent: "1:", classid: "1:20", kind: "htb", htb: { rate: "5mbit" } });
+ * await rt.tc.filter.add({ dev: "eth0", parent: "1:", protocol: "ip", pref: 10, kind: "u32",
+ *   u32: { match: [{ ip: { dst: "192.0.2.0/24" } }], classid: "1:20" } });   // the rest goes to 1:10
+ * ```
+ */
 export class TcApi {
   /** `tc qdisc`: add, replace, change, delete and list queueing disciplines. */
   readonly qdisc: QdiscApi;

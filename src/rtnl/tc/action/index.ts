@@ -35,7 +35,19 @@ export const actAttrs = attrSet("action", "TCA_ACT_", {
 /** TCA_ACT_FLAGS_* */
 const ACT_FLAGS = { noPercpu: 1, skipHw: 2, skipSw: 4 } as const;
 
-/** One action of a filter: `kind` and that kind's options under its name, as the filter kinds do. */
+/**
+ * One action of a filter: `kind` and that kind's options under its name, as the filter kinds do.
+ *
+ * @example
+ * ```ts
+ * const actions: ActionSpec[] = [
+ *   { kind: "mirred", mirred: { action: "mirror", direction: "egress", dev: "mon0" } },
+ *   { kind: "police", police: { rate: "1mbit", burst: "100kb", exceed: "drop" } },
+ * ];
+ * await rt.tc.filter.add({ dev: "eth0", parent: "ingress", pref: 5, kind: "matchall", actions });
+ * // tc filter add dev eth0 ingress pref 5 matchall action mirred egress mirror dev mon0 action police rate 1mbit burst 100kb conform-exceed drop
+ * ```
+ */
 export interface ActionSpec {
   kind: "mirred" | "gact" | "police" | string;
   mirred?: import("./mirred.js").MirredOptions;
@@ -51,6 +63,15 @@ export interface ActionSpec {
 /**
  * An action attached to a filter as the kernel reports it (mirred, gact, police...), with its position
  * and statistics.
+ *
+ * @example
+ * ```ts
+ * const [f] = await rt.tc.filter.list({ dev: "eth0", parent: "ingress", pref: 5, kind: "matchall", handle: 1 });
+ * for (const a of f?.actions ?? []) {
+ *   console.log(a.order, a.kind, a.index, a.stats?.packets);   // 1 "mirred" 1 42, then 2 "police" 1 42
+ *   if (a.kind === "mirred") console.log(a.options.direction, a.options.action, a.options.dev);   // "egress" "mirror" "mon0"
+ * }
+ * ```
  */
 export interface Action extends ActionCommon {
   /** position in the filter's list, from 1 */

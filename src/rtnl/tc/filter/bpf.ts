@@ -29,6 +29,15 @@ const TCA_BPF_FLAG_ACT_DIRECT = 1;
 /**
  * Options of the bpf classifier: a pinned or already loaded program (nlkit never loads programs),
  * direct-action mode and the class to send packets to.
+ *
+ * @example
+ * ```ts
+ * const bpf: BpfOptions = { pinned: "/sys/fs/bpf/tc/ingress_prog", directAction: true };
+ * await rt.tc.qdisc.add({ dev: "eth0", kind: "clsact" });
+ * await rt.tc.filter.add({ dev: "eth0", parent: "ingress", pref: 1, handle: 1, kind: "bpf", bpf });   // tc filter add dev eth0 ingress pref 1 handle 1 bpf object-pinned /sys/fs/bpf/tc/ingress_prog da
+ * const [f] = await rt.tc.filter.list({ dev: "eth0", parent: "ingress", kind: "bpf", handle: 1 });
+ * console.log(f?.options?.name, f?.options?.directAction, f?.options?.id);   // "ingress_prog:[*fsobj]" true 42
+ * ```
  */
 export interface BpfOptions {
   /** a program pinned in a bpffs: opened with bpf(BPF_OBJ_GET) and sent by fd (nlkit never loads programs) */

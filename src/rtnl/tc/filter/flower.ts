@@ -51,6 +51,14 @@ const IP_PROTOS = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58 } as const;
 
 /**
  * Options of the flower classifier: matches on the packet's headers by field name.
+ *
+ * @example
+ * ```ts
+ * const flower: FlowerOptions = { srcIp: "198.51.100.0/24", ipProto: "udp", dstPort: "5000-5100" };
+ * await rt.tc.filter.add({ dev: "eth0", parent: "ingress", protocol: "ip", pref: 10, kind: "flower", flower,
+ *   actions: [{ kind: "gact", gact: { action: "drop" } }] });
+ * // tc filter add dev eth0 ingress protocol ip pref 10 flower src_ip 198.51.100.0/24 ip_proto udp dst_port 5000-5100 action drop
+ * ```
  */
 export interface FlowerOptions {
   /** Where matching packets go (tc's classid). */

@@ -17,6 +17,14 @@ export const matchallAttrs = attrSet("matchall", "TCA_MATCHALL_", {
 
 /**
  * Options of the matchall classifier, which matches every packet (usually to run actions).
+ *
+ * @example
+ * ```ts
+ * const matchall: MatchallOptions = { classid: "1:10" };
+ * await rt.tc.filter.add({ dev: "eth0", parent: "1:", pref: 100, kind: "matchall", matchall });   // tc filter add dev eth0 parent 1: pref 100 matchall classid 1:10
+ * await rt.tc.filter.add({ dev: "eth0", parent: "ingress", kind: "matchall", matchall: { skipHw: true },
+ *   actions: [{ kind: "police", police: { rate: "10mbit", burst: "64kb", exceed: "drop" } }] });   // an ingress policer
+ * ```
  */
 export interface MatchallOptions {
   classid?: Handle;

@@ -42,6 +42,14 @@ export type Masked = number | { value: number; mask: number };
 /**
  * One u32 match in tc's selectors (`match ip dst 10.0.0.2/32`, `match ip dport 80 0xffff`); all
  * matches of a filter must hold.
+ *
+ * @example
+ * ```ts
+ * const ssh: U32Match = { ip: { protocol: 6, dport: 22 } };   // match ip protocol 6 0xff match ip dport 22 0xffff
+ * const lowdelay: U32Match = { ip: { tos: { value: 0x10, mask: 0xff } } };   // match ip tos 0x10 0xff
+ * await rt.tc.filter.add({ dev: "eth0", parent: "1:", protocol: "ip", pref: 5, kind: "u32", u32: { match: [ssh], classid: "1:20" } });
+ * await rt.tc.filter.add({ dev: "eth0", parent: "1:", protocol: "ip", pref: 6, kind: "u32", u32: { match: [lowdelay], classid: "1:20" } });
+ * ```
  */
 export interface U32Match {
   ip?: {
@@ -62,6 +70,13 @@ export interface U32Match {
 
 /**
  * Options of the u32 classifier: its matches, where matching packets go, and hash table placement.
+ *
+ * @example
+ * ```ts
+ * const u32: U32Options = { match: [{ ip: { src: "192.0.2.0/24", protocol: 6 } }, { tcp: { dst: 80 } }], classid: "1:10" };
+ * await rt.tc.filter.add({ dev: "eth0", parent: "1:", protocol: "ip", pref: 10, kind: "u32", u32 });
+ * // tc filter add dev eth0 parent 1: protocol ip pref 10 u32 match ip src 192.0.2.0/24 match ip protocol 6 0xff match tcp dst 80 0xffff flowid 1:10
+ * ```
  */
 export interface U32Options {
   /** The selectors; all must hold. */

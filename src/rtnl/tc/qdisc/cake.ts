@@ -34,6 +34,13 @@ export const CAKE_ACK = { none: 0, filter: 1, aggressive: 2 } as const;
 
 /**
  * Options of the cake qdisc (`tc qdisc add ... cake bandwidth 10mbit ...`).
+ *
+ * @example
+ * ```ts
+ * const cake: CakeOptions = { bandwidth: "20mbit", diffserv: "diffserv4", flowmode: "dual-srchost", nat: true, overhead: 18, mpu: 64 };
+ * await rt.tc.qdisc.replace({ dev: "eth0", parent: "root", kind: "cake", cake });
+ * // tc qdisc replace dev eth0 root cake bandwidth 20mbit diffserv4 dual-srchost nat overhead 18 mpu 64
+ * ```
  */
 export interface CakeOptions {
   /** The shaper's rate. */

@@ -8,7 +8,14 @@ import { parseSize, type SizeInput } from "../units.js";
 export const fifoQopt = struct("tc_fifo_qopt", [["limit", "u32"]]);
 
 /**
- * Options of the pfifo and bfifo qdiscs.
+ * Options of the pfifo, bfifo and pfifo_head_drop qdiscs.
+ *
+ * @example
+ * ```ts
+ * const pfifo: FifoOptions = { limit: 100 };   // packets
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "1:10", handle: "10:", kind: "pfifo", pfifo });   // tc qdisc add dev eth0 parent 1:10 handle 10: pfifo limit 100
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "1:20", handle: "20:", kind: "bfifo", bfifo: { limit: "64kb" } });   // bytes
+ * ```
  */
 export interface FifoOptions {
   /** packets (pfifo) or bytes (bfifo, tc's size words) */

@@ -22,6 +22,12 @@ export const fqAttrs = attrSet("fq", "TCA_FQ_", {
 
 /**
  * Options of the fq (fair queue) qdisc.
+ *
+ * @example
+ * ```ts
+ * const fq: FqOptions = { maxrate: "100mbit", flowLimit: 100, pacing: true };
+ * await rt.tc.qdisc.replace({ dev: "eth0", parent: "root", kind: "fq", fq });   // tc qdisc replace dev eth0 root fq maxrate 100mbit flow_limit 100 pacing
+ * ```
  */
 export interface FqOptions {
   /** packets */

@@ -18,6 +18,13 @@ export const fqCodelAttrs = attrSet("fq_codel", "TCA_FQ_CODEL_", {
 
 /**
  * Options of the fq_codel qdisc.
+ *
+ * @example
+ * ```ts
+ * const fq_codel: FqCodelOptions = { limit: 10240, target: "5ms", interval: "100ms", ecn: true };
+ * await rt.tc.qdisc.replace({ dev: "eth0", parent: "root", kind: "fq_codel", fq_codel });
+ * // tc qdisc replace dev eth0 root fq_codel limit 10240 target 5ms interval 100ms ecn
+ * ```
  */
 export interface FqCodelOptions {
   /** packets */

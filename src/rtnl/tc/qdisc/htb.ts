@@ -33,6 +33,12 @@ export const htbAttrs = attrSet("htb", "TCA_HTB_", {
 
 /**
  * Options of the htb qdisc itself (`tc qdisc add ... htb default 10`).
+ *
+ * @example
+ * ```ts
+ * const htb: HtbOptions = { default: 0x30, r2q: 10 };
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "root", handle: "1:", kind: "htb", htb });   // tc qdisc add dev eth0 root handle 1: htb default 30
+ * ```
  */
 export interface HtbOptions {
   /** minor of the class unclassified traffic goes to (tc reads it in hex: `default 10` is 0x10) */
@@ -45,6 +51,13 @@ export interface HtbOptions {
 
 /**
  * Options of an htb class (`tc class add ... htb rate R ceil C`).
+ *
+ * @example
+ * ```ts
+ * const htb: HtbClassOptions = { rate: "2mbit", ceil: "10mbit", burst: "15k", prio: 1 };
+ * await rt.tc.class.add({ dev: "eth0", parent: "1:", classid: "1:30", kind: "htb", htb });
+ * // tc class add dev eth0 parent 1: classid 1:30 htb rate 2mbit ceil 10mbit burst 15k prio 1
+ * ```
  */
 export interface HtbClassOptions {
   /** The guaranteed rate. */

@@ -40,6 +40,13 @@ type Percent = string | number;
 /**
  * Options of the netem qdisc (`tc qdisc add ... netem delay 10ms loss 1%`), for emulating a slow or
  * lossy link.
+ *
+ * @example
+ * ```ts
+ * const netem: NetemOptions = { delay: "100ms", jitter: "10ms", delayCorrelation: "25%", loss: "0.5%", rate: "10mbit" };
+ * await rt.tc.qdisc.add({ dev: "veth0", parent: "root", kind: "netem", netem });
+ * // tc qdisc add dev veth0 root netem delay 100ms 10ms 25% loss 0.5% rate 10mbit
+ * ```
  */
 export interface NetemOptions {
   /** packets, default 1000 */

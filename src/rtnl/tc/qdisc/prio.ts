@@ -16,6 +16,13 @@ export const DEFAULT_PRIOMAP = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
 
 /**
  * Options of the prio qdisc: its bands and the priomap.
+ *
+ * @example
+ * ```ts
+ * const prio: PrioOptions = { bands: 4 };   // the priomap keeps tc's default, 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "root", handle: "1:", kind: "prio", prio });   // tc qdisc add dev eth0 root handle 1: prio bands 4
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "1:4", handle: "40:", kind: "netem", netem: { delay: "200ms" } });   // band 4, for what filters send to 1:4
+ * ```
  */
 export interface PrioOptions {
   /** 2..16, default 3 */

@@ -15,6 +15,12 @@ export const sfqQoptV1 = struct("tc_sfq_qopt_v1", [
 
 /**
  * Options of the sfq (stochastic fairness) qdisc.
+ *
+ * @example
+ * ```ts
+ * const sfq: SfqOptions = { perturb: 10, quantum: 1514, limit: 127 };
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "1:10", handle: "10:", kind: "sfq", sfq });   // tc qdisc add dev eth0 parent 1:10 handle 10: sfq perturb 10 quantum 1514 limit 127
+ * ```
  */
 export interface SfqOptions {
   /** packets, at least 2 */

@@ -27,6 +27,14 @@ export const tbfAttrs = attrSet("tbf", "TCA_TBF_", {
 
 /**
  * Options of the token bucket filter qdisc (`tc qdisc add ... tbf rate R burst B latency L`).
+ *
+ * @example
+ * ```ts
+ * const tbf: TbfOptions = { rate: "1mbit", burst: "32kb", latency: "400ms" };
+ * await rt.tc.qdisc.add({ dev: "eth0", parent: "root", handle: "1:", kind: "tbf", tbf });   // tc qdisc add dev eth0 root handle 1: tbf rate 1mbit burst 32kb latency 400ms
+ * const [q] = await rt.tc.qdisc.list({ dev: "eth0", handle: "1:" });
+ * console.log(q?.options);   // { rate: 125000, burst: 32768, limit: 82768, mpu: 0, latency: 400000, ... }: bytes/s, bytes, µs
+ * ```
  */
 export interface TbfOptions {
   /** The token rate. */
