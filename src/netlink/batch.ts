@@ -96,7 +96,7 @@ function ignore(): void {}
  *
  * @example
  * ```ts
- * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE });
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE, netnsPath: "/run/netns/ns1" });
  * const b = sock.batch();   // or new Batch(sock)
  * const del = b.add({ type: 17, encode: (w) => { w.zeros(4); w.s32(7); w.zeros(8); } });   // RTM_DELLINK ifindex 7
  * const out = await b.send();   // { ok, errors, refused, sends: 1 }

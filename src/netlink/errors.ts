@@ -183,7 +183,10 @@ export class DumpInterruptedError<T = unknown> extends Error {
   readonly code = "EINTR";
   /** Always 4 (EINTR). */
   readonly errno = 4;
-  /** What the last attempt returned: possibly inconsistent, still usable. */
+  /**
+   * What the last attempt returned: possibly inconsistent, still usable. Empty from
+   * `NetlinkSocket.dumpIter`, which has yielded them already.
+   */
   readonly messages: T[];
   /** How many times the dump ran before giving up. */
   readonly attempts: number;

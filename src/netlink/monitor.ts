@@ -2,7 +2,8 @@ import { NetlinkSocket, type Decoder, type SocketOptions } from "./socket.js";
 import { poller } from "./poller.js";
 
 /**
- * The kernel dropped notifications (ENOBUFS): resynchronise, e.g. by dumping again.
+ * The kernel dropped notifications (ENOBUFS), or one was larger than the receive buffer and was lost:
+ * resynchronise, e.g. by dumping again.
  *
  * @example
  * ```ts
