@@ -7,6 +7,12 @@ import { NlWriter } from "./writer.js";
 
 /**
  * How a `Batch` packs its requests into `sendto` calls; the defaults suit rtnetlink.
+ *
+ * @example
+ * ```ts
+ * const opts: BatchOptions = { chunkBytes: 16 * 1024 };   // smaller sendto calls than the 60 KiB default
+ * const b = rt.socket.batch(opts);
+ * ```
  */
 export interface BatchOptions {
   /** Most bytes one sendto carries (default 60 KiB). */
@@ -25,6 +31,15 @@ export interface BatchOptions {
 /**
  * What `Batch.send()` resolves with: how many requests the kernel accepted, the `NetlinkError`s of the
  * ones it refused, and the ones refused before sending (bad input), each carrying its request index.
+ *
+ * @example
+ * ```ts
+ * const b = rt.socket.batch();
+ * for (const index of [7, 8, 9]) b.add({ type: 17, encode: (w) => { w.zeros(4); w.s32(index); w.zeros(8); } });   // RTM_DELLINK
+ * const out: BatchOutcome = await b.send();
+ * for (const e of out.errors) console.log(e.request?.index, e.code);   // 2 "ENODEV" when ifindex 9 does not exist
+ * console.log(`${out.ok} deleted in ${out.sends} sendto`);
+ * ```
  */
 export interface BatchOutcome {
   /** How many requests the kernel accepted. */
@@ -78,6 +93,15 @@ function ignore(): void {}
  * for an ack: the kernel answers every failing request with an error regardless, so silence plus
  * the final ack means success, and each error names exactly the request that failed. Requests are
  * framed when the batch is sent, in the order they were added, with consecutive seqs.
+ *
+ * @example
+ * ```ts
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE, netnsPath: "/run/netns/ns1" });
+ * const b = sock.batch();   // or new Batch(sock)
+ * const del = b.add({ type: 17, encode: (w) => { w.zeros(4); w.s32(7); w.zeros(8); } });   // RTM_DELLINK ifindex 7
+ * const out = await b.send();   // { ok, errors, refused, sends: 1 }
+ * await del.catch((e: unknown) => e instanceof NetlinkError && e.code);   // "ENODEV" if there was no ifindex 7
+ * ```
  */
 export class Batch {
   private readonly items: Item<any>[] = [];

@@ -2,7 +2,15 @@
 
 /**
  * Turns one reply message, still inside the receive buffer, into a value. Must copy what it
- * keeps, unless it is marked `retainsBuffer` (see retainingDecoder).
+ * keeps, unless it is marked `retainsBuffer` (see retainingDecoder). `start` is the offset of the
+ * message's nlmsghdr in `buf`, `len` its nlmsg_len.
+ *
+ * @example
+ * ```ts
+ * // the ifindex of each RTM_NEWLINK: ifinfomsg.ifi_index, 4 bytes into the payload
+ * const ifindex: Decoder<number> = (buf, start) => buf.readInt32LE(start + 16 + 4);
+ * const indexes = await rt.socket.dump({ type: 18, encode: (w) => w.zeros(16) }, ifindex);   // [1, 2, ...]
+ * ```
  */
 export type Decoder<T> = ((buf: Buffer, start: number, len: number) => T) & { readonly retainsBuffer?: boolean };
 
@@ -12,6 +20,13 @@ export type Decoder<T> = ((buf: Buffer, start: number, len: number) => T) & { re
  * buffer, one copy shared by all the messages of that datagram, at the same offsets: cheaper than
  * a copy per message, at the price that a value kept alive keeps its datagram (up to ~32 KiB)
  * alive.
+ *
+ * @example
+ * ```ts
+ * // each link's RTM_NEWLINK message as raw bytes, kept without a copy per message
+ * const raw = await rt.socket.dump({ type: 18, encode: (w) => w.zeros(16) },   // RTM_GETLINK, an empty ifinfomsg
+ *   retainingDecoder((buf, start, len) => buf.subarray(start, start + len)));
+ * ```
  */
 export function retainingDecoder<T>(decode: (buf: Buffer, start: number, len: number) => T): Decoder<T> {
   return Object.assign((buf: Buffer, start: number, len: number) => decode(buf, start, len), { retainsBuffer: true as const });

@@ -1,6 +1,18 @@
 import { errnoMessage, errnoName, errnoNumber } from "../syscalls/errno.js";
 
-/** What the kernel said besides the errno, from an extended ACK (NLMSGERR_ATTR_*). */
+/**
+ * What the kernel said besides the errno, from an extended ACK (NLMSGERR_ATTR_*): a `NetlinkError`'s
+ * `extack`.
+ *
+ * @example
+ * ```ts
+ * const err = await rt.route.add({ dst: "10.9.0.0/16", gateway: "192.0.2.1" }).catch((e: unknown) => e);
+ * if (err instanceof NetlinkError) {
+ *   const ex: Extack = err.extack;
+ *   console.log(ex.message);   // "Nexthop has invalid gateway" (ENETUNREACH: no route to 192.0.2.1)
+ * }
+ * ```
+ */
 export interface Extack {
   /** The kernel's explanation (NLMSGERR_ATTR_MSG), e.g. "Unknown device type". */
   message?: string;
@@ -19,6 +31,15 @@ export interface Extack {
 /**
  * Which request a `NetlinkError` answers: its message type (named when the family knows it), its
  * position in a batch or transaction, and its bytes, so a refusal can be traced back to what was sent.
+ *
+ * @example
+ * ```ts
+ * const err = await rt.link.add({ name: "br0", kind: "bridge" }).catch((e: unknown) => e);
+ * if (err instanceof NetlinkError && err.request) {
+ *   const req: RequestInfo = err.request;
+ *   console.log(req.typeName, req.bytes?.length);   // "RTM_NEWLINK" 56
+ * }
+ * ```
  */
 export interface RequestInfo {
   /** nlmsg_type of the request that failed, and its name when the family knows it (e.g. RTM_NEWLINK). */
@@ -88,7 +109,19 @@ function formatNetlinkError(errno: number, extack: Extack, request?: RequestInfo
   return text;
 }
 
-/** Malformed bytes: the only error the decoders throw. */
+/**
+ * Malformed bytes: the only error the decoders throw; `offset` is where in the buffer the bad data
+ * starts.
+ *
+ * @example
+ * ```ts
+ * const buf = Buffer.alloc(16);
+ * buf.writeUInt32LE(32, 0);   // an nlmsghdr claiming 32 bytes in a 16-byte buffer
+ * try { splitMessages(buf); } catch (e) {
+ *   if (e instanceof NetlinkParseError) console.log(e.message, e.offset);   // "bad nlmsg_len 32 at byte 0" 0
+ * }
+ * ```
+ */
 export class NetlinkParseError extends Error {
   /** Always "NetlinkParseError". */
   override readonly name = "NetlinkParseError";
@@ -133,6 +166,15 @@ export class NlkitInputError extends Error {
 /**
  * A dump whose data changed while the kernel produced it (NLM_F_DUMP_INTR). The data is still
  * here: the caller decides whether a possibly inconsistent snapshot is good enough.
+ *
+ * @example
+ * ```ts
+ * // rt's lists retry twice themselves; this is the last attempt, still interrupted
+ * const links = await rt.link.list().catch((e: unknown) => {
+ *   if (e instanceof DumpInterruptedError) return e.messages as Link[];   // good enough for a listing
+ *   throw e;
+ * });
+ * ```
  */
 export class DumpInterruptedError<T = unknown> extends Error {
   /** "DumpInterruptedError". */
@@ -141,7 +183,10 @@ export class DumpInterruptedError<T = unknown> extends Error {
   readonly code = "EINTR";
   /** Always 4 (EINTR). */
   readonly errno = 4;
-  /** What the last attempt returned: possibly inconsistent, still usable. */
+  /**
+   * What the last attempt returned: possibly inconsistent, still usable. Empty from
+   * `NetlinkSocket.dumpIter`, which has yielded them already.
+   */
   readonly messages: T[];
   /** How many times the dump ran before giving up. */
   readonly attempts: number;
@@ -152,7 +197,16 @@ export class DumpInterruptedError<T = unknown> extends Error {
   }
 }
 
-/** No answer within the time a call allowed (`timeoutMs`); the socket stays usable. */
+/**
+ * No answer within the time a call allowed (`timeoutMs`); the socket stays usable.
+ *
+ * @example
+ * ```ts
+ * const sock = new NetlinkSocket(new ScriptedTransport(() => []));   // a "kernel" that never answers
+ * const err = await sock.request({ type: 18 }, undefined, { timeoutMs: 100 }).catch((e: unknown) => e);
+ * if (err instanceof NlkitTimeoutError) console.log(err.message);   // "no reply from the kernel within 100 ms"
+ * ```
+ */
 export class NlkitTimeoutError extends Error {
   /** Always "NlkitTimeoutError". */
   override readonly name = "NlkitTimeoutError";

@@ -1,7 +1,20 @@
 import { NetlinkSocket, type Decoder, type SocketOptions } from "./socket.js";
 import { poller } from "./poller.js";
 
-/** The kernel dropped notifications (ENOBUFS): resynchronise, e.g. by dumping again. */
+/**
+ * The kernel dropped notifications (ENOBUFS), or one was larger than the receive buffer and was lost:
+ * resynchronise, e.g. by dumping again.
+ *
+ * @example
+ * ```ts
+ * const mon = NetlinkMonitor.open({ protocol: constants.NETLINK_ROUTE, groups: [RTNLGRP.link] }, (buf, start) => buf.readUInt16LE(start + 4));
+ * let links = await rt.link.list();
+ * for await (const ev of mon) {
+ *   if (ev instanceof MonitorOverrun) links = await rt.link.list();   // events were lost: list again
+ *   else console.log(ev === 16 ? "RTM_NEWLINK" : "RTM_DELLINK", links.length);
+ * }
+ * ```
+ */
 export class MonitorOverrun {
   readonly overrun = true;
 }
@@ -9,6 +22,14 @@ export class MonitorOverrun {
 /**
  * Multicast notifications as an async iterator: `for await (const ev of monitor) ...`.
  * Events are decoded on the main thread as soon as the shared poll loop says the socket is readable.
+ *
+ * @example
+ * ```ts
+ * // the ifindex of each link notification (ifinfomsg.ifi_index), as ip monitor link sees them
+ * const mon = NetlinkMonitor.open({ protocol: constants.NETLINK_ROUTE, groups: [RTNLGRP.link] }, (buf, start) => buf.readInt32LE(start + 20));
+ * const ev = await mon.next();   // a number, a MonitorOverrun, or undefined once closed
+ * await mon.close();
+ * ```
  */
 export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
   private readonly queue: Array<T | MonitorOverrun> = [];

@@ -9,6 +9,15 @@ import { NlWriter } from "./writer.js";
 /**
  * A request the scripted kernel received: one netlink message, as it was framed. Handlers and
  * scripts see it with the socket's own seq; recorded scripts compare it with seq and pid zeroed.
+ *
+ * @example
+ * ```ts
+ * const transport = new ScriptedTransport(() => undefined);   // acks every request
+ * const rt = await Rtnl.open({ transport });
+ * await rt.link.set(3, { mtu: 9000 });
+ * const req: ScriptedRequest = transport.sent[0]!;
+ * console.log(req.type, req.flags, req.payload.length);   // 16 5 24: RTM_NEWLINK, REQUEST|ACK, ifinfomsg + IFLA_MTU
+ * ```
  */
 export interface ScriptedRequest {
   /** The request's message type. */
@@ -27,6 +36,17 @@ export interface ScriptedRequest {
  * One exchange of a script: the request expected next and the datagrams the kernel answers it
  * with. Bytes are hex strings (whitespace allowed) or Buffers; in replies, every message's seq
  * and pid are rewritten to the request's seq and the socket's port, so captures from any run fit.
+ *
+ * @example
+ * ```ts
+ * // record what a verb sends (every request acked), then replay it as a strict script
+ * const recorder = new ScriptedTransport(() => undefined);
+ * await (await Rtnl.open({ transport: recorder })).link.set(3, { mtu: 9000 });
+ * const script: ScriptedExchange[] = recorder.sent.map((r) => ({ request: r.bytes, replies: [reply.ack(r)] }));
+ * const replay = new ScriptedTransport(script);
+ * await (await Rtnl.open({ transport: replay })).link.set(3, { mtu: 9000 });
+ * replay.assertDone();   // every exchange was asked for, in order
+ * ```
  */
 export interface ScriptedExchange {
   request: string | Buffer;
@@ -34,10 +54,31 @@ export interface ScriptedExchange {
   replies?: ReadonlyArray<string | Buffer>;
 }
 
-/** Answers a request with reply datagrams (see `reply`), or undefined for the default answer. */
+/**
+ * Answers a request with reply datagrams (see `reply`), or undefined for the default answer (an ack,
+ * or NLMSG_DONE for a dump).
+ *
+ * @example
+ * ```ts
+ * const unprivileged: ScriptHandler = (req) => [reply.error(1, req)];   // EPERM for everything, as without CAP_NET_ADMIN
+ * const rt = await Rtnl.open({ transport: new ScriptedTransport(unprivileged) });
+ * await rt.link.add({ name: "br0", kind: "bridge" }).catch((e: Error) => e.message);
+ * // "RTNETLINK answers: Operation not permitted (EPERM, RTM_NEWLINK)"
+ * ```
+ */
 export type ScriptHandler = (req: ScriptedRequest) => ReadonlyArray<Buffer> | undefined;
 
-/** The scripted kernel saw a request it did not expect. */
+/**
+ * The scripted kernel saw a request it did not expect: `expected` holds the script's request (undefined
+ * when the script was used up), `actual` what was sent.
+ *
+ * @example
+ * ```ts
+ * const sock = new NetlinkSocket(new ScriptedTransport([]));   // a script that expects nothing
+ * const err = await sock.request({ type: 18, reply: true }).catch((e: unknown) => e);
+ * if (err instanceof ScriptMismatchError) console.log(err.expected, err.actual.readUInt16LE(4));   // undefined 18
+ * ```
+ */
 export class ScriptMismatchError extends Error {
   override readonly name = "ScriptMismatchError";
   constructor(message: string, readonly expected: Buffer | undefined, readonly actual: Buffer) {
@@ -47,6 +88,13 @@ export class ScriptMismatchError extends Error {
 
 /**
  * Settings of a `ScriptedTransport`: the port id it pretends the kernel assigned.
+ *
+ * @example
+ * ```ts
+ * const opts: ScriptedTransportOptions = { portId: 1234 };
+ * const sock = new NetlinkSocket(new ScriptedTransport([], opts));
+ * console.log(sock.portId);   // 1234: replies are stamped with it
+ * ```
  */
 export interface ScriptedTransportOptions {
   portId?: number;
@@ -232,7 +280,18 @@ function hexOf(v: string | Buffer): string {
   return bytesOf(v).toString("hex");
 }
 
-/** Reply datagrams for scripts and handlers. seq and pid are filled in by the transport. */
+/**
+ * Reply datagrams for scripts and handlers. seq and pid are filled in by the transport.
+ *
+ * @example
+ * ```ts
+ * const transport = new ScriptedTransport((req) =>
+ *   req.type === 16 ? [reply.error(95, req, { message: "Unknown device type" })] : undefined);   // RTM_NEWLINK
+ * const rt = await Rtnl.open({ transport });
+ * await rt.link.add({ name: "wg0", kind: "wireguard" }).catch((e: Error) => e.message);
+ * // "Error: Unknown device type (EOPNOTSUPP, RTM_NEWLINK)"
+ * ```
+ */
 export const reply = {
   /** A plain ack of `req` (its header echoed, as with NETLINK_CAP_ACK). */
   ack(req?: ScriptedRequest): Buffer {

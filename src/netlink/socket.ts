@@ -12,12 +12,27 @@ import { Batch, type BatchOptions } from "./batch.js";
 export { retainingDecoder, type Decoder } from "./decoder.js";
 export { Batch, type BatchOptions, type BatchOutcome } from "./batch.js";
 
-/** Writes a request's payload (the family header struct and attributes) after the nlmsghdr. */
+/**
+ * Writes a request's payload (the family header struct and attributes) after the nlmsghdr.
+ *
+ * @example
+ * ```ts
+ * // an ifinfomsg naming ifindex 7: family, pad, type, then ifi_index, ifi_flags, ifi_change
+ * const ifinfomsg: Encoder = (w) => { w.zeros(4); w.s32(7); w.zeros(8); };
+ * await rt.socket.request({ type: 17, encode: ifinfomsg });   // RTM_DELLINK: ip link del dev 7
+ * ```
+ */
 export type Encoder = (w: NlWriter) => void;
 
 /**
  * One netlink request for `NetlinkSocket.request`/`dump`/`Batch`: the message type, extra NLM_F_*
  * flags and a function that writes the payload. `tableRequest` builds one from an attribute table.
+ *
+ * @example
+ * ```ts
+ * const getLink: Request = { type: 18, encode: (w) => { w.zeros(4); w.s32(1); w.zeros(8); }, reply: true };   // RTM_GETLINK, ifindex 1
+ * const [bytes] = await rt.socket.request(getLink, (buf, start, len) => Buffer.from(buf.subarray(start, start + len)));
+ * ```
  */
 export interface Request {
   type: number;
@@ -36,6 +51,16 @@ export interface Request {
 /**
  * A request described by the family's message table: header values and attribute values by
  * their table keys (in the order they are to be written), encoded by the generic codec.
+ *
+ * @example
+ * ```ts
+ * // genl's CTRL_CMD_GETFAMILY by name: the id of the "ethtool" family
+ * const attrs = attrSet("ctrl", "CTRL_ATTR_", { familyId: [1, "u16"], familyName: [2, "string"] });
+ * const def = { name: "ctrl", header: struct("genlmsghdr", [["cmd", "u8"], ["version", "u8"], ["_", "pad", 2]]), attrs };
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_GENERIC });
+ * const req = tableRequest(def, GENL_ID_CTRL, 0, { cmd: 3, version: 1 }, { familyName: "ethtool" });   // cmd 3: CTRL_CMD_GETFAMILY
+ * const [id] = await sock.request({ ...req, reply: true }, (buf, s, l) => decodeMessage(buf, s, l, def).attrs.familyId);   // e.g. 21
+ * ```
  */
 export function tableRequest(
   def: MessageDef, type: number, flags: number, header: StructValue | undefined, attrs?: Record<string, unknown>,
@@ -43,7 +68,15 @@ export function tableRequest(
   return { type, flags, def, encode: (w) => encodeBody(w, def, header, attrs) };
 }
 
-/** What every call that may wait takes. */
+/**
+ * What every call that may wait takes: an AbortSignal and a timeout, both leaving the socket usable.
+ *
+ * @example
+ * ```ts
+ * const opts: CallOptions = { signal: AbortSignal.timeout(2000), timeoutMs: 500 };
+ * const links = await rt.link.list({}, opts);
+ * ```
+ */
 export interface CallOptions {
   /** Aborts the wait: the call rejects with the signal's reason; the socket stays usable. */
   signal?: AbortSignal | undefined;
@@ -54,6 +87,12 @@ export interface CallOptions {
 /**
  * How `NetlinkSocket.open` creates its socket (protocol, namespace, buffer sizes) and how long a call
  * waits for an answer before it rejects with `NlkitTimeoutError`.
+ *
+ * @example
+ * ```ts
+ * const opts: SocketOptions = { protocol: constants.NETLINK_ROUTE, netnsPath: "/run/netns/ns1", timeoutMs: 5000 };
+ * const sock = NetlinkSocket.open(opts);
+ * ```
  */
 export interface SocketOptions extends KernelTransportOptions {
   /** How long to wait for a reply the kernel has not queued yet, in ms (default 30000). */
@@ -64,6 +103,12 @@ export interface SocketOptions extends KernelTransportOptions {
  * How a dump waits (`signal`, `timeoutMs`) and how often it is run again when the kernel reports the
  * data changed under it (NLM_F_DUMP_INTR); without retries such a dump rejects with
  * `DumpInterruptedError`.
+ *
+ * @example
+ * ```ts
+ * const opts: DumpOptions = { retries: 2, timeoutMs: 5000 };
+ * const indexes = await rt.socket.dump({ type: 18, encode: (w) => w.zeros(16) }, (buf, start) => buf.readInt32LE(start + 20), opts);
+ * ```
  */
 export interface DumpOptions extends CallOptions {
   /** On NLM_F_DUMP_INTR, run the dump again up to this many extra times before giving up. */
@@ -75,7 +120,17 @@ const INITIAL_RECV = 64 * 1024;
 const MAX_RECV = 16 * 1024 * 1024;
 const LOST_RETRIES = 3;
 
-/** How a family handle is opened: in a namespace as users name one, or over a given transport. */
+/**
+ * How a family handle (Conntrack, SockDiag, Genl, Ethtool) is opened: in a namespace as users name
+ * one, or over a given transport.
+ *
+ * @example
+ * ```ts
+ * const opts: OpenOptions = { netns: "ns1", timeoutMs: 5000 };
+ * const sd = await SockDiag.open(opts);
+ * const listeners = await sd.tcp({ states: ["listening"] });   // ip netns exec ns1 ss -tln
+ * ```
+ */
 export interface OpenOptions extends NetnsRef {
   /** Talk to this instead of a kernel socket (a ScriptedTransport in tests); namespace options are then ignored. */
   transport?: Transport;
@@ -86,6 +141,13 @@ export interface OpenOptions extends NetnsRef {
 /**
  * The socket of a family handle: over `opts.transport` when given, else a kernel socket created
  * inside the namespace `opts` names (the process itself never leaves its own).
+ *
+ * @example
+ * ```ts
+ * const sock = openSocket(constants.NETLINK_ROUTE, { netns: "ns1" });
+ * const indexes = await sock.dump({ type: 18, encode: (w) => w.zeros(16) }, (buf, start) => buf.readInt32LE(start + 20));   // ns1's ifindexes
+ * sock.close();
+ * ```
  */
 export function openSocket(protocol: number, opts: OpenOptions = {}, extra: Omit<KernelTransportOptions, "protocol" | "netnsPath" | "netnsFd"> = {}): NetlinkSocket {
   if (opts.transport) return new NetlinkSocket(opts.transport, { protocol, timeoutMs: opts.timeoutMs });

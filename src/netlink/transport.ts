@@ -11,6 +11,15 @@ import { poller } from "./poller.js";
  * What the engine needs from the other end of a netlink socket: datagrams out, datagrams in, and
  * a way to wait. The kernel is one implementation (KernelTransport); ScriptedTransport answers
  * from recorded exchanges, so that every verb can be tested without root or a kernel.
+ *
+ * @example
+ * ```ts
+ * // log every datagram a handle sends, then let the kernel have it
+ * const t: Transport = new KernelTransport({ protocol: constants.NETLINK_ROUTE });
+ * const send = t.send.bind(t);
+ * t.send = (d) => { console.log(`sendto ${d.length} bytes: ${d.toString("hex")}`); send(d); };
+ * const rt = await Rtnl.open({ transport: t });
+ * ```
  */
 export interface Transport {
   /** The port id the kernel assigned (a scripted transport makes one up). */
@@ -39,6 +48,15 @@ export interface Transport {
 /**
  * Where and how the kernel socket is made: the netlink protocol, the namespace to create it in (the
  * socket stays bound to that namespace for its whole life) and the buffer sizes.
+ *
+ * @example
+ * ```ts
+ * // link notifications from ns1, with room for bursts (ip -n ns1 monitor link)
+ * const opts: KernelTransportOptions = {
+ *   protocol: constants.NETLINK_ROUTE, netnsPath: "/run/netns/ns1", groups: [RTNLGRP.link], receiveBufferSize: 4 << 20,
+ * };
+ * const sock = new NetlinkSocket(new KernelTransport(opts), { protocol: opts.protocol });
+ * ```
  */
 export interface KernelTransportOptions {
   /** NETLINK_ROUTE, NETLINK_NETFILTER... */
@@ -76,6 +94,13 @@ function checkGroup(group: number): void {
  *
  * The socket is non-blocking: a read of an empty queue fails with EAGAIN at once, and waiting is
  * done by the shared poller (async) or a bounded poll(2) (the *Sync calls only).
+ *
+ * @example
+ * ```ts
+ * const transport = new KernelTransport({ protocol: constants.NETLINK_ROUTE, netnsPath: "/run/netns/ns1" });
+ * console.log(transport.fd, transport.portId);   // the fd and the nl_pid the kernel bound it to
+ * const rt = await Rtnl.open({ transport });      // its requests go to ns1 over this socket
+ * ```
  */
 export class KernelTransport implements Transport {
   readonly fd: number;
