@@ -139,9 +139,9 @@ export interface GenlMessage<A = AttrValues> {
  *
  * @example
  * ```ts
- * const opts: GenlOptions = { netns: "ns1", timeoutMs: 5000 };   // genl -n ns1 (ip netns exec ns1 genl)
+ * const opts: GenlOptions = { netns: "ns1", timeoutMs: 5000 };   // as ip netns exec ns1 genl ctrl list
  * const g = await Genl.open(opts);
- * console.log((await g.families()).map((f) => f.name));   // ["nlctrl", "ethtool", ...]
+ * console.log((await g.families()).map((f) => f.name));   // ["nlctrl", ..., "ethtool", ...] by id
  * g.close();
  * ```
  */
