@@ -73,7 +73,15 @@ export function bitNames(bits: Bits | undefined, which: "value" | "mask", names:
 
 // --- features ----------------------------------------------------------------------------------
 
-/** One feature as `ethtool -k` shows it. */
+/**
+ * One feature as `ethtool -k` shows it.
+ *
+ * @example
+ * ```ts
+ * const f: EthtoolFeature | undefined = (await et.features("veth1"))["tx-checksum-ipv4"];
+ * if (f) console.log(f.active, f.fixed, f.wanted, f.parent);   // false true false "tx-checksumming"
+ * ```
+ */
 export interface Feature {
   active: boolean;
   /** What was asked for (ethtool's "requested"); null for a legacy flag standing for several features. */
@@ -84,7 +92,17 @@ export interface Feature {
   parent?: string;
 }
 
-/** Features in `ethtool -k`'s order and names. */
+/**
+ * Features in `ethtool -k`'s order and names.
+ *
+ * @example
+ * ```ts
+ * const features: EthtoolFeatures = await et.features("veth1");   // ethtool -k veth1
+ * for (const [name, f] of Object.entries(features)) {
+ *   console.log(`${f.parent ? "\t" : ""}${name}: ${f.active ? "on" : "off"}${f.fixed ? " [fixed]" : ""}`);   // "rx-checksumming: on", "\ttx-checksum-ipv4: off [fixed]"...
+ * }
+ * ```
+ */
 export type Features = Record<string, Feature>;
 
 /** [short name, ethtool -k's name, pattern of the kernel features it stands for (one '*' at most)]. */
@@ -147,7 +165,16 @@ export function featureView(names: ReadonlyArray<string>, b: FeatureBits): Featu
   return out;
 }
 
-/** `ethtool --json -k DEV`'s object for these features. */
+/**
+ * `ethtool --json -k DEV`'s object for these features: `ifname`, then each feature's active, fixed
+ * and requested.
+ *
+ * @example
+ * ```ts
+ * const json = featuresToEthtoolJson("veth1", await et.features("veth1"));
+ * console.log(JSON.stringify([json]));   // ethtool --json -k veth1: [{"ifname":"veth1","rx-checksumming":{"active":true,"fixed":false,"requested":true},...}]
+ * ```
+ */
 export function featuresToEthtoolJson(ifname: string, features: Features): Record<string, unknown> {
   const out: Record<string, unknown> = { ifname };
   for (const [name, f] of Object.entries(features)) out[name] = { active: f.active, fixed: f.fixed, requested: f.wanted };
@@ -181,6 +208,13 @@ export function resolveFeatureRequest(names: ReadonlyArray<string>, want: Record
 /**
  * One line of ethtool -K's "Actual changes": a feature whose state changed, or a requested one
  * that did not end up as requested (requested !== active).
+ *
+ * @example
+ * ```ts
+ * const changes: EthtoolFeatureChange[] = await et.setFeatures("veth1", { "tx-checksum-ip-generic": false });   // ethtool -K veth1 tx-checksum-ip-generic off
+ * for (const c of changes) console.log(`${c.feature}: ${c.active ? "on" : "off"}${c.requested === undefined ? " [not requested]" : ""}`);
+ * // "tx-checksum-ip-generic: off", "tx-tcp-segmentation: off [not requested]", ...
+ * ```
  */
 export interface FeatureChange {
   /** The kernel's name. */

@@ -222,7 +222,17 @@ export const COMMANDS = {
   tsinfoGet: command("TSINFO_GET", tsinfoAttrs),
 } as const;
 
-/** The family as Genl sees it: replies and notifications decoded by command. */
+/**
+ * The family as Genl sees it: replies and notifications decoded by command.
+ *
+ * @example
+ * ```ts
+ * const fam = await genl.family(ETHTOOL_FAMILY.name);    // genl ctrl get name ethtool
+ * console.log(fam.id, ETHTOOL_FAMILY.version);            // 21 1 (the id is handed out at boot)
+ * const mon = genl.monitor(ETHTOOL_FAMILY, "monitor");    // what et.monitor() opens
+ * mon.close();
+ * ```
+ */
 export const ETHTOOL_FAMILY: GenlFamilySpec = {
   name: ETHTOOL_GENL_NAME,
   version: ETHTOOL_GENL_VERSION,

@@ -10,7 +10,17 @@ import { COMMANDS, ETH_SS, ETHTOOL_FAMILY, ETHTOOL_FLAG, ETHTOOL_MCGRP_MONITOR_N
 
 registerGenlFamily(ETHTOOL_FAMILY);
 
-/** setFeatures()'s options. */
+/**
+ * setFeatures()'s options.
+ *
+ * @example
+ * ```ts
+ * // ethtool -K veth1 gro on tx-checksum-ipv4 on: rx-gro changes, the fixed tx-checksum-ipv4 is reported
+ * const opts: EthtoolSetFeaturesOptions = { sendFixed: true, timeoutMs: 5000 };
+ * const e = await et.setFeatures("veth1", { gro: true, "tx-checksum-ipv4": true }, opts).catch((x: unknown) => x);
+ * if (e instanceof FeatureChangeError) console.log(e.refused);   // [{ feature: "tx-checksum-ipv4", active: false, requested: true }]
+ * ```
+ */
 export interface SetFeaturesOptions extends CallOptions {
   /**
    * Send features that are fixed on the device along with the others, as `ethtool -K` does: the
@@ -20,19 +30,46 @@ export interface SetFeaturesOptions extends CallOptions {
   sendFixed?: boolean;
 }
 
-/** A device by name or ifindex. */
+/**
+ * A device by name or ifindex.
+ *
+ * @example
+ * ```ts
+ * const { index } = await rt.link.get("veth1");
+ * const dev: EthtoolDev = index;             // or the name, "veth1"
+ * console.log(await et.linkState(dev));      // { link: true }
+ * ```
+ */
 export type EthtoolDev = string | number;
 
 /**
  * Where `Ethtool.open()` creates its socket, or an existing `Genl` handle to share (and its family
- * cache).
+ * cache); with `genl`, the namespace and socket options are not used.
+ *
+ * @example
+ * ```ts
+ * const opts: EthtoolOptions = { netns: "ns1", timeoutMs: 5000 };   // ip netns exec ns1 ethtool ...
+ * const e1 = await Ethtool.open(opts);
+ * const e2 = await Ethtool.open({ genl: e1.genl });   // shares e1's socket and family cache
+ * e2.close();                                         // leaves e1.genl open
+ * e1.close();
+ * ```
  */
 export interface EthtoolOptions extends GenlOptions {
   /** Share this generic netlink handle (and its family cache) instead of opening one; close() leaves it open. */
   genl?: Genl;
 }
 
-/** LINKINFO: the port and PHY (`ethtool DEV`'s Port, PHYAD, Transceiver, MDI-X). */
+/**
+ * LINKINFO: the port and PHY (`ethtool DEV`'s Port, PHYAD, Transceiver, MDI-X); enum values by
+ * name, a value this version does not know as its number.
+ *
+ * @example
+ * ```ts
+ * const info: EthtoolLinkInfo = await et.linkInfo("veth1");
+ * console.log(info);   // { port: "tp", phyaddr: 0, tpMdix: "unknown", tpMdixCtrl: "unknown", transceiver: "internal" }
+ * ```
+ */
 export interface LinkInfo {
   port?: string | number;
   phyaddr?: number;
@@ -41,7 +78,16 @@ export interface LinkInfo {
   transceiver?: string | number;
 }
 
-/** LINKMODES: speed, duplex, autonegotiation and the link modes (kernel names, e.g. "1000baseT/Full"). */
+/**
+ * LINKMODES: speed, duplex, autonegotiation and the link modes (kernel names, e.g. "1000baseT/Full").
+ *
+ * @example
+ * ```ts
+ * const m: EthtoolLinkModes = await et.linkModes("veth1");   // ethtool veth1's Speed, Duplex, ...
+ * console.log(m.speed, m.duplex, m.autoneg, m.supported);    // 10000 "full" false [] (veth reports no link modes)
+ * const gbit = (await et.linkModes("eth0")).advertised?.includes("1000baseT/Full");
+ * ```
+ */
 export interface LinkModes {
   autoneg?: boolean;
   /** Mb/s; "unknown" when the driver does not know (no link, or a virtual device that says so). */
@@ -61,6 +107,13 @@ export interface LinkModes {
 /**
  * What `Ethtool.linkState()` reports (`ethtool DEV`'s "Link detected", signal quality, extended state
  * codes).
+ *
+ * @example
+ * ```ts
+ * const st: EthtoolLinkState = await et.linkState("veth1");
+ * console.log(st.link ? "Link detected: yes" : "Link detected: no");   // "no" while the peer is down
+ * if (st.sqi !== undefined) console.log(`SQI: ${st.sqi}/${st.sqiMax}`);   // absent on veth
+ * ```
  */
 export interface LinkState {
   link?: boolean;
@@ -74,6 +127,12 @@ export interface LinkState {
 
 /**
  * Wake-on-LAN modes a device supports and has enabled (`ethtool DEV`'s Wake-on lines).
+ *
+ * @example
+ * ```ts
+ * const wol: EthtoolWol = await et.wol("eth0");   // needs CAP_NET_ADMIN; EOPNOTSUPP on veth
+ * console.log(wol.supported.join(" "), "|", wol.enabled.join(" "));   // "phy ucast mcast bcast magic | magic"
+ * ```
  */
 export interface Wol {
   /** Wake-on-LAN modes (kernel names: phy, ucast, mcast, bcast, arp, magic, magicsecure, filter). */
@@ -85,6 +144,12 @@ export interface Wol {
 
 /**
  * A driver's message level (`ethtool DEV`'s "Current message level").
+ *
+ * @example
+ * ```ts
+ * const dbg: EthtoolDebugInfo = await et.debug("eth0");   // EOPNOTSUPP on veth
+ * console.log(`0x${dbg.msglvl.toString(16).padStart(8, "0")} (${dbg.msglvl})`, dbg.classes.join(" "));   // "0x00000007 (7) drv probe link"
+ * ```
  */
 export interface DebugInfo {
   /** The driver's message level (bits 0-31 of the mask). */
@@ -93,7 +158,16 @@ export interface DebugInfo {
   classes: string[];
 }
 
-/** CHANNELS (`ethtool -l`): 0 where the device has no channel of a kind. */
+/**
+ * CHANNELS (`ethtool -l`): 0 where the device has no channel of a kind.
+ *
+ * @example
+ * ```ts
+ * const ch: EthtoolChannels = await et.channels("veth1");   // ethtool -l veth1
+ * console.log(ch.rxMax, ch.rx, ch.combinedMax);             // 2 1 0 on 2 CPUs (ethtool prints 0 as n/a)
+ * if (ch.rx < ch.rxMax) await et.setChannels("veth1", { rx: ch.rxMax });
+ * ```
+ */
 export interface Channels {
   /** Most receive-only channels the device supports. */
   rxMax: number;
@@ -113,7 +187,15 @@ export interface Channels {
   combined: number;
 }
 
-/** TSINFO (`ethtool -T`): time stamping, by the kernel's names (software-transmit, hwtstamp_filter_all...). */
+/**
+ * TSINFO (`ethtool -T`): time stamping, by the kernel's names (software-transmit, hwtstamp_filter_all...).
+ *
+ * @example
+ * ```ts
+ * const ts: EthtoolTsInfo = await et.tsinfo("veth1");   // ethtool -T veth1
+ * console.log(ts.timestamping, ts.phcIndex ?? "none");   // ["software-transmit", "software-receive", "software-system-clock"] "none"
+ * ```
+ */
 export interface TsInfo {
   /** SOF_TIMESTAMPING_* capabilities. */
   timestamping: string[];
@@ -125,7 +207,17 @@ export interface TsInfo {
   phcIndex?: number;
 }
 
-/** `ethtool -L`: the counts to set. */
+/**
+ * `ethtool -L`: the counts to set; a kind left out keeps its count.
+ *
+ * @example
+ * ```ts
+ * const spec: EthtoolChannelsSpec = { rx: 2, tx: 2 };
+ * await et.setChannels("veth1", spec);   // ethtool -L veth1 rx 2 tx 2
+ * // above the maximum: NetlinkError EINVAL, "requested channel count exceeds maximum"
+ * await et.setChannels("veth1", { rx: 5 }).catch((e: unknown) => console.log(e instanceof NetlinkError && e.kernelMessage));
+ * ```
+ */
 export interface ChannelsSpec {
   rx?: number;
   tx?: number;
@@ -135,15 +227,31 @@ export interface ChannelsSpec {
 
 /**
  * setFeatures() could not do what was asked: features that are fixed on the device (refused
- * before anything was sent, so nothing changed), or that the kernel left in another state than
- * requested (its FEATURES_SET reply), in which case `changes` says what did change.
+ * before anything was sent, so nothing changed, and `changes` lists just those fixed features in
+ * their present state), or that the kernel left in another state than requested (its FEATURES_SET
+ * reply), in which case `changes` says what did change. `code` is EOPNOTSUPP, `field` the first
+ * refused feature.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await et.setFeatures("veth1", { "tx-checksum-ipv4": true });   // ethtool -K veth1 tx-checksum-ipv4 on
+ * } catch (e) {
+ *   if (!(e instanceof FeatureChangeError)) throw e;
+ *   for (const c of e.refused) console.log(`${c.feature}: ${c.active ? "on" : "off"} [requested ${c.requested ? "on" : "off"}]`);   // "tx-checksum-ipv4: off [requested on]"
+ * }
+ * ```
  */
 export class FeatureChangeError extends NlkitInputError {
   /** ethtool -K's "Actual changes", in the kernel's feature order. */
   readonly changes: FeatureChange[];
   /** The requested features that did not end up as requested. */
   readonly refused: FeatureChange[];
-  /** No requested feature changed (ethtool: "Could not change any device features"). */
+  /**
+   * No requested feature changed (ethtool: "Could not change any device features"), judged by
+   * counting the refused ones: when fixed features are refused before sending, it is true only if
+   * every requested feature was refused, although nothing at all was sent.
+   */
   readonly nothingChanged: boolean;
 
   constructor(dev: EthtoolDev, changes: FeatureChange[], requested: number) {

@@ -6,8 +6,19 @@ import type { Transport } from "../netlink/transport.js";
 import type { GenlMessage } from "./verbs.js";
 
 /**
- * How a generic netlink monitor listens: its receive buffer, the `AbortSignal` that ends it, and a
- * `transport` for tests.
+ * How a generic netlink monitor listens: its receive buffer and a `transport` for tests. `signal`
+ * and `timeoutMs` bound only the family lookup that joining starts (they reject `ready`); they do
+ * not end the monitor: pass a signal to `next()`, or `close()` it (`break` in a `for await` does).
+ *
+ * @example
+ * ```ts
+ * const opts: GenlMonitorOptions = { receiveBufferSize: 4 << 20, timeoutMs: 5000 };
+ * const mon = genl.monitor("ethtool", "monitor", opts);   // ethtool --monitor
+ * await mon.ready;
+ * const m = await mon.next({ signal: AbortSignal.timeout(10_000) });   // rejects with TimeoutError when quiet
+ * mon.close();
+ * void m;
+ * ```
  */
 export interface GenlMonitorOptions extends CallOptions {
   /** SO_RCVBUF(FORCE) of the monitor's own socket, for bursts of notifications. */
@@ -30,6 +41,17 @@ export interface JoinedGroup {
  * item says the kernel dropped notifications (ENOBUFS): what was missed must be read again.
  * The socket is read only while someone waits for the next item, through the transport's own
  * readiness wait, so a scripted transport works as well as the kernel.
+
+ *
+ * @example
+ * ```ts
+ * const mon = et.monitor();                        // ethtool --monitor
+ * await mon.ready;                                 // joined: changes from now on are seen
+ * await et.setFeatures("veth1", { gro: true });    // ethtool -K veth1 gro on
+ * const m = await mon.next({ signal: AbortSignal.timeout(5000) });
+ * if (m && !(m instanceof MonitorOverrun)) console.log(m.name);   // "ETHTOOL_MSG_FEATURES_NTF"
+ * mon.close();
+ * ```
  */
 export class GenlMonitor implements AsyncIterable<GenlMessage | MonitorOverrun> {
   /** Resolves once the group is joined; rejects when the family or the group is unknown. */

@@ -8,7 +8,15 @@ import { struct } from "../netlink/struct.js";
 /** struct genlmsghdr: the command, the family's interface version, two reserved bytes. */
 export const genlmsghdr = struct("genlmsghdr", [["cmd", "u8"], ["version", "u8"], ["reserved", "u16"]]);
 
-/** nlctrl's fixed id (GENL_ID_CTRL = NLMSG_MIN_TYPE). */
+/**
+ * nlctrl's fixed id (GENL_ID_CTRL = NLMSG_MIN_TYPE).
+ *
+ * @example
+ * ```ts
+ * const ctrl = await genl.family(GENL_ID_CTRL);   // genl ctrl get id 0x10
+ * console.log(ctrl.name, ctrl.mcastGroups);       // "nlctrl" [{ name: "notify", id: 16 }]
+ * ```
+ */
 export const GENL_ID_CTRL = 0x10;
 
 /** CTRL_CMD_* by their UAPI suffix. */
@@ -17,7 +25,18 @@ export const CTRL_CMD = {
   NEWMCAST_GRP: 7, DELMCAST_GRP: 8, GETMCAST_GRP: 9, GETPOLICY: 10,
 } as const;
 
-/** GENL_* operation flags (CTRL_ATTR_OP_FLAGS), in the order `genl ctrl list` names them. */
+/**
+ * GENL_* operation flags (CTRL_ATTR_OP_FLAGS), in the order `genl ctrl list` names them.
+ *
+ * @example
+ * ```ts
+ * const { ops } = await genl.family("ethtool");
+ * for (const op of ops) {
+ *   const caps = Object.entries(GENL_OP_FLAGS).filter(([, bit]) => op.flags & bit).map(([name]) => name);
+ *   console.log(`ID-0x${op.id.toString(16)}`, caps.join(" "));   // "ID-0x1 CMD_CAP_DO CMD_CAP_DUMP CMD_CAP_HASPOL"
+ * }
+ * ```
+ */
 export const GENL_OP_FLAGS = {
   ADMIN_PERM: 0x01, CMD_CAP_DO: 0x02, CMD_CAP_DUMP: 0x04, CMD_CAP_HASPOL: 0x08, UNS_ADMIN_PERM: 0x10,
 } as const;

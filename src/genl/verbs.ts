@@ -11,6 +11,13 @@ import { CTRL_CMD, CTRL_VERSION_DUMP, CTRL_VERSION_GET, ctrlAttrs, GENL_ID_CTRL,
 
 /**
  * One command a generic netlink family offers, with its capability flags.
+ *
+ * @example
+ * ```ts
+ * const { ops } = await genl.family("ethtool");
+ * const op: GenlOp | undefined = ops.find((o) => o.id === 3);     // ETHTOOL_MSG_LINKINFO_SET
+ * const needsNetAdmin = op !== undefined && (op.flags & GENL_OP_FLAGS.UNS_ADMIN_PERM) !== 0;   // true: flags 0x1a
+ * ```
  */
 export interface GenlOp {
   id: number;
@@ -20,13 +27,30 @@ export interface GenlOp {
 
 /**
  * A multicast group a generic netlink family offers, joined by name through `Genl.monitor()`.
+ *
+ * @example
+ * ```ts
+ * const { mcastGroups } = await genl.family("ethtool");
+ * const groups: GenlMcastGroup[] = mcastGroups;   // [{ name: "monitor", id: 6 }]
+ * const mon = genl.monitor("ethtool", groups[0]!.name);
+ * mon.close();
+ * ```
  */
 export interface GenlMcastGroup {
   name: string;
   id: number;
 }
 
-/** A generic netlink family as nlctrl describes it (`genl ctrl list`). */
+/**
+ * A generic netlink family as nlctrl describes it (`genl ctrl list`).
+ *
+ * @example
+ * ```ts
+ * const fam: GenlFamily = await genl.family("ethtool");   // genl ctrl get name ethtool
+ * console.log(fam.name, `0x${fam.id.toString(16)}`, fam.version, fam.hdrsize);   // "ethtool" "0x15" 1 0
+ * console.log(fam.ops.length, fam.mcastGroups.map((g) => g.name));               // 50 ["monitor"]
+ * ```
+ */
 export interface GenlFamily {
   /** The family's name ("ethtool", "nl80211"). */
   name: string;
@@ -44,7 +68,22 @@ export interface GenlFamily {
   mcastGroups: GenlMcastGroup[];
 }
 
-/** What a family built on Genl declares: its name in the kernel and the messages the kernel sends it. */
+/**
+ * What a family built on Genl declares: its name in the kernel, the version its requests carry, and
+ * the messages the kernel sends (replies and notifications), for decoding them by command.
+ *
+ * @example
+ * ```ts
+ * // mptcp_pm (linux/mptcp.h): MPTCP_PM_CMD_GET_LIMITS is answered with the same command
+ * const limits = attrSet("mptcp-pm", "MPTCP_PM_ATTR_", { rcvAddAddrs: [2, "u32"], subflows: [3, "u32"] });
+ * const mptcp: GenlFamilySpec = {
+ *   name: "mptcp_pm", version: 1,
+ *   messages: new Map([[6, { name: "MPTCP_PM_CMD_GET_LIMITS", attrs: limits }]]),
+ * };
+ * const [r] = await genl.request(mptcp, { cmd: 6, name: "MPTCP_PM_CMD_GET_LIMITS", attrs: limits }, {});
+ * console.log(r?.name, r?.attrs);   // "MPTCP_PM_CMD_GET_LIMITS" { rcvAddAddrs: 0, subflows: 2 }
+ * ```
+ */
 export interface GenlFamilySpec {
   readonly name: string;
   /** genlmsghdr.version of its requests. */
@@ -53,7 +92,18 @@ export interface GenlFamilySpec {
   readonly messages: ReadonlyMap<number, { readonly name: string; readonly attrs: AttrSet }>;
 }
 
-/** One user-to-kernel command of a family. */
+/**
+ * One user-to-kernel command of a family.
+ *
+ * @example
+ * ```ts
+ * // ip mptcp limits set subflows 4 add_addr_accepted 2 (MPTCP_PM_CMD_SET_LIMITS)
+ * const pm = attrSet("mptcp-pm", "MPTCP_PM_ATTR_", { rcvAddAddrs: [2, "u32"], subflows: [3, "u32"] });
+ * const setLimits: GenlCommand = { cmd: 5, name: "MPTCP_PM_CMD_SET_LIMITS", attrs: pm };
+ * const mptcp: GenlFamilySpec = { name: "mptcp_pm", version: 1, messages: new Map() };
+ * await genl.request(mptcp, setLimits, { subflows: 4, rcvAddAddrs: 2 });   // [] (a plain ack)
+ * ```
+ */
 export interface GenlCommand {
   readonly cmd: number;
   /** e.g. ETHTOOL_MSG_CHANNELS_SET: named in errors. */
@@ -62,7 +112,19 @@ export interface GenlCommand {
   readonly attrs: AttrSet;
 }
 
-/** A decoded family message: its genlmsghdr and attributes. */
+/**
+ * A decoded family message: its genlmsghdr and attributes (typed by `request<A>()` and `dump<A>()`).
+ *
+ * @example
+ * ```ts
+ * for await (const m of et.monitor()) {
+ *   if (m instanceof MonitorOverrun) continue;   // dropped notifications: read the state again
+ *   const msg: GenlMessage = m;
+ *   const header = msg.attrs.header as { devIndex?: number; devName?: string } | undefined;
+ *   console.log(msg.cmd, msg.name, header?.devName);   // 13 "ETHTOOL_MSG_FEATURES_NTF" "veth1"
+ * }
+ * ```
+ */
 export interface GenlMessage<A = AttrValues> {
   family: string;
   cmd: number;
@@ -74,6 +136,14 @@ export interface GenlMessage<A = AttrValues> {
 
 /**
  * Where `Genl.open()` creates its socket: the namespace options every family takes, or a `transport`.
+ *
+ * @example
+ * ```ts
+ * const opts: GenlOptions = { netns: "ns1", timeoutMs: 5000 };   // as ip netns exec ns1 genl ctrl list
+ * const g = await Genl.open(opts);
+ * console.log((await g.families()).map((f) => f.name));   // ["nlctrl", ..., "ethtool", ...] by id
+ * g.close();
+ * ```
  */
 export interface GenlOptions extends OpenOptions {}
 
@@ -82,7 +152,20 @@ const unknownAttrs = attrSet("genl-unknown", "", {});
 
 const registry = new Map<string, GenlFamilySpec>();
 
-/** Makes a family's messages decodable by name, e.g. for `monitor("ethtool", "monitor")`. */
+/**
+ * Makes a family's messages decodable by name, e.g. for `monitor("ethtool", "monitor")` (nlkit
+ * registers ethtool itself). A later spec of the same name replaces the earlier one.
+ *
+ * @example
+ * ```ts
+ * // mptcp_pm's events (MPTCP_EVENT_CREATED = 1, ...), as ip mptcp monitor prints them
+ * const ev = attrSet("mptcp-event", "MPTCP_ATTR_", { token: [1, "u32"], family: [2, "u16"], saddr4: [5, "ip"], daddr4: [7, "ip"] });
+ * registerGenlFamily({ name: "mptcp_pm", version: 1, messages: new Map([[1, { name: "MPTCP_EVENT_CREATED", attrs: ev }]]) });
+ * for await (const m of genl.monitor("mptcp_pm", "mptcp_pm_events")) {
+ *   if (!(m instanceof MonitorOverrun)) console.log(m.name, m.attrs.saddr4);   // "MPTCP_EVENT_CREATED" "10.0.0.1"
+ * }
+ * ```
+ */
 export function registerGenlFamily(spec: GenlFamilySpec): void {
   registry.set(spec.name, spec);
 }
@@ -95,7 +178,21 @@ const NLCTRL: GenlFamilySpec = {
 
 const headerOnly: MessageDef = { name: "genlmsghdr", header: genlmsghdr, attrs: unknownAttrs };
 
-/** A message of family `id` (any other nlmsg_type is undefined), decoded by the spec's table of its command. */
+/**
+ * A message of family `id` (any other nlmsg_type is undefined), decoded by the spec's table of its
+ * command; a command the spec does not list keeps its attributes raw (`attrs.unknown`).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from "node:fs";
+ * const decode = genlDecoder(ETHTOOL_FAMILY, (await genl.family("ethtool")).id);
+ * const datagram = readFileSync("ethtool-reply.bin");   // one datagram, e.g. from an nlmon capture
+ * for (const msg of splitMessages(datagram)) {
+ *   const m = decode(msg, 0, msg.length);   // undefined for nlctrl's and the acks
+ *   if (m) console.log(m.name, m.attrs);   // "ETHTOOL_MSG_LINKSTATE_GET_REPLY" { header: { devIndex: 3, devName: "veth1" }, link: 0 }
+ * }
+ * ```
+ */
 export function genlDecoder(spec: GenlFamilySpec, id: number): Decoder<GenlMessage | undefined> {
   const defs = new Map<number, MessageDef>();
   const defOf = (cmd: number): MessageDef => {
