@@ -134,7 +134,9 @@ export interface AttrOptions {
   set?: SetRef;
   /** The attribute may repeat; its value is an array. */
   multi?: boolean;
+  /** struct: the payload's C layout. */
   struct?: StructDef;
+  /** Names an integer's values: decoded to the word, encoded from the word or the number. */
   enum?: EnumDef;
   /** array: the nla_type of every element (default: index + 1) */
   elemType?: number;
@@ -142,7 +144,9 @@ export interface AttrOptions {
   elem?: AttrKind;
   /** submsg: the sibling key whose value picks the nested set */
   selector?: string;
+  /** submsg: the nested set for each value of the selector (a value not listed stays raw bytes). */
   choices?: Record<string, SetRef>;
+  /** custom: how the payload is written and read. */
   codec?: CustomCodec;
   /** UAPI constant name when it is not prefix + UPPER_SNAKE(key) */
   uapi?: string;

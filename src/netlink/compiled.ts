@@ -137,8 +137,9 @@ function slowPath(buf: Buffer, out: AttrValues, def: AttrDef, ps: number, pe: nu
 }
 
 /**
- * A message split by `decodeParts`: its header fields, the family header struct and the raw attribute
- * span, for verbs that decode attributes lazily or with a compiled decoder.
+ * A message read by `decodeParts`: its nlmsghdr type and flags, the family header struct and the
+ * attributes as the set's compiled decoder gives them (only the projected keys, when `keys` was
+ * given); unlike `DecodedMessage` it carries no seq or pid.
  *
  * @example
  * ```ts

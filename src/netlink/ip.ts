@@ -26,7 +26,9 @@ export interface Cidr {
   family: IpFamily;
   /** 4 or 16 bytes, network byte order. */
   bytes: Buffer;
+  /** The address as text, host bits kept ("10.0.0.1" of "10.0.0.1/24"); IPv6 compressed. */
   address: string;
+  /** The prefix length; 32 or 128 when the text had none. */
   prefixlen: number;
 }
 
@@ -176,7 +178,9 @@ export function formatIp(buf: Buffer, off = 0, len = buf.length - off): string {
 }
 
 /**
- * "10.0.0.1/24", "fd00::1/64", "10.0.0.1" (host prefix) or "default"/"any"/"all" (needs family).
+ * Reads "10.0.0.1/24", "fd00::1/64", "10.0.0.1" (a host prefix: /32 or /128) or "default"/"any"/"all"
+ * (the zero prefix of `defaultFamily`, IPv4 when it is not given); `undefined` for anything else
+ * (no throw). The address keeps its host bits; an IPv6 one comes back compressed.
  *
  * @example
  * ```ts

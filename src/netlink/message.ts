@@ -39,20 +39,21 @@ export interface NlHeader {
  *
  * @example
  * ```ts
- * const def: MessageDef = {
- *   name: "addr",
- *   header: struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]),
- *   attrs: attrSet("addr", "IFA_", { address: [1, "ip"], local: [2, "ip"], label: [3, "string"] }),
- *   typeNames: new Map([[20, "RTM_NEWADDR"], [21, "RTM_DELADDR"]]),
- * };
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const addr = attrSet("addr", "IFA_", { address: [1, "ip"], local: [2, "ip"], label: [3, "string"] });
+ * const def: MessageDef = { name: "addr", header: ifaddrmsg, attrs: addr, typeNames: new Map([[20, "RTM_NEWADDR"]]) };
  * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE });
- * // ip addr add 10.0.0.1/24 dev ifindex 2
+ * // ip addr add 10.0.0.1/24 dev <ifindex 2>; a refusal names RTM_NEWADDR and the attribute at fault
  * await sock.request(tableRequest(def, 20, constants.NLM_F_CREATE | constants.NLM_F_EXCL, { family: 2, prefixlen: 24, index: 2 }, { local: "10.0.0.1", address: "10.0.0.1" }));
+ * sock.close();
  * ```
  */
 export interface MessageDef {
+  /** A name for the messages, used in parse errors. */
   readonly name: string;
+  /** The family's fixed header (ifaddrmsg, genlmsghdr...). */
   readonly header: StructDef;
+  /** The attributes that follow it. */
   readonly attrs: AttrSet;
   /** Message type numbers to names, for errors (e.g. 16 -> RTM_NEWLINK). */
   readonly typeNames?: ReadonlyMap<number, string>;
