@@ -11,6 +11,19 @@ import type { NlWriter } from "./writer.js";
  * round-trips even across kernel versions.
  */
 
+/**
+ * How an attribute-table entry's payload is read and written: integers by width and sign, strings,
+ * flags, addresses (`ip`, `lladdr`), nested sets (`nest`, `array`, `submsg`), structs and custom codecs.
+ *
+ * @example
+ * ```ts
+ * const kind: AttrKind = "ip";
+ * const addr = attrSet("addr", "IFA_", { address: [1, kind], local: [2, kind], label: [3, "string"], flags: [8, "u32"] });
+ * const w = new NlWriter();
+ * encodeAttrs(w, addr, { local: "fd00::1", label: "eth0" });
+ * console.log(decodeAttrs(w.buf, 0, w.pos, addr));   // { local: "fd00::1", label: "eth0" }
+ * ```
+ */
 export type AttrKind =
   | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
   /**
@@ -29,6 +42,16 @@ export type AttrKind =
 
 /**
  * A kernel enum's names and values both ways, as `enumDef` builds it.
+ *
+ * @example
+ * ```ts
+ * const operstate: EnumDef = enumDef("operstate", { unknown: 0, notpresent: 1, down: 2, lowerlayerdown: 3, testing: 4, dormant: 5, up: 6 });
+ * console.log(operstate.names.get(6), operstate.values.get("down"));   // "up" 2
+ * const link = attrSet("link", "IFLA_", { operstate: [16, "u8", { enum: operstate }] });
+ * const w = new NlWriter();
+ * encodeAttrs(w, link, { operstate: "up" });   // or 6
+ * console.log(decodeAttrs(w.buf, 0, w.pos, link).operstate);   // "up"
+ * ```
  */
 export interface EnumDef {
   readonly name: string;
@@ -69,7 +92,21 @@ export function enumName(e: EnumDef, v: number): string | number {
   return e.names.get(v) ?? v;
 }
 
-/** For attributes no table can express (RTA_MULTIPATH, nftables data values...). */
+/**
+ * For attributes no table can express (RTA_MULTIPATH, nftables data values...).
+ *
+ * @example
+ * ```ts
+ * const s32s: CustomCodec = {   // IFLA_INET6_CONF: the devconf values, packed s32s
+ *   encode: (w, value) => { for (const n of value as number[]) w.s32(n); },
+ *   decode: (buf, start, end) => Array.from({ length: (end - start) >> 2 }, (_, i) => buf.readInt32LE(start + i * 4)),
+ * };
+ * const inet6 = attrSet("inet6", "IFLA_INET6_", { flags: [1, "u32"], conf: [2, "custom", { codec: s32s }] });
+ * const w = new NlWriter();
+ * encodeAttrs(w, inet6, { conf: [1, 64, -1] });
+ * console.log(decodeAttrs(w.buf, 0, w.pos, inet6).conf);   // [1, 64, -1]
+ * ```
+ */
 export interface CustomCodec {
   encode(w: NlWriter, value: unknown, parent: Record<string, unknown>): void;
   decode(buf: Buffer, start: number, end: number, parent: Record<string, unknown>): unknown;
@@ -80,6 +117,15 @@ type SetRef = AttrSet | (() => AttrSet);
 /**
  * Per-attribute options of an `attrSet` entry: byte order, the nested set, the enum that names the
  * values, and how sub-messages are chosen.
+ *
+ * @example
+ * ```ts
+ * const port: AttrOptions = { be: true };   // ports travel in network byte order
+ * const proto = attrSet("proto", "CTA_PROTO_", { num: [1, "u8"], srcPort: [2, "u16", port], dstPort: [3, "u16", port] }, { nestFlag: true });
+ * const w = new NlWriter();
+ * encodeAttrs(w, proto, { num: 6, dstPort: 443 });
+ * w.take();   // <Buffer 05 00 01 00 06 00 00 00 06 00 03 00 01 bb 00 00>
+ * ```
  */
 export interface AttrOptions {
   /** Integer in network byte order (also honoured on decode when the kernel sets NLA_F_NET_BYTEORDER). */
@@ -88,7 +134,9 @@ export interface AttrOptions {
   set?: SetRef;
   /** The attribute may repeat; its value is an array. */
   multi?: boolean;
+  /** struct: the payload's C layout. */
   struct?: StructDef;
+  /** Names an integer's values: decoded to the word, encoded from the word or the number. */
   enum?: EnumDef;
   /** array: the nla_type of every element (default: index + 1) */
   elemType?: number;
@@ -96,7 +144,9 @@ export interface AttrOptions {
   elem?: AttrKind;
   /** submsg: the sibling key whose value picks the nested set */
   selector?: string;
+  /** submsg: the nested set for each value of the selector (a value not listed stays raw bytes). */
   choices?: Record<string, SetRef>;
+  /** custom: how the payload is written and read. */
   codec?: CustomCodec;
   /** UAPI constant name when it is not prefix + UPPER_SNAKE(key) */
   uapi?: string;
@@ -113,6 +163,17 @@ export interface AttrDef extends AttrOptions {
 
 /**
  * An attribute kept as bytes because its table does not describe it, with its type and flag bits.
+ *
+ * @example
+ * ```ts
+ * const link = attrSet("link", "IFLA_", { ifname: [3, "string"] });
+ * const w = new NlWriter();
+ * w.attrString(3, "eth0");
+ * w.attrU8(16, 6);   // IFLA_OPERSTATE, which this table does not know
+ * const raw: RawAttr = decodeAttrs(w.buf, 0, w.pos, link).unknown![0]!;
+ * console.log(raw);   // { type: 16, nested: false, netByteorder: false, data: <Buffer 06> }
+ * encodeAttrs(w.reset(), link, { ifname: "eth0", unknown: [raw] });   // written back unchanged
+ * ```
  */
 export interface RawAttr {
   /** The attribute type, flag bits removed. */
@@ -130,6 +191,16 @@ export interface RawAttr {
 /**
  * Decoded attributes by key, plus the raw ones the table did not know (`unknown`), kept so they re-
  * encode unchanged.
+ *
+ * @example
+ * ```ts
+ * const link = attrSet("link", "IFLA_", { ifname: [3, "string"], mtu: [4, "u32"] });
+ * const w = new NlWriter();
+ * encodeAttrs(w, link, { ifname: "eth0", mtu: 1500 });
+ * w.attrU32(13, 1000);   // IFLA_TXQLEN, not in the table
+ * const v: AttrValues = decodeAttrs(w.buf, 0, w.pos, link);
+ * console.log(v.ifname, v.mtu, v.unknown?.map((a) => a.type));   // "eth0" 1500 [13]
+ * ```
  */
 export type AttrValues = Record<string, unknown> & { unknown?: RawAttr[] };
 
@@ -143,6 +214,13 @@ export interface AttrSetOptions {
 /**
  * A compiled attribute table (made by `attrSet`): lookups by attribute type and by key, used by
  * `encodeAttrs`/`decodeAttrs` and nested sets.
+ *
+ * @example
+ * ```ts
+ * const link: AttrSet = attrSet("link", "IFLA_", { ifname: [3, "string"], mtu: [4, "u32"], txqlen: [13, "u32", { uapi: "IFLA_TXQLEN" }] });
+ * console.log(link.byKey.get("mtu")?.uapi, link.byType[3]?.key);   // "IFLA_MTU" "ifname"
+ * console.log(link.defs().map((d) => `${d.uapi}=${d.type}`));   // ["IFLA_IFNAME=3", "IFLA_MTU=4", "IFLA_TXQLEN=13"]
+ * ```
  */
 export class AttrSet {
   readonly byType: (AttrDef | undefined)[] = [];
@@ -194,6 +272,16 @@ export function resolveSet(ref: SetRef | undefined): AttrSet | undefined {
 /**
  * Writes the attributes of `values` as `set` describes them; `undefined`/`null` values are skipped.
  * Throws `NlkitInputError` for a key the set does not have or a value of the wrong shape.
+ *
+ * @example
+ * ```ts
+ * const link = attrSet("link", "IFLA_", { ifname: [3, "string"], mtu: [4, "u32"] });
+ * const w = new NlWriter();
+ * encodeAttrs(w, link, { ifname: "veth0", mtu: 9000 });
+ * w.take();   // <Buffer 0a 00 03 00 76 65 74 68 30 00 00 00 08 00 04 00 28 23 00 00>
+ * encodeAttrs(w, link, { mtu: "9000" });   // throws NlkitInputError: link.mtu: expected a number, got string
+ * encodeAttrs(w, link, { qdisc: "fq" });   // throws NlkitInputError: unknown attribute "qdisc" for link
+ * ```
  */
 export function encodeAttrs(w: NlWriter, set: AttrSet, values: Record<string, unknown>): void {
   for (const key in values) {
@@ -401,7 +489,17 @@ function checkRange(buf: Buffer, start: number, end: number, what: string): void
   }
 }
 
-/** Calls fn for each attribute in [start, end); throws NetlinkParseError on broken framing. */
+/**
+ * Calls fn for each attribute in [start, end); throws NetlinkParseError on broken framing.
+ *
+ * @example
+ * ```ts
+ * const w = new NlWriter();
+ * w.attrString(3, "eth0");   // IFLA_IFNAME
+ * w.attrU32(4, 1500);   // IFLA_MTU
+ * forEachAttr(w.buf, 0, w.pos, (type, start, end) => console.log(type, end - start));   // 3 5, then 4 4
+ * ```
+ */
 export function forEachAttr(
   buf: Buffer, start: number, end: number,
   fn: (type: number, payloadStart: number, payloadEnd: number, rawType: number) => void,
@@ -420,6 +518,16 @@ export function forEachAttr(
 /**
  * Reads the attributes between `start` and `end` as `set` describes them; attributes the set does not
  * know are kept in `unknown`. Malformed input throws `NetlinkParseError`, never a RangeError.
+ *
+ * @example
+ * ```ts
+ * const link = attrSet("link", "IFLA_", { ifname: [3, "string"], mtu: [4, "u32"] });
+ * const w = new NlWriter();
+ * w.attrString(3, "eth0");
+ * w.attrU32(4, 1500);
+ * console.log(decodeAttrs(w.buf, 0, w.pos, link));   // { ifname: "eth0", mtu: 1500 }
+ * decodeAttrs(w.buf, 0, w.pos - 1, link);   // throws NetlinkParseError: link: bad attribute length 8
+ * ```
  */
 export function decodeAttrs(buf: Buffer, start: number, end: number, set: AttrSet): AttrValues {
   checkRange(buf, start, end, set.name);

@@ -15,6 +15,15 @@ import { decodeStruct, type StructValue } from "./struct.js";
  *
  * Sets with sub-messages (whose table depends on a sibling decoded later) are not compiled:
  * their decoder is decodeAttrs itself. Names and numbers come from the table, never from input.
+ *
+ * @example
+ * ```ts
+ * const addr = attrSet("addr", "IFA_", { address: [1, "ip"], label: [3, "string"] });
+ * const decode: AttrDecoder = compiledDecoder(addr);
+ * const w = new NlWriter();
+ * encodeAttrs(w, addr, { address: "10.0.0.1", label: "eth0" });
+ * console.log(decode(w.buf, 0, w.pos));   // { address: "10.0.0.1", label: "eth0", unknown: undefined }
+ * ```
  */
 export type AttrDecoder = (buf: Buffer, start: number, end: number) => AttrValues;
 
@@ -26,6 +35,16 @@ const projected = new WeakMap<AttrSet, Map<string, AttrDecoder>>();
  * every other one is skipped (not even kept raw), and the walk stops once each of them has been
  * seen (none may be `multi`): listing thousands of links for their names then costs little more
  * than the kernel's own work.
+ *
+ * @example
+ * ```ts
+ * const link = attrSet("link", "IFLA_", { ifname: [3, "string"], mtu: [4, "u32"], operstate: [16, "u8"] });
+ * const w = new NlWriter();
+ * encodeAttrs(w, link, { ifname: "eth0", mtu: 1500, operstate: 6 });
+ * console.log(compiledDecoder(link)(w.buf, 0, w.pos).mtu);   // 1500
+ * const names = compiledDecoder(link, ["ifname"]);   // reads IFLA_IFNAME, stops there
+ * console.log(names(w.buf, 0, w.pos));   // { ifname: "eth0" }
+ * ```
  */
 export function compiledDecoder(set: AttrSet, keys?: readonly string[]): AttrDecoder {
   if (keys === undefined) {
@@ -118,8 +137,19 @@ function slowPath(buf: Buffer, out: AttrValues, def: AttrDef, ps: number, pe: nu
 }
 
 /**
- * A message split by `decodeParts`: its header fields, the family header struct and the raw attribute
- * span, for verbs that decode attributes lazily or with a compiled decoder.
+ * A message read by `decodeParts`: its nlmsghdr type and flags, the family header struct and the
+ * attributes as the set's compiled decoder gives them (only the projected keys, when `keys` was
+ * given); unlike `DecodedMessage` it carries no seq or pid.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const def: MessageDef = { name: "addr", header: ifaddrmsg, attrs: attrSet("addr", "IFA_", { address: [1, "ip"], label: [3, "string"] }) };
+ * const w = new NlWriter();
+ * encodeMessage(w, def, 20, 0, { family: 2, prefixlen: 24, index: 2 }, { address: "10.0.0.1", label: "eth0" });   // RTM_NEWADDR
+ * const m: DecodedParts<{ prefixlen: number; index: number }> = decodeParts(w.buf, 0, w.pos, def);
+ * console.log(m.type, `${String(m.attrs.address)}/${m.header.prefixlen}`, m.header.index);   // 20 "10.0.0.1/24" 2
+ * ```
  */
 export interface DecodedParts<H = StructValue> {
   type: number;
@@ -132,6 +162,17 @@ export interface DecodedParts<H = StructValue> {
  * One message of a family: its header struct (read tolerantly: a short one yields the fields it
  * holds) and its attributes by the generated decoder (only `keys`, when given). Framing is checked against `len`, never
  * against the buffer: bytes past the message are never read.
+ *
+ * @example
+ * ```ts
+ * const ifinfomsg = struct("ifinfomsg", [["family", "u8"], ["_", "pad", 1], ["type", "u16"], ["index", "s32"], ["flags", "u32"], ["change", "u32"]]);
+ * const def: MessageDef = { name: "link", header: ifinfomsg, attrs: attrSet("link", "IFLA_", { ifname: [3, "string"], mtu: [4, "u32"] }) };
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE });
+ * const names = await sock.dump({ type: 18, def, encode: (w) => w.zeros(16) },   // RTM_GETLINK
+ *   (buf, s, l) => decodeParts<{ index: number }>(buf, s, l, def, ["ifname"]));
+ * for (const l of names) console.log(l.header.index, l.attrs.ifname);   // 1 "lo", 2 "eth0"...
+ * sock.close();
+ * ```
  */
 export function decodeParts<H = StructValue>(
   buf: Buffer, start: number, len: number, def: MessageDef, keys?: readonly string[],

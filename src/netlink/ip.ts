@@ -3,17 +3,32 @@
 
 /**
  * The IP version: 4 or 6, the words nlkit uses where iproute2 says `-4`/`-6`.
+ *
+ * @example
+ * ```ts
+ * const family: IpFamily = 6;
+ * for (const r of await rt.route.list({ family, table: "main" })) console.log(r.dst);   // ip -6 route show: "fe80::/64"...
+ * console.log(parseCidr("default", family)?.address);   // "::"
+ * ```
  */
 export type IpFamily = 4 | 6;
 
 /**
  * An address with its prefix length, as `parseCidr` reads "10.0.0.1/24".
+ *
+ * @example
+ * ```ts
+ * const c: Cidr | undefined = parseCidr("192.168.1.10/24");
+ * if (c) console.log(c.family, c.address, c.prefixlen, c.bytes);   // 4 "192.168.1.10" 24 <Buffer c0 a8 01 0a>
+ * ```
  */
 export interface Cidr {
   family: IpFamily;
   /** 4 or 16 bytes, network byte order. */
   bytes: Buffer;
+  /** The address as text, host bits kept ("10.0.0.1" of "10.0.0.1/24"); IPv6 compressed. */
   address: string;
+  /** The prefix length; 32 or 128 when the text had none. */
   prefixlen: number;
 }
 
@@ -147,6 +162,14 @@ export function formatIPv6(buf: Buffer, off = 0): string {
 /**
  * Prints address bytes as iproute2 does: 4 bytes as IPv4, 16 as IPv6 (compressed), anything else as a
  * link-layer address ("02:00:00:00:00:01").
+ *
+ * @example
+ * ```ts
+ * formatIp(Buffer.from([10, 0, 0, 1]));   // "10.0.0.1"
+ * formatIp(Buffer.from("fd000000000000000000000000000001", "hex"));   // "fd00::1"
+ * formatIp(Buffer.from("00000000000000000000ffff0a000001", "hex"));   // "::ffff:10.0.0.1"
+ * formatIp(Buffer.from("020000000001", "hex"));   // "02:00:00:00:00:01"
+ * ```
  */
 export function formatIp(buf: Buffer, off = 0, len = buf.length - off): string {
   if (len === 4) return formatIPv4(buf, off);
@@ -154,7 +177,20 @@ export function formatIp(buf: Buffer, off = 0, len = buf.length - off): string {
   return formatLladdr(buf, off, len);
 }
 
-/** "10.0.0.1/24", "fd00::1/64", "10.0.0.1" (host prefix) or "default"/"any"/"all" (needs family). */
+/**
+ * Reads "10.0.0.1/24", "fd00::1/64", "10.0.0.1" (a host prefix: /32 or /128) or "default"/"any"/"all"
+ * (the zero prefix of `defaultFamily`, IPv4 when it is not given); `undefined` for anything else
+ * (no throw). The address keeps its host bits; an IPv6 one comes back compressed.
+ *
+ * @example
+ * ```ts
+ * parseCidr("10.0.0.1/24");   // { family: 4, bytes: <Buffer 0a 00 00 01>, address: "10.0.0.1", prefixlen: 24 }
+ * parseCidr("fd00:0::1/64")?.address;   // "fd00::1"
+ * parseCidr("10.0.0.1")?.prefixlen;   // 32
+ * parseCidr("default", 6);   // { family: 6, bytes: <16 zero bytes>, address: "::", prefixlen: 0 }
+ * parseCidr("10.0.0.1/33");   // undefined
+ * ```
+ */
 export function parseCidr(text: string, defaultFamily?: IpFamily): Cidr | undefined {
   if (text === "default" || text === "any" || text === "all") {
     const family = defaultFamily ?? 4;

@@ -9,6 +9,17 @@ import type { NlWriter } from "./writer.js";
 
 /**
  * The fields of a `struct nlmsghdr`.
+ *
+ * @example
+ * ```ts
+ * const w = new NlWriter();
+ * const s = w.beginMessage(constants.NLMSG_ERROR, constants.NLM_F_CAPPED);
+ * w.s32(-17);   // -EEXIST
+ * w.u32(40); w.u16(20); w.u16(0x605); w.u32(7); w.u32(0);   // the request's nlmsghdr: RTM_NEWADDR, seq 7
+ * w.endMessage(s);
+ * const request: NlHeader | undefined = parseErrorPayload(w.buf, 0, w.pos).request;
+ * console.log(request);   // { len: 40, type: 20, flags: 1541, seq: 7, pid: 0 }
+ * ```
  */
 export interface NlHeader {
   /** The message's length, header included. */
@@ -23,10 +34,26 @@ export interface NlHeader {
   pid: number;
 }
 
-/** A family message: a fixed header struct followed by attributes. */
+/**
+ * A family message: a fixed header struct followed by attributes.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const addr = attrSet("addr", "IFA_", { address: [1, "ip"], local: [2, "ip"], label: [3, "string"] });
+ * const def: MessageDef = { name: "addr", header: ifaddrmsg, attrs: addr, typeNames: new Map([[20, "RTM_NEWADDR"]]) };
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE });
+ * // ip addr add 10.0.0.1/24 dev <ifindex 2>; a refusal names RTM_NEWADDR and the attribute at fault
+ * await sock.request(tableRequest(def, 20, constants.NLM_F_CREATE | constants.NLM_F_EXCL, { family: 2, prefixlen: 24, index: 2 }, { local: "10.0.0.1", address: "10.0.0.1" }));
+ * sock.close();
+ * ```
+ */
 export interface MessageDef {
+  /** A name for the messages, used in parse errors. */
   readonly name: string;
+  /** The family's fixed header (ifaddrmsg, genlmsghdr...). */
   readonly header: StructDef;
+  /** The attributes that follow it. */
   readonly attrs: AttrSet;
   /** Message type numbers to names, for errors (e.g. 16 -> RTM_NEWLINK). */
   readonly typeNames?: ReadonlyMap<number, string>;
@@ -34,6 +61,17 @@ export interface MessageDef {
 
 /**
  * A message read by `decodeMessage`: the nlmsghdr fields, the family header and the attributes.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const def: MessageDef = { name: "addr", header: ifaddrmsg, attrs: attrSet("addr", "IFA_", { address: [1, "ip"], label: [3, "string"] }) };
+ * type AddrMsg = DecodedMessage<{ prefixlen: number; index: number }, { address?: string; label?: string }>;
+ * const sock = NetlinkSocket.open({ protocol: constants.NETLINK_ROUTE });
+ * const addrs: AddrMsg[] = await sock.dump({ type: 22, def, encode: (w) => w.zeros(8) }, (buf, s, l) => decodeMessage(buf, s, l, def));   // RTM_GETADDR
+ * for (const a of addrs) console.log(a.header.index, `${a.attrs.address}/${a.header.prefixlen}`);   // 1 "127.0.0.1/8"...
+ * sock.close();
+ * ```
  */
 export interface DecodedMessage<H = StructValue, A = AttrValues> {
   /** The message type. */
@@ -78,6 +116,14 @@ export function checkMessageBounds(buf: Buffer, start: number, len: number, head
 /**
  * Calls fn(start, len) for each netlink message in buf[0, end). Several messages per datagram are
  * normal; a truncated one is a parse error.
+ *
+ * @example
+ * ```ts
+ * const w = new NlWriter();
+ * w.endMessage(w.beginMessage(16, constants.NLM_F_MULTI, 1));   // RTM_NEWLINK
+ * w.endMessage(w.beginMessage(constants.NLMSG_DONE, constants.NLM_F_MULTI, 1));
+ * forEachMessage(w.buf, w.pos, (start, len) => console.log(start, len, w.buf.readUInt16LE(start + 4)));   // 0 16 16, then 16 16 3
+ * ```
  */
 export function forEachMessage(buf: Buffer, end: number, fn: (start: number, len: number) => void): void {
   if (!(end >= 0 && end <= buf.length)) throw new NetlinkParseError(`end ${end} is outside the buffer of ${buf.length} bytes`, 0);
@@ -92,6 +138,15 @@ export function forEachMessage(buf: Buffer, end: number, fn: (start: number, len
 
 /**
  * Splits a datagram into its netlink messages, as subarrays of `buf` (nothing is copied).
+ *
+ * @example
+ * ```ts
+ * const w = new NlWriter();
+ * w.endMessage(w.beginMessage(16, constants.NLM_F_MULTI, 1));   // RTM_NEWLINK
+ * w.endMessage(w.beginMessage(constants.NLMSG_DONE, constants.NLM_F_MULTI, 1));
+ * const msgs = splitMessages(w.take());
+ * console.log(msgs.map((m) => m.readUInt16LE(4)));   // [16, 3]
+ * ```
  */
 export function splitMessages(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -100,8 +155,19 @@ export function splitMessages(buf: Buffer): Buffer[] {
 }
 
 /**
- * Writes one whole netlink message (nlmsghdr, the family header, attributes) and returns its length;
- * the building block under `tableRequest` for families nlkit does not cover.
+ * Writes one whole netlink message (nlmsghdr, the family header, attributes) and returns the offset
+ * it starts at in the writer (its length is `w.pos` minus that); the building block under
+ * `tableRequest` for families nlkit does not cover.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const def: MessageDef = { name: "addr", header: ifaddrmsg, attrs: attrSet("addr", "IFA_", { address: [1, "ip"], local: [2, "ip"] }) };
+ * const w = new NlWriter();
+ * const flags = constants.NLM_F_REQUEST | constants.NLM_F_ACK | constants.NLM_F_CREATE | constants.NLM_F_EXCL;
+ * const at = encodeMessage(w, def, 20, flags, { family: 2, prefixlen: 24, index: 2 }, { local: "10.0.0.1", address: "10.0.0.1" }, 1);   // RTM_NEWADDR
+ * console.log(at, w.pos - at);   // 0 40: nlmsghdr, ifaddrmsg, IFA_ADDRESS, IFA_LOCAL
+ * ```
  */
 export function encodeMessage(
   w: NlWriter, def: MessageDef, type: number, flags: number,
@@ -122,7 +188,19 @@ export function encodeBody(w: NlWriter, def: MessageDef, header: StructValue | u
   if (attrs) encodeAttrs(w, def.attrs, attrs);
 }
 
-/** Decodes one message of a family; a header shorter than the struct is read tolerantly. */
+/**
+ * Decodes one message of a family; a header shorter than the struct is read tolerantly.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const def: MessageDef = { name: "addr", header: ifaddrmsg, attrs: attrSet("addr", "IFA_", { address: [1, "ip"], label: [3, "string"] }) };
+ * const w = new NlWriter();
+ * encodeMessage(w, def, 20, 0, { family: 10, prefixlen: 64, index: 2 }, { address: "fd00::1" }, 5);
+ * const m = decodeMessage(w.buf, 0, w.pos, def);
+ * console.log(m.type, m.seq, m.header.prefixlen, m.attrs.address);   // 20 5 64 "fd00::1"
+ * ```
+ */
 export function decodeMessage<H = StructValue, A = AttrValues>(buf: Buffer, start: number, len: number, def: MessageDef): DecodedMessage<H, A> {
   checkMessageBounds(buf, start, len);
   const end = start + len;
@@ -150,7 +228,21 @@ export interface ErrorPayload {
   request?: NlHeader;
 }
 
-/** Parses NLMSG_ERROR (ack or error) and NLMSG_DONE payloads, with extended-ack TLVs. */
+/**
+ * Parses NLMSG_ERROR (ack or error) and NLMSG_DONE payloads, with extended-ack TLVs.
+ *
+ * @example
+ * ```ts
+ * const w = new NlWriter();   // an NLMSG_ERROR as the kernel sends it, with an extack message
+ * const s = w.beginMessage(constants.NLMSG_ERROR, constants.NLM_F_CAPPED | constants.NLM_F_ACK_TLVS);
+ * w.s32(-95);   // -EOPNOTSUPP
+ * w.u32(48); w.u16(16); w.u16(0x605); w.u32(3); w.u32(0);   // the request's nlmsghdr (capped: only that)
+ * w.attrString(constants.NLMSGERR_ATTR_MSG, "Unknown device type");
+ * w.endMessage(s);
+ * const e = parseErrorPayload(w.buf, 0, w.pos);
+ * console.log(e.errno, e.extack.message, e.request?.seq);   // 95 "Unknown device type" 3
+ * ```
+ */
 export function parseErrorPayload(buf: Buffer, start: number, len: number): ErrorPayload {
   checkMessageBounds(buf, start, len);
   const end = start + len;

@@ -4,7 +4,17 @@ import { NlkitInputError } from "./errors.js";
 /** Where iproute2 (and nlkit) keep named network namespaces. */
 export const NETNS_RUN_DIR = "/run/netns";
 
-/** A network namespace, named the ways iproute2 users name them. At most one field is set. */
+/**
+ * A network namespace, named the ways iproute2 users name them. At most one field is set.
+ *
+ * @example
+ * ```ts
+ * const ref: NetnsRef = { netnsPid: 4242 };   // the namespace of process 4242 (a container's)
+ * const inside = await Rtnl.open(ref);
+ * console.log((await inside.link.list()).map((l) => l.name));   // ["lo", "eth0"]
+ * const nftNs = await Nft.open({ netns: "ns1" });   // a name from ip netns add ns1
+ * ```
+ */
 export interface NetnsRef {
   /** A name under /run/netns, as `ip netns add NAME` makes. */
   netns?: string;

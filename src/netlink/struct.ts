@@ -18,6 +18,13 @@ export interface FieldDef {
 
 /**
  * A C struct's layout (name, size, fields with offsets) as `struct()` builds it.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg: StructDef = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * console.log(ifaddrmsg.size, ifaddrmsg.fields.map((f) => `${f.name}@${f.offset}`).join(" "));
+ * // 8 "family@0 prefixlen@1 flags@2 scope@3 index@4"
+ * ```
  */
 export interface StructDef {
   /** The C struct's name, used in error messages. */
@@ -56,6 +63,13 @@ export function struct(name: string, fields: ReadonlyArray<readonly [string, Fie
 
 /**
  * A decoded struct: fields by name; 64-bit fields are bigints, byte arrays Buffers.
+ *
+ * @example
+ * ```ts
+ * const stats = struct("rtnl_link_stats", [["rxPackets", "u32"], ["txPackets", "u32"], ["rxBytes", "u64"]]);
+ * const value: StructValue = decodeStruct(Buffer.from("0a00000014000000e803000000000000", "hex"), 0, 16, stats);
+ * console.log(value);   // { rxPackets: 10, txPackets: 20, rxBytes: 1000n }
+ * ```
  */
 export type StructValue = Record<string, number | bigint | Buffer | undefined>;
 
@@ -63,6 +77,15 @@ export type StructValue = Record<string, number | bigint | Buffer | undefined>;
  * Reads a C struct laid out by `struct()`, tolerantly: a shorter struct (an older kernel's) leaves the
  * fields it lacks undefined, a longer one (a newer kernel's) keeps the extra bytes in `tail`; a span
  * outside the buffer throws `NetlinkParseError`.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const buf = Buffer.from([10, 64, 0, 0, 2, 0, 0, 0]);
+ * decodeStruct(buf, 0, 8, ifaddrmsg);   // { family: 10, prefixlen: 64, flags: 0, scope: 0, index: 2 }
+ * decodeStruct(buf, 0, 4, ifaddrmsg);   // { family: 10, prefixlen: 64, flags: 0, scope: 0 }: index is past a short struct
+ * decodeStruct(buf, 4, 8, ifaddrmsg);   // throws NetlinkParseError: 8 bytes at 4 reach outside the buffer
+ * ```
  */
 export function decodeStruct(buf: Buffer, off: number, len: number, def: StructDef): StructValue {
   if (!(off >= 0 && off + Math.max(0, len) <= buf.length)) {
@@ -143,7 +166,18 @@ function readField(buf: Buffer, at: number, f: FieldDef): number | bigint | Buff
   }
 }
 
-/** Writes def.size bytes; absent fields are zero. */
+/**
+ * Writes def.size bytes; absent fields are zero.
+ *
+ * @example
+ * ```ts
+ * const ifaddrmsg = struct("ifaddrmsg", [["family", "u8"], ["prefixlen", "u8"], ["flags", "u8"], ["scope", "u8"], ["index", "u32"]]);
+ * const w = new NlWriter();
+ * encodeStruct(w, ifaddrmsg, { family: 2, prefixlen: 24, index: 3 });
+ * w.take();   // <Buffer 02 18 00 00 03 00 00 00>: flags and scope left zero
+ * encodeStruct(w, ifaddrmsg, { prefixlen: 300 });   // throws NlkitInputError ("ifaddrmsg.prefixlen: ...")
+ * ```
+ */
 export function encodeStruct(w: NlWriter, def: StructDef, value: StructValue | undefined): void {
   if (!value) {
     w.zeros(def.size);

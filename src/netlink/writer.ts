@@ -12,6 +12,16 @@ function put32(b: Buffer, at: number, v: number): void {
  * A growable byte writer for netlink messages and attributes. One instance is meant to be reused
  * (reset between messages) so that encoding allocates nothing in the steady state.
  * Offsets returned by begin* stay valid across growth; Buffers returned by view() do not.
+ *
+ * @example
+ * ```ts
+ * const w = new NlWriter();
+ * const msg = w.beginMessage(18, constants.NLM_F_REQUEST | constants.NLM_F_DUMP);   // RTM_GETLINK
+ * w.zeros(16);   // struct ifinfomsg, all zero: every family
+ * w.attrU32(29, 1);   // IFLA_EXT_MASK: RTEXT_FILTER_VF
+ * w.endMessage(msg);
+ * const bytes = w.take();   // 40 bytes, nlmsg_len filled in: ready for send()
+ * ```
  */
 export class NlWriter {
   /**
