@@ -183,7 +183,9 @@ export function protocolNumber(v: Protocol, field = "protocol"): number {
   text(v, field);
   const hit = PROTOCOLS.find(([n]) => n.toLowerCase() === v.toLowerCase());
   if (hit) return hit[1];
-  const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v.slice(2), 16) : /^\d+$/.test(v) ? Number(v) : NaN;
+  // "[N]" is how an unnamed protocol reads back (protocolName): a listed filter's protocol is input too
+  const bracketed = /^\[(\d+)\]$/.exec(v)?.[1];
+  const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v.slice(2), 16) : /^\d+$/.test(v) ? Number(v) : bracketed !== undefined ? Number(bracketed) : NaN;
   if (!(n >= 0 && n <= 0xffff)) throw new NlkitInputError(`invalid ${field} "${v}" (e.g. "ip", "ipv6", "all" or a number)`, field);
   return n;
 }
