@@ -49,7 +49,10 @@ type Percent = string | number;
  * ```
  */
 export interface NetemOptions {
-  /** packets, default 1000 */
+  /**
+   * Packets, default 1000. Read with a size's units as tc reads it (q_netem's get_size): "2k" is
+   * 2048 packets, not bytes.
+   */
   limit?: SizeInput;
   /** Added delay ("100ms"). */
   delay?: TimeInput;
