@@ -108,8 +108,11 @@ export class KernelTransport implements Transport {
   private isClosed = false;
   private readonly addrBuf = Buffer.alloc(12);
   private readonly pollBuf = Buffer.alloc(8);
-  /** Joined multicast groups: datagrams may then come from user space too, and are checked. */
-  private groups = 0;
+  /**
+   * Joined multicast groups: datagrams may then come from user space too, and are checked. A set,
+   * since the kernel keeps one membership per group however often it is joined or left.
+   */
+  private readonly groups = new Set<number>();
 
   constructor(opts: KernelTransportOptions) {
     // checked here, since the FFI would reject a missing number with an untyped error of its own
@@ -166,7 +169,7 @@ export class KernelTransport implements Transport {
   }
 
   receive(buf: Buffer, limit: number): number {
-    if (this.groups > 0) return this.receiveFromKernel(buf, limit);
+    if (this.groups.size > 0) return this.receiveFromKernel(buf, limit);
     for (;;) {
       try {
         return fs.readSync(this.fd, buf, 0, limit, null);
@@ -221,14 +224,14 @@ export class KernelTransport implements Transport {
   joinGroup(group: number): void {
     checkGroup(group);
     sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
-    this.groups++;
+    this.groups.add(group);
   }
 
   /** Unsubscribes the socket from a multicast group (NETLINK_DROP_MEMBERSHIP). */
   leaveGroup(group: number): void {
     checkGroup(group);
     sys.setsockoptInt(this.fd, sys.SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
-    this.groups = Math.max(0, this.groups - 1);
+    this.groups.delete(group);
   }
 
   /** Closes the fd; idempotent. */

@@ -7,6 +7,8 @@ import { DumpInterruptedError, NetlinkError } from "../../src/netlink/errors.js"
 import { decodeMessage, type MessageDef } from "../../src/netlink/message.js";
 import { MonitorOverrun, NetlinkMonitor } from "../../src/netlink/monitor.js";
 import { NetlinkSocket, retainingDecoder, type Request } from "../../src/netlink/socket.js";
+import { KernelTransport } from "../../src/netlink/transport.js";
+import { NlWriter } from "../../src/netlink/writer.js";
 import { encodeStruct } from "../../src/netlink/struct.js";
 import * as sys from "../../src/syscalls/index.js";
 import { currentNetnsInode } from "../../src/syscalls/index.js";
@@ -264,6 +266,42 @@ describeLive("netlink socket engine (live)", () => {
       expect(overrun).toBe(true);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describeLive("multicast forged by user space (live)", () => {
+  const ns = new TestNamespaces("mcast");
+  afterAll(() => ns.cleanup());
+
+  it("is dropped while a group is joined, even after leaving a group never joined", () => {
+    const a = ns.create("a");
+    const listener = new KernelTransport({ protocol: NETLINK_ROUTE, netnsPath: `/run/netns/${a}`, groups: [1] });
+    const forger = new KernelTransport({ protocol: NETLINK_ROUTE, netnsPath: `/run/netns/${a}` });
+    try {
+      listener.leaveGroup(2);   // never joined: the kernel keeps group 1's membership
+      const w = new NlWriter(64);
+      const at = w.beginMessage(16, 0, 1, 0);
+      encodeStruct(w, ifinfomsg, {});
+      w.attrString(3, "forged");
+      w.endMessage(at);
+      // sockaddr_nl { AF_NETLINK, pid 0, groups: RTNLGRP_LINK's bit }
+      const to = Buffer.alloc(12);
+      to.writeUInt16LE(16, 0);
+      to.writeUInt32LE(1, 8);
+      sys.sendto(forger.fd, w.take(), 0, to);
+      ip(["link", "add", "real0", "type", "veth", "peer", "name", "real1"], a);
+      const buf = Buffer.alloc(65536);
+      const names: string[] = [];
+      while (!names.includes("real0") && listener.waitSync(2000)) {
+        const n = listener.receive(buf, buf.length);
+        if (n > 0) names.push(decodeName(buf, 0, n));
+      }
+      expect(names).toContain("real0");
+      expect(names).not.toContain("forged");
+    } finally {
+      listener.close();
+      forger.close();
     }
   });
 });
