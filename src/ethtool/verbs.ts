@@ -248,19 +248,19 @@ export class FeatureChangeError extends NlkitInputError {
   /** The requested features that did not end up as requested. */
   readonly refused: FeatureChange[];
   /**
-   * No requested feature changed (ethtool: "Could not change any device features"), judged by
-   * counting the refused ones: when fixed features are refused before sending, it is true only if
-   * every requested feature was refused, although nothing at all was sent.
+   * No feature of the device changed (ethtool: "Could not change any device features"): always
+   * when fixed features were refused before sending, else when the kernel's reply lists no
+   * feature whose active state moved.
    */
   readonly nothingChanged: boolean;
 
-  constructor(dev: EthtoolDev, changes: FeatureChange[], requested: number) {
+  constructor(dev: EthtoolDev, changes: FeatureChange[], nothingChanged: boolean) {
     const refused = changes.filter((c) => c.requested !== undefined && c.requested !== c.active);
     const what = refused.map((c) => `${c.feature}: ${onOff(c.active)} [requested ${onOff(c.requested!)}]`).join(", ");
     super(`could not change features of ${dev}: ${what}`, refused[0]?.feature, "EOPNOTSUPP");
     this.changes = changes;
     this.refused = refused;
-    this.nothingChanged = refused.length >= requested;
+    this.nothingChanged = nothingChanged;
   }
 }
 
@@ -415,14 +415,18 @@ export class Ethtool {
         const active = before.active.value[i] === true;
         if (isFixed && active !== v) fixed.push({ feature: names[i]!, active, requested: v });
       }
-      if (fixed.length) throw new FeatureChangeError(dev, fixed, requested.size);
+      if (fixed.length) throw new FeatureChangeError(dev, fixed, true);
     }
     const bit = asked.map(([i, v]) => (v ? { name: names[i], value: true } : { name: names[i] }));
     const [reply] = await this.genl.request(ETHTOOL_FAMILY, COMMANDS.featuresSet, { header: h, wanted: { bits: { bit } } }, opts);
     if (!reply) return [];
     const a = reply.attrs as Record<string, DecodedBitset | undefined>;
     const changes = featureChanges(names, readBitset(a.wanted), readBitset(a.active), requested);
-    if (changes.some((c) => c.requested !== undefined && c.requested !== c.active)) throw new FeatureChangeError(dev, changes, requested.size);
+    if (changes.some((c) => c.requested !== undefined && c.requested !== c.active)) {
+      // ETHTOOL_A_FEATURES_ACTIVE is the diff of the active bits the request caused
+      const moved = readBitset(a.active)?.mask?.some(Boolean) ?? false;
+      throw new FeatureChangeError(dev, changes, !moved);
+    }
     return changes;
   }
 

@@ -75,6 +75,12 @@ describe("Ethtool input", () => {
     expect(e).toBeInstanceOf(FeatureChangeError);
     expect((e as FeatureChangeError).refused).toEqual([{ feature: "tx-checksum-ipv4", active: false, requested: true }]);
     expect(ethtoolCmds(t)).not.toContain(ETHTOOL_MSG.FEATURES_SET);
+    expect((e as FeatureChangeError).nothingChanged).toBe(true);
+    // a changeable feature beside the fixed one: still refused before sending, so nothing changed
+    const mixed = await et.setFeatures("veth1", { "rx-gro": true, "tx-checksum-ipv4": true }).catch((x: unknown) => x);
+    expect((mixed as FeatureChangeError).refused.map((c) => c.feature)).toEqual(["tx-checksum-ipv4"]);
+    expect((mixed as FeatureChangeError).nothingChanged).toBe(true);
+    expect(ethtoolCmds(t)).not.toContain(ETHTOOL_MSG.FEATURES_SET);
     et.close();
 
     const t2 = replay([fixed]);
