@@ -9,7 +9,9 @@ export interface ChainDecl {
   loc: Loc;
   /** Base chains: */
   type?: string;
+  typeLoc?: Loc;
   hook?: string;
+  hookLoc?: Loc;
   devices?: string[];
   priority?: Node;
   policy?: "accept" | "drop";

@@ -114,8 +114,9 @@ export class Compiler {
     const attrs: Record<string, unknown> = { table, name: ch.name };
     if (ch.hook !== undefined) {
       const hooknum = HOOKS[family]?.[ch.hook];
-      if (hooknum === undefined) this.err(`unknown chain hook ${ch.hook}`, ch.loc);
-      if (ch.type === undefined || !["filter", "nat", "route"].includes(ch.type)) this.err(`unknown chain type ${ch.type}`, ch.loc);
+      // nft's words and carets: the type is judged before the hook
+      if (ch.type === undefined || !["filter", "nat", "route"].includes(ch.type)) this.err("unknown chain type", ch.typeLoc ?? ch.loc);
+      if (hooknum === undefined) this.err("unknown chain hook", ch.hookLoc ?? ch.loc);
       attrs.type = ch.type;
       if (ch.policy) attrs.policy = ch.policy;
       let priority: number;

@@ -279,9 +279,13 @@ class Parser {
     this.block(() => {
       if (c.isWord("type") && c.peek(2).text === "hook") {
         c.next();
-        ch.type = c.word("chain type").text;
+        const type = c.word("chain type");
+        ch.type = type.text;
+        ch.typeLoc = type.loc;
         c.expect("hook");
-        ch.hook = c.word("hook").text;
+        const hook = c.word("hook");
+        ch.hook = hook.text;
+        ch.hookLoc = hook.loc;
         if (c.accept("device")) ch.devices = [c.name("device name").text];
         else if (c.accept("devices")) {
           c.expect("=");

@@ -45,6 +45,13 @@ describe("apply() refuses bad text before anything is sent, located and worded a
     expect(e2.message.split("\n")[0]).toBe("rules.nft:3:13-17: Error: Could not parse ICMP type");
   });
 
+  it("an unknown chain type or hook: nft's words, the word underlined, the type judged first", async () => {
+    const e = await refused("add table inet fw\nadd chain inet fw input { type filter hook nope priority 0; }\n");
+    expect(e.message).toBe("rules.nft:2:44-47: Error: unknown chain hook\nadd chain inet fw input { type filter hook nope priority 0; }\n                                           ^^^^");
+    const e2 = await refused("add table inet fw\nadd chain inet fw input { type filtr hook nope priority 0; }\n");
+    expect(e2.message.split("\n")[0]).toBe("rules.nft:2:32-36: Error: unknown chain type");
+  });
+
   it("an undefined variable, an include, a missing brace", async () => {
     const e = await refused("define X = 1\ntable ip t {\n\tchain c {\n\t\ttcp dport $Y accept\n\t}\n}\n");
     expect(e.message.split("\n")[0]).toBe("rules.nft:4:14-14: Error: unknown identifier 'Y'");
