@@ -1,4 +1,5 @@
 import { errnoMessage, errnoName, errnoNumber } from "../syscalls/errno.js";
+import { NETLINK_ROUTE } from "./constants.js";
 
 /**
  * What the kernel said besides the errno, from an extended ACK (NLMSGERR_ATTR_*): a `NetlinkError`'s
@@ -45,6 +46,8 @@ export interface RequestInfo {
   /** nlmsg_type of the request that failed, and its name when the family knows it (e.g. RTM_NEWLINK). */
   type: number;
   typeName?: string;
+  /** The socket's netlink protocol (NETLINK_ROUTE 0, NETLINK_GENERIC 16...), when known. */
+  protocol?: number;
   seq?: number;
   /** The request's bytes, when kept. */
   bytes?: Buffer;
@@ -96,11 +99,14 @@ export class NetlinkError extends Error {
 
 function formatNetlinkError(errno: number, extack: Extack, request?: RequestInfo): string {
   // Worded as the family's own tool would: iproute2 prints "Error: <extack>." when the kernel
-  // explained itself, else "RTNETLINK answers: <strerror>"; nft says "Could not process rule".
+  // explained itself, else "RTNETLINK answers: <strerror>"; nft says "Could not process rule";
+  // the other protocols' (genl, ctnetlink, sock_diag) as ethtool does, "netlink error: <strerror>".
   const nft = request?.typeName?.startsWith("NFT_") ?? false;
+  const rtnetlink = request?.protocol === undefined || request.protocol === NETLINK_ROUTE;
   let text = extack.message
     ? `Error: ${extack.message}`
-    : nft ? `Error: Could not process rule: ${errnoMessage(errno)}` : `RTNETLINK answers: ${errnoMessage(errno)}`;
+    : nft ? `Error: Could not process rule: ${errnoMessage(errno)}`
+    : rtnetlink ? `RTNETLINK answers: ${errnoMessage(errno)}` : `netlink error: ${errnoMessage(errno)}`;
   const parts: string[] = [errnoName(errno)];
   if (request) parts.push(request.typeName ?? `type ${request.type}`);
   if (request?.index !== undefined) parts.push(`batch message ${request.index}`);

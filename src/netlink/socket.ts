@@ -699,6 +699,7 @@ export class NetlinkSocket {
     const info: RequestInfo = { type: req.type, seq };
     const name = req.def?.typeNames?.get(req.type);
     if (name) info.typeName = name;
+    if (this.protocol >= 0) info.protocol = this.protocol;
     return info;
   }
 

@@ -3,6 +3,8 @@ import { NLMSG_ERROR } from "../../../src/netlink/constants.js";
 import { NetlinkError } from "../../../src/netlink/errors.js";
 import { forEachMessage, parseErrorPayload, readHeader } from "../../../src/netlink/message.js";
 import { NlWriter } from "../../../src/netlink/writer.js";
+import { reply, ScriptedTransport } from "../../../src/netlink/scripted.js";
+import { NetlinkSocket } from "../../../src/netlink/socket.js";
 import { loadGolden } from "../../helpers/golden.js";
 
 /** Every NLMSG_ERROR in a fixture's replies, parsed. */
@@ -59,5 +61,18 @@ describe("NLMSG_ERROR and extended acks, from the kernel's own bytes", () => {
     expect(e.message).toBe("Error: Unknown device type (EOPNOTSUPP, RTM_NEWLINK)");
     expect(e.code).toBe("EOPNOTSUPP");
     expect(e.kernelMessage).toBe("Unknown device type");
+  });
+
+  it("words a refusal of another protocol as ethtool does, not as rtnetlink's", () => {
+    expect(new NetlinkError(2, {}, { type: 16, protocol: 16 }).message).toBe("netlink error: No such file or directory (ENOENT, type 16)");
+    expect(new NetlinkError(2, {}, { type: 16, protocol: 0, typeName: "RTM_NEWLINK" }).message).toBe("RTNETLINK answers: No such file or directory (ENOENT, RTM_NEWLINK)");
+    expect(new NetlinkError(2, { message: "no such family" }, { type: 16, protocol: 16 }).message).toBe("Error: no such family (ENOENT, type 16)");
+  });
+
+  it("a socket names its protocol in the request a refusal answers", async () => {
+    const sock = new NetlinkSocket(new ScriptedTransport((req) => [reply.error(2, req)]), { protocol: 16 });
+    const err = await sock.request({ type: 28 }).catch((x: unknown) => x) as NetlinkError;
+    expect(err.request).toMatchObject({ type: 28, protocol: 16 });
+    expect(err.message).toBe("netlink error: No such file or directory (ENOENT, type 28)");
   });
 });
