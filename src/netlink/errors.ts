@@ -82,6 +82,8 @@ export class NetlinkError extends Error {
   readonly extack: Extack;
   /** The request the kernel refused (type, name, index in a batch, bytes); undefined when unknown. */
   readonly request: RequestInfo | undefined;
+  /** Where in a source text the refused command came from (`nft.apply()`'s), when it came from text. */
+  declare location?: SourceLocation;
 
   constructor(errno: number, extack: Extack = {}, request?: RequestInfo) {
     super(formatNetlinkError(errno, extack, request));
@@ -140,6 +142,28 @@ export class NetlinkParseError extends Error {
 }
 
 /**
+ * Where in the nft text an error is (`error.location` of the `NlkitInputError` or `NetlinkError`
+ * `nft.apply()` throws): file, line, columns and the token (syntax and type errors only).
+ *
+ * @example
+ * ```ts
+ * const err = await nft.apply("add rule inet fw input tcp dprt 22 accept", { filename: "fw.nft" }).catch((e: unknown) => e);
+ * if (err instanceof NlkitInputError) {
+ *   const loc: NftSourceLocation | undefined = err.location;
+ *   console.log(loc);   // { file: 'fw.nft', line: 1, column: 28, endColumn: 31, token: 'dprt' }
+ * }
+ * ```
+ */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  endColumn: number;
+  /** The offending token's text, when there is one. */
+  token?: string;
+}
+
+/**
  * Bad input from the caller, refused before anything reached the kernel, so nothing changed; `field`
  * names the argument at fault (e.g. `address` for "10.0.0.300/24").
  *
@@ -161,6 +185,8 @@ export class NlkitInputError extends Error {
   readonly code: string;
   /** The argument or field at fault, e.g. "name" or "peer.name". */
   readonly field: string | undefined;
+  /** Where in a source text the fault is, for input given as text (`nft.apply()`'s). */
+  declare location?: SourceLocation;
   constructor(message: string, field?: string, code = "EINVAL") {
     super(message);
     this.field = field;

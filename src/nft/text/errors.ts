@@ -1,27 +1,10 @@
 // Errors in nft's own format: "FILE:LINE:COL-END: Error: MESSAGE", the line, and carets under
 // the offending part (tabs kept, so the carets line up in a terminal).
-import { NetlinkError, NlkitInputError } from "../../netlink/errors.js";
+import { NetlinkError, NlkitInputError, type SourceLocation } from "../../netlink/errors.js";
 import type { Loc } from "../ast.js";
 
-/**
- * Where in the nft text an error is (`error.location` of the `NlkitInputError` or `NetlinkError`
- * `nft.apply()` throws): file, line, columns and the token (syntax and type errors only).
- *
- * @example
- * ```ts
- * const err = await nft.apply("add rule inet fw input tcp dprt 22 accept", { filename: "fw.nft" }).catch((e: unknown) => e);
- * const loc = (err as { location?: NftSourceLocation }).location;
- * console.log(loc);   // { file: 'fw.nft', line: 1, column: 28, endColumn: 31, token: 'dprt' }
- * ```
- */
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-  endColumn: number;
-  /** The offending token's text, when there is one. */
-  token?: string;
-}
+/** Where in the nft text an error is; declared beside the errors that carry it. */
+export type { SourceLocation } from "../../netlink/errors.js";
 
 /** The three lines nft prints for an error at `loc` (and "~" under `also`, on the same line). */
 export function formatAt(file: string, loc: Loc, source: string, message: string, also?: Loc): string {
