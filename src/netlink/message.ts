@@ -115,7 +115,8 @@ export function checkMessageBounds(buf: Buffer, start: number, len: number, head
 
 /**
  * Calls fn(start, len) for each netlink message in buf[0, end). Several messages per datagram are
- * normal; a truncated one is a parse error.
+ * normal; a truncated one is a parse error. Fewer trailing bytes than a header (the last message's
+ * alignment padding) are not a message and are passed over.
  *
  * @example
  * ```ts
