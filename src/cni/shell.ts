@@ -2,6 +2,7 @@
 // environment, stdin, version checks, dispatch, and errors as JSON on stdout with exit status 1.
 import { parseCniArgs, parseNetConf, isObject, type Json } from "./config.js";
 import { asCniError, CNI_ERR, CniError } from "./errors.js";
+import { versionReply } from "./fast.js";
 import { printResult } from "./result.js";
 import { CURRENT_VERSION, goQuoteList, SUPPORTED_VERSIONS, versionAtLeast } from "./version.js";
 import type { Command, Plugin, PluginContext } from "./plugins/context.js";
@@ -142,6 +143,11 @@ function checkVersion(cmd: string, version: string): void {
  */
 export async function runShell(invoked: string | undefined, io: ShellIO): Promise<number> {
   const cmd = io.env.CNI_COMMAND ?? "";
+  // answered as the executable answers it: no other variable needed, a bad configuration ignored
+  if (cmd === "VERSION") {
+    io.stdout(versionReply(io.stdin));
+    return 0;
+  }
   // errors carry the configuration's cniVersion, also those found before it is read properly
   let version = CURRENT_VERSION;
   try {

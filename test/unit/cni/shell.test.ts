@@ -57,6 +57,13 @@ describe("nlkit-cni shell: errors as the reference reports them", () => {
     expect((await run("bridge", env({ CNI_COMMAND: "DEL", CNI_NETNS: undefined, CNI_IFNAME: undefined }), bridgeConf)).json.msg).toBe("required env variables [CNI_IFNAME] missing");
   });
 
+  it("VERSION in process answers as the executable does, with nothing else set and any stdin", async () => {
+    const r = await run("bridge", { CNI_COMMAND: "VERSION" }, { cniVersion: "0.4.0" });
+    expect(r).toMatchObject({ status: 0, json: { cniVersion: "0.4.0", supportedVersions: ["0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] } });
+    expect(r.out).toBe(versionReply(JSON.stringify({ cniVersion: "0.4.0" })));
+    expect((await run(undefined, { CNI_COMMAND: "VERSION" }, "{bad")).json.cniVersion).toBe("1.1.0");
+  });
+
   it("a netns path that does not exist: code 999 worded as the reference", async () => {
     const r = await run("bridge", env(), bridgeConf);
     const ref = refMsg((e) => String(e.stdout.msg).startsWith("failed to open netns"));
