@@ -2,7 +2,7 @@
 // The library bundle (dist/bundle/cni.js) maps "../index.js" to nlkit's own bundle, so that
 // `nlkit` and `nlkit/cni` share one copy of the engine.
 export {
-  Rtnl, Nft, nftExpr, sysctl, parseIp, sameExpressions,
+  Rtnl, Nft, Conntrack, nftExpr, sysctl, parseIp, sameExpressions,
   NetlinkError, RulesetChangedError, DumpInterruptedError,
   attrSet, encodeAttrs, struct, encodeStruct,
 } from "../index.js";

@@ -18,7 +18,7 @@
 // masqueraded or the container answers its neighbour directly, past the DNAT.
 import { CNI_ERR, CniError, invalidConfig } from "./errors.js";
 import type { Attachment, GcAttachment } from "./config.js";
-import { nftExpr as x, Rtnl, sysctl, type Expr, type NftRule, type Transaction } from "./deps.js";
+import { Conntrack, nftExpr as x, Rtnl, sysctl, type Expr, type NftRule, type Transaction } from "./deps.js";
 import { formatAddr, formatNet, network, parseAddr, parseNet, type Family, type IpNet } from "./ip.js";
 import { attachmentComment, attachmentKey, deleteRules, fibDaddrLocal, hostU32, networkKey, openNft, readInet, rulesByComment, sameRule, type NftTarget, gcRules } from "./nft-util.js";
 
@@ -263,7 +263,10 @@ async function enableLocalnet(target: NftTarget, addrs: IpNet[]): Promise<void> 
   }
 }
 
-/** Forwards the mappings to the attachment's addresses, replacing rules an earlier ADD left, in one transaction. */
+/**
+ * Forwards the mappings to the attachment's addresses, replacing rules an earlier ADD left, in one
+ * transaction; then deletes the conntrack flows to its UDP host ports (see forgetUdpFlows).
+ */
 async function add(att: Attachment, spec: PortForwardSpec, target: NftTarget = {}): Promise<void> {
   const rules = plan(spec);
   if (rules.length === 0) return;
@@ -280,6 +283,29 @@ async function add(att: Attachment, spec: PortForwardSpec, target: NftTarget = {
     nft.close();
   }
   if (spec.snat ?? true) await enableLocalnet(target, containerAddrs(spec.addresses));
+  await forgetUdpFlows(spec, target);
+}
+
+/**
+ * A UDP flow to a host port that began before the DNAT existed is never NATed: conntrack keeps
+ * answering it from its entry as long as the peer keeps sending (a DNS client, a game). So once
+ * the rules are in, the flows to each UDP host port are deleted, as the reference portmap does.
+ * Best effort, as there: the rules are what ADD promises, and a host without conntrack has no
+ * such flows.
+ */
+async function forgetUdpFlows(spec: PortForwardSpec, target: NftTarget): Promise<void> {
+  const ports = [...new Set(spec.mappings.filter((m) => m.protocol === "udp").map((m) => m.hostPort))];
+  if (ports.length === 0) return;
+  const families = [...new Set(containerAddrs(spec.addresses).map((a) => a.addr.family))];
+  let ct: Conntrack | undefined;
+  try {
+    ct = await Conntrack.open(target.netns ?? {});
+    for (const family of families) for (const dport of ports) await ct.delete({ family, proto: "udp", orig: { dport } });
+  } catch {
+    // see above
+  } finally {
+    ct?.close();
+  }
 }
 
 /** Removes every rule of the attachment (both families); returns how many. */

@@ -45,6 +45,8 @@ export function netnsNamePath(name: string): string {
 
 /** The path of a referenced namespace, or undefined for an fd or for "the current namespace". */
 export function netnsRefPath(ref: NetnsRef): string | undefined {
+  // a bare name ("ns1") where an options object belongs must not quietly mean the current namespace
+  if (ref === null || typeof ref !== "object") throw new NlkitInputError(`namespace options must be an object such as { netns: "ns1" }, not ${JSON.stringify(ref)}`, "netns");
   const given = [ref.netns, ref.netnsPath, ref.netnsFd, ref.netnsPid].filter((v) => v !== undefined).length;
   if (given > 1) throw new NlkitInputError("give only one of netns, netnsPath, netnsFd, netnsPid", "netns");
   if (ref.netns !== undefined) return netnsNamePath(ref.netns);

@@ -40,3 +40,15 @@ describe("KernelTransport's options", () => {
     }
   });
 });
+
+describe("namespace options", () => {
+  it("a bare name where an options object belongs is refused, not taken as the current namespace", async () => {
+    const { Rtnl } = await import("../../src/rtnl/rtnl.js");
+    const { Nft } = await import("../../src/nft/nft.js");
+    const { Conntrack } = await import("../../src/conntrack/verbs.js");
+    for (const open of [() => Rtnl.openSync("ns1" as never), () => Nft.openSync("ns1" as never)]) {
+      expect(field(open)).toBe("netns");
+    }
+    await expect(Conntrack.open("ns1" as never)).rejects.toMatchObject({ name: "NlkitInputError", field: "netns" });
+  });
+});

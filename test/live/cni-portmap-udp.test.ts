@@ -1,0 +1,43 @@
+// portmap's ADD deletes the UDP flows to its host ports that began before its DNAT existed (a
+// flow conntrack already tracks is never NATed again), as the reference portmap does, and leaves
+// every other flow alone. conntrack(8) is the oracle.
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { portForward } from "../../src/cni/index.js";
+import { udpAsk } from "../../src/index.js";
+import { describeLive, ip, TestNamespaces } from "../helpers/live.js";
+
+const ns = new TestNamespaces("pmudp");
+let host = "", out = "";
+
+/** conntrack -L's lines for UDP flows to one port in the host namespace. */
+function flowsTo(port: number): string[] {
+  const text = execFileSync("ip", ["netns", "exec", host, "conntrack", "-L", "-p", "udp", "--dport", String(port)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return text.split("\n").filter((l) => l.startsWith("udp"));
+}
+
+describeLive("portmap ADD and stale UDP flows (live)", () => {
+  beforeAll(() => {
+    host = ns.create("host");
+    out = ns.create("out");
+    ip(["link", "add", "up0", "type", "veth", "peer", "name", "up1", "netns", out], host);
+    ip(["addr", "add", "10.9.0.1/24", "dev", "up0"], host);
+    ip(["link", "set", "up0", "up"], host);
+    ip(["addr", "add", "10.9.0.2/24", "dev", "up1"], out);
+    ip(["link", "set", "up1", "up"], out);
+    // conntrack tracks a namespace's traffic once a ruleset there uses it
+    execFileSync("ip", ["netns", "exec", host, "nft", "add table ip t; add chain ip t c { type filter hook prerouting priority 0; }; add rule ip t c ct state new counter"]);
+  });
+  afterAll(() => ns.cleanup());
+
+  it("deletes the flows to the mapped UDP port once the DNAT is in, and no other", async () => {
+    for (const port of [15353, 15354]) await udpAsk({ netns: out, to: "10.9.0.1", port, timeoutMs: 200 });
+    expect(flowsTo(15353)).toHaveLength(1);
+    expect(flowsTo(15354)).toHaveLength(1);
+    const att = { network: "pmudp", containerId: "ctr1", ifname: "eth0" };
+    await portForward.add(att, { mappings: [{ hostPort: 15353, containerPort: 53, protocol: "udp" }, { hostPort: 18080, containerPort: 80 }], addresses: ["10.22.0.2/24"], snat: false }, { netns: { netns: host } });
+    expect(flowsTo(15353)).toEqual([]);
+    expect(flowsTo(15354)).toHaveLength(1);
+    expect(await portForward.remove(att, { netns: { netns: host } })).toBe(2);
+  });
+});
