@@ -82,21 +82,26 @@ export interface QdiscSpec extends QdiscOptionsByKind {
  * ```
  */
 export interface QdiscFilter {
+  /** Only this device's qdiscs, by name or index (tc's dev); absent, every device's. */
   dev?: string | number;
   /** only qdiscs with this parent ("root", "ingress", "1:10") */
   parent?: Handle;
+  /** Only the qdisc with this handle ("1:"; the kernel's default qdiscs are "0:"). */
   handle?: Handle;
   /** include the qdiscs the kernel hides by default (TCA_DUMP_INVISIBLE) */
   invisible?: boolean;
 }
 
 interface TcObject {
+  /** The device's name (`if<N>` when its ifindex has no name nlkit can find). */
   dev: string;
   /** ifindex */
   index: number;
+  /** The kind (TCA_KIND): the qdisc ("htb", "fq_codel"...), or for a class the kind of its qdisc; "" when the kernel sends none. */
   kind: string;
   /** the kind's options as tc reads them back (rates in bytes/s, sizes in bytes, times in µs) */
   options: Record<string, unknown>;
+  /** Its counters as `tc -s` shows them (TCA_STATS2, or the old TCA_STATS); absent when the kernel keeps none for it. */
   stats?: TcStats;
   /** the kind's own counters (TCA_STATS_APP), where nlkit knows their layout */
   xstats?: Record<string, unknown>;
@@ -133,6 +138,7 @@ export interface Qdisc extends TcObject {
 
 /** Options of each classful qdisc kind's classes. */
 export interface ClassOptionsByKind {
+  /** kind htb: the class's options (rate, ceil, burst...). */
   htb?: HtbClassOptions;
 }
 
@@ -163,12 +169,13 @@ export interface ClassSpec extends ClassOptionsByKind {
  * ```ts
  * const filter: ClassFilter = { dev: "eth0", classid: "1:10" };
  * const [c] = await rt.tc.class.list(filter);   // tc class show dev eth0 classid 1:10
- * console.log(c?.kind, c?.parent, c?.options.ceil);   // "htb" "1:" 1250000 for a 10mbit ceil
+ * console.log(c?.kind, c?.parent, c?.options.ceil);   // "htb" "1:1" 1250000 for a 10mbit ceil under class 1:1
  * const ofQdisc1 = await rt.tc.class.list({ dev: "eth0", qdisc: "1:" });   // every class of qdisc 1:
  * console.log(ofQdisc1.map((x) => x.classid));   // [ "1:1", "1:10", "1:20" ]
  * ```
  */
 export interface ClassFilter {
+  /** The device, by name or index; required at run time, as the kernel lists classes per device. */
   dev?: string | number;
   /** only this qdisc's classes ("1:") */
   qdisc?: Handle;
@@ -185,13 +192,15 @@ export interface ClassFilter {
  * ```ts
  * const classes: TcClass[] = await rt.tc.class.list({ dev: "eth0" });
  * for (const c of classes) {
- *   console.log(c.classid, c.parent, c.leaf, c.stats?.packets);   // "1:10" "1:" "10:" (once a qdisc hangs below it) 1234
+ *   console.log(c.classid, c.parent, c.leaf, c.stats?.packets);   // "1:10" "1:1" (or "root" at the top) "10:" (once a qdisc hangs below it) 1234
  *   console.log(c.xstats?.lends, c.xstats?.borrows, c.xstats?.tokens);   // htb's own counters
  * }
  * ```
  */
 export interface TcClass extends TcObject {
+  /** The class's id as tc prints it ("1:10"). */
   classid: string;
+  /** The class above it ("1:1"), "root" for a top-level htb class, or the qdisc's handle ("10:") for kinds that report that (tbf). */
   parent: string;
   /** the qdisc attached to a leaf class ("10:") */
   leaf?: string;
@@ -251,12 +260,19 @@ export interface FilterSpec extends FilterOptionsByKind {
  * ```
  */
 export interface FilterListFilter {
+  /** The device, by name or index (tc's dev). */
   dev: string | number;
+  /** The qdisc or class whose filters are dumped ("1:", "1:10", or "ingress"/"egress" for clsact's hooks); absent, the root qdisc's. */
   parent?: Handle;
+  /** Only filters of this protocol ("ip", "ipv6", "all"...); absent, any. */
   protocol?: Protocol;
+  /** Only filters of this priority (tc's pref); absent, any. */
   pref?: number;
+  /** Only the filter with this handle, as a number or as tc prints it ("800::800", "0x1"); the heads of each priority have none. */
   handle?: Handle;
+  /** Only filters of this classifier ("u32", "flower"...). */
   kind?: string;
+  /** Only this filter chain (TCA_CHAIN, tc's chain N); absent, every chain. */
   chain?: number;
 }
 

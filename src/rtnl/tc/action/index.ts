@@ -49,14 +49,21 @@ const ACT_FLAGS = { noPercpu: 1, skipHw: 2, skipSw: 4 } as const;
  * ```
  */
 export interface ActionSpec {
+  /** The action kind (TCA_ACT_KIND); nlkit encodes mirred, gact and police. */
   kind: "mirred" | "gact" | "police" | string;
+  /** kind mirred: its options (tc's action mirred egress|ingress mirror|redirect dev DEV). */
   mirred?: import("./mirred.js").MirredOptions;
+  /** kind gact: its options (tc's action gact drop|pass|...). */
   gact?: import("./gact.js").GactOptions;
+  /** kind police: its options (tc's action police rate R burst B ...). */
   police?: import("./police.js").PoliceOptions;
   /** up to 16 bytes, as hex */
   cookie?: string;
+  /** Keep one shared set of counters instead of per-CPU ones (TCA_ACT_FLAGS_NO_PERCPU_STATS, tc's no_percpu); default off. */
   noPercpu?: boolean;
+  /** Do not offload the action to hardware (TCA_ACT_FLAGS_SKIP_HW, tc's skip_hw); default off. */
   skipHw?: boolean;
+  /** Run the action only in hardware (TCA_ACT_FLAGS_SKIP_SW, tc's skip_sw); default off. */
   skipSw?: boolean;
 }
 

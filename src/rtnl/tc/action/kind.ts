@@ -48,13 +48,19 @@ export function controlName(n: number): Control | string {
 
 /** What every action's view shares, lifted out of its parameter struct. */
 export interface ActionCommon {
+  /** The action's index in its kind's table (tc's index N), by which filters can share it. */
   index?: number;
+  /** The kernel's reference count (tc's ref). */
   ref?: number;
+  /** How many filters are bound to it (tc's bind). */
   bind?: number;
   /** seconds since install / last use / first use, and until expiry; absent when the kernel reports none */
   installed?: number;
+  /** Seconds since the action last ran (tc's used N sec; counted from install until it first runs). */
   lastUsed?: number;
+  /** Seconds since the action first ran (tc's firstused N sec); absent until it has run. */
   firstUsed?: number;
+  /** The kernel's tcf_t expires in whole seconds (tc's expires N sec); absent when zero, as it usually is. */
   expires?: number;
 }
 

@@ -50,8 +50,11 @@ export interface BpfOptions {
   bytecode?: Array<[number, number, number, number]>;
   /** the program's return code is the verdict (TC_ACT_*), not a class */
   directAction?: boolean;
+  /** The class packets go to when the program returns -1 (tc's classid/flowid); other non-zero returns name the class themselves; in direct-action mode its major joins the skb tc_classid the program sets. */
   classid?: Handle;
+  /** Do not offload the filter to hardware (TCA_CLS_FLAGS_SKIP_HW, tc's skip_hw); excludes skipSw. */
   skipHw?: boolean;
+  /** Run the filter only in hardware (TCA_CLS_FLAGS_SKIP_SW, tc's skip_sw); excludes skipHw. */
   skipSw?: boolean;
 }
 

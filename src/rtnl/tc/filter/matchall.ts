@@ -27,8 +27,11 @@ export const matchallAttrs = attrSet("matchall", "TCA_MATCHALL_", {
  * ```
  */
 export interface MatchallOptions {
+  /** The class every packet goes to (tc's classid/flowid, "1:10"); absent, the filter only runs its actions. */
   classid?: Handle;
+  /** Do not offload the filter to hardware (TCA_CLS_FLAGS_SKIP_HW, tc's skip_hw); excludes skipSw. */
   skipHw?: boolean;
+  /** Run the filter only in hardware (TCA_CLS_FLAGS_SKIP_SW, tc's skip_sw); excludes skipHw. */
   skipSw?: boolean;
 }
 

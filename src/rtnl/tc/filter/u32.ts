@@ -52,20 +52,128 @@ export type Masked = number | { value: number; mask: number };
  * ```
  */
 export interface U32Match {
+  /** IPv4 header fields (tc's match ip ...); ports and ICMP fields assume a 20-byte header, as tc does. */
   ip?: {
-    src?: string; dst?: string; tos?: Masked; dsfield?: Masked; precedence?: Masked; ihl?: Masked; protocol?: Masked;
-    nofrag?: boolean; firstfrag?: boolean; df?: boolean; mf?: boolean; dport?: Masked; sport?: Masked; icmpType?: Masked; icmpCode?: Masked;
+    /** Source address or prefix ("192.0.2.0/24"; a bare address is /32). */
+    src?: string;
+    /** Destination address or prefix ("10.0.0.2/32"; a bare address is /32). */
+    dst?: string;
+    /** The TOS byte (tc's match ip tos); a bare number matches all 8 bits. */
+    tos?: Masked;
+    /** The same byte as tos, by its DiffServ name (tc's match ip dsfield). */
+    dsfield?: Masked;
+    /** The same byte as tos again (tc's match ip precedence): mask it with 0xe0 for the precedence bits. */
+    precedence?: Masked;
+    /** The header's first byte (tc's match ip ihl), version included: mask it with 0x0f for the header length in words. */
+    ihl?: Masked;
+    /** The IP protocol number (6 tcp, 17 udp, 1 icmp); a bare number matches all 8 bits. */
+    protocol?: Masked;
+    /** true: not a fragment, offset 0 and MF clear (tc's match ip nofrag). */
+    nofrag?: boolean;
+    /** true: the first fragment, MF set and offset 0 (tc's match ip firstfrag). */
+    firstfrag?: boolean;
+    /** true: the Don't Fragment bit is set (tc's match ip df). */
+    df?: boolean;
+    /** true: the More Fragments bit is set (tc's match ip mf). */
+    mf?: boolean;
+    /** The TCP/UDP destination port (tc's match ip dport); a bare number matches all 16 bits. */
+    dport?: Masked;
+    /** The TCP/UDP source port (tc's match ip sport); a bare number matches all 16 bits. */
+    sport?: Masked;
+    /** The ICMP type (tc's match ip icmp_type). */
+    icmpType?: Masked;
+    /** The ICMP code (tc's match ip icmp_code). */
+    icmpCode?: Masked;
   };
-  ip6?: { src?: string; dst?: string; priority?: Masked; protocol?: Masked; flowlabel?: Masked; dport?: Masked; sport?: Masked; icmpType?: Masked; icmpCode?: Masked };
-  tcp?: { src?: Masked; dst?: Masked };
-  udp?: { src?: Masked; dst?: Masked };
-  icmp?: { type?: Masked; code?: Masked };
+  /** IPv6 header fields (tc's match ip6 ...); ports and ICMPv6 fields assume no extension headers, as tc does. */
+  ip6?: {
+    /** Source address or prefix ("2001:db8::/64"; a bare address is /128). */
+    src?: string;
+    /** Destination address or prefix ("2001:db8::1"; a bare address is /128). */
+    dst?: string;
+    /** The traffic class byte (tc's match ip6 priority); a bare number matches all 8 bits. */
+    priority?: Masked;
+    /** The Next Header of the fixed header (tc's match ip6 protocol): 6 tcp, 17 udp, 58 icmpv6. */
+    protocol?: Masked;
+    /** The header's first 32-bit word (tc's match ip6 flowlabel): mask it with 0x000fffff for the flow label alone. */
+    flowlabel?: Masked;
+    /** The TCP/UDP destination port (tc's match ip6 dport); a bare number matches all 16 bits. */
+    dport?: Masked;
+    /** The TCP/UDP source port (tc's match ip6 sport); a bare number matches all 16 bits. */
+    sport?: Masked;
+    /** The ICMPv6 type (tc's match ip6 icmp_type). */
+    icmpType?: Masked;
+    /** The ICMPv6 code (tc's match ip6 icmp_code). */
+    icmpCode?: Masked;
+  };
+  /** TCP ports (tc's match tcp ...), read at the next header: that needs the offset a linking node's `offset` set, else they read the IP header's first bytes. */
+  tcp?: {
+    /** The source port; a bare number matches all 16 bits. */
+    src?: Masked;
+    /** The destination port; a bare number matches all 16 bits. */
+    dst?: Masked;
+  };
+  /** UDP ports (tc's match udp ...), read at the next header like tcp's. */
+  udp?: {
+    /** The source port; a bare number matches all 16 bits. */
+    src?: Masked;
+    /** The destination port; a bare number matches all 16 bits. */
+    dst?: Masked;
+  };
+  /** ICMP fields (tc's match icmp ...), read at the next header like tcp's. */
+  icmp?: {
+    /** The ICMP type (first byte of the next header). */
+    type?: Masked;
+    /** The ICMP code (second byte of the next header). */
+    code?: Masked;
+  };
   /** raw words at `at` bytes from the network header (or from the next header with `nexthdr`) */
-  u32?: { value: number; mask: number; at?: number; nexthdr?: boolean };
-  u16?: { value: number; mask: number; at?: number; nexthdr?: boolean };
-  u8?: { value: number; mask: number; at?: number; nexthdr?: boolean };
-  mark?: { value: number; mask: number };
-  ether?: { src?: string; dst?: string };
+  u32?: {
+    /** The value to match, after masking. */
+    value: number;
+    /** The bits that matter. */
+    mask: number;
+    /** Byte offset, a multiple of 4 (tc's at N); default 0; negative reaches into the link-layer header. */
+    at?: number;
+    /** Count `at` from the next header (tc's at nexthdr+N) rather than the network header. */
+    nexthdr?: boolean;
+  };
+  /** A raw 16-bit field (tc's match u16 VAL MASK at N). */
+  u16?: {
+    /** The value to match, after masking (16 bits). */
+    value: number;
+    /** The bits that matter (16 bits). */
+    mask: number;
+    /** Byte offset, even (tc's at N); default 0. */
+    at?: number;
+    /** Count `at` from the next header (tc's at nexthdr+N) rather than the network header. */
+    nexthdr?: boolean;
+  };
+  /** A raw byte (tc's match u8 VAL MASK at N). */
+  u8?: {
+    /** The value to match, after masking (8 bits). */
+    value: number;
+    /** The bits that matter (8 bits). */
+    mask: number;
+    /** Byte offset (tc's at N); default 0. */
+    at?: number;
+    /** Count `at` from the next header (tc's at nexthdr+N) rather than the network header. */
+    nexthdr?: boolean;
+  };
+  /** The packet's firewall mark (tc's match mark VAL MASK, TCA_U32_MARK); one per filter. */
+  mark?: {
+    /** The mark after masking; no bits outside `mask`. */
+    value: number;
+    /** The mark's bits that matter. */
+    mask: number;
+  };
+  /** Ethernet addresses in the link-layer header (tc's match ether ...). */
+  ether?: {
+    /** Source MAC address ("02:00:00:00:00:01"). */
+    src?: string;
+    /** Destination MAC address. */
+    dst?: string;
+  };
 }
 
 /**
@@ -92,9 +200,25 @@ export interface U32Options {
   /** node id within its bucket */
   order?: number;
   /** Which bits select the hash bucket (tc's hashkey mask M at N). */
-  hashkey?: { mask: number; at: number };
+  hashkey?: {
+    /** The bits of the 32-bit word that pick the bucket (tc's hashkey mask M). */
+    mask: number;
+    /** Byte offset of that word from the network header (or where `eat` moved it), a multiple of 4 (tc's at N). */
+    at: number;
+  };
   /** Header offset for the next table (tc's offset): nested protocol headers. */
-  offset?: { plus?: number; at?: number; mask?: number; shift?: number; eat?: boolean };
+  offset?: {
+    /** Constant bytes to the next header (tc's offset plus N); the kernel rounds the whole offset up to 4 bytes. */
+    plus?: number;
+    /** Byte offset of the 16-bit word the offset is read from, even (tc's offset at N). */
+    at?: number;
+    /** The bits of that word that hold it (tc's offset mask M, as written: 0x0f00 for the IHL). */
+    mask?: number;
+    /** How far the masked word is shifted right to give bytes (tc's offset shift S; 6 turns the IHL into bytes). */
+    shift?: number;
+    /** Move the base there for the linked table, so its plain offsets count from the next header too (tc's eat). */
+    eat?: boolean;
+  };
   /** Match packets that came in on this device. */
   indev?: string;
   /** Do not offload to hardware. */

@@ -45,7 +45,9 @@ export interface HtbOptions {
   default?: number;
   /** DRR quantum = rate / r2q, default 10 */
   r2q?: number;
+  /** Packets the direct queue holds (tc's direct_qlen): traffic that reaches no class waits there unshaped; default the device's txqueuelen. */
   directQlen?: number;
+  /** Run the htb in the NIC (TCA_HTB_OFFLOAD, tc's offload), where the driver supports it; default off. */
   offload?: boolean;
 }
 

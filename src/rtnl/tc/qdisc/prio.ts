@@ -29,6 +29,7 @@ export interface PrioOptions {
   bands?: number;
   /** band of each TC_PRIO_* (up to 16 entries; the rest keep tc's defaults) */
   priomap?: number[];
+  /** tc's multiqueue (TCA_PRIO_MQ): one band per hardware TX queue; current kernels ignore it (the multiq qdisc does this), so it never reads back true. */
   multiqueue?: boolean;
 }
 

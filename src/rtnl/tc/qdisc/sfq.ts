@@ -27,10 +27,15 @@ export interface SfqOptions {
   limit?: number;
   /** seconds between hash perturbations */
   perturb?: number;
+  /** Bytes a flow may dequeue per round (tc's quantum); default the device's MTU plus its link-layer header. */
   quantum?: SizeInput;
+  /** Hash table buckets (tc's divisor), a power of two up to 65536; default 1024. */
   divisor?: number;
+  /** Most flows tracked at once (tc's flows); default 128. */
   flows?: number;
+  /** Most packets queued per flow (tc's depth); default 127. */
   depth?: number;
+  /** Drop from the head of a full flow rather than the tail (tc's headdrop); default tail drop. */
   headdrop?: boolean;
 }
 
