@@ -197,8 +197,8 @@ export interface RawAttr {
 }
 
 /**
- * Decoded attributes by key, plus the raw ones the table did not know (`unknown`), kept so they re-
- * encode unchanged.
+ * Decoded attributes by key, plus the raw ones the table did not know or could not read (`unknown`),
+ * kept so they re-encode unchanged.
  *
  * @example
  * ```ts

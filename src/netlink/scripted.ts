@@ -70,8 +70,9 @@ export interface ScriptedExchange {
 export type ScriptHandler = (req: ScriptedRequest) => ReadonlyArray<Buffer> | undefined;
 
 /**
- * The scripted kernel saw a request it did not expect: `expected` holds the script's request (undefined
- * when the script was used up), `actual` what was sent.
+ * The scripted kernel saw a request it did not expect (or `assertDone()` found the script not used up):
+ * `expected` holds the script's request (undefined when the script was used up or the datagram was
+ * malformed), `actual` what was sent.
  *
  * @example
  * ```ts
