@@ -23,7 +23,9 @@ export type CheckStatus = "ok" | "warning" | "failure" | "skipped";
 export interface Check {
   /** Stable, dotted: the family first ("link.peer.up"). */
   id: string;
+  /** A short human name for the step, e.g. "egress address", "router": what `nlkit doctor` prints before the evidence. */
   title: string;
+  /** How the step came out; only "failure" makes the report not ok. */
   status: CheckStatus;
   /** What was observed, in the words `ip` would use. */
   evidence: string;
@@ -32,6 +34,7 @@ export interface Check {
    * " && " (e.g. replacing an address: del, then add).
    */
   fix?: string;
+  /** Structured data behind the evidence (e.g. a suggested address, the conntrack flow seen), check by check; not a stable format. */
   details?: unknown;
 }
 
@@ -48,8 +51,11 @@ export interface Check {
 export interface Report {
   /** No check failed (warnings allowed). */
   ok: boolean;
+  /** The namespace diagnosed, as given (DiagnoseOptions.netns); absent for the caller's own. */
   netns?: string;
+  /** The destination as given (DiagnoseOptions.to); undefined when none was. */
   to?: string;
+  /** Every check made, in the order they ran (the packet's path). */
   checks: Check[];
 }
 

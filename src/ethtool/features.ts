@@ -83,6 +83,7 @@ export function bitNames(bits: Bits | undefined, which: "value" | "mask", names:
  * ```
  */
 export interface Feature {
+  /** On now (ethtool -k's on/off, ETHTOOL_A_FEATURES_ACTIVE); for a legacy flag, whether any feature it stands for is on. */
   active: boolean;
   /** What was asked for (ethtool's "requested"); null for a legacy flag standing for several features. */
   wanted: boolean | null;

@@ -71,10 +71,15 @@ export interface EthtoolOptions extends GenlOptions {
  * ```
  */
 export interface LinkInfo {
+  /** ethtool's Port (PORT_*): "tp", "aui", "mii", "fibre", "bnc", "da", "none", "other". */
   port?: string | number;
+  /** ethtool's PHYAD: the PHY's address on the MDIO bus. */
   phyaddr?: number;
+  /** ethtool's MDI-X status (ETH_TP_MDI_*): "off" (MDI), "on" (MDI-X), "unknown" where it does not apply. */
   tpMdix?: string | number;
+  /** The MDI-X setting (ethtool -s ... mdix): "off", "on", "auto", or "unknown" where it cannot be set. */
   tpMdixCtrl?: string | number;
+  /** ethtool's Transceiver (XCVR_*): "internal" or "external". */
   transceiver?: string | number;
 }
 
@@ -89,18 +94,25 @@ export interface LinkInfo {
  * ```
  */
 export interface LinkModes {
+  /** ethtool's Auto-negotiation: on (true) or off. */
   autoneg?: boolean;
   /** Mb/s; "unknown" when the driver does not know (no link, or a virtual device that says so). */
   speed?: number | "unknown";
+  /** ethtool's Duplex (DUPLEX_*): "half", "full" or "unknown". */
   duplex?: string | number;
+  /** ethtool's Lanes: the number of lanes the link uses; absent when the driver does not report it. */
   lanes?: number;
   /** Link modes, ports, pause and FEC bits the device supports (present when the kernel reported our modes). */
   supported?: string[];
+  /** The same bits as advertised to the link partner (ethtool's "Advertised link modes"); present with `supported`. */
   advertised?: string[];
   /** What the link partner advertises, when known. */
   peer?: string[];
+  /** ethtool's master-slave cfg (MASTER_SLAVE_CFG_*): "preferred-master", "forced-slave"..., "unsupported" where the PHY has no such role. */
   masterSlaveCfg?: string | number;
+  /** ethtool's master-slave status (MASTER_SLAVE_STATE_*): "master", "slave", "err", "unknown" or "unsupported". */
   masterSlaveState?: string | number;
+  /** The PHY's rate matching (RATE_MATCH_*): "none", "pause", "crs" or "open-loop". */
   rateMatching?: string | number;
 }
 
@@ -116,12 +128,15 @@ export interface LinkModes {
  * ```
  */
 export interface LinkState {
+  /** ethtool's "Link detected"; absent when the driver cannot tell. */
   link?: boolean;
   /** Signal quality index and its maximum, where the PHY measures it. */
   sqi?: number;
+  /** The highest value `sqi` can take on this PHY. */
   sqiMax?: number;
   /** ETHTOOL_LINK_EXT_STATE_* and its substate: why the link is down, when the driver knows. */
   extState?: number;
+  /** ETHTOOL_LINK_EXT_SUBSTATE_*: the detail of `extState` (numbered within it), when the driver gives one. */
   extSubstate?: number;
 }
 
@@ -137,6 +152,7 @@ export interface LinkState {
 export interface Wol {
   /** Wake-on-LAN modes (kernel names: phy, ucast, mcast, bcast, arp, magic, magicsecure, filter). */
   supported: string[];
+  /** The modes enabled now (ethtool's "Wake-on"), by the same names; empty when Wake-on-LAN is off. */
   enabled: string[];
   /** The SecureOn password, as colon hex. */
   sopass?: string;
@@ -219,9 +235,13 @@ export interface TsInfo {
  * ```
  */
 export interface ChannelsSpec {
+  /** Receive-only channels (ethtool -L's rx). */
   rx?: number;
+  /** Transmit-only channels (ethtool -L's tx). */
   tx?: number;
+  /** Other channels, for link interrupts or SR-IOV coordination (ethtool -L's other). */
   other?: number;
+  /** Combined receive and transmit channels (ethtool -L's combined). */
   combined?: number;
 }
 

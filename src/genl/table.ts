@@ -38,7 +38,16 @@ export const CTRL_CMD = {
  * ```
  */
 export const GENL_OP_FLAGS = {
-  ADMIN_PERM: 0x01, CMD_CAP_DO: 0x02, CMD_CAP_DUMP: 0x04, CMD_CAP_HASPOL: 0x08, UNS_ADMIN_PERM: 0x10,
+  /** GENL_ADMIN_PERM: the command needs CAP_NET_ADMIN in the initial user namespace. */
+  ADMIN_PERM: 0x01,
+  /** GENL_CMD_CAP_DO: the command can be sent as a plain request. */
+  CMD_CAP_DO: 0x02,
+  /** GENL_CMD_CAP_DUMP: the command can be sent as a dump (NLM_F_DUMP). */
+  CMD_CAP_DUMP: 0x04,
+  /** GENL_CMD_CAP_HASPOL: the command has an attribute policy (`genl ctrl policy` can show it). */
+  CMD_CAP_HASPOL: 0x08,
+  /** GENL_UNS_ADMIN_PERM: the command needs CAP_NET_ADMIN in the user namespace owning the netns. */
+  UNS_ADMIN_PERM: 0x10,
 } as const;
 
 export const ctrlOpAttrs = attrSet("ctrl-op", "CTRL_ATTR_OP_", {

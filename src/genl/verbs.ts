@@ -20,6 +20,7 @@ import { CTRL_CMD, CTRL_VERSION_DUMP, CTRL_VERSION_GET, ctrlAttrs, GENL_ID_CTRL,
  * ```
  */
 export interface GenlOp {
+  /** The command number (CTRL_ATTR_OP_ID), what genlmsghdr.cmd carries; `genl ctrl list` prints it as ID-0x... */
   id: number;
   /** GENL_ADMIN_PERM | GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL | GENL_UNS_ADMIN_PERM */
   flags: number;
@@ -37,7 +38,9 @@ export interface GenlOp {
  * ```
  */
 export interface GenlMcastGroup {
+  /** The group's name within its family (CTRL_ATTR_MCAST_GRP_NAME), e.g. "monitor". */
   name: string;
+  /** The group's number (CTRL_ATTR_MCAST_GRP_ID), what NETLINK_ADD_MEMBERSHIP takes; assigned at family registration. */
   id: number;
 }
 
@@ -85,11 +88,17 @@ export interface GenlFamily {
  * ```
  */
 export interface GenlFamilySpec {
+  /** The family's name in the kernel (CTRL_ATTR_FAMILY_NAME), resolved to its id through nlctrl, e.g. "mptcp_pm". */
   readonly name: string;
   /** genlmsghdr.version of its requests. */
   readonly version: number;
   /** Kernel-to-user messages (replies and notifications) by command number. */
-  readonly messages: ReadonlyMap<number, { readonly name: string; readonly attrs: AttrSet }>;
+  readonly messages: ReadonlyMap<number, {
+    /** The message's name, e.g. ETHTOOL_MSG_LINKINFO_GET_REPLY: becomes GenlMessage.name. */
+    readonly name: string;
+    /** The attribute set its payload is decoded with. */
+    readonly attrs: AttrSet;
+  }>;
 }
 
 /**
@@ -105,6 +114,7 @@ export interface GenlFamilySpec {
  * ```
  */
 export interface GenlCommand {
+  /** The command number sent in genlmsghdr.cmd. */
   readonly cmd: number;
   /** e.g. ETHTOOL_MSG_CHANNELS_SET: named in errors. */
   readonly name: string;
@@ -126,11 +136,15 @@ export interface GenlCommand {
  * ```
  */
 export interface GenlMessage<A = AttrValues> {
+  /** The name of the family it came from, as its spec gives it (e.g. "ethtool"). */
   family: string;
+  /** genlmsghdr.cmd: the message's command number. */
   cmd: number;
   /** The message's name when the family's spec knows its command. */
   name?: string;
+  /** genlmsghdr.version, as the kernel set it (0 when the message was too short to hold it). */
   version: number;
+  /** The attributes, by the spec's set for that command; every one raw in `unknown` when the spec does not know the command. */
   attrs: A;
 }
 

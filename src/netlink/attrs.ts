@@ -54,8 +54,11 @@ export type AttrKind =
  * ```
  */
 export interface EnumDef {
+  /** What the enum is called in errors, e.g. "operstate" in `invalid operstate "upp"`. */
   readonly name: string;
+  /** Value to word, for decoding; a value with several words keeps the first one given. */
   readonly names: ReadonlyMap<number, string>;
+  /** Word to value, for encoding; every word given, aliases included. */
   readonly values: ReadonlyMap<string, number>;
 }
 
@@ -108,7 +111,12 @@ export function enumName(e: EnumDef, v: number): string | number {
  * ```
  */
 export interface CustomCodec {
+  /** Writes the attribute's payload (its header is written around it); `parent` holds the sibling values being encoded. */
   encode(w: NlWriter, value: unknown, parent: Record<string, unknown>): void;
+  /**
+   * Reads the payload from `start` to `end` (header excluded); `parent` holds the siblings decoded so
+   * far. Throwing NetlinkParseError keeps the attribute raw in `unknown` instead of failing the message.
+   */
   decode(buf: Buffer, start: number, end: number, parent: Record<string, unknown>): unknown;
 }
 
@@ -189,8 +197,8 @@ export interface RawAttr {
 }
 
 /**
- * Decoded attributes by key, plus the raw ones the table did not know (`unknown`), kept so they re-
- * encode unchanged.
+ * Decoded attributes by key, plus the raw ones the table did not know or could not read (`unknown`),
+ * kept so they re-encode unchanged.
  *
  * @example
  * ```ts
@@ -202,7 +210,10 @@ export interface RawAttr {
  * console.log(v.ifname, v.mtu, v.unknown?.map((a) => a.type));   // "eth0" 1500 [13]
  * ```
  */
-export type AttrValues = Record<string, unknown> & { unknown?: RawAttr[] };
+export type AttrValues = Record<string, unknown> & {
+  /** Attributes the table does not know, and known ones that could not be read (with `reason`); absent when there are none. */
+  unknown?: RawAttr[];
+};
 
 export type AttrTable = Record<string, readonly [number, AttrKind, AttrOptions?]>;
 
@@ -223,11 +234,21 @@ export interface AttrSetOptions {
  * ```
  */
 export class AttrSet {
+  /** Definitions indexed by attribute type (flag bits removed); holes for types the table lacks. */
   readonly byType: (AttrDef | undefined)[] = [];
+  /** Definitions by their table key, e.g. "mtu". */
   readonly byKey = new Map<string, AttrDef>();
+  /** Whether nests this set writes carry NLA_F_NESTED (see AttrSetOptions.nestFlag; default false). */
   readonly nestFlag: boolean;
 
-  constructor(readonly name: string, readonly prefix: string, table: AttrTable, opts: AttrSetOptions = {}) {
+  constructor(
+    /** The set's name in errors and parse messages, e.g. "link". */
+    readonly name: string,
+    /** The UAPI prefix of its attribute names, e.g. "IFLA_": with the key in UPPER_SNAKE it gives each def's `uapi` unless given. */
+    readonly prefix: string,
+    table: AttrTable,
+    opts: AttrSetOptions = {},
+  ) {
     this.nestFlag = opts.nestFlag ?? false;
     for (const [key, [type, kind, o]] of Object.entries(table)) {
       if (this.byType[type]) throw new Error(`${name}: attribute ${type} defined twice`);

@@ -22,9 +22,12 @@ export interface BatchOptions {
    * kernel answers a whole datagram before sendto returns and drops what overflows the queue, and
    * it charges each answer its skb's truesize, not its length: ~832 bytes for an error even with
    * NETLINK_CAP_ACK, ~2.3 KiB for the smallest RTM_GETLINK reply. A chunk holds only as many
-   * requests as the queue can answer when every one of them fails. Defaults fit rtnetlink.
+   * requests as the queue can answer when every one of them fails. Defaults fit rtnetlink. This
+   * one is charged for a request without a decoder, which only an ack or error answers (default
+   * 1024 bytes).
    */
   errorBudget?: number;
+  /** The receive-queue bytes charged for a request with a decoder, which replies answer (default 4096 bytes); see errorBudget. */
   replyBudget?: number;
 }
 
@@ -47,7 +50,12 @@ export interface BatchOutcome {
   /** The ones the kernel refused, each naming its request (request.index is its position). */
   errors: NetlinkError[];
   /** Requests refused before anything was sent (bad input, an unknown device name...). */
-  refused: Array<{ index: number; error: unknown }>;
+  refused: Array<{
+    /** The request's position in the batch (0-based, as added). */
+    index: number;
+    /** Why it was refused: an NlkitInputError, a failed device lookup... */
+    error: unknown;
+  }>;
   /** sendto calls made. */
   sends: number;
 }

@@ -152,9 +152,13 @@ function slowPath(buf: Buffer, out: AttrValues, def: AttrDef, ps: number, pe: nu
  * ```
  */
 export interface DecodedParts<H = StructValue> {
+  /** The nlmsghdr's nlmsg_type, e.g. RTM_NEWLINK (16). */
   type: number;
+  /** The nlmsghdr's NLM_F_* flags. */
   flags: number;
+  /** The family header struct (ifinfomsg, genlmsghdr...); a short one yields only the fields it holds. */
   header: H;
+  /** The attributes after the header, by table key (only the projected keys when `keys` was given). */
   attrs: AttrValues;
 }
 

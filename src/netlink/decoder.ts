@@ -12,7 +12,10 @@
  * const indexes = await rt.socket.dump({ type: 18, encode: (w) => w.zeros(16) }, ifindex);   // [1, 2, ...]
  * ```
  */
-export type Decoder<T> = ((buf: Buffer, start: number, len: number) => T) & { readonly retainsBuffer?: boolean };
+export type Decoder<T> = ((buf: Buffer, start: number, len: number) => T) & {
+  /** True when the decoder keeps references into `buf` (set by retainingDecoder): it then gets a private copy of each datagram. */
+  readonly retainsBuffer?: boolean;
+};
 
 /**
  * Marks a decoder that keeps references into the bytes it is given (say, parts it decodes only

@@ -43,11 +43,13 @@ export interface Extack {
  * ```
  */
 export interface RequestInfo {
-  /** nlmsg_type of the request that failed, and its name when the family knows it (e.g. RTM_NEWLINK). */
+  /** nlmsg_type of the request that failed. */
   type: number;
+  /** The name of that type (e.g. RTM_NEWLINK), when the family's message table knows it. */
   typeName?: string;
   /** The socket's netlink protocol (NETLINK_ROUTE 0, NETLINK_GENERIC 16...), when known. */
   protocol?: number;
+  /** The request's nlmsg_seq, which the kernel's answer carried. */
   seq?: number;
   /** The request's bytes, when kept. */
   bytes?: Buffer;

@@ -23,6 +23,7 @@ export type IpFamily = 4 | 6;
  * ```
  */
 export interface Cidr {
+  /** 4 for IPv4 (AF_INET), 6 for IPv6 (AF_INET6). */
   family: IpFamily;
   /** 4 or 16 bytes, network byte order. */
   bytes: Buffer;
@@ -117,7 +118,12 @@ function pushWords(parts: string[], into: number[], lastMayBeV4: boolean): boole
  * parseIp("10.0.0.1");   // { family: 4, bytes: <Buffer 0a 00 00 01> }
  * ```
  */
-export function parseIp(text: string): { family: IpFamily; bytes: Buffer } | undefined {
+export function parseIp(text: string): {
+  /** 4 for IPv4 (AF_INET), 6 for IPv6 (AF_INET6). */
+  family: IpFamily;
+  /** The address: 4 or 16 bytes, network byte order. */
+  bytes: Buffer;
+} | undefined {
   const v4 = parseIPv4(text);
   if (v4) return { family: 4, bytes: v4 };
   const v6 = text.includes(":") ? parseIPv6(text) : undefined;

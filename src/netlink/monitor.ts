@@ -16,6 +16,7 @@ import { poller } from "./poller.js";
  * ```
  */
 export class MonitorOverrun {
+  /** Always true: tells an overrun from a decoded event without instanceof. */
   readonly overrun = true;
 }
 
@@ -45,7 +46,11 @@ export class NetlinkMonitor<T> implements AsyncIterable<T | MonitorOverrun> {
     return new NetlinkMonitor(NetlinkSocket.open(opts), decode);
   }
 
-  constructor(readonly socket: NetlinkSocket, private readonly decode: Decoder<T>) {
+  constructor(
+    /** The multicast socket read from (closed by close()); groups can be joined or left on it. */
+    readonly socket: NetlinkSocket,
+    private readonly decode: Decoder<T>,
+  ) {
     poller.watch(socket.fd, () => this.onReadable(), (e) => this.fail(e));
   }
 

@@ -49,6 +49,7 @@ export interface ScriptedRequest {
  * ```
  */
 export interface ScriptedExchange {
+  /** The message expected next, nlmsghdr included; its seq and pid are not compared. */
   request: string | Buffer;
   /** Default: a plain ack when the request asks for one, NLMSG_DONE for a dump, else nothing. */
   replies?: ReadonlyArray<string | Buffer>;
@@ -69,8 +70,9 @@ export interface ScriptedExchange {
 export type ScriptHandler = (req: ScriptedRequest) => ReadonlyArray<Buffer> | undefined;
 
 /**
- * The scripted kernel saw a request it did not expect: `expected` holds the script's request (undefined
- * when the script was used up), `actual` what was sent.
+ * The scripted kernel saw a request it did not expect (or `assertDone()` found the script not used up):
+ * `expected` holds the script's request (undefined when the script was used up or the datagram was
+ * malformed), `actual` what was sent.
  *
  * @example
  * ```ts
@@ -80,8 +82,15 @@ export type ScriptHandler = (req: ScriptedRequest) => ReadonlyArray<Buffer> | un
  * ```
  */
 export class ScriptMismatchError extends Error {
+  /** Always "ScriptMismatchError". */
   override readonly name = "ScriptMismatchError";
-  constructor(message: string, readonly expected: Buffer | undefined, readonly actual: Buffer) {
+  constructor(
+    message: string,
+    /** The message the script expected next; undefined when the script was used up or the sent datagram was malformed. */
+    readonly expected: Buffer | undefined,
+    /** The message that was sent (the whole datagram when it was malformed; empty from assertDone()). */
+    readonly actual: Buffer,
+  ) {
     super(message);
   }
 }
@@ -97,6 +106,7 @@ export class ScriptMismatchError extends Error {
  * ```
  */
 export interface ScriptedTransportOptions {
+  /** The nl_pid the transport reports and stamps into replies (default 0x4e4c4b, "NLK"). */
   portId?: number;
 }
 

@@ -35,9 +35,11 @@ export type Encoder = (w: NlWriter) => void;
  * ```
  */
 export interface Request {
+  /** The nlmsg_type, e.g. RTM_GETLINK (18). */
   type: number;
   /** NLM_F_* beyond REQUEST (added always) and ACK (added for non-dump requests). */
   flags?: number;
+  /** Writes the payload after the nlmsghdr; absent sends a header-only message. */
   encode?: Encoder;
   /** The family's message table: names the failing attribute and the message type in errors. */
   def?: MessageDef;
@@ -134,7 +136,9 @@ const LOST_RETRIES = 3;
 export interface OpenOptions extends NetnsRef {
   /** Talk to this instead of a kernel socket (a ScriptedTransport in tests); namespace options are then ignored. */
   transport?: Transport;
+  /** SO_RCVBUF(FORCE) of the kernel socket, in bytes; absent keeps the kernel's default (net.core.rmem_default). */
   receiveBufferSize?: number;
+  /** How long to wait for a reply the kernel has not queued yet, in ms (default 30000). */
   timeoutMs?: number;
 }
 

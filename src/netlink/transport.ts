@@ -26,6 +26,7 @@ export interface Transport {
   readonly portId: number;
   /** The socket's fd, for the few ioctls that need one (tun/tap); undefined when there is none. */
   readonly fd: number | undefined;
+  /** Whether close() was called: nothing more can be sent or received. */
   readonly closed: boolean;
   /** Sends one datagram: all the messages in `datagram`, as the kernel will process them together. */
   send(datagram: Buffer): void;
@@ -40,8 +41,11 @@ export interface Transport {
   readable(opts: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<void>;
   /** Blocks the thread until a datagram may be queued; false after timeoutMs. For the *Sync calls. */
   waitSync(timeoutMs: number): boolean;
+  /** Subscribes to a multicast group (NETLINK_ADD_MEMBERSHIP; an RTNLGRP_* number, a genl group id). */
   joinGroup(group: number): void;
+  /** Unsubscribes from a multicast group (NETLINK_DROP_MEMBERSHIP). */
   leaveGroup(group: number): void;
+  /** Releases the socket; idempotent. */
   close(): void;
 }
 
@@ -69,6 +73,7 @@ export interface KernelTransportOptions {
   groups?: number[];
   /** SO_RCVBUF(FORCE) in bytes: monitors and big batches want more than the default. */
   receiveBufferSize?: number;
+  /** SO_SNDBUF(FORCE) in bytes; absent keeps the kernel's default (net.core.wmem_default). */
   sendBufferSize?: number;
   /** Default true: the kernel explains its errors (NETLINK_EXT_ACK). */
   extendedAck?: boolean;

@@ -17,6 +17,7 @@ import { SyscallError } from "../syscalls/errors.js";
  * ```
  */
 export class NetnsError extends SyscallError {
+  /** Always "NetnsError". */
   override readonly name = "NetnsError";
   /** The namespace as the caller named it (name or path). */
   readonly netns: string;

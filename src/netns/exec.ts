@@ -33,10 +33,13 @@ import { closeNetns, openNetns, type NetnsLike } from "./ref.js";
 export interface ExecOptions {
   /** Written to the child's stdin, which is then closed. Without it stdin is /dev/null. */
   input?: string | Buffer;
+  /** The child's whole environment (not merged); default this process's. */
   env?: NodeJS.ProcessEnv;
+  /** The child's working directory; default this process's. */
   cwd?: string;
   /** Kill the child (killSignal, default SIGTERM) after this many ms. */
   timeoutMs?: number;
+  /** The signal timeoutMs sends, by name or number (default SIGTERM). */
   killSignal?: NodeJS.Signals | number;
   /** Decoding of stdout/stderr (default utf8). */
   encoding?: BufferEncoding;
@@ -54,8 +57,11 @@ export interface ExecOptions {
 export interface ExecResult {
   /** Exit status, or null when a signal ended the child. */
   code: number | null;
+  /** The signal that ended the child (e.g. "SIGTERM" after timeoutMs), or null when it exited. */
   signal: NodeJS.Signals | null;
+  /** Everything the child wrote to stdout, decoded with `encoding`. */
   stdout: string;
+  /** Everything the child wrote to stderr, decoded with `encoding`. */
   stderr: string;
 }
 

@@ -160,6 +160,7 @@ export async function list(): Promise<string[]> {
  * ```
  */
 export interface NetnsEntry {
+  /** The namespace's name: its file under /run/netns. */
   name: string;
   /** The namespace's id in the current namespace (or in `opts.in`), when one is assigned. */
   nsid?: number;
@@ -207,6 +208,7 @@ export async function exists(name: string): Promise<boolean> {
  * ```
  */
 export interface NsidEntry {
+  /** The id (NETNSA_NSID) the current namespace (or `opts.in`) knows that namespace by. */
   nsid: number;
   /** The name under /run/netns of the namespace with that id, when it has one. */
   name?: string;

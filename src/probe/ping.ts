@@ -19,9 +19,14 @@ import { sleep, waitReadable } from "./wait.js";
 export interface PingOptions {
   /** Where to ping from: a namespace name or reference (default: the current namespace). */
   netns?: NetnsArg;
+  /** Echo requests to send, one after the other (ping's -c; default 1). */
   count?: number;
-  /** Per echo request. */
+  /** How long to wait for each echo's reply, in ms (default 1000). */
   timeoutMs?: number;
+  /**
+   * Pause between echoes, in ms (ping's -i, but in ms): default none, each echo is sent once the
+   * previous one was answered or timed out.
+   */
   intervalMs?: number;
   /** Stops the probe: the promise rejects with the signal's reason and the socket is closed. */
   signal?: AbortSignal;

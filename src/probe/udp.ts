@@ -94,6 +94,7 @@ export class UdpSourceReporter {
 export interface UdpAskResult {
   /** What the responder said, e.g. "seen 198.51.100.2:40000". */
   reply: string;
+  /** Round-trip time from send to reply, in ms (fractional, from a monotonic clock). */
   rttMs: number;
 }
 
