@@ -181,7 +181,7 @@ export interface ObjectSpec {
   type: "counter" | "quota" | "limit" | "ct helper";
   /** A comment kept in the object's user data. */
   comment?: string;
-  /** counter: start values. */
+  /** counter: the initial packet count; default 0. */
   packets?: number;
   /** counter: the initial byte count. */
   bytes?: number;

@@ -73,7 +73,7 @@ export interface TableSpec {
 export interface ChainSpec extends TableRef {
   /** The chain's name. */
   name: string;
-  /** Base chains only: */
+  /** Base chains only: the chain type (nft's `type filter|nat|route`); default "filter" when a hook is given. */
   type?: "filter" | "nat" | "route";
   /** Base chains: "input", "forward", "output", "prerouting", "postrouting", "ingress"... */
   hook?: string;
