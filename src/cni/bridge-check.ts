@@ -23,8 +23,11 @@ import type { BridgeOptions } from "./bridge.js";
  * ```
  */
 export interface BridgeCheckSpec extends Attachment, Pick<BridgeOptions, "bridge" | "promiscMode"> {
+  /** The container's network namespace (CNI_NETNS); prevResult's container interface must name it as its `sandbox`. */
   netnsPath: string;
+  /** Where the bridge and the host veth live; default the current namespace. */
   hostNetns?: NetnsRef;
+  /** The ADD result to compare with (CNI's prevResult): bridge, container interface, host veth, addresses, routes. */
   prevResult: CniResult;
 }
 

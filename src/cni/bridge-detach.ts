@@ -25,7 +25,9 @@ import { settled } from "./settled.js";
 export interface BridgeDetachSpec extends Attachment {
   /** Empty or undefined when the runtime gave none; a path that no longer exists is fine. */
   netnsPath?: string;
+  /** Where the bridge and the host veth live; default the current namespace. */
   hostNetns?: NetnsRef;
+  /** The bridge a host veth named in prevResult must be on to be removed; default "cni0". */
   bridge?: string;
   /** The ADD result: names the host veth, which is removed even when the namespace is gone. */
   prevResult?: CniResult;
@@ -50,7 +52,10 @@ function globalUnicast(a: { local: string; prefixlen: number; scope: string | nu
  * await hostLocal.release(att, {});
  * ```
  */
-export async function bridgeDetach(spec: BridgeDetachSpec): Promise<{ addresses: string[] }> {
+export async function bridgeDetach(spec: BridgeDetachSpec): Promise<{
+  /** The container interface's global addresses with prefix ("10.22.0.2/24"); [] when it was gone already. */
+  addresses: string[];
+}> {
   const addresses: string[] = [];
   const brName = spec.bridge ?? "cni0";
   const host = await Rtnl.open(spec.hostNetns ?? {});

@@ -30,7 +30,16 @@ export interface BridgeOptions {
   bridge?: string;
   /** MTU of the bridge (when created) and of both veth ends; default the kernel's (1500). */
   mtu?: number;
+  /**
+   * Hairpin mode on the host veth's bridge port (`ip link set VETH type bridge_slave hairpin on`):
+   * frames may leave by the port they came in on, so the container reaches itself through a port
+   * forward. Default false; not with promiscMode.
+   */
   hairpinMode?: boolean;
+  /**
+   * Put the bridge in promiscuous mode (`ip link set BR promisc on`; ADD never turns it off); CHECK
+   * expects the bridge's promiscuity to equal it. Default false; not with hairpinMode.
+   */
   promiscMode?: boolean;
   /** Gateway addresses on the bridge, forwarding on. */
   isGateway?: boolean;

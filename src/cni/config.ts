@@ -23,7 +23,9 @@ export type Json = Record<string, unknown>;
 export interface Attachment {
   /** The network name (the configuration's `name`). */
   network: string;
+  /** The container's id, as the runtime passes it in CNI_CONTAINERID. */
   containerId: string;
+  /** The interface's name inside the container, from CNI_IFNAME ("eth0"). */
   ifname: string;
 }
 
@@ -41,7 +43,9 @@ export interface Attachment {
  * ```
  */
 export interface GcAttachment {
+  /** The container's id (the entry's `containerID`, spelled as the spec's JSON spells it). */
   containerID: string;
+  /** The interface's name inside the container (the entry's `ifname`). */
   ifname: string;
 }
 

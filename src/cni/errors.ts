@@ -57,13 +57,30 @@ export const CNI_ERR = {
  * ```
  */
 export class CniError extends Error {
+  /** "CniError", as stack traces and `util.inspect` name the error. */
   override readonly name = "CniError";
-  constructor(readonly code: number, msg: string, readonly details = "", options?: { cause?: unknown }) {
+  constructor(
+    /** The spec's error code (one of `CNI_ERR`: 1-99 well-known, 100 and up plugin-specific, 999 internal). */
+    readonly code: number,
+    msg: string,
+    /** The error JSON's `details`: what the code applies to, e.g. the unsupported field; "" when none. */
+    readonly details = "",
+    options?: { cause?: unknown },
+  ) {
     super(msg, options);
   }
 
   /** The object printed on stdout: `{cniVersion, code, msg, details}`. */
-  toJSON(cniVersion = "1.1.0"): { cniVersion: string; code: number; msg: string; details: string } {
+  toJSON(cniVersion = "1.1.0"): {
+    /** The version the error is reported in: the configuration's when it was read. */
+    cniVersion: string;
+    /** The error code, as `code`. */
+    code: number;
+    /** The short message, the error's `message`. */
+    msg: string;
+    /** The longer explanation, as `details` ("" when none). */
+    details: string;
+  } {
     return { cniVersion, code: this.code, msg: this.message, details: this.details };
   }
 }

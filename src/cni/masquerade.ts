@@ -148,4 +148,15 @@ function gc(network: string, valid: readonly GcAttachment[], target: NftTarget =
  * console.log(await masquerade.remove(att)); // 2
  * ```
  */
-export const masquerade = Object.freeze({ add, remove, check, gc, table: MASQ_TABLE });
+export const masquerade = Object.freeze({
+  /** ADD: one masquerade rule per container address (CIDRs), replacing the attachment's earlier ones, in one transaction. */
+  add,
+  /** DEL: removes the attachment's rules, found by their comment (no namespace or addresses needed); returns how many. */
+  remove,
+  /** CHECK: a CniError (code 999) unless every address has its rule and the postrouting hook leads to them. */
+  check,
+  /** GC: removes the network's rules of every attachment not in the valid list; returns how many. */
+  gc,
+  /** The table's name, "cni_plugins_masquerade" (family inet): `MASQ_TABLE`. */
+  table: MASQ_TABLE,
+});

@@ -54,7 +54,9 @@ const L4: Record<string, number> = { tcp: 6, udp: 17, sctp: 132 };
  * ```
  */
 export interface PortMapping {
+  /** The port on the host that is forwarded, 1-65535 (`tcp dport N` before the dnat). */
   hostPort: number;
+  /** The container's port it is forwarded to, 1-65535 (`dnat to ADDR:PORT`). */
   containerPort: number;
   /** tcp (default), udp or sctp */
   protocol?: string;
@@ -80,6 +82,7 @@ export interface PortMapping {
  * ```
  */
 export interface PortForwardSpec {
+  /** The port mappings (runtimeConfig's `portMappings`); none installs nothing. */
   mappings: readonly PortMapping[];
   /** The container's addresses with their prefix, as results carry them; the first of each family is used. */
   addresses: readonly string[];
@@ -89,6 +92,7 @@ export interface PortForwardSpec {
   markMasqBit?: number;
   /** Extra conditions on every DNAT, iptables-style: ["!", "-d", "192.0.2.0/24", "-i", "eth0"]. */
   conditionsV4?: readonly string[];
+  /** The same for the IPv6 DNATs, with IPv6 addresses: ["-i", "eth0", "!", "-s", "2001:db8::/32"]. */
   conditionsV6?: readonly string[];
 }
 
@@ -363,4 +367,17 @@ function gc(network: string, valid: readonly GcAttachment[], target: NftTarget =
  * console.log(await portForward.remove(att)); // 4: two marks, the DNAT and the masquerade
  * ```
  */
-export const portForward = Object.freeze({ add, remove, check, gc, table: HOSTPORT_TABLE, plan });
+export const portForward = Object.freeze({
+  /** ADD: the mappings' DNAT (and hairpin mark and masquerade) rules, replacing the attachment's earlier ones, in one transaction. */
+  add,
+  /** DEL: removes the attachment's rules of both families, found by their comment; returns how many. */
+  remove,
+  /** CHECK: a CniError (code 999) unless the hooked chains lead to the rules and every rule the spec needs is there. */
+  check,
+  /** GC: removes the network's rules of every attachment not in the valid list; returns how many. */
+  gc,
+  /** The table's name, "cni_plugins_hostport" (family inet): `HOSTPORT_TABLE`. */
+  table: HOSTPORT_TABLE,
+  /** The rules `add` would install for a spec, each with its chain, in order; nothing is sent. */
+  plan,
+});

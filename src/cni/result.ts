@@ -16,7 +16,9 @@ import { versionAtLeast } from "./version.js";
  * ```
  */
 export interface CniInterface {
+  /** The interface's name, in the container's namespace for one with a `sandbox` ("eth0", "cni0", "veth1a2b3c4d"). */
   name: string;
+  /** Its hardware address, "9e:3b:..."; absent when not known. */
   mac?: string;
   /** 1.1.0 */
   mtu?: number;
@@ -49,6 +51,10 @@ export interface CniIpConfig {
   interface?: number;
   /** "10.22.0.2/24" */
   address: string;
+  /**
+   * The gateway for this address's family ("10.22.0.1"): the next hop of routes that give no `gw`;
+   * absent when there is none.
+   */
   gateway?: string;
 }
 
@@ -69,12 +75,17 @@ export interface CniIpConfig {
 export interface CniRoute {
   /** "0.0.0.0/0" */
   dst: string;
+  /** The next hop ("10.22.0.254"); absent: the first `gateway` of the same family in `ips`, else none (an on-link route). */
   gw?: string;
   /** 1.1.0 route attributes */
   mtu?: number;
+  /** 1.1.0: the MSS to advertise on the route, in bytes (ip route's `advmss`). */
   advmss?: number;
+  /** 1.1.0: the route's metric (ip route's `metric`/`priority`, RTA_PRIORITY); absent or 0: none. */
   priority?: number;
+  /** 1.1.0: the routing table's number (ip route's `table`); absent or 0: main. */
   table?: number;
+  /** 1.1.0: the route's scope as a number (0 universe, 253 link, 254 host); absent: chosen as ip route chooses it. */
   scope?: number;
 }
 
@@ -92,9 +103,13 @@ export interface CniRoute {
  * ```
  */
 export interface CniDns {
+  /** Name server addresses, in order (resolv.conf's `nameserver` lines). */
   nameservers?: string[];
+  /** The local domain name (resolv.conf's `domain`). */
   domain?: string;
+  /** Domains to search for short names, in order (resolv.conf's `search`). */
   search?: string[];
+  /** Resolver options such as "ndots:2" (resolv.conf's `options`). */
   options?: string[];
 }
 
@@ -115,10 +130,15 @@ export interface CniDns {
  * ```
  */
 export interface CniResult {
+  /** The spec version the result was written in; one parsed without it gets the configuration's. */
   cniVersion: string;
+  /** The interfaces the plugins created or configured; `ips[].interface` indexes into this list. */
   interfaces?: CniInterface[];
+  /** The addresses assigned, with their gateways. */
   ips?: CniIpConfig[];
+  /** The routes to set up in the container. */
   routes?: CniRoute[];
+  /** DNS settings for the runtime to give the container (plugins do not write resolv.conf). */
   dns?: CniDns;
 }
 

@@ -28,7 +28,12 @@ export const PLUGINS: Record<string, Plugin> = {
  * console.log(pluginName("dhcp"));         // undefined
  * ```
  */
-export function pluginName(invoked: string): { name: string; prefix: string } | undefined {
+export function pluginName(invoked: string): {
+  /** The plugin: "bridge", "host-local", "portmap" or "loopback". */
+  name: string;
+  /** Whatever comes before it in the invoked name ("nlkit-"), "" when none. */
+  prefix: string;
+} | undefined {
   const m = /^(.*?)(bridge|host-local|portmap|loopback)$/.exec(invoked);
   return m ? { name: m[2]!, prefix: m[1]! } : undefined;
 }
@@ -51,9 +56,13 @@ export function pluginName(invoked: string): { name: string; prefix: string } | 
  * ```
  */
 export interface ShellIO {
+  /** The environment: CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS, CNI_PATH. */
   env: Record<string, string | undefined>;
+  /** The whole network configuration JSON, as the runtime writes it to the plugin's stdin. */
   stdin: string;
+  /** Receives the result JSON (ADD) or the error JSON, each followed by a newline. */
   stdout: (text: string) => void;
+  /** Receives diagnostics: the stack of an unexpected (internal) failure. */
   stderr: (text: string) => void;
 }
 

@@ -157,9 +157,13 @@ export class NetlinkParseError extends Error {
  * ```
  */
 export interface SourceLocation {
+  /** The file name the error names: ApplyOptions' `filename`, or "<input>". */
   file: string;
+  /** The line, from 1. */
   line: number;
+  /** The first column marked, from 1 (a tab counts as one column). */
   column: number;
+  /** The last column marked, inclusive (equal to `column` for a one-character mark). */
   endColumn: number;
   /** The offending token's text, when there is one. */
   token?: string;

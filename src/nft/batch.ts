@@ -67,6 +67,10 @@ export function encodeBatch(messages: readonly NftMessage[], seqOf: (i: number) 
 export const MAX_TRANSACTION_BYTES = 256 * 1024 * 1024;
 
 export interface CommitOptions {
+  /**
+   * The largest batch to send, in bytes with its framing: a bigger one is refused (NlkitInputError,
+   * EMSGSIZE) before anything is sent; default 256 MiB.
+   */
   maxBytes?: number;
 }
 

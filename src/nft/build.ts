@@ -113,7 +113,14 @@ export const counter = (): Expr => ({ name: "counter", data: {} });
 /**
  * NAT port-selection flags: `random`, `fully-random`, `persistent`.
  */
-export interface NatFlags { random?: boolean; fullyRandom?: boolean; persistent?: boolean }
+export interface NatFlags {
+  /** nft's `random`: the port mapping is randomised rather than the original port kept (NF_NAT_RANGE_PROTO_RANDOM). */
+  random?: boolean;
+  /** nft's `fully-random`: full port randomisation, a pseudo-random port for every mapping (NF_NAT_RANGE_PROTO_RANDOM_FULLY). */
+  fullyRandom?: boolean;
+  /** nft's `persistent`: a client is given the same address for each of its connections (NF_NAT_RANGE_PERSISTENT). */
+  persistent?: boolean;
+}
 function natFlagBits(f: NatFlags): number {
   return (f.random ? NF_NAT_RANGE.random : 0) | (f.fullyRandom ? NF_NAT_RANGE.fullyRandom : 0) | (f.persistent ? NF_NAT_RANGE.persistent : 0);
 }
@@ -177,7 +184,12 @@ export const snat = (to: string, opts?: NatFlags) => nat("snat", to, opts);
  * "addr", "addr:port", "[v6addr]" or "[v6addr]:port" (the brackets keep the port apart from the
  * address's own colons). A port is 1-65535: nat to port 0 means nothing.
  */
-export function parseHostPort(to: string, field = "to"): { address: string; port?: number } {
+export function parseHostPort(to: string, field = "to"): {
+  /** The address as written, without brackets; not checked to be an IP address. */
+  address: string;
+  /** The port, 1-65535; absent when none was given (also for an unbracketed IPv6 address). */
+  port?: number;
+} {
   const bad = (why: string): never => { throw new NlkitInputError(`invalid ${field} "${to}": ${why}`, field); };
   let address: string, portText: string | undefined;
   if (to.startsWith("[")) {

@@ -31,6 +31,7 @@ import { NFT_MSG_GETTABLE, type NftFamily } from "./types.js";
 export interface NftOptions extends NetnsRef {
   /** SO_RCVBUF in bytes: every message of a transaction is acked, so big ones want room. */
   receiveBufferSize?: number;
+  /** How long a call waits for the kernel's answer before it rejects with NlkitTimeoutError, in ms; default 30000. */
   timeoutMs?: number;
   /**
    * Talk to this transport instead of the kernel: a `ScriptedTransport` tests code that uses Nft
@@ -57,8 +58,11 @@ export interface MasqueradeOptions {
   notOifname?: string;
   /** Only traffic that goes out through this interface. */
   oifname?: string;
+  /** The table the rule goes in, created when missing; default "nat". */
   table?: string;
+  /** The chain, created when missing as a nat postrouting base chain (priority srcnat); default "postrouting". */
   chain?: string;
+  /** The table's family; default "ip6" for an IPv6 saddr, else "ip". With "inet", the rule also matches the protocol (`meta nfproto`). */
   family?: "ip" | "ip6" | "inet";
 }
 
@@ -104,6 +108,7 @@ export interface PortForwardOptions {
 export interface EnsureResult {
   /** false when an equal rule was already there and nothing was sent. */
   added: boolean;
+  /** The rule's handle (`nft -a`); undefined only when the rule was no longer there to read back after adding it. */
   handle: number | undefined;
 }
 

@@ -47,12 +47,14 @@ const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : (v as number | 
  */
 export class RulesetChangedError extends DumpInterruptedError<NftRuleset> {
   override readonly name: string = "RulesetChangedError";
+  /** Each read's ruleset generation before and after its dumps (NFT_MSG_GETGEN), one pair per attempt. */
   readonly generations: Array<[number, number]>;
   constructor(ruleset: NftRuleset, generations: Array<[number, number]>) {
     super([ruleset], generations.length);
     this.message = `the nf_tables ruleset changed while it was read, ${generations.length} times in a row (generations ${generations.map(([a, b]) => `${a}->${b}`).join(", ")})`;
     this.generations = generations;
   }
+  /** The last read's ruleset, whose parts may come from two generations. */
   get ruleset(): NftRuleset { return this.messages[0]!; }
 }
 

@@ -192,7 +192,10 @@ export interface NftTable {
  * writeFileSync("ruleset.json", JSON.stringify(rs));
  * ```
  */
-export interface NftRuleset { tables: NftTable[] }
+export interface NftRuleset {
+  /** Every table read (only one family's when the read named a family), in the kernel's dump order. */
+  tables: NftTable[];
+}
 
 type Msg = { family: number; attrs: Record<string, any> };
 export type DumpMsg = Msg;

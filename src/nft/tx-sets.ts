@@ -181,16 +181,41 @@ export interface ObjectSpec {
   type: "counter" | "quota" | "limit" | "ct helper";
   /** A comment kept in the object's user data. */
   comment?: string;
-  /** counter: start values. */
+  /** counter: the initial packet count; default 0. */
   packets?: number;
   /** counter: the initial byte count. */
   bytes?: number;
   /** quota: size in bytes, bytes already used, and whether it matches once over. */
-  quota?: { bytes: number; used?: number; over?: boolean };
+  quota?: {
+    /** The quota's size in bytes (`quota NAME { 100 mbytes }`). */
+    bytes: number;
+    /** Bytes already consumed when it is created (nft's `used`); default 0. */
+    used?: number;
+    /** `over`: the quota matches once it is used up; default false, it matches until then (`until`). */
+    over?: boolean;
+  };
   /** limit: rate per unit; with bytes, a byte rate ("1 mbytes/second" is rate 1048576, bytes true). */
-  limit?: { rate: number; per?: "second" | "minute" | "hour" | "day" | "week"; burst?: number; bytes?: boolean; over?: boolean };
+  limit?: {
+    /** Packets (or, with `bytes`, bytes) per `per`: `rate 10/second` is 10. */
+    rate: number;
+    /** The rate's time unit; default "second". */
+    per?: "second" | "minute" | "hour" | "day" | "week";
+    /** nft's `burst`: packets (bytes for a byte rate) allowed above the rate; default 5 packets, or 0 bytes. */
+    burst?: number;
+    /** The rate counts bytes (`rate 1 mbytes/second`) instead of packets; default false. */
+    bytes?: boolean;
+    /** `rate over`: match traffic above the rate instead of within it; default false. */
+    over?: boolean;
+  };
   /** ct helper: the kernel helper ("ftp"), its layer 4 protocol and layer 3 family. */
-  helper?: { name: string; protocol: string; l3proto?: "ip" | "ip6" | "inet" };
+  helper?: {
+    /** The kernel's conntrack helper, nft's `type "ftp"` ("ftp", "sip", "tftp"...). */
+    name: string;
+    /** Its layer 4 protocol, as nft's `protocol tcp`: "tcp", "udp" or another protocol name or number. */
+    protocol: string;
+    /** nft's `l3proto`; default the table's family (ip for arp, bridge and netdev tables). */
+    l3proto?: "ip" | "ip6" | "inet";
+  };
 }
 
 /** NEWOBJ for a named counter, quota, limit or ct helper. */

@@ -26,7 +26,12 @@ import {
  * });
  * ```
  */
-export interface TableRef { family: NftFamily; table: string }
+export interface TableRef {
+  /** The table's family: ip, ip6, inet, arp, bridge or netdev (NFPROTO_*, nfgenmsg's nfgen_family). */
+  family: NftFamily;
+  /** The table's name (NFTA_*_TABLE). */
+  table: string;
+}
 
 /**
  * A table for `tx.addTable()` (`add table FAMILY NAME`), with its flags.
@@ -39,8 +44,14 @@ export interface TableRef { family: NftFamily; table: string }
  * ```
  */
 export interface TableSpec {
+  /** The table's family: ip, ip6, inet, arp, bridge or netdev. */
   family: NftFamily;
+  /** The table's name, 1-255 bytes (NFTA_TABLE_NAME). */
   name: string;
+  /**
+   * nft's `flags dormant` (its base chains see no packets) and `flags owner` (the table belongs to
+   * this netlink socket and goes when it closes); none by default (NFTA_TABLE_FLAGS).
+   */
   flags?: Array<keyof typeof NFT_TABLE_F>;
   /** Fail with EEXIST when it exists (nft `create`), instead of leaving it as is (nft `add`). */
   exclusive?: boolean;
@@ -62,7 +73,7 @@ export interface TableSpec {
 export interface ChainSpec extends TableRef {
   /** The chain's name. */
   name: string;
-  /** Base chains only: */
+  /** Base chains only: the chain type (nft's `type filter|nat|route`); default "filter" when a hook is given. */
   type?: "filter" | "nat" | "route";
   /** Base chains: "input", "forward", "output", "prerouting", "postrouting", "ingress"... */
   hook?: string;
@@ -122,7 +133,12 @@ export interface PendingIndex { message: number; family: NftFamily; table: strin
  * }
  * ```
  */
-export interface RuleRef extends TableRef { chain: string; handle: number }
+export interface RuleRef extends TableRef {
+  /** The chain's name. */
+  chain: string;
+  /** The rule's handle, as `nft -a list ruleset` shows it (NFTA_RULE_HANDLE). */
+  handle: number;
+}
 
 /**
  * A set-element message for a set this transaction does not create: its elements are encoded
@@ -170,7 +186,9 @@ export interface SetSpec extends TableRef, Omit<SetDeclSpec, "family" | "table" 
  * ```
  */
 export interface ElementsSpec extends TableRef {
+  /** The set's or map's name. */
   set: string;
+  /** The elements, in nft's notation: keys for a set, [key, data] pairs (or "key : data") for a map. */
   elements: readonly ElementSpec[];
   /**
    * Key type of a set created earlier, checked against the set's at commit. Without it, commit
@@ -202,8 +220,11 @@ export interface ElementsSpec extends TableRef {
  * ```
  */
 export class Transaction {
+  /** The batch's members in the order they are sent, without the BATCH_BEGIN/BATCH_END framing. */
   readonly messages: NftMessage[] = [];
+  /** NEWRULE messages placed by `index`, whose position handle the commit still has to look up. */
   readonly pendingIndexes: PendingIndex[] = [];
+  /** Element messages for sets this transaction does not create, encoded once the commit has read the set. */
   readonly pendingSets: PendingSet[] = [];
   private nextSetId = 1;
   private readonly sets = new Map<string, KnownSet & { id: number }>();

@@ -25,9 +25,11 @@ import { DEFAULT_LOCK_TIMEOUT_MS, withDirLock } from "./lock.js";
 export interface HostLocalConfig {
   /** Range sets: one address is allocated from each (two sets for dual stack). */
   ranges: RangeSet[];
+  /** `ipam.routes`, copied into every allocation's result; [] when none are configured. */
   routes: CniRoute[];
   /** Default /var/lib/cni/networks. */
   dataDir?: string;
+  /** `ipam.resolvConf`: a resolv.conf whose nameserver, domain, search and options lines become the result's dns; absent: no dns. */
   resolvConf?: string;
   /** Specific addresses asked for (CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips). */
   requestedIps: IpAddr[];
@@ -309,4 +311,17 @@ function status(network: string, cfg: HostLocalConfig): void {
  * await hostLocal.release(att, cfg);
  * ```
  */
-export const hostLocal = Object.freeze({ parseConfig: parseHostLocalConfig, allocate, release, check, gc, status });
+export const hostLocal = Object.freeze({
+  /** Reads a configuration's `ipam` section (with runtimeConfig, args and CNI_ARGS) into a HostLocalConfig: as `parseHostLocalConfig`. */
+  parseConfig: parseHostLocalConfig,
+  /** ADD: one address from each range set for the attachment, recorded in the data directory; the IPAM result (ips, routes, dns). */
+  allocate,
+  /** DEL: releases every address the attachment holds (none is not an error); returns them ("10.22.0.2"). */
+  release,
+  /** CHECK: the addresses the attachment holds; a CniError (code 999) when it holds none. */
+  check,
+  /** GC: releases the network's addresses whose attachment is not in the valid list; returns them. */
+  gc,
+  /** STATUS: a CniError (code 50, pluginNotAvailable) when a range set has no free address left. */
+  status,
+});

@@ -21,9 +21,13 @@ import {
  * ```
  */
 export interface IpRange {
+  /** The subnet the addresses are in; its prefix length is the allocated addresses'. */
   subnet: IpNet;
+  /** The first address handed out; default the subnet's first host address (.1). */
   rangeStart: IpAddr;
+  /** The last address handed out (inclusive); default the subnet's last address, below the broadcast address for IPv4. */
   rangeEnd: IpAddr;
+  /** The gateway the results name, never handed out; default the subnet's first host address (.1). */
   gateway: IpAddr;
 }
 
@@ -55,9 +59,13 @@ export type RangeSet = IpRange[];
  * ```
  */
 export interface RangeSpec {
+  /** The subnet in CIDR notation, without host bits ("10.22.0.0/24"); at least four addresses (/30 or /126). */
   subnet: string;
+  /** The first address to hand out, within the subnet; default the subnet's first host address. */
   rangeStart?: string;
+  /** The last address to hand out, within the subnet; default its last (for IPv4, the one below broadcast). */
   rangeEnd?: string;
+  /** The gateway results name ("10.22.0.1"), which is never handed out; default the subnet's first host address. */
   gateway?: string;
 }
 

@@ -74,6 +74,11 @@ export const exprAttrs = attrSet("expr", "NFTA_EXPR_", {
  * ```
  */
 export interface Expr {
+  /** The expression type as the kernel names it (NFTA_EXPR_NAME): "payload", "cmp", "meta", "immediate"... */
   name: string;
+  /**
+   * Its attributes (NFTA_EXPR_DATA), decoded by the type's attribute set; a raw Buffer for a type
+   * nlkit does not know, sent back unchanged; absent for one without attributes.
+   */
   data?: Record<string, any> | Buffer;
 }
