@@ -74,7 +74,7 @@ export interface RouteMetrics {
   advmss: number;
   /** Initial reordering estimate for TCP, in packets (RTAX_REORDERING, ip's reordering). */
   reordering: number;
-  /** Hop limit (TTL) of packets to the destination, 1..255 (RTAX_HOPLIMIT, ip's hoplimit). */
+  /** Hop limit (TTL) of packets to the destination, at most 255 (RTAX_HOPLIMIT, ip's hoplimit). */
   hoplimit: number;
   /** Initial TCP congestion window, in segments (RTAX_INITCWND, ip's initcwnd). */
   initcwnd: number;
