@@ -61,6 +61,34 @@ export const AF_MPLS = 28;
  * ```
  */
 export const RTNLGRP = {
-  link: 1, notify: 2, neigh: 3, tc: 4, ipv4Ifaddr: 5, ipv4Mroute: 6, ipv4Route: 7, ipv4Rule: 8,
-  ipv6Ifaddr: 9, ipv6Mroute: 10, ipv6Route: 11, ipv6Ifinfo: 12, ipv6Prefix: 18, ipv6Rule: 19, nsid: 28,
+  /** RTNLGRP_LINK: links created, changed or deleted (RTM_NEWLINK/DELLINK; ip monitor link). */
+  link: 1,
+  /** RTNLGRP_NOTIFY: a legacy group (RTMGRP_NOTIFY) that current kernels send next to nothing to. */
+  notify: 2,
+  /** RTNLGRP_NEIGH: neighbour and bridge fdb entries (RTM_NEWNEIGH/DELNEIGH; ip monitor neigh). */
+  neigh: 3,
+  /** RTNLGRP_TC: qdiscs, classes, filters and actions (tc monitor). */
+  tc: 4,
+  /** RTNLGRP_IPV4_IFADDR: IPv4 addresses added or removed (RTM_NEWADDR/DELADDR). */
+  ipv4Ifaddr: 5,
+  /** RTNLGRP_IPV4_MROUTE: IPv4 multicast forwarding cache entries (ip mroute). */
+  ipv4Mroute: 6,
+  /** RTNLGRP_IPV4_ROUTE: IPv4 routes (RTM_NEWROUTE/DELROUTE). */
+  ipv4Route: 7,
+  /** RTNLGRP_IPV4_RULE: IPv4 policy routing rules (ip rule). */
+  ipv4Rule: 8,
+  /** RTNLGRP_IPV6_IFADDR: IPv6 addresses added, removed or changed (DAD, lifetimes). */
+  ipv6Ifaddr: 9,
+  /** RTNLGRP_IPV6_MROUTE: IPv6 multicast forwarding cache entries (ip -6 mroute). */
+  ipv6Mroute: 10,
+  /** RTNLGRP_IPV6_ROUTE: IPv6 routes (RTM_NEWROUTE/DELROUTE). */
+  ipv6Route: 11,
+  /** RTNLGRP_IPV6_IFINFO: a device's IPv6 state (AF_INET6 RTM_NEWLINK: router advertisement flags, token). */
+  ipv6Ifinfo: 12,
+  /** RTNLGRP_IPV6_PREFIX: prefixes learned from router advertisements (RTM_NEWPREFIX; ip monitor prefix). */
+  ipv6Prefix: 18,
+  /** RTNLGRP_IPV6_RULE: IPv6 policy routing rules (ip -6 rule). */
+  ipv6Rule: 19,
+  /** RTNLGRP_NSID: namespace ids assigned or removed (RTM_NEWNSID/DELNSID; ip monitor nsid). */
+  nsid: 28,
 } as const;

@@ -80,6 +80,7 @@ export interface AddrOptions {
  * ```
  */
 export interface AddrSpec extends AddrOptions {
+  /** The device the address is on, by name or index (ip's dev). */
   dev: string | number;
   /** "10.0.0.1/24", "2001:db8::1/64"; without a prefix, a host address (/32, /128). */
   address: string;
@@ -106,7 +107,9 @@ export interface AddrAddOptions extends AddrOptions, AddOptions {}
  * ```
  */
 export interface AddrDelOptions extends CallOptions {
+  /** The point-to-point peer, with its prefix ("10.0.0.2/32"), of the address to delete (ip addr del ... peer). */
   peer?: string;
+  /** IPv4: the label of the address to delete ("veth1:web"; ip addr del ... label). */
   label?: string;
 }
 
@@ -121,8 +124,11 @@ export interface AddrDelOptions extends CallOptions {
  * ```
  */
 export interface AddrListFilter {
+  /** Only this device's addresses (ip addr show dev), by name or index; filtered by the kernel. */
   dev?: string | number;
+  /** 4 or 6 (ip -4 / -6); absent: both. */
   family?: IpFamily;
+  /** Only addresses of this scope (ip addr show scope): "global", "site", "link", "host" or a number. */
   scope?: string | number;
   /** Exact label, or a pattern with '*' (like ip's fnmatch). */
   label?: string;

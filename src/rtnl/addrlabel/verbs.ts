@@ -55,7 +55,9 @@ export interface AddrlabelListFilter {
  * ```
  */
 export interface AddrlabelGetSpec {
+  /** The IPv6 address to look up, as a source address would be (a single address, no prefix length). */
   address: string;
+  /** The device the address would be used on, by name or index: entries bound to it can match too. Absent: only entries for every device match. */
   dev?: string | number;
 }
 

@@ -29,15 +29,21 @@ export type LinkRef = string | number;
 
 /** Options every link takes when it is created, and that `set` changes (ip link add/set vocabulary). */
 export interface LinkCommonOptions {
+  /** MTU in bytes (IFLA_MTU, ip's mtu); the kernel refuses values outside the device's min/max MTU. Absent: the kind's default, or unchanged. */
   mtu?: number;
   /** Link-layer address "02:00:00:00:00:01" */
   address?: string;
+  /** Link-layer broadcast address, "ff:ff:ff:ff:ff:ff" style (IFLA_BROADCAST, ip's broadcast/brd). */
   broadcast?: string;
+  /** Transmit queue length in packets (IFLA_TXQLEN, ip's txqueuelen, shown as qlen). */
   txqueuelen?: number;
   /** Create it in (or move it to) another namespace: a name under /run/netns, or a NetnsRef. */
   netns?: NetnsRefLike;
+  /** Enslave to this bridge, bond or VRF, by name or index (IFLA_MASTER, ip's master). */
   master?: LinkRef;
+  /** true brings the link up (IFF_UP, ip link set up), false down; absent leaves it as it is (new links start down). */
   up?: boolean;
+  /** Free-text description (IFLA_IFALIAS, ip's alias), shorter than 256 bytes. */
   alias?: string;
   /** Device group number (0 is ip's "default") */
   group?: number;
@@ -88,9 +94,11 @@ export interface TuntapOptions {
   owner?: number;
   /** gid that may open the device */
   group?: number;
+  /** IFF_MULTI_QUEUE: one queue per fd attached to the device (ip tuntap's multi_queue); default off. */
   multiQueue?: boolean;
   /** Prepend the 4-byte packet information header (ip tuntap's "pi"); default off, like ip. */
   pi?: boolean;
+  /** IFF_VNET_HDR: each packet starts with a struct virtio_net_hdr carrying offload data (ip tuntap's vnet_hdr); default off. */
   vnetHdr?: boolean;
   /**
    * Default true: the device outlives nlkit's fd. With false, add() resolves with the open fd,
@@ -210,7 +218,9 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
  * ```
  */
 export interface LinkListFilter {
+  /** Only links of this IFLA_INFO_KIND (ip link show type KIND): "veth", "bridge"...; "tun" and "tap" both match every tun/tap device. */
   kind?: string;
+  /** Only ports of this master (ip link show master BR), by name or index. */
   master?: LinkRef;
 }
 
@@ -224,14 +234,52 @@ export interface LinkListFilter {
  * ```
  */
 export interface LinkStats64 {
-  rxPackets: number; txPackets: number; rxBytes: number; txBytes: number;
-  rxErrors: number; txErrors: number; rxDropped: number; txDropped: number;
-  multicast: number; collisions: number;
-  rxLengthErrors: number; rxOverErrors: number; rxCrcErrors: number; rxFrameErrors: number;
-  rxFifoErrors: number; rxMissedErrors: number;
-  txAbortedErrors: number; txCarrierErrors: number; txFifoErrors: number;
-  txHeartbeatErrors: number; txWindowErrors: number;
-  rxCompressed: number; txCompressed: number;
+  /** Good packets received (rx_packets; ip -s RX packets), including those the host dropped later. */
+  rxPackets: number;
+  /** Packets transmitted successfully (tx_packets; ip -s TX packets). */
+  txPackets: number;
+  /** Bytes of the good packets received (rx_bytes; ip -s RX bytes). */
+  rxBytes: number;
+  /** Bytes of the packets transmitted (tx_bytes; ip -s TX bytes). */
+  txBytes: number;
+  /** Bad packets received, the detailed rx*Errors counters among them (rx_errors; ip -s RX errors). */
+  rxErrors: number;
+  /** Packets that failed to transmit, the detailed tx*Errors counters among them (tx_errors; ip -s TX errors). */
+  txErrors: number;
+  /** Packets received but not processed, e.g. no memory or an unknown protocol (rx_dropped; ip -s RX dropped). */
+  rxDropped: number;
+  /** Packets dropped on their way to transmission, e.g. no memory (tx_dropped; ip -s TX dropped). */
+  txDropped: number;
+  /** Multicast packets received (ip -s mcast). */
+  multicast: number;
+  /** Collisions while transmitting (ip -s collsns). */
+  collisions: number;
+  /** Packets received with an invalid length (rx_length_errors; ip -s -s length). */
+  rxLengthErrors: number;
+  /** Receiver ring buffer overflows (rx_over_errors; ip -s -s overrun). */
+  rxOverErrors: number;
+  /** Packets received with a bad CRC (rx_crc_errors; ip -s -s crc). */
+  rxCrcErrors: number;
+  /** Frame alignment errors on receive (rx_frame_errors; ip -s -s frame). */
+  rxFrameErrors: number;
+  /** Receiver FIFO overruns (rx_fifo_errors; ip -s -s fifo). */
+  rxFifoErrors: number;
+  /** Packets the device dropped for lack of buffers (rx_missed_errors; ip -s missed). */
+  rxMissedErrors: number;
+  /** Transmissions aborted, e.g. after too many collisions (tx_aborted_errors; ip -s -s aborted). */
+  txAbortedErrors: number;
+  /** Transmissions that lost carrier (tx_carrier_errors; ip -s carrier). */
+  txCarrierErrors: number;
+  /** Transmitter FIFO underruns (tx_fifo_errors; ip -s -s fifo). */
+  txFifoErrors: number;
+  /** SQE heartbeat errors on transmit (tx_heartbeat_errors; ip -s -s heartbt). */
+  txHeartbeatErrors: number;
+  /** Late collisions on transmit (tx_window_errors; ip -s -s window). */
+  txWindowErrors: number;
+  /** Compressed packets received (rx_compressed; CSLIP/PPP devices). */
+  rxCompressed: number;
+  /** Compressed packets transmitted (tx_compressed; CSLIP/PPP devices). */
+  txCompressed: number;
   /** Absent before Linux 4.6 */
   rxNohandler?: number;
   /** Absent before Linux 5.19 */
@@ -250,19 +298,46 @@ export interface LinkStats64 {
  * ```
  */
 export interface LinkAfSpec {
-  inet?: { conf?: number[]; unknown?: RawAttr[] };
-  inet6?: {
-    flags?: number;
+  /** The AF_INET part: the device's IPv4 settings (net.ipv4.conf.DEV.*). */
+  inet?: {
+    /** IFLA_INET_CONF: one u32 per IPV4_DEVCONF_* sysctl, at index IPV4_DEVCONF_x - 1 (forwarding first). */
     conf?: number[];
-    stats?: number[];
-    icmp6stats?: number[];
-    cacheinfo?: { maxReasmLen?: number; tstamp?: number; reachableTime?: number; retransTime?: number };
-    token?: string;
-    addrGenMode?: "eui64" | "none" | "stable_secret" | "random" | number;
-    raMtu?: number;
+    /** IFLA_INET_* attributes nlkit has no table entry for, kept as they came. */
     unknown?: RawAttr[];
   };
+  /** The AF_INET6 part: the device's IPv6 state and settings (net.ipv6.conf.DEV.*). */
+  inet6?: {
+    /** IFLA_INET6_FLAGS: the device's IF_RA_MANAGED, IF_RA_OTHER, IF_RS_SENT, IF_RA_RCVD, IF_READY bits. */
+    flags?: number;
+    /** IFLA_INET6_CONF: one s32 per DEVCONF_* sysctl, at index DEVCONF_x (forwarding at 0). */
+    conf?: number[];
+    /** IFLA_INET6_STATS: the device's IPv6 counters, one per IPSTATS_MIB_*; index 0 holds how many there are. */
+    stats?: number[];
+    /** IFLA_INET6_ICMP6STATS: the device's ICMPv6 counters, one per ICMP6_MIB_*; index 0 holds how many there are. */
+    icmp6stats?: number[];
+    /** IFLA_INET6_CACHEINFO: reassembly and neighbour discovery timings. */
+    cacheinfo?: {
+      /** Largest reassembled packet, in bytes (65535). */
+      maxReasmLen?: number;
+      /** When the device's IPv6 state last changed (a router advertisement, a new token), in centiseconds since boot. */
+      tstamp?: number;
+      /** Neighbour discovery's current reachable time, in ms: base_reachable_time randomised to 0.5-1.5 times it. */
+      reachableTime?: number;
+      /** Neighbour solicitation retransmit interval, in ms (ip ntable's retrans; a router advertisement may set it). */
+      retransTime?: number;
+    };
+    /** The interface identifier token (ip token set): "::" when none is set. */
+    token?: string;
+    /** How link-local and SLAAC addresses get their interface identifier (ip link set addrgenmode); a number when nlkit has no name for it. */
+    addrGenMode?: "eui64" | "none" | "stable_secret" | "random" | number;
+    /** The MTU the last router advertisement announced, in bytes; absent when none did (IFLA_INET6_RA_MTU). */
+    raMtu?: number;
+    /** IFLA_INET6_* attributes nlkit has no table entry for, kept as they came. */
+    unknown?: RawAttr[];
+  };
+  /** The AF_BRIDGE part, with camelCase IFLA_BRIDGE_* keys (flags, mode, vlanInfo...), when the kernel sends one. */
   bridge?: Record<string, unknown>;
+  /** Families nlkit has no table for, or a part that could not be read, kept as they came. */
   unknown?: RawAttr[];
 }
 

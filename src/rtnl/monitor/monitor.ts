@@ -219,6 +219,7 @@ export class RtnlMonitor implements AsyncIterableIterator<MonitorEvent> {
     return this.turn.then(() => undefined);
   }
 
+  /** `close()`, for `await using mon = rt.monitor()`: resolves when the monitor has stopped. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

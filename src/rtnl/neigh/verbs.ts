@@ -99,7 +99,9 @@ export type NeighModifyOptions = AddOptions;
  * ```
  */
 export interface NeighListFilter {
+  /** Only this device's entries (ip neigh show dev), by name or index; for the fdb, the bridge port. Filtered by the kernel. */
   dev?: string | number;
+  /** 4 or 6 for that family's neighbours, "bridge" for the bridge fdb; absent means both IP families' neighbours. */
   family?: IpFamily | "bridge";
   /** Keep entries in any of these states (matched here; the kernel has no state filter). */
   state?: NeighState | NeighState[];
@@ -123,8 +125,11 @@ export interface NeighListFilter {
  * ```
  */
 export interface NeighGetSpec {
+  /** The device the entry is on, by name or index (required, as ip's dev). */
   dev: string | number;
+  /** The neighbour's IPv4 or IPv6 address; its family picks the table. */
   to: string;
+  /** Look the address up in the proxy table (ip neigh get proxy ADDR). */
   proxy?: boolean;
 }
 
@@ -160,7 +165,16 @@ export interface Neigh {
   /** How many probes were sent. */
   probes?: number;
   /** Ages in clock ticks: confirmed, used, updated; and references. */
-  cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
+  cacheinfo?: {
+    /** Clock ticks (USER_HZ, usually centiseconds) since the neighbour was last confirmed reachable (ndm_confirmed). */
+    confirmed: number;
+    /** Clock ticks (USER_HZ) since the entry was last used (ndm_used). */
+    used: number;
+    /** Clock ticks (USER_HZ) since the entry's state last changed (ndm_updated). */
+    updated: number;
+    /** References held on the entry besides the table's own (ndm_refcnt; ip -s neigh's ref). */
+    refcnt: number;
+  };
   /** Who installed the entry. */
   protocol?: number;
   /** The bridge VLAN of an fdb entry. */

@@ -32,6 +32,7 @@ export type NetconfDev = string | number;
  * ```
  */
 export interface NetconfGetSpec {
+  /** The device by name or index, or "all" / "default" for those conf entries (required, as ip netconf show dev). */
   dev: NetconfDev;
   /** The kernel answers one family per request. */
   family: IpFamily | "mpls";
@@ -50,6 +51,7 @@ export interface NetconfGetSpec {
 export interface NetconfListFilter {
   /** Left out: every family the kernel reports (inet, inet6, and mpls where enabled). */
   family?: IpFamily | "mpls";
+  /** Keep only this device's entries (or "all" / "default"'s), by name or index; matched here, the dump is of every device. */
   dev?: NetconfDev;
 }
 

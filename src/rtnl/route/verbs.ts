@@ -58,12 +58,38 @@ export type RouteProtocol = "unspec" | "redirect" | "kernel" | "boot" | "static"
  * ```
  */
 export interface RouteMetrics {
-  mtu: number; window: number;
-  /** Milliseconds, like ip (the kernel keeps rtt x8 and rttvar x4). */
-  rtt: number; rttvar: number;
-  ssthresh: number; cwnd: number; advmss: number; reordering: number; hoplimit: number;
-  initcwnd: number; features: number; rtoMin: number; initrwnd: number; quickack: number;
-  ccAlgo: string; fastopenNoCookie: number;
+  /** Path MTU to the destination, in bytes (RTAX_MTU, ip's mtu). */
+  mtu: number;
+  /** Largest TCP window to advertise to the destination, in bytes (RTAX_WINDOW, ip's window). */
+  window: number;
+  /** Initial RTT estimate in milliseconds, like ip (the kernel keeps rtt x8 and rttvar x4). */
+  rtt: number;
+  /** Initial RTT variance estimate in milliseconds, like ip's rttvar (the kernel keeps it x4). */
+  rttvar: number;
+  /** Initial TCP slow start threshold, in segments (RTAX_SSTHRESH, ip's ssthresh). */
+  ssthresh: number;
+  /** Clamp on the TCP congestion window, in segments; applied only when locked (RTAX_CWND, ip's cwnd). */
+  cwnd: number;
+  /** TCP MSS to advertise to the destination, in bytes (RTAX_ADVMSS, ip's advmss). */
+  advmss: number;
+  /** Initial reordering estimate for TCP, in packets (RTAX_REORDERING, ip's reordering). */
+  reordering: number;
+  /** Hop limit (TTL) of packets to the destination, at most 255 (RTAX_HOPLIMIT, ip's hoplimit). */
+  hoplimit: number;
+  /** Initial TCP congestion window, in segments (RTAX_INITCWND, ip's initcwnd). */
+  initcwnd: number;
+  /** RTAX_FEATURE_* bits; 1 turns ECN on for TCP to the destination (ip's features ecn). */
+  features: number;
+  /** Smallest TCP retransmission timeout, in milliseconds (RTAX_RTO_MIN, ip's rto_min); nlkit locks it when sending, as ip does. */
+  rtoMin: number;
+  /** Initial TCP receive window to advertise, in segments (RTAX_INITRWND, ip's initrwnd). */
+  initrwnd: number;
+  /** 1 turns TCP quick ack mode on for the destination, 0 off (RTAX_QUICKACK, ip's quickack). */
+  quickack: number;
+  /** The TCP congestion control algorithm for the destination, e.g. "bbr" (RTAX_CC_ALGO, ip's congctl). */
+  ccAlgo: string;
+  /** 1 lets TCP Fast Open run without a cookie to the destination (RTAX_FASTOPEN_NO_COOKIE, ip's fastopen_no_cookie). */
+  fastopenNoCookie: number;
   /** Names of the locked metrics. */
   lock: string[];
 }
@@ -170,11 +196,15 @@ export type RouteModifyOptions = AddOptions;
  * ```
  */
 export interface RouteListFilter {
+  /** 4 or 6 (ip -4 / -6); absent: both. */
   family?: IpFamily;
   /** Default "main", like ip; "all" for every table. */
   table?: Table | "all";
+  /** Only routes out through this device (RTA_OIF, ip route show dev), by name or index. */
   dev?: string | number;
+  /** Only routes installed by this protocol (ip route show proto): "kernel", "static", "bgp"... or a number. */
   protocol?: RouteProtocol;
+  /** Only routes of this type (ip route show type): "unicast", "local", "blackhole"... or a number. */
   type?: RouteType | number;
 }
 
@@ -242,7 +272,12 @@ export interface Nexthop {
   /** This path's next hop. */
   gateway?: string;
   /** A next hop of another family. */
-  via?: { family: number; address: string };
+  via?: {
+    /** The next hop's address family number: AF_INET6 (10) for an IPv4 route via an IPv6 next hop. */
+    family: number;
+    /** The next hop's address, in that family's notation. */
+    address: string;
+  };
   /** This path's device name. */
   dev?: string;
   /** This path's device ifindex. */
@@ -293,7 +328,12 @@ export interface Route {
   /** The next hop's address. */
   gateway?: string;
   /** A gateway of another family (an IPv4 route via an IPv6 next hop). */
-  via?: { family: number; address: string };
+  via?: {
+    /** The next hop's address family number: AF_INET6 (10) for an IPv4 route via an IPv6 next hop. */
+    family: number;
+    /** The next hop's address, in that family's notation. */
+    address: string;
+  };
   /** The output device's name. */
   dev?: string;
   /** The output device's ifindex. */

@@ -36,11 +36,15 @@ export const geneveAttrs = attrSet("geneve", "IFLA_GENEVE_", {
  * ```
  */
 export interface GeneveOptions {
+  /** The VNI, 0..16777215 (ip's id or vni). */
   id: number;
+  /** The far end's IPv4 or IPv6 address (IFLA_GENEVE_REMOTE or REMOTE6). */
   remote?: string;
   /** UDP destination port; left out, the kernel uses 6081 */
   port?: number;
+  /** TTL of the outer packets; 0, the default, takes the route's hop limit (ip's ttl auto). */
   ttl?: number;
+  /** TOS of the outer packets; 1 copies the inner packet's (ip's tos inherit); default 0. */
   tos?: number;
 }
 

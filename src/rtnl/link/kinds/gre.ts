@@ -70,10 +70,13 @@ export const iptunAttrs = attrSet("iptun", "IFLA_IPTUN_", {
  * ```
  */
 export interface IpTunnelOptions {
+  /** The IPv4 source address of the outer packets (ip's local); absent: any. */
   local?: string;
+  /** The far end's IPv4 address (ip's remote); absent: any, a tunnel that is not point-to-point. */
   remote?: string;
   /** 0 = inherit */
   ttl?: number;
+  /** TOS of the outer packets; 1 copies the inner packet's (ip's tos inherit); default 0. */
   tos?: number;
   /** Path MTU discovery; the kernel's default is on. */
   pmtudisc?: boolean;
@@ -81,7 +84,9 @@ export interface IpTunnelOptions {
   dev?: string | number;
   /** gre/gretap: key for both directions, or ikey/okey separately */
   key?: number;
+  /** gre/gretap: the GRE key received packets must carry (ip's ikey); overrides key. */
   ikey?: number;
+  /** gre/gretap: the GRE key put on sent packets (ip's okey); overrides key. */
   okey?: number;
 }
 

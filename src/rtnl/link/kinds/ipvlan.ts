@@ -23,7 +23,9 @@ export const ipvlanAttrs = attrSet("ipvlan", "IFLA_IPVLAN_", {
  * ```
  */
 export interface IpvlanOptions {
+  /** Where packets are switched (ip's mode): l2, l3, or l3s (l3 through netfilter's input hooks); default l3, as ip. */
   mode?: "l2" | "l3" | "l3s";
+  /** How links of one lower device reach each other: bridge (directly, the default), private (not at all) or vepa (through the external switch). */
   flag?: "bridge" | "private" | "vepa";
 }
 

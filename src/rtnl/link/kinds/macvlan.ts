@@ -31,9 +31,11 @@ export const macvlanAttrs = attrSet("macvlan", "IFLA_MACVLAN_", {
  * ```
  */
 export interface MacvlanOptions {
+  /** How the link's traffic meets its siblings' and the lower device's (ip's mode, IFLA_MACVLAN_MODE); the kernel's default is vepa. */
   mode?: "private" | "vepa" | "bridge" | "passthru" | "source";
   /** passthru only: do not put the lower device in promiscuous mode */
   nopromisc?: boolean;
+  /** Length in packets of the queue for broadcast and multicast received (ip's bcqueuelen); the kernel's default is 1000, and the lower device uses its macvlans' largest. */
   bcQueueLen?: number;
 }
 

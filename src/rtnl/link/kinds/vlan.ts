@@ -32,7 +32,9 @@ export const vlanAttrs = attrSet("vlan", "IFLA_VLAN_", {
  * ```
  */
 export interface VlanOptions {
+  /** The VLAN id, 0..4095 (ip's id, IFLA_VLAN_ID). */
   id: number;
+  /** The tag's protocol (ip's protocol): 802.1ad for the outer tag of QinQ; default 802.1Q. */
   protocol?: "802.1Q" | "802.1ad";
 }
 

@@ -16,6 +16,7 @@ export const vrfPortAttrs = attrSet("vrf-port", "IFLA_VRF_PORT_", { table: [1, "
  * ```
  */
 export interface VrfOptions {
+  /** The routing table id the VRF's routes go to (ip's table, IFLA_VRF_TABLE); required, not 0. */
   table: number;
 }
 

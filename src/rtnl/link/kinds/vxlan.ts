@@ -76,7 +76,12 @@ export interface VxlanOptions {
   /** UDP destination port (dstport); left out, the kernel uses 8472 */
   port?: number;
   /** UDP source port range (srcport MIN MAX) */
-  portRange?: { low: number; high: number };
+  portRange?: {
+    /** Lowest UDP source port (ip's srcport MIN). */
+    low: number;
+    /** Top of the UDP source port range (ip's srcport MAX); the kernel refuses one below low. */
+    high: number;
+  };
   /** Underlying device for multicast */
   dev?: string | number;
   /** 1..255, 0 for ip's "auto", or "inherit" (IFLA_VXLAN_TTL_INHERIT) */
