@@ -58,7 +58,9 @@ export type U64 = number | string;
  * ```
  */
 export interface FlowCounters {
+  /** Packets seen in this direction (conntrack's packets=, CTA_COUNTERS_PACKETS). */
   packets: U64;
+  /** Bytes seen in this direction, IP headers included (conntrack's bytes=, CTA_COUNTERS_BYTES). */
   bytes: U64;
 }
 
@@ -101,9 +103,19 @@ export interface Flow {
   /** Reference count (dumps and lookups; events carry none). */
   use?: number;
   /** Whether the reply tuple was rewritten: source NAT (masquerade, snat), destination NAT. */
-  nat: { source: boolean; destination: boolean };
+  nat: {
+    /** The source is rewritten (snat, masquerade): IPS_SRC_NAT. */
+    source: boolean;
+    /** The destination is rewritten (dnat, redirect): IPS_DST_NAT. */
+    destination: boolean;
+  };
   /** Per direction, when accounting is on (net.netfilter.nf_conntrack_acct). */
-  counters?: { orig?: FlowCounters; reply?: FlowCounters };
+  counters?: {
+    /** The original direction's packets and bytes (CTA_COUNTERS_ORIG). */
+    orig?: FlowCounters;
+    /** The reply direction's (CTA_COUNTERS_REPLY). */
+    reply?: FlowCounters;
+  };
   /** The helper attached ("ftp"). */
   helper?: string;
   /** Bit numbers of the labels set (CTA_LABELS). */
@@ -111,9 +123,17 @@ export interface Flow {
   /** The security context. */
   secctx?: string;
   /** Nanoseconds since the epoch, when net.netfilter.nf_conntrack_timestamp is on. */
-  timestamp?: { start: U64; stop?: U64 };
+  timestamp?: {
+    /** When the flow was created, ns since the epoch (CTA_TIMESTAMP_START). */
+    start: U64;
+    /** When it ended (CTA_TIMESTAMP_STOP); absent while it lives, so in practice only in destroy events. */
+    stop?: U64;
+  };
   /** The original tuple of the flow this one was expected by (a helper's related flow). */
-  master?: FlowTuple & { protoNum: number };
+  master?: FlowTuple & {
+    /** The master flow's IP protocol number (6 for an FTP control connection). */
+    protoNum: number;
+  };
 }
 
 /**
@@ -182,7 +202,12 @@ export interface FlowFilter {
   /** The conntrack zone. */
   zone?: number;
   /** A mark, or { value, mask }: flows whose mark & mask equals value. */
-  mark?: number | { value: number; mask: number };
+  mark?: number | {
+    /** What the masked mark must equal. */
+    value: number;
+    /** The mark bits compared (conntrack's --mark value/mask). */
+    mask: number;
+  };
   /** IPS_* names that must all be set ("ASSURED", "SRC_NAT"...). */
   status?: string | string[];
 }
@@ -213,10 +238,13 @@ export type TupleSpec = FlowTuple;
  * ```
  */
 export interface FlowSpec {
+  /** 4 or 6; default the family of the tuple's addresses, which it must match. */
   family?: FlowFamily;
+  /** A name ("tcp", "udp", "icmp"...) or a protocol number; it says which tuple fields are needed (ports, or ICMP type, code and id). */
   proto: string | number;
   /** The original tuple; or `reply` to look the flow up by its reply tuple. */
   orig?: TupleSpec;
+  /** The reply tuple, to name the flow by it (conntrack's --reply-src...); used when orig is left out. */
   reply?: TupleSpec;
   /** Default 0: a flow in another zone is not found without it. */
   zone?: number;

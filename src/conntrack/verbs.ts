@@ -52,7 +52,19 @@ export type EventKind = "new" | "update" | "destroy";
  * for await (const ev of ct.events({ signal: AbortSignal.timeout(10_000) })) console.log(line(ev));   // "new tcp 10.0.0.2 -> 10.0.0.1"
  * ```
  */
-export type ConntrackEvent = { kind: EventKind; flow: Flow; portid?: number } | { kind: "overrun" };
+export type ConntrackEvent =
+  | {
+    /** "new" (the flow's first event), "update" (its state, status, mark or helper changed) or "destroy" (it ended: expired, closed or deleted). */
+    kind: EventKind;
+    /** The flow as the event carries it, thinner than a dump's: only a destroy carries counters (with accounting on), and it has no timeout. */
+    flow: Flow;
+    /** The netlink port id of the socket whose request caused the event; absent for the kernel's own. */
+    portid?: number;
+  }
+  | {
+    /** The kernel dropped events (ENOBUFS: the socket's receive buffer was full); list() again to resynchronise. */
+    kind: "overrun";
+  };
 
 /**
  * What `ct.events()` reports (kinds, a flow filter), its socket's receive buffer, and the
@@ -135,7 +147,11 @@ export class Conntrack {
     return new Conntrack(openSocket(NETLINK_NETFILTER, opts), opts);
   }
 
-  private constructor(readonly socket: NetlinkSocket, private readonly opts: ConntrackOptions) {}
+  private constructor(
+    /** The ctnetlink (NETLINK_NETFILTER) socket list, get, delete, flush and count send through, for requests nlkit has no verb for; events() opens its own. */
+    readonly socket: NetlinkSocket,
+    private readonly opts: ConntrackOptions,
+  ) {}
 
   /**
    * `conntrack -L`: the flows the filter matches. The kernel filters by family, zone, mark,

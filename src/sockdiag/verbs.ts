@@ -56,10 +56,13 @@ export interface InetFilter extends InetConditions {
  * ```
  */
 export interface UnixFilter {
+  /** States to dump, in the words InetFilter.states takes; a unix socket is ESTAB (connected), LISTEN or UNCONN (closed). Left out: every state. */
   states?: readonly string[];
   /** The bound file's inode and device, and a listener's pending connections (what ss -e asks for). */
   details?: boolean;
+  /** Socket memory, as UnixSocket.skmem (ss -m). */
   mem?: boolean;
+  /** The owner's uid, as UnixSocket.uid (UDIAG_SHOW_UID, Linux 5.3+). */
   uid?: boolean;
 }
 
@@ -79,9 +82,19 @@ export interface DestroySpec {
   /** "tcp" or "udp". */
   proto: "tcp" | "udp";
   /** The socket's local address and port. */
-  local: { address: string; port: number };
+  local: {
+    /** The local IP address as dumped; IPv4 or IPv6, the same family as remote.address. */
+    address: string;
+    /** The local port, 0-65535. */
+    port: number;
+  };
   /** The socket's peer address and port. */
-  remote: { address: string; port: number };
+  remote: {
+    /** The peer's IP address as dumped (0.0.0.0 or :: when unconnected); an IPv4 peer of an IPv6 socket is written ::ffff:a.b.c.d. */
+    address: string;
+    /** The peer's port, 0-65535 (0 when unconnected). */
+    port: number;
+  };
   /** Default from the addresses. */
   family?: 4 | 6;
   /** The kernel's socket cookie, to close exactly that socket. */

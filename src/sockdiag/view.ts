@@ -38,6 +38,7 @@ export type SocketState =
  * ```
  */
 export interface Endpoint {
+  /** The IP address as ss prints it (10.0.0.1, 2001:db8::1, ::ffff:10.0.0.1); 0.0.0.0 or :: for any. */
   address: string;
   /** 0 for "any" (ss prints *). */
   port: number;
@@ -60,7 +61,8 @@ export interface Endpoint {
 export type Counter = number | string;
 
 /**
- * struct tcp_info (linux/tcp.h), in the kernel's units: times in µs unless named otherwise.
+ * struct tcp_info (linux/tcp.h), in the kernel's units: times in µs unless named otherwise. An older
+ * kernel's shorter struct lacks the fields added since (pacingRate onwards), which are then absent.
  *
  * @example
  * ```ts
@@ -72,34 +74,122 @@ export type Counter = number | string;
  * ```
  */
 export interface TcpInfo {
+  /** tcpi_state as ss names it ("ESTAB", "LISTEN"...). A listener's tcp_info holds only this, the pacing rates, reordering, sndCwnd, unacked and sacked; the rest is 0. */
   state: SocketState;
+  /** tcpi_ca_state, the congestion-avoidance state: "open", "disorder", "cwr", "recovery" or "loss"; the number when nlkit does not know it. */
   caState: string | number;
+  /** tcpi_retransmits: retransmission timeouts in a row not yet recovered from (icsk_retransmits). */
   retransmits: number;
+  /** tcpi_probes: zero-window or keepalive probes sent and not answered. */
   probes: number;
+  /** ss's backoff: how many times the RTO has been doubled (exponential backoff). */
   backoff: number;
   /** TCPI_OPT_* names: ts, sack, wscale, ecn, ecnseen, syn_data. */
   options: string[];
+  /** The peer's window scale shift (ss's wscale:snd,rcv, first number); meaningful with the wscale option. */
   sndWscale: number;
+  /** Our own window scale shift (ss's wscale, second number). */
   rcvWscale: number;
+  /** ss's app_limited: the last delivery rate sample was limited by the application, not the network. */
   deliveryRateAppLimited: boolean;
+  /** tcpi_fastopen_client_fail, why a Fast Open connect fell back: 0 unspecified, 1 no cookie, 2 SYN data not acked, 3 SYN retransmitted. */
   fastopenClientFail: number;
-  rto: number; ato: number; sndMss: number; rcvMss: number;
-  unacked: number; sacked: number; lost: number; retrans: number; fackets: number;
-  /** Milliseconds since the event. */
-  lastDataSent: number; lastAckSent: number; lastDataRecv: number; lastAckRecv: number;
-  pmtu: number; rcvSsthresh: number; rtt: number; rttvar: number; sndSsthresh: number; sndCwnd: number;
-  advmss: number; reordering: number; rcvRtt: number; rcvSpace: number; totalRetrans: number;
-  /** Bytes per second. */
-  pacingRate: Counter; maxPacingRate: Counter;
-  bytesAcked: Counter; bytesReceived: Counter;
-  segsOut: number; segsIn: number; notsentBytes: number; minRtt: number; dataSegsIn: number; dataSegsOut: number;
-  deliveryRate: Counter; busyTime: Counter; rwndLimited: Counter; sndbufLimited: Counter;
-  delivered: number; deliveredCe: number; bytesSent: Counter; bytesRetrans: Counter;
-  dsackDups: number; reordSeen: number; rcvOoopack: number; sndWnd: number;
+  /** The retransmission timeout, µs (ss prints rto: in ms). */
+  rto: number;
+  /** The delayed-ACK timeout, µs (ss's ato:, in ms). */
+  ato: number;
+  /** The MSS we send with, bytes (ss's mss:). */
+  sndMss: number;
+  /** The kernel's estimate of the peer's MSS, bytes (ss's rcvmss:). */
+  rcvMss: number;
+  /** Segments sent and not yet acked (ss's unacked:); on a listener, connections waiting for accept(). */
+  unacked: number;
+  /** Segments the peer SACKed (ss's sacked:); on a listener, its accept backlog limit. */
+  sacked: number;
+  /** Segments in flight presumed lost (ss's lost:). */
+  lost: number;
+  /** Retransmitted segments still unacked (ss's retrans:N/total, first number). */
+  retrans: number;
+  /** ss's fackets:; always 0 since Linux 4.15 removed FACK. */
+  fackets: number;
+  /** Milliseconds since the last data was sent (ss's lastsnd:). */
+  lastDataSent: number;
+  /** Always 0: the kernel does not remember when it last sent an ACK. */
+  lastAckSent: number;
+  /** Milliseconds since data was last received (ss's lastrcv:). */
+  lastDataRecv: number;
+  /** Milliseconds since an ACK was last received (ss's lastack:). */
+  lastAckRecv: number;
+  /** The path MTU, bytes (ss's pmtu:). */
+  pmtu: number;
+  /** The current clamp on the receive window we advertise, bytes (ss's rcv_ssthresh:). */
+  rcvSsthresh: number;
+  /** The smoothed RTT, µs (ss's rtt:, first number, in ms). */
+  rtt: number;
+  /** The RTT's mean deviation, µs (ss's rtt:, second number, in ms). */
+  rttvar: number;
+  /** The slow-start threshold, segments (ss's ssthresh:); 2147483647 (infinite) until a loss lowers it. */
+  sndSsthresh: number;
+  /** The congestion window, segments (ss's cwnd:). */
+  sndCwnd: number;
+  /** The MSS advertised to the peer, bytes (ss's advmss:). */
+  advmss: number;
+  /** How far out of order packets may arrive before counting as lost, segments (ss's reordering:; default 3, net.ipv4.tcp_reordering). */
+  reordering: number;
+  /** The receiver-side RTT estimate, µs (ss's rcv_rtt:, in ms); 0 until measured. */
+  rcvRtt: number;
+  /** Receive-buffer autotuning's measure of what the application reads per RTT, bytes (ss's rcv_space:). */
+  rcvSpace: number;
+  /** Segments retransmitted over the connection's life (ss's retrans:N/total, second number). */
+  totalRetrans: number;
+  /** The pacing rate, bytes per second (ss's pacing_rate, printed in bps); 2^64-1, as a string, when unlimited. */
+  pacingRate: Counter;
+  /** SO_MAX_PACING_RATE, bytes per second; 2^64-1, as a string, when none is set (ss prints it only when set). */
+  maxPacingRate: Counter;
+  /** Bytes the peer acknowledged (ss's bytes_acked:). */
+  bytesAcked: Counter;
+  /** Bytes received in order (ss's bytes_received:). */
+  bytesReceived: Counter;
+  /** Segments sent, retransmissions and pure ACKs included (ss's segs_out:). */
+  segsOut: number;
+  /** Segments received, pure ACKs included (ss's segs_in:). */
+  segsIn: number;
+  /** Bytes written by the application and not yet sent (ss's notsent:). */
+  notsentBytes: number;
+  /** The least RTT seen in the last net.ipv4.tcp_min_rtt_wlen seconds (default 300), µs (ss's minrtt:, in ms). */
+  minRtt: number;
+  /** Segments received that carried data (ss's data_segs_in:). */
+  dataSegsIn: number;
+  /** Segments sent that carried data, retransmissions included (ss's data_segs_out:). */
+  dataSegsOut: number;
+  /** The last delivery rate sample, bytes per second (ss's delivery_rate, printed in bps). */
+  deliveryRate: Counter;
+  /** Time spent with data in flight, µs (ss's busy:, in ms); includes rwndLimited and sndbufLimited. */
+  busyTime: Counter;
+  /** Time the peer's receive window held sending back, µs (ss's rwnd_limited:, in ms). */
+  rwndLimited: Counter;
+  /** Time the send buffer held sending back, µs (ss's sndbuf_limited:, in ms). */
+  sndbufLimited: Counter;
+  /** Segments delivered to the peer, retransmissions included (ss's delivered:). */
+  delivered: number;
+  /** Delivered segments the peer echoed as ECN CE-marked. */
+  deliveredCe: number;
+  /** Bytes sent, retransmissions included (ss's bytes_sent:). */
+  bytesSent: Counter;
+  /** Bytes retransmitted (ss's bytes_retrans:). */
+  bytesRetrans: Counter;
+  /** Duplicate segments the peer reported with DSACK (ss's dsack_dups:). */
+  dsackDups: number;
+  /** Reordering events seen (ss's reord_seen:). */
+  reordSeen: number;
+  /** Out-of-order packets received (ss's rcv_ooopack:). */
+  rcvOoopack: number;
+  /** The peer's receive window, scaled, bytes (ss's snd_wnd:). */
+  sndWnd: number;
 }
 
 /**
- * A socket's memory use (`ss -m`'s skmem), in bytes.
+ * A socket's memory use (`ss -m`'s skmem), in bytes (drops: packets).
  *
  * @example
  * ```ts
@@ -110,8 +200,24 @@ export interface TcpInfo {
  * ```
  */
 export interface SkMeminfo {
-  rmemAlloc: number; rcvbuf: number; wmemAlloc: number; sndbuf: number; fwdAlloc: number;
-  wmemQueued: number; optmem: number; backlog: number; drops: number;
+  /** Received data queued for the application (skmem's r, SK_MEMINFO_RMEM_ALLOC). */
+  rmemAlloc: number;
+  /** The receive buffer's limit (skmem's rb: sk_rcvbuf, what getsockopt(SO_RCVBUF) returns). */
+  rcvbuf: number;
+  /** Sent data handed down to IP and the device, not yet freed (skmem's t). */
+  wmemAlloc: number;
+  /** The send buffer's limit (skmem's tb: sk_sndbuf, what getsockopt(SO_SNDBUF) returns). */
+  sndbuf: number;
+  /** Memory charged to the socket ahead of use (skmem's f, sk_forward_alloc). */
+  fwdAlloc: number;
+  /** Data queued to send: unsent and sent but unacked (skmem's w). */
+  wmemQueued: number;
+  /** Option memory: ancillary data, socket filters (skmem's o). */
+  optmem: number;
+  /** Received data parked in the backlog while the owner held the socket locked (skmem's bl). */
+  backlog: number;
+  /** Packets the socket dropped (receive buffer full, filtered...) (skmem's d): a count, not bytes. */
+  drops: number;
 }
 
 /**
@@ -153,9 +259,21 @@ export interface InetSocket {
   /** The kernel's socket cookie in hex (ss's sk:); destroy() uses it to name exactly this socket. */
   cookie: string;
   /** The pending timer (ss -o): on (retransmit), keepalive, timewait, persist. */
-  timer?: { name: string; expiresMs: number; retrans: number };
+  timer?: {
+    /** ss's timer name: "on" (retransmit, also SYN-RECV and loss probes), "keepalive", "timewait", "persist" (zero-window probe), or "unknown". */
+    name: string;
+    /** Milliseconds until it fires (idiag_expires; 0 once due). */
+    expiresMs: number;
+    /** The third number of ss's timer:(...): retransmissions for "on", probes sent for keepalive and persist, 0 for timewait. */
+    retrans: number;
+  };
   /** What shutdown(2) closed: reading, writing. */
-  shutdown?: { read: boolean; write: boolean };
+  shutdown?: {
+    /** No more data will be read: shutdown(SHUT_RD), or for TCP the peer's FIN (RCV_SHUTDOWN). */
+    read: boolean;
+    /** No more data will be sent: shutdown(SHUT_WR) or close() (SEND_SHUTDOWN). */
+    write: boolean;
+  };
   /** IPV6_V6ONLY on an IPv6 socket. */
   v6only?: boolean;
   /** The socket's SO_MARK, when the kernel reports it. */
@@ -174,14 +292,52 @@ export interface InetSocket {
   tcpInfo?: TcpInfo;
   /** The congestion control algorithm ("cubic", "bbr"). */
   cong?: string;
-  /** Vegas's state, when it is the algorithm. */
-  vegas?: { enabled: boolean; rttcnt: number; rtt: number; minrtt: number };
+  /** Vegas's state (INET_DIAG_VEGASINFO), when it is the algorithm; Illinois, Westwood and NV report theirs in this shape too. */
+  vegas?: {
+    /** Whether Vegas is steering the window this RTT (tcpv_enabled). */
+    enabled: boolean;
+    /** RTT samples taken in the last RTT (tcpv_rttcnt). */
+    rttcnt: number;
+    /** Vegas's base RTT, the least it has seen on the connection, µs (tcpv_rtt; the other algorithms put a current or average RTT here). */
+    rtt: number;
+    /** The least RTT sample of the last RTT, µs (tcpv_minrtt). */
+    minrtt: number;
+  };
   /** BBR's state, when it is the algorithm. */
-  bbr?: { bw: Counter; minRtt: number; pacingGain: number; cwndGain: number };
+  bbr?: {
+    /** The estimated bottleneck bandwidth, bytes per second (ss's bbr:(bw:...), printed in bps). */
+    bw: Counter;
+    /** BBR's min RTT, µs (ss's mrtt:, in ms). */
+    minRtt: number;
+    /** The pacing gain, fixed point with 256 = 1.0 (ss prints pacing_gain: divided by 256). */
+    pacingGain: number;
+    /** The cwnd gain, fixed point with 256 = 1.0 (ss's cwnd_gain:, divided by 256). */
+    cwndGain: number;
+  };
   /** DCTCP's state, when it is the algorithm. */
-  dctcp?: { enabled: boolean; ceState: number; alpha: number; abEcn: number; abTot: number };
-  /** With `mem`. */
-  meminfo?: { rmem: number; wmem: number; fmem: number; tmem: number };
+  dctcp?: {
+    /** False when DCTCP fell back to Reno (ss's dctcp:fallback_mode); the other numbers are then 0. */
+    enabled: boolean;
+    /** 1 while the segments arriving are CE-marked (ss's ce_state:). */
+    ceState: number;
+    /** The estimated fraction of marked bytes, 1024 = all (ss's alpha:). */
+    alpha: number;
+    /** Bytes (segments × MSS) delivered CE-marked in the current observation window (ss's ab_ecn:). */
+    abEcn: number;
+    /** Bytes (segments × MSS) delivered in the current observation window (ss's ab_tot:). */
+    abTot: number;
+  };
+  /** With `mem`: INET_DIAG_MEMINFO, ss's older mem:(r,w,f,t), in bytes. */
+  meminfo?: {
+    /** Received data queued for the application (mem's r). */
+    rmem: number;
+    /** Data queued to send, unsent and unacked (mem's w). */
+    wmem: number;
+    /** Memory charged to the socket ahead of use (mem's f). */
+    fmem: number;
+    /** Sent data handed down to IP and the device, not yet freed (mem's t). */
+    tmem: number;
+  };
   /** Memory use (ss -m), when asked for. */
   skmem?: SkMeminfo;
 }
@@ -216,9 +372,19 @@ export interface UnixSocket {
   /** The kernel's socket cookie in hex, as for an InetSocket (64-bit). */
   cookie: string;
   /** Which directions were shut down. */
-  shutdown?: { read: boolean; write: boolean };
-  /** With `details`: the bound file's inode and device. */
-  vfs?: { ino: number; dev: number };
+  shutdown?: {
+    /** No more data will be read: shutdown(SHUT_RD) here, or the peer shut down writing or closed (RCV_SHUTDOWN). */
+    read: boolean;
+    /** No more data will be sent: shutdown(SHUT_WR) here, or the peer shut down reading or closed (SEND_SHUTDOWN). */
+    write: boolean;
+  };
+  /** With `details`: the bound file's inode and device (absent for an abstract or unbound socket). */
+  vfs?: {
+    /** The socket file's inode number, as stat(1) shows it. */
+    ino: number;
+    /** The device of the file system holding it, in the kernel's own encoding (major << 20 | minor), not stat's st_dev. */
+    dev: number;
+  };
   /** With `details`: a listener's pending connections (not yet accepted), by inode. */
   icons?: number[];
   /** With `uid`: the owner's uid. */
