@@ -175,8 +175,8 @@ export interface ClassSpec extends ClassOptionsByKind {
  * ```
  */
 export interface ClassFilter {
-  /** The device, by name or index; required at run time, as the kernel lists classes per device. */
-  dev?: string | number;
+  /** The device, by name or index: the kernel lists classes per device. */
+  dev: string | number;
   /** only this qdisc's classes ("1:") */
   qdisc?: Handle;
   /** only this class */
