@@ -144,6 +144,10 @@ describeLive("rtnl link (live, fresh namespaces)", () => {
     const link = await rt.link.get("tap0");
     expect(link.infoData).toMatchObject({ type: "tap", persist: 1 });
     expect(linkToIpJson(link).linkinfo).toMatchObject({ info_kind: "tun", info_data: { type: "tap", persist: true } });
+    // kind "tun" is the kernel's, taps included (as ip link show type tun); "tap" only the taps
+    expect((await rt.link.list({ kind: "tun" })).map((l) => l.name).sort()).toEqual(["tap0", "tun0"]);
+    expect((await rt.link.list({ kind: "tap" })).map((l) => l.name)).toEqual(["tap0"]);
+    expect((await rt.link.list({ kind: "tap", fields: ["mtu"] })).map((l) => [l.name, l.mtu])).toEqual([["tap0", 1300]]);
   });
 
   it("a failing tap add leaves no device behind", async () => {
@@ -186,7 +190,8 @@ describeLive("rtnl link (live, fresh namespaces)", () => {
     expect(veths.map((l) => l.name).sort()).toEqual(["lan0", "p1", "p1p", "s0p", "v0"]);
     const ports = await rt.link.list({ master: "br0" });
     expect(ports.map((l) => l.name)).toEqual(["p1"]);
-    expect((await rt.link.list({ kind: "tap" })).map((l) => l.name).sort()).toEqual(["tap0", "tun0"]);
+    expect((await rt.link.list({ kind: "tap" })).map((l) => l.name)).toEqual(["tap0"]);
+    expect((await rt.link.list({ kind: "tun" })).map((l) => l.name).sort()).toEqual(["tap0", "tun0"]);
     // the kernel itself filtered: NLM_F_DUMP_FILTERED on each reply, and only matching links sent
     const raw = await rt.socket.dump(
       { type: RTM_GETLINK, def: linkMessage, encode: (w) => encodeLinkRequest(w, { header: {}, attrs: { master: ports[0]!.master, linkinfo: { kind: "veth" } } }) },

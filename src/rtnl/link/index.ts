@@ -194,6 +194,7 @@ export class LinkApi extends ObjectVerbs {
       const fields: string[] = [...filter.fields];
       // the filters below read these
       if (filter.kind !== undefined) fields.push("kind");
+      if (filter.kind === "tap") fields.push("infoData");
       if (filter.master !== undefined) fields.push("master");
       const plan = linkFieldPlan(fields);
       decode = (buf, start, len) => decodeLinkFields(plan, buf, start, len);
@@ -203,12 +204,15 @@ export class LinkApi extends ObjectVerbs {
     if (filter.master !== undefined) attrs.master = master = await this.ctx.ifindex(filter.master, "master", opts);
     if (filter.kind !== undefined) {
       if (typeof filter.kind !== "string" || filter.kind === "") throw new NlkitInputError("kind must be a non-empty string", "kind");
-      attrs.linkinfo = { kind: filter.kind };
+      // taps are the kernel's kind "tun" (IFLA_TUN_TYPE tells them apart): asked for as that
+      attrs.linkinfo = { kind: filter.kind === "tap" ? "tun" : filter.kind };
     }
     const links = await this.readDump(linkRequest(RTM_GETLINK, 0, { header: {}, attrs }), decode, opts);
     if (filter.kind === undefined && master === undefined) return links;
     const kind = filter.kind === "tap" ? "tun" : filter.kind;
-    return links.filter((l) => (kind === undefined || l.kind === kind) && (master === undefined || l.master === master));
+    const isTap = (l: Partial<Link>) => (l.infoData as { type?: string } | undefined)?.type === "tap";
+    return links.filter((l) => (kind === undefined || l.kind === kind) && (filter.kind !== "tap" || isTap(l))
+      && (master === undefined || l.master === master));
   }
 
   private async addTuntap(spec: LinkAddSpec, opts: CallOptions): Promise<number | undefined> {

@@ -218,7 +218,10 @@ export interface LinkSetOptions extends Omit<LinkCommonOptions, "master"> {
  * ```
  */
 export interface LinkListFilter {
-  /** Only links of this IFLA_INFO_KIND (ip link show type KIND): "veth", "bridge"...; "tun" and "tap" both match every tun/tap device. */
+  /**
+   * Only links of this IFLA_INFO_KIND (ip link show type KIND): "veth", "bridge"... "tun" matches
+   * every tun/tap device, as the kernel reports them all as kind tun; "tap" only the taps.
+   */
   kind?: string;
   /** Only ports of this master (ip link show master BR), by name or index. */
   master?: LinkRef;
