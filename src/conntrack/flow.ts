@@ -205,8 +205,8 @@ export interface FlowFilter {
   mark?: number | {
     /** What the masked mark must equal. */
     value: number;
-    /** The mark bits compared (conntrack's --mark value/mask). */
-    mask: number;
+    /** The mark bits compared (conntrack's --mark value/mask); default all 32. */
+    mask?: number;
   };
   /** IPS_* names that must all be set ("ASSURED", "SRC_NAT"...). */
   status?: string | string[];
@@ -578,7 +578,8 @@ export function exactFlow(spec: unknown, strict: boolean): ExactFlow | undefined
   if (!strict) {
     // what only a filter says (a mark, a status, a prefix) makes it one; a Flow is always exact
     const flowLike = typeof s.id === "number" && Array.isArray(s.status);
-    const filterOnly = Object.keys(s).some((k) => !SPEC_KEYS.has(k)) || (s.orig !== undefined && s.reply !== undefined);
+    // both tuples narrow a filter; with an id they name the one flow that id still is
+    const filterOnly = Object.keys(s).some((k) => !SPEC_KEYS.has(k)) || (s.orig !== undefined && s.reply !== undefined && s.id === undefined);
     if (!whole || (!flowLike && filterOnly)) return undefined;
   }
   if (!whole) {

@@ -107,6 +107,10 @@ describe("deletes, flushes, count", () => {
     expect([...a.keys()]).toEqual([1, 12]);
     expect(hexdiff(b.get(1)!, a.get(1)!)).toBe("");
     expect(a.get(12)!.readUInt32BE(4)).toBe(flow.id);
+    // a FlowSpec with both tuples and the id names that flow too: the same request
+    const spec = { proto: flow.proto, orig: flow.orig, reply: flow.reply, id: flow.id };
+    await Conntrack.openSync({ transport: sent }).delete(spec);
+    expect(sent.sent[1]!.bytes.subarray(16).equals(ours.subarray(16))).toBe(true);
   });
 
   it("a flow in zone 5 is deleted with conntrack's CTA_ZONE; a directional zone travels in its tuple", async () => {
