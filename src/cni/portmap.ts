@@ -332,11 +332,15 @@ async function check(att: Attachment, spec: PortForwardSpec, target: NftTarget =
   try {
     const rs = await readInet(nft);
     const table = rs.tables.find((t) => t.family === "inet" && t.name === HOSTPORT_TABLE);
+    // a mapping with a hostIP is reached through hostip_hostports, the others through hostports
+    const through = [...new Set(want.map((w) => w.chain).filter((c) => c !== MASQ_CHAIN))];
     for (const hook of ["prerouting", "output"]) {
       const c = table?.chains.find((ch) => ch.name === hook);
-      const jump = [...fibDaddrLocal(), x.jump(HOSTPORTS_CHAIN)];
-      if (!c?.hook || !c.rules.some((r) => sameRule(r.expressions, jump))) {
-        throw new CniError(CNI_ERR.internal, `portmap: chain ${hook} of table inet ${HOSTPORT_TABLE} does not lead to ${HOSTPORTS_CHAIN}`);
+      for (const chain of through) {
+        const jump = [...fibDaddrLocal(), x.jump(chain)];
+        if (!c?.hook || !c.rules.some((r) => sameRule(r.expressions, jump))) {
+          throw new CniError(CNI_ERR.internal, `portmap: chain ${hook} of table inet ${HOSTPORT_TABLE} does not lead to ${chain}`);
+        }
       }
     }
     const mine: NftRule[] = rulesByComment(rs, HOSTPORT_TABLE, RULE_CHAINS, attachmentKey(att));
