@@ -112,7 +112,7 @@ export { Ethtool, FeatureChangeError, featuresToEthtoolJson, ETHTOOL_FAMILY } fr
 export type {
   EthtoolOptions, EthtoolDev, LinkInfo as EthtoolLinkInfo, LinkModes as EthtoolLinkModes, LinkState as EthtoolLinkState, Wol as EthtoolWol, DebugInfo as EthtoolDebugInfo,
   Channels as EthtoolChannels, ChannelsSpec as EthtoolChannelsSpec, TsInfo as EthtoolTsInfo, Feature as EthtoolFeature, Features as EthtoolFeatures,
-  FeatureChange as EthtoolFeatureChange, SetFeaturesOptions as EthtoolSetFeaturesOptions,
+  FeatureChange as EthtoolFeatureChange, SetFeaturesOptions as EthtoolSetFeaturesOptions, EthtoolStats,
 } from "./ethtool/index.js";
 // traffic control (rt.tc), and its tc -j renderings
 export type { TcApi, QdiscApi, ClassApi, FilterApi, TcAddOptions } from "./rtnl/tc/verbs.js";

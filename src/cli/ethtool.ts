@@ -1,8 +1,10 @@
-// nlkit [-n NS] ethtool [--json] { DEV | -k DEV | -K DEV FEATURE on|off... | -l DEV | -L DEV [rx N] [tx N] [other N] [combined N] | -T DEV }
-// with ethtool 6.1's words, output and exit statuses, over ethtool netlink.
+// nlkit [-n NS] ethtool [--json] { DEV | -k DEV | -K DEV FEATURE on|off... | -l DEV | -L DEV [rx N] [tx N] [other N] [combined N] | -T DEV | -S DEV }
+// with ethtool 6.1's words, output and exit statuses, over ethtool netlink (-S over the ioctls
+// ethtool itself uses for driver statistics).
 import { Ethtool, FeatureChangeError, featuresToEthtoolJson, type ChannelsSpec } from "../ethtool/index.js";
 import { NetlinkError, NlkitInputError } from "../netlink/errors.js";
 import { errnoMessage } from "../syscalls/errno.js";
+import { SyscallError } from "../syscalls/errors.js";
 import type { Cli } from "./context.js";
 import type { Args } from "./grammar.js";
 import { formatJson } from "./print/json.js";
@@ -13,11 +15,12 @@ export const ETHTOOL_USAGE = `Usage: nlkit [-n NS] ethtool [ --json ] DEVNAME   
        nlkit ethtool -K|--features|--offload DEVNAME FEATURE on|off ...
        nlkit ethtool -l|--show-channels DEVNAME
        nlkit ethtool -L|--set-channels DEVNAME [ rx N ] [ tx N ] [ other N ] [ combined N ]
-       nlkit ethtool -T|--show-time-stamping DEVNAME`;
+       nlkit ethtool -T|--show-time-stamping DEVNAME
+       nlkit ethtool -S|--statistics DEVNAME`;
 
 const BAD_ARGS = "ethtool: bad command line argument(s)\nFor more information run nlkit ethtool -h\n";
 
-type Mode = "settings" | "showFeatures" | "setFeatures" | "showChannels" | "setChannels" | "showTsinfo";
+type Mode = "settings" | "showFeatures" | "setFeatures" | "showChannels" | "setChannels" | "showTsinfo" | "showStats";
 
 const MODES: Record<string, Mode> = {
   "-k": "showFeatures", "--show-features": "showFeatures", "--show-offload": "showFeatures",
@@ -25,6 +28,7 @@ const MODES: Record<string, Mode> = {
   "-l": "showChannels", "--show-channels": "showChannels",
   "-L": "setChannels", "--set-channels": "setChannels",
   "-T": "showTsinfo", "--show-time-stamping": "showTsinfo",
+  "-S": "showStats", "--statistics": "showStats",
 };
 
 /** Where a command writes: stdout and stderr. */
@@ -90,6 +94,13 @@ export async function ethtoolCommand(et: Ethtool, argv: readonly string[], io: E
         if (!noMore()) return 1;
         io.out(tsinfoText(dev, await et.tsinfo(dev)));
         return 0;
+      case "showStats":
+        // -S takes its own parameters in ethtool (--groups...), and words their refusal its way
+        if (words.length) {
+          io.err(`ethtool (-S): unknown parameter '${words[0]}'\n`);
+          return 1;
+        }
+        return await showStats(et, dev, io);
     }
   } catch (e) {
     if (e instanceof NetlinkError) {
@@ -102,6 +113,26 @@ export async function ethtoolCommand(et: Ethtool, argv: readonly string[], io: E
     }
     throw e;
   }
+}
+
+/** `ethtool -S`: "NIC statistics:" and one indented line per counter; 94 for none, 96/97 for a refusal. */
+async function showStats(et: Ethtool, dev: string, io: EthtoolIo): Promise<number> {
+  let stats;
+  try {
+    stats = await et.stats(dev);
+  } catch (e) {
+    if (!(e instanceof SyscallError)) throw e;
+    const values = e.syscall.includes("ETHTOOL_GSTATS");
+    io.err(`Cannot get stats ${values ? "" : "strings "}information: ${errnoMessage(e.errno)}\n`);
+    return values ? 97 : 96;
+  }
+  const entries = Object.entries(stats);
+  if (entries.length === 0) {
+    io.err("no stats available\n");
+    return 94;
+  }
+  io.out(`NIC statistics:\n${entries.map(([k, v]) => `     ${k}: ${v}\n`).join("")}`);
+  return 0;
 }
 
 /** ethtool's report of a kernel refusal: the extack line (with its offset), then strerror. */

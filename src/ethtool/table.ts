@@ -36,7 +36,15 @@ export const ETHTOOL_MSG_KERNEL = {
 export const ETHTOOL_FLAG = { COMPACT_BITSETS: 1 << 0, OMIT_REPLY: 1 << 1, STATS: 1 << 2 } as const;
 
 /** enum ethtool_stringset (linux/ethtool.h): the string sets STRSET_GET reads. */
-export const ETH_SS = { FEATURES: 4, LINK_MODES: 9, MSG_CLASSES: 10, WOL_MODES: 11 } as const;
+export const ETH_SS = { STATS: 1, FEATURES: 4, LINK_MODES: 9, MSG_CLASSES: 10, WOL_MODES: 11 } as const;
+
+/**
+ * The legacy SIOCETHTOOL commands (linux/ethtool.h) that driver statistics still need: ethtool -S
+ * reads them this way, as ethtool netlink carries only the standard statistics groups.
+ */
+export const ETHTOOL_IOCTL = { GSTRINGS: 0x1b, GSTATS: 0x1d, GSSET_INFO: 0x37 } as const;
+/** ETH_GSTRING_LEN: each name of a string set, NUL-padded. */
+export const ETH_GSTRING_LEN = 32;
 
 /**
  * ETHTOOL_A_BITSET_VALUE / _MASK: a bitmap of u32 words in host order (the size in bits is

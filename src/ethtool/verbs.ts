@@ -6,6 +6,8 @@ import {
   bitNames, featureChanges, featureView, readBitset, resolveFeatureRequest,
   type Bits, type DecodedBitset, type FeatureBits, type FeatureChange, type Features,
 } from "./features.js";
+import * as sys from "../syscalls/index.js";
+import { readDriverStats } from "./ioctl.js";
 import { COMMANDS, ETH_SS, ETHTOOL_FAMILY, ETHTOOL_FLAG, ETHTOOL_MCGRP_MONITOR_NAME } from "./table.js";
 
 registerGenlFamily(ETHTOOL_FAMILY);
@@ -202,6 +204,21 @@ export interface Channels {
   /** Combined channels in use. */
   combined: number;
 }
+
+/**
+ * A driver's own statistics (`ethtool -S`), by the names the driver gives them, in its order.
+ * Counters are numbers, or decimal strings past 2^53.
+ *
+ * @example
+ * ```ts
+ * // the host end of a container's eth0: its veth peer's ifindex, as `ethtool -S eth0 | grep peer_ifindex`
+ * const ct = await Ethtool.open({ netns: "ctr1" });
+ * const stats: EthtoolStats = await ct.stats("eth0");
+ * ct.close();
+ * console.log(stats.peer_ifindex, stats.rx_queue_0_drops);   // 7 0
+ * ```
+ */
+export type EthtoolStats = Record<string, number | string>;
 
 /**
  * TSINFO (`ethtool -T`): time stamping, by the kernel's names (software-transmit, hwtstamp_filter_all...).
@@ -404,6 +421,24 @@ export class Ethtool {
     let msglvl = 0;
     for (let i = 0; i < Math.min(32, mask?.size ?? 0); i++) if (mask!.value[i]) msglvl |= 1 << i;
     return { msglvl: msglvl >>> 0, classes: bitNames(mask, "value") };
+  }
+
+  /**
+   * `ethtool -S DEV`: the driver's own statistics (veth: its peer_ifindex and per-queue XDP
+   * counters); {} for a driver without any (lo). Ethtool netlink carries only the standard
+   * statistics groups, so these are read as ethtool reads them, with the SIOCETHTOOL commands,
+   * on this handle's socket and so in its namespace. A device that does not exist is a
+   * SyscallError ENODEV; over a scripted transport there is no socket to ask: NlkitInputError.
+   */
+  async stats(dev: EthtoolDev, opts?: CallOptions): Promise<EthtoolStats> {
+    header(dev);
+    opts?.signal?.throwIfAborted();
+    const fd = this.genl.socket.fd;
+    if (fd < 0) throw new NlkitInputError("driver statistics are read with an ioctl on a kernel socket; this handle's transport has none", "dev");
+    const name = typeof dev === "number" ? sys.ifIndexToName(fd, dev) : dev;
+    const out: EthtoolStats = {};
+    for (const [k, v] of readDriverStats(fd, name)) out[k] = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+    return out;
   }
 
   /** Offload features under `ethtool -k`'s names, in its order. */

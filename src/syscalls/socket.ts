@@ -2,7 +2,7 @@
 // after the call. EINTR is never retried here: callers decide (a blocking recv interrupted by a
 // signal surfaces as code 'EINTR').
 import { SyscallError } from './errors.js';
-import { BUF, DataType, bufFn, call, callBuf, callInThread, fail, fn } from './libc.js';
+import { BUF, DataType, bufFn, call, callBuf, callInThread, fail, fn, pinnedAddress } from './libc.js';
 
 const { I32, I64, U64 } = DataType;
 
@@ -247,6 +247,49 @@ export function ioctl(fd: number, request: number, arg: Buffer): number {
   v[2] = null;
   if (r < 0) fail('ioctl');
   return r;
+}
+
+const SIOCGIFNAME = 0x8910;
+const SIOCETHTOOL = 0x8946;
+/** struct ifreq: ifr_name[IFNAMSIZ], then the union (ifr_ifindex, ifr_data...) at 16; 40 bytes. */
+const IFREQ_SIZE = 40;
+const IFNAMSIZ = 16;
+/** The ethtool command buffer whose address the ifreq holds, referenced until the call returns. */
+let ethtoolInFlight: Buffer | undefined;
+
+/**
+ * SIOCETHTOOL: one legacy ethtool command (`cmd`, the buffer's first u32) on device `ifname`,
+ * which the kernel reads and writes in place. Any socket does: the kernel answers it for the
+ * socket's namespace. `what` names the command in the error.
+ */
+export function ethtoolIoctl(fd: number, ifname: string, cmd: Buffer, what: string): void {
+  const name = Buffer.from(ifname, 'latin1');
+  if (name.length === 0 || name.length >= IFNAMSIZ || name.includes(0)) throw new TypeError(`ethtoolIoctl: invalid interface name ${JSON.stringify(ifname)}`);
+  const ifr = Buffer.alloc(IFREQ_SIZE);
+  name.copy(ifr);
+  ethtoolInFlight = cmd;
+  try {
+    ifr.writeBigUInt64LE(BigInt(pinnedAddress(cmd)), IFNAMSIZ);
+    const v = dIoctl.paramsValue;
+    v[0] = fd;
+    v[1] = SIOCETHTOOL;
+    v[2] = ifr;
+    const r = call(dIoctl);
+    v[2] = null;
+    // errno first: fail() reads it before anything else runs
+    if (r < 0) fail(`ioctl(SIOCETHTOOL, ${what}) on ${ifname}`);
+  } finally {
+    ethtoolInFlight = undefined;
+  }
+}
+
+/** SIOCGIFNAME: the name of interface `index` in the socket's namespace. */
+export function ifIndexToName(fd: number, index: number): string {
+  const ifr = Buffer.alloc(IFREQ_SIZE);
+  ifr.writeInt32LE(index, IFNAMSIZ);
+  ioctl(fd, SIOCGIFNAME, ifr);
+  const end = ifr.indexOf(0);
+  return ifr.toString('latin1', 0, end < 0 || end > IFNAMSIZ ? IFNAMSIZ : end);
 }
 
 /** ioctl with an integer argument (TUNSETPERSIST, TUNSETOWNER...). */

@@ -149,6 +149,20 @@ describeTools("genl and ethtool", () => {
     }
   });
 
+  it("stats() equals ethtool -S, by name or index, in the handle's namespace; {} for lo; ENODEV for a device not there", async () => {
+    const theirs = Object.fromEntries([...inNs("ethtool", ["-S", "veth1"]).matchAll(/^ {5}(\S+): (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+    const ours = await et.stats("veth1");
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+    expect(ours).toEqual(theirs);
+    // the peer's ifindex, in this namespace: what finds a container interface's host end
+    const index = JSON.parse(inNs("ip", ["-j", "link", "show", "veth2"]))[0].ifindex;
+    expect(ours.peer_ifindex).toBe(index);
+    expect(await et.stats(index)).toMatchObject({ peer_ifindex: JSON.parse(inNs("ip", ["-j", "link", "show", "veth1"]))[0].ifindex });
+    expect(await et.stats("lo")).toEqual({});
+    await expect(et.stats("nosuch0")).rejects.toMatchObject({ name: "SyscallError", code: "ENODEV" });
+    await expect(et.stats(99999)).rejects.toMatchObject({ name: "SyscallError", code: "ENODEV" });
+  });
+
   it("nlkit ethtool prints what ethtool prints, exits as it does", () => {
     inNs("ethtool", ["-L", "veth1", "rx", "2", "tx", "2"]);
     // [ethtool's arguments, the ones that undo them before nlkit runs the same from the same state]
@@ -163,6 +177,8 @@ describeTools("genl and ethtool", () => {
       // ethtool's own refusals of its arguments, and of a device that is not there
       [["-L", "veth1", "foo", "1"]], [["-L", "veth1", "rx"]], [["-L", "veth1", "rx", "x"]], [["-L", "veth1", "rx", "1", "rx", "1"]],
       [["-l", "veth1", "extra"]], [["-l", "nosuch0"]], [["nosuch0"]], [["-L", "veth1"]],
+      // driver statistics, a device without any, one that is not there
+      [["-S", "veth1"]], [["--statistics", "veth2"]], [["-S", "lo"]], [["-S", "nosuch0"]], [["-S", "veth1", "extra"]], [["--statistics", "veth1", "extra"]],
     ];
     for (const [args, undo] of cases) {
       const theirs = runInNs("ethtool", args);

@@ -94,6 +94,15 @@ describe("Ethtool input", () => {
     et2.close();
   });
 
+  it("stats() needs a kernel socket for its ioctls: refused over a scripted transport, as a bad name is, with nothing sent", async () => {
+    const t = replay([]);
+    const et = await Ethtool.open({ transport: t });
+    await expect(et.stats("veth1")).rejects.toMatchObject({ name: "NlkitInputError", field: "dev", message: expect.stringMatching(/ioctl/) });
+    await expect(et.stats("no such/name")).rejects.toMatchObject({ name: "NlkitInputError", field: "dev" });
+    expect(t.sent).toEqual([]);
+    et.close();
+  });
+
   it("the string set is read once per handle", async () => {
     const t = replay([features]);
     const et = await Ethtool.open({ transport: t });
