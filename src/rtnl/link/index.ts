@@ -136,6 +136,8 @@ export class LinkApi extends ObjectVerbs {
       return this.handled(both.then(() => undefined));
     }
     return (async () => {
+      // bad port options are refused before the link is enslaved (index 1 is a stand-in)
+      closeFds((await this.ctx.build((b) => buildSetRequest(1, opts, b), call)).fds);
       const before = await this.get(dev, call);
       await this.set(before.index, { master }, call);
       try {

@@ -274,6 +274,12 @@ describe("link set: kind options of an existing link", () => {
     await expect(rt.link.set(3, { master: 5, bridgeSlave: { learning: false } })).rejects.toMatchObject({ code: "EOPNOTSUPP" });
     // no master before: nomaster (IFLA_MASTER 0)
     expect(sets(sent).map((a) => a.master)).toEqual([5, undefined, 0]);
+
+    // a bad port option, or a master that does not exist: refused before anything is sent
+    ({ rt, sent } = captureRtnl(DEVICES, [current()]));
+    await expect(rt.link.set("veth0", { master: "br0", bridgeSlave: { cost: -1 } })).rejects.toMatchObject({ name: "NlkitInputError", field: "bridgeSlave.cost" });
+    await expect(rt.link.set("veth0", { master: "nosuch", bridgeSlave: { cost: 1 } })).rejects.toThrow('Cannot find device "nosuch"');
+    expect(sent).toHaveLength(0);
   });
 
   it("{ master, bridgeSlave } in a batch: two requests, in that order", async () => {
