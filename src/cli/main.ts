@@ -9,7 +9,7 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit lab [--keep]
        nlkit doctor
        nlkit ss [ -tuxlanieoKHj4 ] [ state STATE ] [ FILTER ]
-       nlkit [ -n NAME ] ethtool [ -k | -K | -l | -L | -T ] DEV ...
+       nlkit [ -n NAME ] ethtool [ -k | -K | -l | -L | -T | -S ] DEV ...
        nlkit [ -n NAME ] nft { -f FILE | list ruleset | list table FAMILY NAME | COMMAND }
 where  OBJECT := { link | address | addrlabel | route | neigh | rule | monitor | netns | netconf | nat | nft | sysctl | ss | conntrack | ethtool | tc }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
