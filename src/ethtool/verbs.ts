@@ -427,8 +427,9 @@ export class Ethtool {
    * `ethtool -S DEV`: the driver's own statistics (veth: its peer_ifindex and per-queue XDP
    * counters); {} for a driver without any (lo). Ethtool netlink carries only the standard
    * statistics groups, so these are read as ethtool reads them, with the SIOCETHTOOL commands,
-   * on this handle's socket and so in its namespace. A device that does not exist is a
-   * SyscallError ENODEV; over a scripted transport there is no socket to ask: NlkitInputError.
+   * on this handle's socket and so in its namespace. A name a driver repeats keeps its last
+   * value (ethtool prints each). A device that does not exist is a SyscallError ENODEV; over a
+   * scripted transport there is no socket to ask: NlkitInputError.
    */
   async stats(dev: EthtoolDev, opts?: CallOptions): Promise<EthtoolStats> {
     header(dev);
