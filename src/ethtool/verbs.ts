@@ -212,9 +212,9 @@ export interface Channels {
  * @example
  * ```ts
  * // the host end of a container's eth0: its veth peer's ifindex, as `ethtool -S eth0 | grep peer_ifindex`
- * const ct = await Ethtool.open({ netns: "ctr1" });
- * const stats: EthtoolStats = await ct.stats("eth0");
- * ct.close();
+ * const inCtr = await Ethtool.open({ netns: "ctr1" });
+ * const stats: EthtoolStats = await inCtr.stats("eth0");
+ * inCtr.close();
  * console.log(stats.peer_ifindex, stats.rx_queue_0_drops);   // 7 0
  * ```
  */
