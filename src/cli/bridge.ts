@@ -1,6 +1,7 @@
 // nlkit bridge fdb: add | append | replace | del | show, with bridge(8)'s words. bridge exits 255
 // for everything it refuses, the kernel's refusals and unknown devices included (ip says 2 and 1).
 import * as fs from "node:fs";
+import { NetlinkError } from "../netlink/errors.js";
 import type { Neigh, NeighSpec } from "../rtnl/neigh/verbs.js";
 import type { Cli } from "./context.js";
 import { addressArg, Args, CliError, duplicate, matches, parseUnsigned, pick, UsageError } from "./grammar.js";
@@ -23,6 +24,7 @@ const OBJECTS = ["fdb", "help"] as const;
 const COMMANDS = ["add", "append", "replace", "delete", ["show", "lst", "list"], "help"] as const;
 
 const NUD_REACHABLE = 0x02, NUD_STALE = 0x04, NUD_NOARP = 0x40, NUD_PERMANENT = 0x80;
+const ENODEV = 19;
 
 export async function run(cli: Cli, args: Args): Promise<void> {
   const word = args.shift();
@@ -32,7 +34,9 @@ export async function run(cli: Cli, args: Args): Promise<void> {
   try {
     await fdb(cli, args);
   } catch (e) {
-    throw asBridgeError(e);
+    // -batch takes a 255 for a line it cannot parse and stops there, -force or not: a failed
+    // line keeps ip's status so that it is reported and skipped
+    throw cli.line ? e : asBridgeError(e);
   }
 }
 
@@ -220,8 +224,9 @@ async function show(cli: Cli, args: Args): Promise<void> {
   if (f.br !== undefined) {
     try {
       master = await rt.ctx.ifindex(f.br, "br");
-    } catch {
-      throw new CliError(`Cannot find bridge device "${f.br}"`, EXIT);
+    } catch (e) {
+      if (e instanceof NetlinkError && e.errno === ENODEV) throw new CliError(`Cannot find bridge device "${f.br}"`, EXIT);
+      throw e;
     }
   }
   const dev = f.dev !== undefined ? await rt.ctx.ifindex(f.dev, "dev") : undefined;

@@ -107,7 +107,7 @@ export interface NeighListFilter {
   dev?: string | number;
   /** 4 or 6 for that family's neighbours, "bridge" for the bridge fdb; absent means both IP families' neighbours. */
   family?: IpFamily | "bridge";
-  /** Only entries of the devices enslaved to this bridge and of the bridge itself (bridge fdb show br), by name or index. Filtered by the kernel. */
+  /** Only the entries of devices enslaved to this master, by name or index (for the fdb, the bridge's own too: bridge fdb show br). Filtered by the kernel. */
   master?: string | number;
   /** Keep entries in any of these states (matched here; the kernel has no state filter). */
   state?: NeighState | NeighState[];
