@@ -11,7 +11,8 @@ const USAGE = `Usage: nlkit [ OPTIONS ] OBJECT { COMMAND | help }
        nlkit ss [ -tuxlanieoKHj4 ] [ state STATE ] [ FILTER ]
        nlkit [ -n NAME ] ethtool [ -k | -K | -l | -L | -T | -S ] DEV ...
        nlkit [ -n NAME ] nft { -f FILE | list ruleset | list table FAMILY NAME | COMMAND }
-where  OBJECT := { link | address | addrlabel | route | neigh | rule | monitor | netns | netconf | nat | nft | sysctl | ss | conntrack | ethtool | tc }
+       nlkit [ -n NAME ] [ -j [ -p ] ] bridge fdb { add | append | replace | del | show } ...
+where  OBJECT := { link | address | addrlabel | route | neigh | rule | monitor | netns | netconf | nat | nft | sysctl | ss | conntrack | ethtool | tc | bridge }
        OPTIONS := { -V[ersion] | -n[etns] NAME | -j[son] | -p[retty] | -d[etails] | -s[tatistics] |
                     -4 | -6 | -0 | -f[amily] { inet | inet6 | link } | -o[neline] | -br[ief] |
                     -b[atch] [filename] | -force | -h[elp] }
@@ -19,12 +20,12 @@ Objects are abbreviated the way ip abbreviates them: a = address, r = route, ru 
 n = neigh, l = link, net = netns.`;
 
 export type ObjectName =
-  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "monitor" | "netns" | "netconf" | "nat" | "nft" | "sysctl" | "ss" | "conntrack" | "ethtool" | "tc"
+  | "address" | "addrlabel" | "route" | "rule" | "neigh" | "link" | "monitor" | "netns" | "netconf" | "nat" | "nft" | "sysctl" | "ss" | "conntrack" | "ethtool" | "tc" | "bridge"
   | "lab" | "doctor" | "help";
 
 /** In ip's order, which decides ambiguous prefixes: `a` is address, `r` route, `n` neigh. */
 const OBJECTS: ReadonlyArray<ObjectName | readonly [ObjectName, ...string[]]> = [
-  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "monitor", "netns", "netconf", "nat", "nft", "sysctl", "ss", "conntrack", "ethtool", "tc",
+  "address", "addrlabel", "route", "rule", ["neigh", "neighbor", "neighbour"], "link", "monitor", "netns", "netconf", "nat", "nft", "sysctl", "ss", "conntrack", "ethtool", "tc", "bridge",
   "lab", "doctor", "help",
 ];
 
@@ -53,6 +54,7 @@ const RUNNERS: Record<Exclude<ObjectName, "lab" | "doctor" | "help">, () => Prom
   conntrack: async () => (await import("./conntrack.js")).run,
   ethtool: async () => (await import("./ethtool.js")).run,
   tc: async () => (await import("./tc.js")).run,
+  bridge: async () => (await import("./bridge.js")).run,
 };
 
 /** The CLI entry point; returns the exit status (0 ok, 1 a failed command, 2 the kernel refused, 255 a usage error, as ip). */

@@ -3,7 +3,7 @@ import type { Neigh } from "../neigh/verbs.js";
 export interface NeighJsonOptions {
   /** ip leaves "dev" out when the listing was filtered on a device. */
   devFiltered?: boolean;
-  /** ip -s: the cache timers (seconds) and probe count. */
+  /** ip -s: the cache timers (seconds) and probe count; bridge -s: used and updated. */
   stats?: boolean;
 }
 
@@ -66,11 +66,15 @@ export function fdbToBridgeJson(n: Neigh, opts: NeighJsonOptions = {}): Record<s
   if (n.srcVni !== undefined) o.src_vni = n.srcVni;
   if (n.via !== undefined) o.viaIf = n.via;
   if (n.nhid !== undefined) o.nhid = n.nhid;
+  if (opts.stats && n.cacheinfo) {
+    o.used = Math.trunc(n.cacheinfo.used / USER_HZ);
+    o.updated = Math.trunc(n.cacheinfo.updated / USER_HZ);
+  }
   o.flags = FDB_FLAG_ORDER.filter((f) => n.flags.includes(f));
   if (n.master !== undefined) o.master = n.master;
-  // bridge's state_n2a: permanent > static (noarp) > stale > (reachable: nothing) > hex
+  // bridge's state_n2a: permanent > static (noarp) > stale > reachable ("", which bridge still
+  // prints as "state": "") > the bits in hex (C's %#x: plain 0 for none)
   const s = n.rawState;
-  const state = s & 0x80 ? "permanent" : s & 0x40 ? "static" : s & 0x04 ? "stale" : s & 0x02 ? "" : `0x${s.toString(16)}`;
-  if (state) o.state = state;
+  o.state = s & 0x80 ? "permanent" : s & 0x40 ? "static" : s & 0x04 ? "stale" : s & 0x02 ? "" : s ? `0x${s.toString(16)}` : "0";
   return o;
 }

@@ -73,6 +73,10 @@ export interface NeighSpec {
   srcVni?: number;
   /** Underlay device to reach dst (NDA_IFINDEX). */
   via?: string | number;
+  /** `bridge fdb ... nhid NHID`: a nexthop group instead of dst, port and VNI (NDA_NH_ID). */
+  nhid?: number;
+  /** `bridge fdb ... use`: NTF_USE, the bridge refreshes the entry as if traffic had used it. */
+  use?: boolean;
 }
 
 /**
@@ -103,6 +107,8 @@ export interface NeighListFilter {
   dev?: string | number;
   /** 4 or 6 for that family's neighbours, "bridge" for the bridge fdb; absent means both IP families' neighbours. */
   family?: IpFamily | "bridge";
+  /** Only the entries of devices enslaved to this master, by name or index (for the fdb, the bridge's own too: bridge fdb show br). Filtered by the kernel. */
+  master?: string | number;
   /** Keep entries in any of these states (matched here; the kernel has no state filter). */
   state?: NeighState | NeighState[];
   /** The proxy table instead of the neighbour cache (ip neigh show proxy). */
@@ -204,8 +210,8 @@ interface Parts {
   attrs: Record<string, unknown>;
 }
 
-const SPEC_KEYS = new Set(["dev", "to", "lladdr", "state", "proxy", "router", "extern", "family", "protocol", "self", "master", "sticky", "dst", "vlan", "port", "vni", "srcVni", "via"]);
-const FDB_ONLY = ["dst", "vlan", "port", "vni", "srcVni", "via", "self", "master", "sticky"] as const;
+const SPEC_KEYS = new Set(["dev", "to", "lladdr", "state", "proxy", "router", "extern", "family", "protocol", "self", "master", "sticky", "dst", "vlan", "port", "vni", "srcVni", "via", "nhid", "use"]);
+const FDB_ONLY = ["dst", "vlan", "port", "vni", "srcVni", "via", "self", "master", "sticky", "nhid", "use"] as const;
 
 // --- input to ndmsg + NDA_* ----------------------------------------------------------------------
 
@@ -246,9 +252,12 @@ export function neighParts(spec: NeighSpec, b: BuildContext): Parts {
     if (s.master) flags |= NTF.MASTER;
     if (!(flags & (NTF.SELF | NTF.MASTER))) flags |= NTF.SELF;
     if (s.sticky) flags |= NTF.STICKY;
+    if (s.use) flags |= NTF.USE;
+    if (s.router) flags |= NTF.ROUTER;
     attrs.lladdr = lladdr;
     if (s.dst !== undefined) attrs.dst = addressIn(s.dst, "dst").bytes;
     if (s.vlan !== undefined) attrs.vlan = intIn(s.vlan, "vlan", 4094);
+    if (s.nhid !== undefined) attrs.nhId = intIn(s.nhid, "nhid", 0xffffffff);
     if (s.port !== undefined) attrs.port = intIn(s.port, "port", 0xffff);
     if (s.vni !== undefined) attrs.vni = intIn(s.vni, "vni", 0xffffff);
     if (s.srcVni !== undefined) attrs.srcVni = intIn(s.srcVni, "srcVni", 0xffffff);
@@ -433,7 +442,8 @@ export class NeighApi extends ObjectVerbs {
     // the neighbour dump takes the device as NDA_IFINDEX (strict checking refuses it in the
     // header); the fdb dump takes the bridge port in the header
     const header = { family, ifindex: bridge ? ifindex : 0, flags: f.proxy ? NTF.PROXY : 0 };
-    const attrs = !bridge && ifindex ? { ifindex } : {};
+    const attrs: Record<string, number> = !bridge && ifindex ? { ifindex } : {};
+    if (f.master !== undefined) attrs.master = await this.ctx.ifindex(f.master, "master", opts);
     const rows = await this.readDump(tableRequest(ndmsgDef, RTM_GETNEIGH, 0, header, attrs), decodeNeigh, opts);
     const found = rows.filter((n): n is Neigh => n !== undefined
       && (states === undefined || (states === 0 ? n.rawState === 0 : (n.rawState & states) !== 0)));
