@@ -1,10 +1,12 @@
-import { decodeAttrValue, forEachAttr, INVALID, keepRaw, type AttrValues, type RawAttr } from "../../netlink/attrs.js";
-import { NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN } from "../../netlink/constants.js";
+import { attrSet, decodeAttrs, decodeAttrValue, forEachAttr, INVALID, keepRaw, type AttrValues, type RawAttr } from "../../netlink/attrs.js";
+import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN } from "../../netlink/constants.js";
 import { NetlinkParseError } from "../../netlink/errors.js";
 import { retainingDecoder } from "../../netlink/decoder.js";
 import { checkMessageBounds } from "../../netlink/message.js";
 import { ifinfomsg } from "../headers.js";
+import { bridgeAfAttrs } from "./afspec.js";
 import { linkAttrs } from "./attrs.js";
+import { bridgePortAttrs, brportStates } from "./kinds/bridge.js";
 import "./kinds/index.js";
 import type { Link } from "./types.js";
 
@@ -79,6 +81,34 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
  */
 export const decodeLinkRetaining = retainingDecoder((buf, start, len): Link => new LinkRecord(buf, start, len, true));
 
+const IFLA_PROTINFO = 12, IFLA_AF_SPEC = 26;
+const AF_BRIDGE = 7;
+
+/**
+ * IFLA_PROTINFO of an AF_BRIDGE message: a bridge port's IFLA_BRPORT_* (NLA_F_NESTED), or from
+ * kernels before 3.x a bare u8 STP state. A nest broken inside keeps what it can in `unknown`.
+ * Undefined when neither shape fits.
+ */
+function bridgeProtinfo(buf: Buffer, ps: number, pe: number, rawType: number): AttrValues | undefined {
+  if (!(rawType & NLA_F_NESTED)) {
+    if (pe - ps !== 1) return undefined;
+    const state = buf[ps]!;
+    return { state: brportStates.names.get(state) ?? state };
+  }
+  try {
+    return decodeAttrs(buf, ps, pe, bridgePortAttrs);
+  } catch (e) {
+    if (!(e instanceof NetlinkParseError)) throw e;
+    const kept: AttrValues = {};
+    keepRaw(kept, buf, ps, pe, rawType, `IFLA_PROTINFO: ${e.message}`);
+    return kept;
+  }
+}
+
+// AF_BRIDGE messages carry IFLA_BRIDGE_* straight inside IFLA_AF_SPEC, not under a family nest:
+// decoded with that table and put where an AF_UNSPEC link has its AF_BRIDGE part, afSpec.bridge
+const bridgeAfSpecDef = attrSet("bridge-link", "IFLA_", { afSpec: [IFLA_AF_SPEC, "nest", { set: bridgeAfAttrs }] }).byType[IFLA_AF_SPEC]!;
+
 /**
  * The Link is built by a constructor rather than grown from a small literal: V8 sizes a
  * constructor's objects by the `this.x =` assignments it sees in its body (all of the switch
@@ -93,6 +123,7 @@ const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number
   const hs = start + NLMSG_HDRLEN;
   const hlen = end - hs;
   // ifinfomsg { family u8, pad u8, type u16, index s32, flags u32, change u32 }, read tolerantly
+  const family = hlen >= 1 ? buf[hs]! : 0;
   const type = hlen >= 4 ? buf.readUInt16LE(hs + 2) : 0;
   const flags = hlen >= 12 ? buf.readUInt32LE(hs + 8) : 0;
   this.index = hlen >= 8 ? buf.readInt32LE(hs + 4) : 0;
@@ -116,6 +147,12 @@ const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number
     off += (alen + 3) & ~3;
     const def = byType[t];
     if (!def) { keepRaw(this, buf, ps, pe, rawType); continue; }
+    if (t === IFLA_PROTINFO && family === AF_BRIDGE) {
+      const p = bridgeProtinfo(buf, ps, pe, rawType);
+      if (p) this.protinfo = p;
+      else keepRaw(this, buf, ps, pe, rawType, `IFLA_PROTINFO: unexpected length ${pe - ps}`);
+      continue;
+    }
     const lazy = LAZY_BIT[t];
     if (lazy !== undefined) { lazyMask |= lazy; continue; }
     let v: any;
@@ -184,7 +221,7 @@ const LinkRecord = function LinkRecord(this: LinkOut, buf: Buffer, start: number
       case 64: this.groIpv4MaxSize = v; break;
     }
   }
-  if (lazyMask) deferDecoding(this, buf, attrStart, end, lazyMask, bufIsOwn);
+  if (lazyMask) deferDecoding(this, buf, attrStart, end, lazyMask, bufIsOwn, family);
 } as unknown as new (buf: Buffer, start: number, len: number, bufIsOwn: boolean) => LinkOut;
 LinkRecord.prototype = Object.prototype;
 
@@ -219,7 +256,7 @@ class LazyParts {
   afSpec: unknown = PENDING;
   stats64: unknown = PENDING;
   other: unknown = PENDING;
-  constructor(readonly bytes: Buffer, readonly start: number, readonly end: number) {}
+  constructor(readonly bytes: Buffer, readonly start: number, readonly end: number, readonly family: number) {}
 }
 
 /** Attribute type -> the lazy property (bit) it belongs to. */
@@ -254,9 +291,9 @@ let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
 /** `bufIsOwn`: buf is a copy the link may keep (a retaining decoder's datagram), not the receive buffer. */
-function deferDecoding(link: LinkOut, buf: Buffer, start: number, end: number, mask: number, bufIsOwn: boolean): void {
+function deferDecoding(link: LinkOut, buf: Buffer, start: number, end: number, mask: number, bufIsOwn: boolean, family: number): void {
   if (bufIsOwn) {
-    Object.defineProperty(link, RAW, { value: new LazyParts(buf, start, end) });
+    Object.defineProperty(link, RAW, { value: new LazyParts(buf, start, end, family) });
   } else {
     const len = end - start;
     if (slabUsed + len > slab.length) {
@@ -264,7 +301,7 @@ function deferDecoding(link: LinkOut, buf: Buffer, start: number, end: number, m
       slabUsed = 0;
     }
     buf.copy(slab, slabUsed, start, end);
-    Object.defineProperty(link, RAW, { value: new LazyParts(slab, slabUsed, slabUsed + len) });
+    Object.defineProperty(link, RAW, { value: new LazyParts(slab, slabUsed, slabUsed + len, family) });
     slabUsed += (len + 7) & ~7;
   }
   // one defineProperty per key: Object.defineProperties with a ready map measured ~60% slower
@@ -280,11 +317,13 @@ function decodeOne(raw: LazyParts, type: number): unknown {
     const alen = bytes.readUInt16LE(off);
     const rawType = bytes.readUInt16LE(off + 2);
     if ((rawType & NLA_TYPE_MASK) === type) {
-      const def = linkAttrs.byType[type]!;
+      const bridgeAf = type === IFLA_AF_SPEC && raw.family === AF_BRIDGE;
+      const def = bridgeAf ? bridgeAfSpecDef : linkAttrs.byType[type]!;
       const ps = off + NLA_HDRLEN, pe = off + alen;
       try {
         const v = decodeAttrValue(bytes, def, ps, pe, rawType, EMPTY);
-        return v === INVALID ? undefined : v;
+        if (v === INVALID) return undefined;
+        return bridgeAf ? { bridge: v } : v;
       } catch (e) {
         if (!(e instanceof NetlinkParseError)) throw e;
         const kept: { unknown?: RawAttr[] } = {};

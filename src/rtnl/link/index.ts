@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { encodeAttrs } from "../../netlink/attrs.js";
+import { attrSet, encodeAttrs } from "../../netlink/attrs.js";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../netlink/constants.js";
 import { NetlinkError, NlkitInputError } from "../../netlink/errors.js";
 import type { CallOptions, Decoder, Request } from "../../netlink/socket.js";
@@ -8,8 +8,9 @@ import type { NlWriter } from "../../netlink/writer.js";
 import { checkIndex, closeFds, validateIfname } from "../context.js";
 import { ObjectVerbs } from "../verb.js";
 import { ifinfomsg } from "../headers.js";
-import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from "../types.js";
+import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK } from "../types.js";
 import { linkAttrs, linkMessage, RTEXT_FILTER_VF } from "./attrs.js";
+import { bridgePortAttrs, bridgePortProtinfo, type BridgePortOptions } from "./kinds/bridge.js";
 import { decodeLinkRetaining } from "./decode.js";
 import { decodeLinkFields, linkFieldPlan, type LinkField, type LinkFields } from "./fields.js";
 import { buildAddRequest, buildSetRequest, portOptionsKey, type LinkRequest } from "./request.js";
@@ -26,6 +27,10 @@ export { linkAttrs, linkInfoAttrs, linkMessage } from "./attrs.js";
 
 const ENODEV = 19;
 const EEXIST = 17;
+const AF_BRIDGE = 7;
+
+// bridge(8) marks IFLA_PROTINFO NLA_F_NESTED (the kernel takes it either way)
+const bridgeLinkAttrs = attrSet("bridge-link", "IFLA_", { protinfo: [12, "nest", { set: bridgePortAttrs }] }, { nestFlag: true });
 
 /** Writes ifinfomsg + IFLA_* attributes: the payload of every link request. */
 export function encodeLinkRequest(w: NlWriter, req: LinkRequest): void {
@@ -149,6 +154,34 @@ export class LinkApi extends ObjectVerbs {
     })();
   }
 
+  /**
+   * `bridge link set dev DEV ...`: changes a bridge port's options in place with an AF_BRIDGE
+   * RTM_SETLINK carrying IFLA_PROTINFO, the bytes bridge(8) sends. set(dev, { bridgeSlave })
+   * changes the same options through IFLA_LINKINFO, as `ip link set DEV type bridge_slave` does;
+   * this one also reaches a bridge's own port options without knowing its kind. A device that
+   * is no bridge port is refused (EOPNOTSUPP).
+   *
+   * @example
+   * ```ts
+   * await rt.link.setBridgePort("veth0", { cost: 10, learning: false, state: "blocking" });   // bridge link set dev veth0 cost 10 learning off state blocking
+   * const [port] = await rt.link.list({ family: "bridge", master: "br0" });
+   * console.log(port?.name, port?.protinfo?.cost, port?.protinfo?.state);   // "veth0" 10 "blocking"
+   * ```
+   */
+  setBridgePort(dev: LinkRef, opts: BridgePortOptions, call?: CallOptions): Promise<void> {
+    return this.change((b) => {
+      const protinfo = bridgePortProtinfo(opts, b);
+      const index = b.ifindex(dev, "dev");
+      return {
+        type: RTM_SETLINK, flags: 0, def: linkMessage,
+        encode: (w) => {
+          encodeStruct(w, ifinfomsg, { family: AF_BRIDGE, index });
+          encodeAttrs(w, bridgeLinkAttrs, { protinfo });
+        },
+      };
+    }, call);
+  }
+
   /** `ip link del DEV`: deletes a device (a veth takes its peer with it); ENODEV when there is none. */
   del(dev: LinkRef, call?: CallOptions): Promise<void> {
     const byName = typeof dev === "string";
@@ -191,6 +224,7 @@ export class LinkApi extends ObjectVerbs {
   list<F extends LinkField>(filter: LinkListFilter & { fields: readonly F[] }, opts?: CallOptions): Promise<LinkFields<F>[]>;
   async list(filter: LinkListFilter & { fields?: readonly LinkField[] } = {}, opts?: CallOptions): Promise<Partial<Link>[]> {
     if (!filter || typeof filter !== "object") throw new NlkitInputError("list filter must be an object", "filter");
+    if (filter.family !== undefined) return this.listBridge(filter, opts);
     let decode: Decoder<Partial<Link>> = decodeLinkRetaining;
     if (filter.fields !== undefined) {
       const fields: string[] = [...filter.fields];
@@ -215,6 +249,16 @@ export class LinkApi extends ObjectVerbs {
     const isTap = (l: Partial<Link>) => (l.infoData as { type?: string } | undefined)?.type === "tap";
     return links.filter((l) => (kind === undefined || l.kind === kind) && (filter.kind !== "tap" || isTap(l))
       && (master === undefined || l.master === master));
+  }
+
+  /** The AF_BRIDGE dump: bridge(8) sends a bare ifinfomsg (no IFLA_EXT_MASK), and filters by master itself. */
+  private async listBridge(filter: LinkListFilter & { fields?: readonly LinkField[] }, opts?: CallOptions): Promise<Link[]> {
+    if (filter.family !== "bridge") throw new NlkitInputError(`family must be "bridge", not ${JSON.stringify(filter.family)}`, "family");
+    if (filter.kind !== undefined) throw new NlkitInputError("kind cannot be combined with family \"bridge\": AF_BRIDGE messages carry no kind", "kind");
+    if (filter.fields !== undefined) throw new NlkitInputError("fields cannot be combined with family \"bridge\"", "fields");
+    const master = filter.master !== undefined ? await this.ctx.ifindex(filter.master, "master", opts) : undefined;
+    const links = await this.readDump(linkRequest(RTM_GETLINK, 0, { header: { family: AF_BRIDGE }, attrs: {} }), decodeLinkRetaining, opts);
+    return master === undefined ? links : links.filter((l) => l.master === master);
   }
 
   private async addTuntap(spec: LinkAddSpec, opts: CallOptions): Promise<number | undefined> {

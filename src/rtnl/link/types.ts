@@ -225,6 +225,12 @@ export interface LinkListFilter {
   kind?: string;
   /** Only ports of this master (ip link show master BR), by name or index. */
   master?: LinkRef;
+  /**
+   * "bridge": dump the AF_BRIDGE view instead (`bridge link show`, ifi_family AF_BRIDGE): the
+   * kernel answers with bridge ports only, each with its port options in `protinfo`. Those
+   * messages carry no IFLA_LINKINFO, so `kind` cannot be combined with it, nor can `fields`.
+   */
+  family?: "bridge";
 }
 
 /**
@@ -409,6 +415,12 @@ export interface Link {
   infoData?: Record<string, unknown> | Buffer;
   /** The port's settings in its master (bridge port options, ...), decoded where known. */
   infoSlaveData?: Record<string, unknown> | Buffer;
+  /**
+   * IFLA_PROTINFO of a bridge port in an AF_BRIDGE dump (`link.list({ family: "bridge" })`): its
+   * IFLA_BRPORT_* values, named as in infoSlaveData (`state` "forwarding", `cost`, `mode` for
+   * hairpin, `protect` for root_block...).
+   */
+  protinfo?: Record<string, unknown>;
   /** 64-bit counters (ip -s), decoded on first read. */
   stats64?: LinkStats64;
   /** Per-protocol settings (IPv4/IPv6 devconf), decoded on first read. */

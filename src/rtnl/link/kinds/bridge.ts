@@ -282,6 +282,24 @@ function portValues(o: BridgePortOptions, ctx: KindContext): Record<string, unkn
   };
 }
 
+// bridge(8)'s `link set` order: the flags first, then cost, priority and state, the newer options last
+const BRIDGE_LINK_ORDER = [
+  "guard", "mode", "fastLeave", "protect", "unicastFlood", "multicastRouter", "mcastFlood", "bcastFlood", "mcastToUcast",
+  "learning", "cost", "priority", "state", "neighSuppress", "vlanTunnel", "isolated", "locked", "backupPort",
+];
+
+/**
+ * The IFLA_BRPORT_* values of an AF_BRIDGE RTM_SETLINK (IFLA_PROTINFO): what `bridge link set`
+ * writes, in its order; options bridge(8) has no word for follow.
+ */
+export function bridgePortProtinfo(o: BridgePortOptions, ctx: KindContext): Record<string, unknown> {
+  const v = portValues(o, ctx);
+  const out: Record<string, unknown> = {};
+  for (const k of BRIDGE_LINK_ORDER) if (v[k] !== undefined) out[k] = v[k];
+  for (const k of Object.keys(v)) if (v[k] !== undefined && !(k in out)) out[k] = v[k];
+  return out;
+}
+
 /** IFLA_BR_* values, only those given; creating and changing a bridge send the same. */
 function bridgeValues(o: BridgeOptions = {}): Record<string, unknown> {
   if (!o || typeof o !== "object") throw new NlkitInputError("bridge options must be an object", "bridge");
