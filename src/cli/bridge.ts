@@ -1,15 +1,17 @@
-// nlkit bridge fdb: add | append | replace | del | show, with bridge(8)'s words. bridge exits 255
-// for everything it refuses, the kernel's refusals and unknown devices included (ip says 2 and 1).
+// nlkit bridge fdb (add | append | replace | del | show) and bridge link (show | set), with
+// bridge(8)'s words. bridge exits 255 for nearly everything it refuses, the kernel's refusals and
+// unknown devices included (ip says 2 and 1).
 import * as fs from "node:fs";
 import { NetlinkError } from "../netlink/errors.js";
+import type { BridgePortOptions } from "../rtnl/link/kinds/bridge.js";
 import type { Neigh, NeighSpec } from "../rtnl/neigh/verbs.js";
 import type { Cli } from "./context.js";
 import { addressArg, Args, CliError, duplicate, matches, parseUnsigned, pick, UsageError } from "./grammar.js";
-import { fdbText } from "./print/bridge.js";
+import { brlinkRecord, fdbText } from "./print/bridge.js";
 import { describeError } from "./report.js";
 
-export const BRIDGE_USAGE = `Usage: nlkit [ -n NAME ] [ -j [ -p ] ] [ -s ] bridge fdb { COMMAND | help }
-where  COMMAND := { add | append | replace | del | show }`;
+export const BRIDGE_USAGE = `Usage: nlkit [ -n NAME ] [ -j [ -p ] ] [ -s ] [ -d ] bridge OBJECT { COMMAND | help }
+where  OBJECT := { link | fdb }`;
 
 export const FDB_USAGE = `Usage: nlkit bridge fdb { add | append | del | replace } ADDR dev DEV
               [ self ] [ master ] [ use ] [ router ] [ extern_learn ]
@@ -19,8 +21,29 @@ export const FDB_USAGE = `Usage: nlkit bridge fdb { add | append | del | replace
        nlkit bridge fdb [ show [ br BRDEV ] [ brport DEV ] [ vlan VID ]
               [ state STATE ] [ dynamic ] ]`;
 
+export const LINK_USAGE = `Usage: nlkit bridge link set dev DEV [ cost COST ] [ priority PRIO ] [ state STATE ]
+                               [ guard {on | off} ]
+                               [ hairpin {on | off} ]
+                               [ fastleave {on | off} ]
+                               [ root_block {on | off} ]
+                               [ learning {on | off} ]
+                               [ flood {on | off} ]
+                               [ mcast_router MULTICAST_ROUTER ]
+                               [ mcast_flood {on | off} ]
+                               [ bcast_flood {on | off} ]
+                               [ mcast_to_unicast {on | off} ]
+                               [ neigh_suppress {on | off} ]
+                               [ vlan_tunnel {on | off} ]
+                               [ isolated {on | off} ]
+                               [ locked {on | off} ]
+                               [ backup_port DEVICE ] [ nobackup_port ]
+       nlkit bridge link show [dev DEV] [master DEVICE]`;
+
 const EXIT = 255;
-const OBJECTS = ["fdb", "help"] as const;
+// bridge returns parse_on_off's -EINVAL from main: exit(-22)
+const EXIT_EINVAL = 234;
+const OBJECTS = ["link", "fdb", "help"] as const;
+const LINK_COMMANDS = [["set", "change"], ["show", "lst", "list"], "help"] as const;
 const COMMANDS = ["add", "append", "replace", "delete", ["show", "lst", "list"], "help"] as const;
 
 const NUD_REACHABLE = 0x02, NUD_STALE = 0x04, NUD_NOARP = 0x40, NUD_PERMANENT = 0x80;
@@ -30,9 +53,9 @@ export async function run(cli: Cli, args: Args): Promise<void> {
   const word = args.shift();
   const object = pick(word, OBJECTS);
   if (word === undefined || object === "help") throw new UsageError(BRIDGE_USAGE);
-  if (object !== "fdb") throw new UsageError(`Object "${word}" is unknown, try "nlkit bridge help".`);
+  if (object !== "fdb" && object !== "link") throw new UsageError(`Object "${word}" is unknown, try "nlkit bridge help".`);
   try {
-    await fdb(cli, args);
+    await (object === "fdb" ? fdb(cli, args) : link(cli, args));
   } catch (e) {
     // -batch takes a 255 for a line it cannot parse and stops there, -force or not: a failed
     // line keeps ip's status so that it is reported and skipped
@@ -243,4 +266,137 @@ function keep(n: Neigh, f: { state: number; vlan: number; dynamic: boolean }): b
   if (f.state && !(n.rawState & f.state)) return false;
   if (f.vlan && f.vlan !== (n.vlan ?? 0)) return false;
   return !(f.dynamic && n.rawState & NUD_PERMANENT);
+}
+
+// --- bridge link ---------------------------------------------------------------------------------
+
+async function link(cli: Cli, args: Args): Promise<void> {
+  const word = args.shift();
+  if (word === undefined) return linkShow(cli, args);
+  switch (pick(word, LINK_COMMANDS)) {
+    case "set":
+      return linkSet(cli, args);
+    case "show":
+      return linkShow(cli, args);
+    case "help":
+      throw new UsageError(LINK_USAGE);
+    default:
+      throw new UsageError(`Command "${word}" is unknown, try "nlkit bridge link help".`);
+  }
+}
+
+/** brlink_show's filters; like bridge, it skips words it does not know. */
+export function parseLinkShow(args: Args): { dev?: string; master?: string } {
+  const f: { dev?: string; master?: string } = {};
+  for (let w = args.shift(); w !== undefined; w = args.shift()) {
+    if (w === "dev" || w === "master") {
+      const v = args.value();
+      if (f[w] !== undefined) throw new UsageError(`Error: duplicate "${w}": "${v}" is the second value.`);
+      f[w] = v;
+    }
+  }
+  return f;
+}
+
+async function linkShow(cli: Cli, args: Args): Promise<void> {
+  const f = parseLinkShow(args);
+  const rt = await cli.rtnl();
+  // bridge's ll_map: names of masters and peers, and whether a peer is up (M-DOWN)
+  const all = await rt.link.list({ fields: ["ifiFlags"] });
+  const names = new Map(all.map((l) => [l.index, { name: l.name, ifiFlags: l.ifiFlags }]));
+  const find = (name: string) => {
+    const found = all.find((l) => l.name === name);
+    if (!found) throw new CliError(`Cannot find device "${name}"`, EXIT);
+    return found.index;
+  };
+  const dev = f.dev !== undefined ? find(f.dev) : undefined;
+  const master = f.master !== undefined ? find(f.master) : undefined;
+  const ports = (await rt.link.list({ family: "bridge" }))
+    .filter((l) => (dev === undefined || l.index === dev) && (master === undefined || l.master === undefined || l.master === master));
+  const records = ports.map((l) => brlinkRecord(l, names, { details: cli.opts.details, sl: cli.opts.oneline ? "\\" : "\n" }));
+  if (cli.opts.json) return cli.writeJson(records.map((r) => r.json));
+  cli.write(records.map((r) => r.text).join(""));
+}
+
+/** C's atoi over glibc's strtol: leading digits, saturated to a long, then cut to an int. */
+function catoi(text: string): number {
+  const m = /^\s*[+-]?\d+/.exec(text);
+  if (!m) return 0;
+  const n = BigInt(m[0].trim());
+  const long = n > 2n ** 63n - 1n ? 2n ** 63n - 1n : n < -(2n ** 63n) ? -(2n ** 63n) : n;
+  return Number(BigInt.asIntN(32, long));
+}
+
+const s8 = (n: number) => (n << 24) >> 24;
+const s16 = (n: number) => (n << 16) >> 16;
+
+/** parse_on_off: "on" or "off" or a prefix of one ("o" is off, the first it tries). */
+function onOff(word: string, value: string): boolean {
+  if (matches(value, "off")) return false;
+  if (matches(value, "on")) return true;
+  throw new CliError(`Error: argument of "${word}" must be one of "off", "on", not "${value}"`, EXIT_EINVAL);
+}
+
+type OnOffKey = "guard" | "hairpin" | "fastLeave" | "rootBlock" | "learning" | "flood" | "mcastFlood" | "bcastFlood"
+  | "mcastToUnicast" | "neighSuppress" | "vlanTunnel" | "isolated" | "locked";
+
+const ON_OFF: Readonly<Record<string, OnOffKey>> = {
+  guard: "guard", hairpin: "hairpin", fastleave: "fastLeave", root_block: "rootBlock", learning: "learning", flood: "flood",
+  mcast_flood: "mcastFlood", bcast_flood: "bcastFlood", mcast_to_unicast: "mcastToUnicast", neigh_suppress: "neighSuppress",
+  vlan_tunnel: "vlanTunnel", isolated: "isolated", locked: "locked",
+};
+const STATES = ["disabled", "listening", "learning", "forwarding", "blocking"];
+
+/**
+ * brlink_modify's line, with its checks in its order: values are cut to bridge's C types (a
+ * priority of 99999 is a negative short, so not sent), a cost of 0 is not sent, and backup_port
+ * is looked up while the line is read (`lookup` gives 0 for a missing device).
+ */
+export async function parseLinkSet(args: Args, lookup: (dev: string) => Promise<number>): Promise<{ dev: string; opts: BridgePortOptions }> {
+  let dev: string | undefined;
+  let cost = 0, priority = -1, state = -1, mcastRouter = -1, backup = -1;
+  const flags: Partial<Pick<BridgePortOptions, OnOffKey>> = {};
+  for (let w = args.shift(); w !== undefined; w = args.shift()) {
+    if (w === "dev") dev = args.value();
+    else if (ON_OFF[w] !== undefined) flags[ON_OFF[w]!] = onOff(w, args.value());
+    else if (w === "mcast_router") mcastRouter = s8(catoi(args.value()));
+    else if (w === "cost") cost = catoi(args.value()) >>> 0;
+    else if (w === "priority") priority = s16(catoi(args.value()));
+    else if (w === "state") {
+      const v = args.value();
+      // strtol must take the whole word, or it is a state's name
+      if (/^\s*[+-]?\d+$/.test(v)) state = s8(catoi(v));
+      else if ((state = STATES.indexOf(v)) < 0) throw new CliError("Error: invalid STP port state", EXIT);
+    } else if (w === "backup_port") {
+      const v = args.value();
+      backup = await lookup(v);
+      if (!backup) throw new CliError(`Error: device ${v} does not exist`, EXIT);
+    } else if (w === "nobackup_port") backup = 0;
+    else throw new UsageError(LINK_USAGE);
+  }
+  if (dev === undefined) throw new CliError("Device is a required argument.", EXIT);
+  // bridge's order of the flags is the library's to keep (setBridgePort); these are its other tests
+  const opts: BridgePortOptions = { ...flags };
+  if (mcastRouter >= 0) opts.mcastRouter = mcastRouter;
+  if (cost > 0) opts.cost = cost;
+  if (priority >= 0) opts.priority = priority;
+  if (state >= 0) opts.state = state;
+  if (backup >= 0) opts.backupPort = backup || null;
+  return { dev, opts };
+}
+
+async function linkSet(cli: Cli, args: Args): Promise<void> {
+  const rt = await cli.rtnl();
+  const lookup = async (name: string) => {
+    try {
+      return await rt.ctx.ifindex(name, "dev");
+    } catch (e) {
+      if (e instanceof NetlinkError && e.errno === ENODEV) return 0;
+      throw e;
+    }
+  };
+  const line = await parseLinkSet(args, lookup);
+  const index = await lookup(line.dev);
+  if (!index) throw new CliError(`Cannot find bridge device "${line.dev}"`, EXIT);
+  await cli.change((v) => v.link.setBridgePort(index, line.opts));
 }
