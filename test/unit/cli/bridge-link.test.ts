@@ -76,7 +76,8 @@ describe("bridge link set", () => {
   });
 
   it("refuses as bridge refuses, with its exit status", async () => {
-    const refusal = async (line: string) => parseLinkSet(words(line), lookup).then(() => "accepted", (e: Error) => [e.constructor.name, e.message, (e as CliError).exitCode]);
+    const refusal = async (line: string): Promise<unknown[] | string> =>
+      parseLinkSet(words(line), lookup).then(() => "accepted", (e: Error) => [e.constructor.name, e.message, (e as CliError).exitCode]);
     expect(await refusal("dev p1 guard yes")).toEqual([CliError.name, 'Error: argument of "guard" must be one of "off", "on", not "yes"', 234]);
     expect(await refusal("dev p1 state Blocking")).toEqual([CliError.name, "Error: invalid STP port state", 255]);
     expect(await refusal("dev p1 backup_port nosuch0")).toEqual([CliError.name, "Error: device nosuch0 does not exist", 255]);
