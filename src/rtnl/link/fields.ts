@@ -17,7 +17,8 @@ import type { Link } from "./types.js";
  */
 
 /**
- * Properties a projection may name. `other` and `unknown` depend on every attribute: not here.
+ * Properties a projection may name. `other` and `unknown` depend on every attribute: not here;
+ * nor `protinfo`, which only the AF_BRIDGE dump carries.
  *
  * @example
  * ```ts
@@ -25,7 +26,7 @@ import type { Link } from "./types.js";
  * for (const l of await rt.link.list({ fields })) console.log(l.index, l.name, l.operstate, l.mtu);
  * ```
  */
-export type LinkField = Exclude<keyof Link, "other" | "unknown">;
+export type LinkField = Exclude<keyof Link, "other" | "unknown" | "protinfo">;
 
 /**
  * What a projected list() resolves with: the fields asked for, plus index and name always.
