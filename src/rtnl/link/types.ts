@@ -420,7 +420,10 @@ export interface Link {
    * IFLA_BRPORT_* values, named as in infoSlaveData (`state` "forwarding", `cost`, `mode` for
    * hairpin, `protect` for root_block...).
    */
-  protinfo?: Record<string, unknown> & { unknown?: RawAttr[] };
+  protinfo?: Record<string, unknown> & {
+    /** IFLA_BRPORT_* attributes the port table does not know, or could not read, kept raw. */
+    unknown?: RawAttr[];
+  };
   /** 64-bit counters (ip -s), decoded on first read. */
   stats64?: LinkStats64;
   /** Per-protocol settings (IPv4/IPv6 devconf), decoded on first read. */
