@@ -19,6 +19,10 @@ export const LINK_USAGE = `Usage: nlkit link add [link DEV] [ name ] NAME
 
 	nlkit link set { DEVICE | dev DEVICE }
 		[ { up | down } ]
+		[ arp { on | off } ]
+		[ multicast { on | off } ]
+		[ allmulticast { on | off } ]
+		[ promisc { on | off } ]
 		[ txqueuelen PACKETS ]
 		[ name NEWNAME ]
 		[ address LLADDR ]
@@ -70,6 +74,16 @@ function help(cli: Cli, args: Args): void {
   cli.write(usage + "\n");
 }
 
+/** iplink_parse's on/off flag words, to LinkCommonOptions' keys. */
+const FLAG_WORDS = new Map([["promisc", "promisc"], ["allmulticast", "allmulticast"], ["multicast", "multicast"], ["arp", "arp"]]);
+
+/** iplink_parse's on/off, with its own words for anything else (bridge_slave's differ). */
+function flagOnOff(word: string, value: string): boolean {
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new CliError(`Error: argument of "${word}" must be "on" or "off", not "${value}"`);
+}
+
 interface Parsed {
   dev?: string;
   opts: Record<string, unknown>;
@@ -86,6 +100,7 @@ function parseCommon(args: Args, creating: boolean): Parsed {
   let name: string | undefined;
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
     if (w === "up" || w === "down") o.up = w === "up";
+    else if (FLAG_WORDS.has(w)) o[FLAG_WORDS.get(w)!] = flagOnOff(w, args.value());
     else if (w === "name") name = ifnameArg(args.value(), "name");
     else if (w === "index") o.index = parseUnsigned(args.value(), "index");
     else if (matches(w, "link")) o.link = args.value();

@@ -271,7 +271,7 @@ export class LinkApi extends ObjectVerbs {
       throw new NlkitInputError("tun/tap devices cannot change namespace: open the Rtnl handle in the target namespace", "netns");
     }
     for (const k of Object.keys(rest)) {
-      if (!["mtu", "address", "broadcast", "txqueuelen", "master", "up", "alias", "group"].includes(k)) {
+      if (!["mtu", "address", "broadcast", "txqueuelen", "master", "up", "promisc", "allmulticast", "multicast", "arp", "alias", "group"].includes(k)) {
         throw new NlkitInputError(`option "${k}" does not apply to kind ${mode}`, k);
       }
     }

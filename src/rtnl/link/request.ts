@@ -27,7 +27,7 @@ const IFALIASZ = 256;
 const KIND_OPTION_KEYS = new Set(
   [...linkKinds.values()].map((k) => k.optionsKey).filter((k): k is string => k !== undefined).concat("peer", "tuntap"),
 );
-const COMMON_KEYS = ["mtu", "address", "broadcast", "txqueuelen", "netns", "master", "up", "alias", "group"];
+const COMMON_KEYS = ["mtu", "address", "broadcast", "txqueuelen", "netns", "master", "up", "promisc", "allmulticast", "multicast", "arp", "alias", "group"];
 const ADD_KEYS = new Set([...COMMON_KEYS, "name", "kind", "index", "link", ...KIND_OPTION_KEYS]);
 /** set()'s kind option keys: the link's own kind (IFLA_INFO_DATA), or its master's for a port (IFLA_INFO_SLAVE_DATA). */
 const CHANGE_KINDS = new Map<string, { def: LinkKindDef; slave: boolean }>();
@@ -57,11 +57,26 @@ function lladdr(v: string | undefined, field: string): string | undefined {
 }
 
 /** ifi_flags/ifi_change for `up`, written into `header`. */
-function setUpFlags(header: StructValue, up: boolean | undefined, field: string): void {
-  if (up === undefined) return;
-  if (typeof up !== "boolean") throw new NlkitInputError(`${field} must be a boolean`, field);
-  header.flags = up ? IFF_UP : 0;
-  header.change = IFF_UP;
+/** ip link's flag words: the option, its IFF_* bit, and whether true clears it (arp off is IFF_NOARP). */
+type FlagWord = "up" | "arp" | "promisc" | "allmulticast" | "multicast";
+const IF_FLAGS: ReadonlyArray<readonly [FlagWord, number, boolean]> = [
+  ["up", IFF_UP, false], ["arp", 0x80, true], ["promisc", 0x100, false], ["allmulticast", 0x200, false], ["multicast", 0x1000, false],
+];
+
+/** ifi_flags and ifi_change for the flag words given, as ip writes them: only those bits change. */
+function setIfFlags(header: StructValue, o: Pick<LinkCommonOptions, FlagWord>): void {
+  let flags = 0, change = 0;
+  for (const [key, bit, inverted] of IF_FLAGS) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (typeof v !== "boolean") throw new NlkitInputError(`${key} must be a boolean`, key);
+    change |= bit;
+    if (v !== inverted) flags |= bit;
+  }
+  if (change) {
+    header.flags = flags >>> 0;
+    header.change = change >>> 0;
+  }
 }
 
 /** IFLA_NET_NS_PID for a pid, else IFLA_NET_NS_FD of a namespace the context opens. */
@@ -127,7 +142,7 @@ export function buildAddRequest(spec: LinkAddSpec, ctx: KindContext): LinkReques
     }
   }
   const header: StructValue = {};
-  setUpFlags(header, spec.up, "up");
+  setIfFlags(header, spec);
   if (spec.index !== undefined) header.index = u32(spec.index, "index", 1);
   const attrs = commonAttrs(spec, ctx, "");
   if (spec.link !== undefined) attrs.link = ctx.ifindex(spec.link, "link");
@@ -153,7 +168,7 @@ export function buildSetRequest(index: number, o: LinkSetOptions, ctx: KindConte
   checkKeys(o, SET_KEYS, "");
   if (o.name !== undefined) validateIfname(o.name, "name");
   const header: StructValue = { index };
-  setUpFlags(header, o.up, "up");
+  setIfFlags(header, o);
   const attrs = commonAttrs(o, ctx, "", true);
   if (o.name !== undefined) attrs.ifname = o.name;
   const linkinfo = kindChange(o, ctx);

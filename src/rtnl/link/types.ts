@@ -43,6 +43,14 @@ export interface LinkCommonOptions {
   master?: LinkRef;
   /** true brings the link up (IFF_UP, ip link set up), false down; absent leaves it as it is (new links start down). */
   up?: boolean;
+  /** Receive every frame, not only those to its address (IFF_PROMISC, ip's promisc on|off). */
+  promisc?: boolean;
+  /** Receive all multicast (IFF_ALLMULTI, ip's allmulticast on|off). */
+  allmulticast?: boolean;
+  /** The device does multicast (IFF_MULTICAST, ip's multicast on|off). */
+  multicast?: boolean;
+  /** false sets IFF_NOARP (ip's arp off): no ARP or neighbour discovery on the device. */
+  arp?: boolean;
   /** Free-text description (IFLA_IFALIAS, ip's alias), shorter than 256 bytes. */
   alias?: string;
   /** Device group number (0 is ip's "default") */

@@ -282,6 +282,17 @@ describe("link set: kind options of an existing link", () => {
     expect(sent).toHaveLength(0);
   });
 
+  it("flag words: only their bits change, arp off sets IFF_NOARP, as ip link set writes ifi_flags/ifi_change", async () => {
+    const { rt, sent } = captureRtnl(DEVICES);
+    await rt.link.set("veth0", { up: true, promisc: true, arp: false });
+    await rt.link.set("veth0", { allmulticast: false, multicast: true, arp: true });
+    const h = (i: number) => asked(sent[i]!.req, linkMessage).header as { flags: number; change: number };
+    expect(h(0)).toMatchObject({ flags: 0x1 | 0x100 | 0x80, change: 0x1 | 0x100 | 0x80 });
+    expect(h(1)).toMatchObject({ flags: 0x1000, change: 0x200 | 0x1000 | 0x80 });
+    await expect(rt.link.set("veth0", { promisc: "on" } as never)).rejects.toMatchObject({ name: "NlkitInputError", field: "promisc" });
+    expect(sent).toHaveLength(2);
+  });
+
   it("{ master, bridgeSlave } in a batch: two requests, in that order", async () => {
     const { rt, transport } = captureRtnl(DEVICES);
     const b = rt.batch();
