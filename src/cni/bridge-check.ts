@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import type { Attachment } from "./config.js";
 import { Rtnl, type Link, type NetnsRef } from "./deps.js";
 import { formatAddr, formatNet, networkAddr, parseAddr, parseNet, sameAddr } from "./ip.js";
-import { IFF_PROMISC } from "./link-extra.js";
 import { checkBridgeSpec, fail, findLink } from "./link-util.js";
 import { openNetnsPath } from "./netns-path.js";
 import type { CniResult } from "./result.js";
@@ -67,7 +66,7 @@ export async function bridgeCheck(spec: BridgeCheckSpec): Promise<void> {
     if (!br) fail(`Interface name ${brName} not found`);
     if (br!.kind !== "bridge") fail(`Interface ${brName} does not have link type of bridge`);
     if (brIf!.mac && brIf!.mac !== br!.address) fail(`Bridge interface ${brName} Mac doesn't match: ${brIf!.mac}`);
-    const promisc = (br!.ifiFlags & IFF_PROMISC) !== 0;
+    const promisc = br!.flags.includes("PROMISC");
     if (promisc !== (spec.promiscMode ?? false)) {
       fail(`Bridge interface ${brName} configured Promisc Mode ${spec.promiscMode ?? false} doesn't match current state: ${promisc} `);
     }

@@ -6,7 +6,6 @@ import { invalidConfig } from "./errors.js";
 import type { Attachment } from "./config.js";
 import { Rtnl, sysctl, type Link, type NetnsRef } from "./deps.js";
 import { addToAddr, formatAddr, formatNet, inNet, networkAddr, parseAddr, parseNet, type IpNet } from "./ip.js";
-import { setHairpin, setPromisc, IFF_PROMISC } from "./link-extra.js";
 import { checkBridgeSpec, EEXIST, fail, findLink, isErrno, sleep, trySysctl } from "./link-util.js";
 import { openNetnsPath, refuseHostNamespace } from "./netns-path.js";
 import type { CniDns, CniInterface, CniResult, CniRoute } from "./result.js";
@@ -98,7 +97,7 @@ async function ensureBridge(host: Rtnl, name: string, spec: BridgeOptions, where
   let br = await findLink(host, name);
   if (!br) return fail(`failed to create bridge "${name}": could not lookup "${name}"`);
   if (br.kind !== "bridge") fail(`failed to create bridge "${name}": "${name}" already exists but is not a bridge`);
-  if (spec.promiscMode && !(br.ifiFlags & IFF_PROMISC)) await setPromisc(host, br.index, true);
+  if (spec.promiscMode && !br.flags.includes("PROMISC")) await host.link.set(br.index, { promisc: true });
   // the plugin owns this interface's routes
   await trySysctl(`net/ipv6/conf/${name}/accept_ra`, "0", where);
   if (!br.up) {
@@ -297,7 +296,7 @@ export async function bridgeAttach(spec: BridgeAttachSpec): Promise<CniResult> {
     const veth = await createVeth(host, cont, nsfd, spec, br);
     try {
       await trySysctl(`net/ipv6/conf/${veth.hostName}/accept_ra`, "0", hostWhere);
-      if (spec.hairpinMode) await setHairpin(host, veth.hostIndex, true);
+      if (spec.hairpinMode) await host.link.set(veth.hostIndex, { bridgeSlave: { hairpin: true } });
       const result: CniResult = {
         cniVersion: "1.1.0",
         interfaces: [iface(br, brName), iface(veth.host, veth.hostName), iface(veth.cont, spec.ifname, spec.netnsPath)],
