@@ -1,12 +1,12 @@
-import { attrSet, decodeAttrs, decodeAttrValue, forEachAttr, INVALID, keepRaw, type AttrValues, type RawAttr } from "../../netlink/attrs.js";
+import { decodeAttrs, decodeAttrValue, forEachAttr, INVALID, keepRaw, type AttrValues, type RawAttr } from "../../netlink/attrs.js";
 import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_HDRLEN } from "../../netlink/constants.js";
 import { NetlinkParseError } from "../../netlink/errors.js";
 import { retainingDecoder } from "../../netlink/decoder.js";
 import { checkMessageBounds } from "../../netlink/message.js";
 import { ifinfomsg } from "../headers.js";
-import { bridgeAfAttrs } from "./afspec.js";
 import { linkAttrs } from "./attrs.js";
-import { bridgePortAttrs, brportStates } from "./kinds/bridge.js";
+import { bridgeLinkAttrs, bridgePortAttrs, brportStates } from "./kinds/bridge.js";
+import { AF_BRIDGE } from "../types.js";
 import "./kinds/index.js";
 import type { Link } from "./types.js";
 
@@ -81,8 +81,8 @@ export function decodeLink(buf: Buffer, start: number, len: number): Link {
  */
 export const decodeLinkRetaining = retainingDecoder((buf, start, len): Link => new LinkRecord(buf, start, len, true));
 
-const IFLA_PROTINFO = 12, IFLA_AF_SPEC = 26;
-const AF_BRIDGE = 7;
+const IFLA_PROTINFO = bridgeLinkAttrs.byKey.get("protinfo")!.type;
+const IFLA_AF_SPEC = bridgeLinkAttrs.byKey.get("afSpec")!.type;
 
 /**
  * IFLA_PROTINFO of an AF_BRIDGE message: a bridge port's IFLA_BRPORT_* (NLA_F_NESTED), or from
@@ -105,9 +105,8 @@ function bridgeProtinfo(buf: Buffer, ps: number, pe: number, rawType: number): A
   }
 }
 
-// AF_BRIDGE messages carry IFLA_BRIDGE_* straight inside IFLA_AF_SPEC, not under a family nest:
-// decoded with that table and put where an AF_UNSPEC link has its AF_BRIDGE part, afSpec.bridge
-const bridgeAfSpecDef = attrSet("bridge-link", "IFLA_", { afSpec: [IFLA_AF_SPEC, "nest", { set: bridgeAfAttrs }] }).byType[IFLA_AF_SPEC]!;
+// AF_BRIDGE's IFLA_AF_SPEC goes where an AF_UNSPEC link has its AF_BRIDGE part, afSpec.bridge
+const bridgeAfSpecDef = bridgeLinkAttrs.byKey.get("afSpec")!;
 
 /**
  * The Link is built by a constructor rather than grown from a small literal: V8 sizes a

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { attrSet, encodeAttrs } from "../../netlink/attrs.js";
+import { encodeAttrs } from "../../netlink/attrs.js";
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from "../../netlink/constants.js";
 import { NetlinkError, NlkitInputError } from "../../netlink/errors.js";
 import type { CallOptions, Decoder, Request } from "../../netlink/socket.js";
@@ -8,9 +8,9 @@ import type { NlWriter } from "../../netlink/writer.js";
 import { checkIndex, closeFds, validateIfname } from "../context.js";
 import { ObjectVerbs } from "../verb.js";
 import { ifinfomsg } from "../headers.js";
-import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK } from "../types.js";
+import { AF_BRIDGE, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK, RTM_SETLINK } from "../types.js";
 import { linkAttrs, linkMessage, RTEXT_FILTER_VF } from "./attrs.js";
-import { bridgePortAttrs, bridgePortProtinfo, type BridgePortOptions } from "./kinds/bridge.js";
+import { bridgeLinkAttrs, bridgePortProtinfo, type BridgePortOptions } from "./kinds/bridge.js";
 import { decodeLinkRetaining } from "./decode.js";
 import { decodeLinkFields, linkFieldPlan, type LinkField, type LinkFields } from "./fields.js";
 import { buildAddRequest, buildSetRequest, portOptionsKey, type LinkRequest } from "./request.js";
@@ -27,10 +27,6 @@ export { linkAttrs, linkInfoAttrs, linkMessage } from "./attrs.js";
 
 const ENODEV = 19;
 const EEXIST = 17;
-const AF_BRIDGE = 7;
-
-// bridge(8) marks IFLA_PROTINFO NLA_F_NESTED (the kernel takes it either way)
-const bridgeLinkAttrs = attrSet("bridge-link", "IFLA_", { protinfo: [12, "nest", { set: bridgePortAttrs }] }, { nestFlag: true });
 
 /** Writes ifinfomsg + IFLA_* attributes: the payload of every link request. */
 export function encodeLinkRequest(w: NlWriter, req: LinkRequest): void {

@@ -1,5 +1,6 @@
 import { attrSet, enumDef, type AttrValues } from "../../../netlink/attrs.js";
 import { struct } from "../../../netlink/struct.js";
+import { bridgeAfAttrs } from "../afspec.js";
 import { formatBridgeId, hex, timer, type IndexNames } from "./json-util.js";
 import { NlkitInputError } from "../../../netlink/errors.js";
 import { defineKind, type KindContext } from "./kind.js";
@@ -124,6 +125,16 @@ export const bridgePortAttrs = attrSet("bridge-port", "IFLA_BRPORT_", {
   neighVlanSuppress: [43, "u8"],
   backupNhid: [44, "u32"],
 });
+
+/**
+ * What an AF_BRIDGE link message (bridge link show/set) carries unlike an AF_UNSPEC one:
+ * IFLA_PROTINFO is the port's IFLA_BRPORT_* nest (bridge(8) marks it NLA_F_NESTED, the kernel
+ * takes it either way), and IFLA_AF_SPEC holds IFLA_BRIDGE_* itself, not one nest per family.
+ */
+export const bridgeLinkAttrs = attrSet("bridge-link", "IFLA_", {
+  protinfo: [12, "nest", { set: bridgePortAttrs }],
+  afSpec: [26, "nest", { set: bridgeAfAttrs }],
+}, { nestFlag: true });
 
 /**
  * Options of a bridge link (`ip link add type bridge ...`), in ip's units (times in centiseconds as ip
