@@ -270,14 +270,11 @@ export function ethtoolIoctl(fd: number, ifname: string, cmd: Buffer, what: stri
   ethtoolInFlight = cmd;
   try {
     ifr.writeBigUInt64LE(BigInt(pinnedAddress(cmd)), IFNAMSIZ);
-    const v = dIoctl.paramsValue;
-    v[0] = fd;
-    v[1] = SIOCETHTOOL;
-    v[2] = ifr;
-    const r = call(dIoctl);
-    v[2] = null;
-    // errno first: fail() reads it before anything else runs
-    if (r < 0) fail(`ioctl(SIOCETHTOOL, ${what}) on ${ifname}`);
+    ioctl(fd, SIOCETHTOOL, ifr);
+  } catch (e) {
+    // the errno was read inside ioctl(); only the name of what failed is added
+    if (e instanceof SyscallError) throw new SyscallError(`ioctl(SIOCETHTOOL, ${what}) on ${ifname}`, e.errno);
+    throw e;
   } finally {
     ethtoolInFlight = undefined;
   }
