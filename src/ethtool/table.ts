@@ -1,5 +1,6 @@
 import { attrSet, enumDef, type AttrSet, type CustomCodec } from "../netlink/attrs.js";
 import { NetlinkParseError, NlkitInputError } from "../netlink/errors.js";
+import { struct } from "../netlink/struct.js";
 import type { GenlCommand, GenlFamilySpec } from "../genl/verbs.js";
 
 // ethtool over generic netlink (linux/ethtool_netlink.h, family "ethtool", version 1). Every
@@ -45,6 +46,11 @@ export const ETH_SS = { STATS: 1, FEATURES: 4, LINK_MODES: 9, MSG_CLASSES: 10, W
 export const ETHTOOL_IOCTL = { GSTRINGS: 0x1b, GSTATS: 0x1d, GSSET_INFO: 0x37 } as const;
 /** ETH_GSTRING_LEN: each name of a string set, NUL-padded. */
 export const ETH_GSTRING_LEN = 32;
+
+/** The heads of the legacy commands' buffers; their arrays follow (u32 counts, names, u64 values). */
+export const ethtoolSsetInfo = struct("ethtool_sset_info", [["cmd", "u32"], ["reserved", "u32"], ["ssetMask", "u64"]]);
+export const ethtoolGstrings = struct("ethtool_gstrings", [["cmd", "u32"], ["stringSet", "u32"], ["len", "u32"]]);
+export const ethtoolStats = struct("ethtool_stats", [["cmd", "u32"], ["nStats", "u32"]]);
 
 /**
  * ETHTOOL_A_BITSET_VALUE / _MASK: a bitmap of u32 words in host order (the size in bits is
