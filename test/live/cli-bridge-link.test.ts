@@ -2,29 +2,14 @@
 // one namespace, and exit status, stdout and stderr must be the same bytes. A line that changes a
 // port runs under bridge first, is undone with bridge, then runs under nlkit, and the ports are
 // compared after each.
-import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
-import { nlkit, type CliRun } from "../helpers/nlkit-cli.js";
+import { bridgePair } from "../helpers/bridge-cli.js";
 
 const ns = new TestNamespaces("brlink");
 let netns = "";
 
-function sh(cmd: string, args: string[]): void {
-  execFileSync("ip", ["netns", "exec", netns, cmd, ...args], { stdio: "pipe" });
-}
-
-function bridge(args: readonly string[]): CliRun {
-  const r = spawnSync("ip", ["netns", "exec", netns, "bridge", ...args], { encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** `nlkit [-j -p -d -o] bridge ARGS`: bridge's own options go before the object in nlkit. */
-function ours(args: readonly string[]): CliRun {
-  const i = args.findIndex((a) => !a.startsWith("-"));
-  const r = nlkit(["-n", netns, ...args.slice(0, i), "bridge", ...args.slice(i)]);
-  return { ...r, stderr: r.stderr.replaceAll("nlkit bridge", "bridge") };
-}
+const { sh, bridge, ours, sameChanges } = bridgePair(() => netns);
 
 /** The views every change is checked with: -d shows every option set can touch. */
 const SHOWS = [["-d", "link", "show"], ["-j", "-d", "link", "show"]];
@@ -113,16 +98,6 @@ describeLive("nlkit bridge link = bridge link", () => {
       // nothing sent but an empty IFLA_PROTINFO: a cost of 0, a priority past a short, a word atoi reads as 0
       ["link set dev p1"], ["link set dev p1 cost 0"], ["link set dev p1 cost x"], ["link set dev p1 priority 99999"],
     ];
-    for (const [line, undo] of cases) {
-      const args = line.split(" ");
-      const theirs = bridge(args);
-      const after = SHOWS.map(bridge);
-      if (undo) sh("bridge", undo.split(" "));
-      const mine = ours(args);
-      expect({ args, ...mine }).toEqual({ args, ...theirs });
-      expect({ args, shows: SHOWS.map(bridge) }).toEqual({ args, shows: after });
-      expect({ args, shows: SHOWS.map(ours) }).toEqual({ args, shows: after });
-      if (undo) sh("bridge", undo.split(" "));
-    }
+    sameChanges(cases, SHOWS);
   });
 });

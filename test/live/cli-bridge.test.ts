@@ -2,30 +2,14 @@
 // one namespace, and exit status, stdout and stderr must be the same bytes. A line that changes
 // the table runs under bridge first, is undone with bridge, then runs under nlkit, and the table
 // is compared after each.
-import { execFileSync, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeLive, hasCommand, TestNamespaces } from "../helpers/live.js";
-import { nlkit, type CliRun } from "../helpers/nlkit-cli.js";
+import { bridgePair } from "../helpers/bridge-cli.js";
 
 const ns = new TestNamespaces("brcli");
 let netns = "";
 
-function sh(cmd: string, args: string[]): void {
-  execFileSync("ip", ["netns", "exec", netns, cmd, ...args], { stdio: "pipe" });
-}
-
-function bridge(args: readonly string[]): CliRun {
-  const r = spawnSync("ip", ["netns", "exec", netns, "bridge", ...args], { encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** `nlkit [-j -p -s] bridge ARGS`: bridge's own options go before the object in nlkit. */
-function ours(args: readonly string[]): CliRun {
-  const i = args.findIndex((a) => !a.startsWith("-"));
-  const r = nlkit(["-n", netns, ...args.slice(0, i), "bridge", ...args.slice(i)]);
-  // nlkit names itself where bridge says "bridge" ("try "nlkit bridge fdb help"")
-  return { ...r, stderr: r.stderr.replaceAll("nlkit bridge", "bridge") };
-}
+const { sh, bridge, ours, sameChanges } = bridgePair(() => netns);
 
 /** The views every change is checked with. */
 const SHOWS = [["fdb", "show"], ["-j", "fdb", "show"]];
@@ -118,16 +102,6 @@ describeLive("nlkit bridge fdb = bridge fdb", () => {
       ["fdb del 02:00:00:00:00:02 dev p1 master", "fdb add 02:00:00:00:00:02 dev p1 master static"],
       ["fdb add 02:00:00:00:00:25 dev vx1 dst 10.0.0.40 self", "fdb del 02:00:00:00:00:25 dev vx1 self"],
     ];
-    for (const [line, undo] of cases) {
-      const args = line.split(" ");
-      const theirs = bridge(args);
-      const after = SHOWS.map(bridge);
-      if (undo) sh("bridge", undo.split(" "));
-      const mine = ours(args);
-      expect({ args, ...mine }).toEqual({ args, ...theirs });
-      expect({ args, shows: SHOWS.map(bridge) }).toEqual({ args, shows: after });
-      expect({ args, shows: SHOWS.map(ours) }).toEqual({ args, shows: after });
-      if (undo) sh("bridge", undo.split(" "));
-    }
+    sameChanges(cases, SHOWS);
   });
 });
