@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import { NetlinkError } from "../netlink/errors.js";
 import type { BridgePortOptions } from "../rtnl/link/kinds/bridge.js";
+import { NUD } from "../rtnl/neigh/table.js";
 import type { Neigh, NeighSpec } from "../rtnl/neigh/verbs.js";
 import type { Cli } from "./context.js";
 import { addressArg, Args, CliError, duplicate, matches, parseUnsigned, pick, UsageError } from "./grammar.js";
@@ -46,8 +47,6 @@ const OBJECTS = ["link", "fdb", "help"] as const;
 const LINK_COMMANDS = [["set", "change"], ["show", "lst", "list"], "help"] as const;
 const COMMANDS = ["add", "append", "replace", "delete", ["show", "lst", "list"], "help"] as const;
 
-const NUD_REACHABLE = 0x02, NUD_STALE = 0x04, NUD_NOARP = 0x40, NUD_PERMANENT = 0x80;
-const ENODEV = 19;
 
 export async function run(cli: Cli, args: Args): Promise<void> {
   const word = args.shift();
@@ -143,7 +142,7 @@ export function fdbMac(text: string): string | undefined {
 export function parseFdbModify(args: Args): { dev: string; mac: string; spec: Omit<NeighSpec, "dev">; via?: string } {
   let addr: string | undefined, dev: string | undefined, via: string | undefined;
   let dst: string | undefined, port = 0, vni: number | undefined, srcVni: number | undefined, nhid = 0, vlan = -1;
-  let state = NUD_NOARP;
+  let state: number = NUD.NOARP;
   const flags: Partial<Record<"self" | "master" | "router" | "use" | "extern" | "sticky", true>> = {};
   for (let w = args.shift(); w !== undefined; w = args.shift()) {
     if (w === "dev") dev = args.value();
@@ -168,9 +167,9 @@ export function parseFdbModify(args: Args): { dev: string; mac: string; spec: Om
     else if (w === "self") flags.self = true;
     else if (matches(w, "master")) flags.master = true;
     else if (matches(w, "router")) flags.router = true;
-    else if (matches(w, "local") || matches(w, "permanent")) state |= NUD_PERMANENT;
-    else if (matches(w, "temp") || matches(w, "static")) state |= NUD_REACHABLE;
-    else if (matches(w, "dynamic")) state = (state | NUD_REACHABLE) & ~NUD_NOARP;
+    else if (matches(w, "local") || matches(w, "permanent")) state |= NUD.PERMANENT;
+    else if (matches(w, "temp") || matches(w, "static")) state |= NUD.REACHABLE;
+    else if (matches(w, "dynamic")) state = (state | NUD.REACHABLE) & ~NUD.NOARP;
     else if (matches(w, "vlan")) {
       if (vlan >= 0) duplicate("vlan", w);
       // bridge keeps the VID in a short
@@ -187,7 +186,7 @@ export function parseFdbModify(args: Args): { dev: string; mac: string; spec: Om
   }
   if (dev === undefined || addr === undefined) throw new UsageError("Device and address are required arguments.");
   if (nhid && (dst !== undefined || port || vni !== undefined)) throw new UsageError("dst, port, vni are mutually exclusive with nhid");
-  if (!(state & (NUD_PERMANENT | NUD_REACHABLE))) state |= NUD_PERMANENT;
+  if (!(state & (NUD.PERMANENT | NUD.REACHABLE))) state |= NUD.PERMANENT;
   const mac = fdbMac(addr);
   if (mac === undefined) throw new UsageError(`Invalid mac address ${addr}`);
   const spec: Omit<NeighSpec, "dev"> = { family: "bridge", lladdr: mac, state, ...flags };
@@ -230,10 +229,10 @@ export function parseFdbShow(args: Args): { dev?: string; br?: string; vlan: num
 
 /** state_a2n: bridge's state names, "all", or a number. */
 function fdbStateWord(w: string): number {
-  if (matches(w, "permanent")) return NUD_PERMANENT;
-  if (matches(w, "static") || matches(w, "temp")) return NUD_NOARP;
-  if (matches(w, "stale")) return NUD_STALE;
-  if (matches(w, "reachable") || matches(w, "dynamic")) return NUD_REACHABLE;
+  if (matches(w, "permanent")) return NUD.PERMANENT;
+  if (matches(w, "static") || matches(w, "temp")) return NUD.NOARP;
+  if (matches(w, "stale")) return NUD.STALE;
+  if (matches(w, "reachable") || matches(w, "dynamic")) return NUD.REACHABLE;
   if (w === "all") return 0xffff;
   const n = strtoul(w);
   if (n === undefined || n > 0xffffffff) throw new UsageError(`Error: argument "${w}" is wrong: invalid state`);
@@ -248,7 +247,7 @@ async function show(cli: Cli, args: Args): Promise<void> {
     try {
       master = await rt.ctx.ifindex(f.br, "br");
     } catch (e) {
-      if (e instanceof NetlinkError && e.errno === ENODEV) throw new CliError(`Cannot find bridge device "${f.br}"`, EXIT);
+      if (e instanceof NetlinkError && e.code === "ENODEV") throw new CliError(`Cannot find bridge device "${f.br}"`, EXIT);
       throw e;
     }
   }
@@ -265,7 +264,7 @@ async function show(cli: Cli, args: Args): Promise<void> {
 function keep(n: Neigh, f: { state: number; vlan: number; dynamic: boolean }): boolean {
   if (f.state && !(n.rawState & f.state)) return false;
   if (f.vlan && f.vlan !== (n.vlan ?? 0)) return false;
-  return !(f.dynamic && n.rawState & NUD_PERMANENT);
+  return !(f.dynamic && n.rawState & NUD.PERMANENT);
 }
 
 // --- bridge link ---------------------------------------------------------------------------------
@@ -391,7 +390,7 @@ async function linkSet(cli: Cli, args: Args): Promise<void> {
     try {
       return await rt.ctx.ifindex(name, "dev");
     } catch (e) {
-      if (e instanceof NetlinkError && e.errno === ENODEV) return 0;
+      if (e instanceof NetlinkError && e.code === "ENODEV") return 0;
       throw e;
     }
   };

@@ -36,7 +36,7 @@ export const NTF_FLAGS: ReadonlyArray<readonly [string, number]> = [
   ["offload", 0x20], ["sticky", 0x40], ["router", 0x80],
 ];
 export const NTF = { USE: 0x01, SELF: 0x02, MASTER: 0x04, PROXY: 0x08, EXT_LEARNED: 0x10, STICKY: 0x40, ROUTER: 0x80 } as const;
-export const NUD = { REACHABLE: 0x02, NOARP: 0x40, PERMANENT: 0x80 } as const;
+export const NUD = { REACHABLE: 0x02, STALE: 0x04, NOARP: 0x40, PERMANENT: 0x80 } as const;
 
 /** NUD_* bits in the order ip prints them. */
 export const NUD_ORDER: ReadonlyArray<readonly [string, number]> = [
